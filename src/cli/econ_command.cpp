@@ -1,0 +1,319 @@
+#include "cli/econ_command.h"
+
+#include <CLI/CLI.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "cli/econ_report.h"
+#include "core/chain/subsidy.h"
+#include "data/asic_specs.h"
+#include "data/builtin_network.h"
+#include "data/history.h"
+#include "data/network_state.h"
+
+namespace mullet {
+namespace {
+
+constexpr int kBadInput = 2;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Text of a number flag -> a finite double, or a message naming the flag.
+Result<double> ParseNumber(const std::string& flag, const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v)) {
+    return Status::InvalidArgument(flag + ": '" + text + "' is not a number");
+  }
+  return v;
+}
+
+std::string Short(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// An allowed interval; `*_open` excludes the bound.
+struct Range {
+  double lo;
+  bool lo_open;
+  double hi = kInf;
+  bool hi_open = true;
+
+  std::string Describe() const {
+    if (std::isinf(hi)) return (lo_open ? "> " : ">= ") + Short(lo);
+    return std::string("in ") + (lo_open ? "(" : "[") + Short(lo) + ", " + Short(hi) +
+           (hi_open ? ")" : "]");
+  }
+  bool Contains(double v) const {
+    return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
+  }
+};
+constexpr Range kPositive{0, true};
+constexpr Range kNonNegative{0, false};
+
+// Parses an optional flag into `*out` with a range check. Returns the error,
+// or Ok when the flag is absent or good.
+Status Take(const std::string& flag, const std::optional<std::string>& text, Range r,
+            std::optional<double>* out) {
+  if (!text) return Status::Ok();
+  Result<double> v = ParseNumber(flag, *text);
+  if (!v.ok()) return v.status();
+  if (!r.Contains(*v)) {
+    return Status::InvalidArgument(flag + ": must be " + r.Describe() + ", got " + *text);
+  }
+  *out = *v;
+  return Status::Ok();
+}
+
+// Collects the first error of a sequence of Take() calls.
+class FirstError {
+ public:
+  void operator()(Status s) {
+    if (status_.ok() && !s.ok()) status_ = std::move(s);
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
+struct NumberFlags {
+  std::optional<double> difficulty, price, fees, height, hashrate_eh_s, efficiency, power, pue,
+      pool_fee, uptime, lease, hosting, fleet_mw, cash_opex, interest, depreciation, stock_pay;
+};
+
+Result<NumberFlags> ParseNumbers(const EconFlags& f) {
+  NumberFlags n;
+  FirstError e;
+  e(Take("--difficulty", f.difficulty, kPositive, &n.difficulty));
+  e(Take("--price-usd", f.price_usd, kPositive, &n.price));
+  e(Take("--fees-btc-per-block", f.fees_btc_per_block, Range{0, false, 100, false}, &n.fees));
+  e(Take("--height", f.height, Range{0, false, 1e9, false}, &n.height));
+  e(Take("--hashrate-eh-s", f.hashrate_eh_s, kPositive, &n.hashrate_eh_s));
+  e(Take("--efficiency-j-per-th", f.efficiency, Range{1, false, 100000, false}, &n.efficiency));
+  e(Take("--power-usd-per-kwh", f.power_usd_per_kwh, kNonNegative, &n.power));
+  e(Take("--pue", f.pue, Range{1, false, 5, false}, &n.pue));
+  e(Take("--pool-fee", f.pool_fee, Range{0, false, 1, true}, &n.pool_fee));
+  e(Take("--uptime", f.uptime, Range{0, true, 1, false}, &n.uptime));
+  e(Take("--lease-usd-per-kw-month", f.lease, kNonNegative, &n.lease));
+  e(Take("--hosting-usd-per-kwh", f.hosting_usd_per_kwh, kNonNegative, &n.hosting));
+  e(Take("--fleet-mw", f.fleet_mw, kPositive, &n.fleet_mw));
+  e(Take("--cash-opex-usd-per-month", f.cash_opex, kNonNegative, &n.cash_opex));
+  e(Take("--interest-usd-per-month", f.interest, kNonNegative, &n.interest));
+  e(Take("--depreciation-usd-per-month", f.depreciation, kNonNegative, &n.depreciation));
+  e(Take("--stock-pay-usd-per-month", f.stock_pay, kNonNegative, &n.stock_pay));
+  if (!e.status().ok()) return e.status();
+  if (n.height && *n.height != std::floor(*n.height)) {
+    return Status::InvalidArgument("--height: must be a whole block height, got " + *f.height);
+  }
+  return n;
+}
+
+// Fills the network part of `in`: from --at/--data history, from flags, or
+// the built-in snapshot; explicit flags always win over history.
+Status ResolveNetwork(const EconFlags& f, const NumberFlags& n, EconInputs* in) {
+  const bool any_network_flag = n.difficulty || n.price || n.height;
+  std::optional<NetworkState> state;
+  if (f.at) {
+    if (!f.data) return Status::InvalidArgument("--at: needs --data DIR (the history to read)");
+    Result<Date> date = ParseDate(*f.at);
+    if (!date.ok()) return Status::InvalidArgument("--at: " + date.status().message());
+    Result<NetworkHistory> history = NetworkHistory::Load(*f.data);
+    if (!history.ok()) return Status::InvalidArgument("--data: " + history.status().message());
+    Result<NetworkState> s = history->At(*date, f.fee_window_days);
+    if (!s.ok()) return Status::InvalidArgument("--at: " + s.status().message());
+    state = *s;
+    in->network_source = "history";
+    in->date = *date;
+  } else if (any_network_flag) {
+    for (auto [flag, given] : {std::pair{"--difficulty", n.difficulty.has_value()},
+                               std::pair{"--price-usd", n.price.has_value()},
+                               std::pair{"--height", n.height.has_value()}}) {
+      if (!given) {
+        return Status::InvalidArgument(std::string(flag) +
+                                       ": required when the network is given by flags "
+                                       "(or use --at DATE --data DIR)");
+      }
+    }
+    in->network_source = "flags";
+  } else {
+    NetworkState s;
+    s.date = *ParseDate(builtin_network::kDate);
+    s.difficulty = builtin_network::kDifficulty;
+    s.height = builtin_network::kHeight;
+    s.price = UsdPerBtc(builtin_network::kPriceUsd);
+    s.fees_per_block = Btc(builtin_network::kFeesBtcPerBlock);
+    state = s;
+    in->network_source = "built-in";
+    in->date = s.date;
+  }
+  in->net.difficulty = n.difficulty.value_or(state ? state->difficulty : 0);
+  in->net.price = UsdPerBtc(n.price.value_or(state ? state->price.value() : 0));
+  in->net.fees_per_block = Btc(n.fees.value_or(state ? state->fees_per_block.value() : 0));
+  in->height = n.height ? static_cast<BlockHeight>(*n.height) : state->height;
+  in->net.subsidy = BlockSubsidy(in->height);
+  in->net.factor = f.exact_factor ? HashFactor::kExact : HashFactor::kShorthand;
+  if (n.hashrate_eh_s) in->hashrate = ExahashPerSecond(*n.hashrate_eh_s);
+  return Status::Ok();
+}
+
+// The user's YAML models replace same-named ones.
+Status ResolveUserModels(const EconFlags& f, EconInputs* in) {
+  if (!f.models_yaml) return Status::Ok();
+  Result<std::vector<AsicModel>> models = LoadAsicModelsYaml(*f.models_yaml);
+  if (!models.ok()) return Status::InvalidArgument("--models-yaml: " + models.status().message());
+  for (AsicModel& m : models.value()) in->catalog.Upsert(std::move(m));
+  return Status::Ok();
+}
+
+// The catalog: built-in, the 2016-2020 specs CSV when --data is given (or
+// --asic-csv), then the user's YAML models, which replace same-named ones.
+Status ResolveCatalog(const EconFlags& f, EconInputs* in) {
+  in->catalog = AsicCatalog::BuiltIn();
+  std::optional<std::filesystem::path> csv;
+  if (f.asic_csv) {
+    csv = *f.asic_csv;
+  } else if (f.data) {
+    csv = std::filesystem::path(*f.data) / data_files::kAsicSpecs;
+  }
+  if (csv) {
+    Result<std::vector<AsicModel>> models = LoadAsicSpecsCsv(*csv);
+    if (!models.ok()) {
+      return Status::InvalidArgument((f.asic_csv ? "--asic-csv: " : "--data: ") +
+                                     models.status().message());
+    }
+    // Built-in figures are newer than a 2020 table; keep them on a clash.
+    for (AsicModel& m : models.value()) (void)in->catalog.Add(std::move(m));
+  }
+  return ResolveUserModels(f, in);
+}
+
+Status ResolveMachine(const EconFlags& f, const NumberFlags& n, EconInputs* in) {
+  if (f.model && n.efficiency) {
+    return Status::InvalidArgument("--model: give --model or --efficiency-j-per-th, not both");
+  }
+  if (f.model) {
+    Result<AsicModel> m = in->catalog.Find(*f.model);
+    if (!m.ok()) return Status::InvalidArgument("--model: " + m.status().message());
+    in->model = *m;
+    in->efficiency = m->efficiency();
+  } else if (n.efficiency) {
+    in->efficiency = JoulesPerTerahash(*n.efficiency);
+  }
+  in->op.pue = n.pue.value_or(1.0);
+  in->op.pool_fee = n.pool_fee.value_or(0.0);
+  in->op.uptime = n.uptime.value_or(1.0);
+  if (in->efficiency) in->op.efficiency = *in->efficiency;
+  if (n.power) in->power_price = UsdPerKilowattHour(*n.power);
+  if (n.lease) in->lease = UsdPerKilowattMonth(*n.lease);
+
+  const bool monthly = n.cash_opex || n.interest || n.depreciation || n.stock_pay;
+  in->has_cost_tiers = monthly || n.hosting.has_value();
+  if (in->has_cost_tiers && !(in->efficiency && in->power_price)) {
+    return Status::InvalidArgument(
+        "cost tiers need a machine and a power price: add --model NAME (or "
+        "--efficiency-j-per-th) and --power-usd-per-kwh");
+  }
+  if (monthly && !n.fleet_mw) {
+    return Status::InvalidArgument(
+        "--fleet-mw: required with monthly cost inputs (they are spread over the BTC the fleet "
+        "mines)");
+  }
+  if (n.hosting) in->costs.hosting = UsdPerKilowattHour(*n.hosting);
+  if (n.fleet_mw) {
+    if (!in->efficiency) {
+      return Status::InvalidArgument("--fleet-mw: needs --model or --efficiency-j-per-th");
+    }
+    in->costs.fleet_hashrate = HashrateAt(Megawatts(*n.fleet_mw), *in->efficiency);
+  }
+  in->costs.cash_opex_per_month = Usd(n.cash_opex.value_or(0));
+  in->costs.interest_per_month = Usd(n.interest.value_or(0));
+  in->costs.depreciation_per_month = Usd(n.depreciation.value_or(0));
+  in->costs.stock_pay_per_month = Usd(n.stock_pay.value_or(0));
+  in->rank_models = f.models;
+  return Status::Ok();
+}
+
+}  // namespace
+
+CLI::App* AddEconCommand(CLI::App& app, EconFlags& f) {
+  CLI::App* econ = app.add_subcommand(
+      "econ", "Mining economics of one moment: hashprice, cost per BTC, breakeven, $/kW-month");
+  econ->footer(R"(The network comes from flags (--difficulty, --price-usd, --height, optional
+--fees-btc-per-block), from history (--at DATE --data DIR; any flag given
+overrides that value), or, with neither, from the built-in snapshot of
+2025-01-11. Add a machine (--model or --efficiency-j-per-th) for breakeven and
+mining $/kW-month, and a power price for cost per BTC and mining net.
+
+Examples:
+  mullet econ --difficulty 88.1e12 --price-usd 60000 --height 840000
+      hashprice $42.81/PH/day after the April 2024 halving
+  mullet econ --model S21 --power-usd-per-kwh 0.05 --pue 1.1 --pool-fee 0.02
+  mullet econ --at 2024-07-01 --data ../shared/data --models --power-usd-per-kwh 0.045
+  mullet econ --model S21 --power-usd-per-kwh 0.04 --lease-usd-per-kw-month 120 --json
+
+Bad input prints one line naming the flag and exits with status 2.)");
+  auto text = [&](const char* name, std::optional<std::string>& dst, const std::string& help) {
+    econ->add_option(name, dst, help);
+  };
+  text("--difficulty", f.difficulty, "Network difficulty D, e.g. 88.1e12");
+  text("--price-usd", f.price_usd, "BTC price in USD");
+  text("--fees-btc-per-block", f.fees_btc_per_block,
+       "Mean transaction fees per block in BTC (default 0, or from history with --at)");
+  text("--height", f.height, "Block height; sets the subsidy (840000 -> 3.125 BTC)");
+  text("--at", f.at, "Take D, price, fees and height from history at this UTC day (YYYY-MM-DD)");
+  text("--data", f.data, "Directory of the history CSVs (e.g. ../shared/data)");
+  econ->add_option("--fee-window-days", f.fee_window_days,
+                   "Days of trailing fees averaged per block with --at (default 7)")
+      ->check(CLI::Range(1, 365));
+  econ->add_flag("--exact", f.exact_factor,
+                 "Hashes per block = D x 2^48/65535 (exact) instead of the D x 2^32 shorthand");
+  text("--hashrate-eh-s", f.hashrate_eh_s,
+       "Network hashrate for the halving projection (default: implied by difficulty)");
+  text("--model", f.model, "ASIC model from the catalog, e.g. 'S21 XP' (see --models)");
+  text("--efficiency-j-per-th", f.efficiency, "Miner efficiency in J/TH, instead of --model");
+  text("--power-usd-per-kwh", f.power_usd_per_kwh, "Power price in USD per kWh");
+  text("--pue", f.pue, "Power usage effectiveness, >= 1 (default 1)");
+  text("--pool-fee", f.pool_fee, "Pool fee as a fraction of revenue (default 0; FPPS ~0.02-0.025)");
+  text("--uptime", f.uptime, "Share of powered time spent hashing (default 1)");
+  text("--lease-usd-per-kw-month", f.lease, "AI lease rate to compare mining against");
+  text("--hosting-usd-per-kwh", f.hosting_usd_per_kwh,
+       "Non-power direct cost per kWh the miners draw (direct cost tier)");
+  text("--fleet-mw", f.fleet_mw, "Fleet size in MW of miners, to spread monthly costs");
+  text("--cash-opex-usd-per-month", f.cash_opex, "Cash SG&A and other cash opex (cash tier)");
+  text("--interest-usd-per-month", f.interest, "Interest paid (cash tier)");
+  text("--depreciation-usd-per-month", f.depreciation, "Depreciation and amortisation (all-in tier)");
+  text("--stock-pay-usd-per-month", f.stock_pay, "Stock-based compensation (all-in tier)");
+  text("--models-yaml", f.models_yaml, "YAML file of your own ASIC models (examples/asic_models.yaml)");
+  text("--asic-csv", f.asic_csv, "ASIC specs CSV (default with --data: DIR/" +
+                                     std::string(data_files::kAsicSpecs) + ")");
+  econ->add_flag("--models", f.models, "Rank every catalog model by breakeven power price");
+  econ->add_flag("--json", f.json, "Print one JSON object instead of the table");
+  return econ;
+}
+
+int RunEcon(const EconFlags& f, std::ostream& out, std::ostream& err) {
+  Result<NumberFlags> n = ParseNumbers(f);
+  EconInputs in;
+  Status s = n.ok() ? ResolveNetwork(f, *n, &in) : n.status();
+  if (s.ok()) s = ResolveCatalog(f, &in);
+  if (s.ok()) s = ResolveMachine(f, *n, &in);
+  if (!s.ok()) {
+    err << "mullet econ: error: " << s.message() << "\n";
+    return kBadInput;
+  }
+  const EconReport report = ComputeEcon(std::move(in));
+  if (f.json) {
+    PrintEconJson(report, out);
+  } else {
+    PrintEconText(report, out);
+  }
+  return 0;
+}
+
+}  // namespace mullet

@@ -1,0 +1,29 @@
+// mullet: one binary, five faces (econ today; backtest, plan, serve and
+// emulate arrive with their issues). Parses the command line and hands over.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/econ_command.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mullet: controller and digital twin for hybrid Bitcoin-mining / AI datacenters"};
+  app.footer("Run 'mullet econ --help' for the mining economics of any moment.");
+  app.require_subcommand(1);
+  mullet::EconFlags econ_flags;
+  CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line naming the flag, exit 2, as for every other bad input.
+    std::cerr << "mullet: error: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  if (econ->parsed()) return mullet::RunEcon(econ_flags, std::cout, std::cerr);
+  return 2;
+}

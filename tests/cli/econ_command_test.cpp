@@ -1,0 +1,181 @@
+// Runs the real `mullet` binary and checks what a script would read: its JSON,
+// its exit codes and its one-line errors.
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Run Mullet(const std::string& args) {
+  const std::string err_path = testing::TempDir() + "mullet_cli_stderr.txt";
+  const std::string cmd = std::string(MULLET_BINARY) + " " + args + " 2>" + err_path;
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = Slurp(err_path);
+  return r;
+}
+
+nlohmann::json Json(const Run& r) {
+  EXPECT_EQ(r.code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+const std::string kData = std::string("--data ") + MULLET_SHARED_DATA;
+
+TEST(EconCommandTest, HashpriceAfterTheHalvingIs4281PerPetahashDay) {
+  const nlohmann::json j = Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
+  EXPECT_NEAR(j["hashprice_usd_per_ph_day"].get<double>(), 42.81, 0.005);
+  EXPECT_NEAR(j["hashprice_usd_per_th_day"].get<double>(), 0.04281, 0.000005);
+  EXPECT_NEAR(j["sats_per_th_day"].get<double>(), 71.36, 0.005);
+  EXPECT_NEAR(j["btc_per_th_day"].get<double>(), 71.36e-8, 0.005e-8);
+  EXPECT_EQ(j["subsidy_btc"].get<double>(), 3.125);
+  EXPECT_NEAR(j["network_hashrate_eh_s"].get<double>(), 630.6, 0.05);
+  EXPECT_EQ(j["inputs"]["network_source"], "flags");
+  EXPECT_FALSE(j.contains("electricity_cost_per_btc_usd"));
+}
+
+TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
+  const nlohmann::json j = Json(Mullet(
+      "econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --efficiency-j-per-th 25 "
+      "--power-usd-per-kwh 0.05 --lease-usd-per-kw-month 120 --json"));
+  EXPECT_NEAR(j["electricity_cost_per_btc_usd"].get<double>(), 42'043, 1);
+  const double hp = j["hashprice_usd_per_th_day"].get<double>();
+  EXPECT_NEAR(j["breakeven_power_usd_per_kwh"].get<double>(), hp / (0.024 * 25), 1e-9);
+  const double gross = hp * 1000 / 25 * 30.4375;
+  EXPECT_NEAR(j["mining_gross_usd_per_kw_month"].get<double>(), gross, 1e-6);
+  EXPECT_NEAR(j["mining_net_usd_per_kw_month"].get<double>(), gross - 0.05 * 24 * 30.4375, 1e-6);
+  EXPECT_NEAR(j["lease_minus_mining_net_usd_per_kw_month"].get<double>(),
+              120 - j["mining_net_usd_per_kw_month"].get<double>(), 1e-9);
+}
+
+TEST(EconCommandTest, CostTiersStack) {
+  const nlohmann::json j = Json(Mullet(
+      "econ --difficulty 100e12 --price-usd 100000 --height 840000 --fees-btc-per-block 0.1 "
+      "--efficiency-j-per-th 20 --power-usd-per-kwh 0.04 --fleet-mw 20 "
+      "--cash-opex-usd-per-month 500000 --depreciation-usd-per-month 1000000 --json"));
+  const auto& c = j["cost_per_btc_usd"];
+  EXPECT_NEAR(c["direct"].get<double>(), 29'595, 1);
+  const double btc = j["fleet_btc_per_month"].get<double>();
+  EXPECT_GT(btc, 0);
+  EXPECT_NEAR(c["cash"].get<double>(), c["direct"].get<double>() + 500000 / btc, 1e-6);
+  EXPECT_NEAR(c["all_in"].get<double>(), c["cash"].get<double>() + 1000000 / btc, 1e-6);
+}
+
+TEST(EconCommandTest, ModelsRankedByBreakevenPowerPrice) {
+  const nlohmann::json j = Json(Mullet(
+      "econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --models --json"));
+  const auto& models = j["models"];
+  ASSERT_EQ(models.size(), 7u);
+  EXPECT_EQ(models[0]["name"], "Antminer S21 XP");
+  EXPECT_EQ(models[6]["name"], "Whatsminer M30S++");
+  for (size_t i = 1; i < models.size(); ++i) {
+    EXPECT_GE(models[i - 1]["breakeven_power_usd_per_kwh"].get<double>(),
+              models[i]["breakeven_power_usd_per_kwh"].get<double>());
+  }
+}
+
+TEST(EconCommandTest, DataAddsThe2020ModelsAndYamlAddsTheUsers) {
+  const nlohmann::json j = Json(Mullet("econ --at 2024-07-01 " + kData + " --models-yaml " +
+                                       MULLET_EXAMPLES + "/asic_models.yaml --models --json"));
+  EXPECT_GT(j["models"].size(), 7u + 80u);
+  EXPECT_EQ(j["inputs"]["network_source"], "history");
+}
+
+TEST(EconCommandTest, HistoryGivesTheNetworkOfTheDay) {
+  const nlohmann::json j = Json(Mullet("econ --at 2024-04-19 " + kData + " --json"));
+  EXPECT_EQ(j["subsidy_btc"].get<double>(), 6.25);
+  const nlohmann::json after = Json(Mullet("econ --at 2024-04-21 " + kData + " --json"));
+  EXPECT_EQ(after["subsidy_btc"].get<double>(), 3.125);
+  EXPECT_GT(after["inputs"]["fees_btc_per_block"].get<double>(), 0);
+  // A flag overrides the history.
+  const nlohmann::json over = Json(Mullet("econ --at 2024-04-21 " + kData + " --price-usd 1 --json"));
+  EXPECT_EQ(over["inputs"]["price_usd"].get<double>(), 1.0);
+}
+
+TEST(EconCommandTest, NoFlagsUsesTheBuiltInSnapshot) {
+  const nlohmann::json j = Json(Mullet("econ --json"));
+  EXPECT_EQ(j["inputs"]["network_source"], "built-in");
+  EXPECT_EQ(j["inputs"]["date"], "2025-01-11");
+  EXPECT_GT(j["hashprice_usd_per_ph_day"].get<double>(), 40);
+  EXPECT_LT(j["hashprice_usd_per_ph_day"].get<double>(), 70);
+  const Run text = Mullet("econ --model S21 --power-usd-per-kwh 0.05");
+  EXPECT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("hashprice"), std::string::npos);
+  EXPECT_NE(text.out.find("breakeven power"), std::string::npos);
+}
+
+TEST(EconCommandTest, ExactFactorIsAnOption) {
+  const nlohmann::json a = Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
+  const nlohmann::json b =
+      Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --exact --json"));
+  EXPECT_NEAR(a["hashprice_usd_per_th_day"].get<double>() / b["hashprice_usd_per_th_day"].get<double>(),
+              1 + 1.5259e-5, 1e-8);
+}
+
+struct BadInput {
+  std::string args;
+  std::string must_mention;
+};
+
+class EconBadInputTest : public testing::TestWithParam<BadInput> {};
+
+TEST_P(EconBadInputTest, OneLineNamingTheFlagAndExitTwo) {
+  const Run r = Mullet(GetParam().args);
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_NE(r.err.find(GetParam().must_mention), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, EconBadInputTest,
+    testing::Values(
+        BadInput{"econ --difficulty 88.1e12 --price-usd -5 --height 840000", "--price-usd"},
+        BadInput{"econ --difficulty 88.1e12 --price-usd 6e4x --height 840000", "--price-usd"},
+        BadInput{"econ --difficulty abc --price-usd 60000 --height 840000", "--difficulty"},
+        BadInput{"econ --difficulty 88.1e12 --price-usd 60000", "--height"},
+        BadInput{"econ --model S99", "--model"},
+        BadInput{"econ --pool-fee 1.5", "--pool-fee"},
+        BadInput{"econ --pue 0.5", "--pue"},
+        BadInput{"econ --at 2030-01-01 " + kData, "--at"},
+        BadInput{"econ --at 2024-13-01 " + kData, "--at"},
+        BadInput{"econ --at 2024-07-01", "--data"},
+        BadInput{"econ --at 2024-07-01 --data /nonexistent/dir", "/nonexistent/dir"},
+        BadInput{"econ --height 840000.5 --difficulty 1e12 --price-usd 1", "--height"},
+        BadInput{"econ --fleet-mw 10 --cash-opex-usd-per-month 5", "cost tiers"},
+        BadInput{"econ --no-such-flag", "--no-such-flag"}));
+
+TEST(EconCommandTest, HelpTeachesWithAnExample) {
+  const Run r = Mullet("econ --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Examples:"), std::string::npos);
+  EXPECT_NE(r.out.find("--difficulty 88.1e12 --price-usd 60000 --height 840000"), std::string::npos);
+}
+
+}  // namespace

@@ -125,7 +125,7 @@ Status ResolveNetwork(const EconFlags& f, const NumberFlags& n, EconInputs* in) 
     if (!date.ok()) return Status::InvalidArgument("--at: " + date.status().message());
     Result<NetworkHistory> history = NetworkHistory::Load(*f.data);
     if (!history.ok()) return Status::InvalidArgument("--data: " + history.status().message());
-    Result<NetworkState> s = history->At(*date, f.fee_window_days);
+    Result<NetworkState> s = history->At(*date, n.fees ? 0 : f.fee_window_days);
     if (!s.ok()) return Status::InvalidArgument("--at: " + s.status().message());
     state = *s;
     in->network_source = "history";
@@ -187,8 +187,17 @@ Status ResolveCatalog(const EconFlags& f, EconInputs* in) {
       return Status::InvalidArgument((f.asic_csv ? "--asic-csv: " : "--data: ") +
                                      models.status().message());
     }
-    // Built-in figures are newer than a 2020 table; keep them on a clash.
-    for (AsicModel& m : models.value()) (void)in->catalog.Add(std::move(m));
+    for (AsicModel& m : models.value()) {
+      if (in->catalog.Add(m).ok()) continue;
+      // A clash with a built-in model: the built-in figures are newer, keep
+      // them. A clash inside the file (F2Pool lists two "Antminer S9"): keep
+      // both, the later one named by its hashrate.
+      Result<AsicModel> first = in->catalog.Find(m.name);
+      if (first.ok() && first->source == m.source) {
+        m.name += " (" + Short(m.hashrate.value()) + " TH/s)";
+        (void)in->catalog.Add(std::move(m));
+      }
+    }
   }
   return ResolveUserModels(f, in);
 }

@@ -111,17 +111,17 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
     fmt::print(out, "  mining gross        ${:.2f}/kW-month\n", r.gross->value());
     if (i.power_price) {
       fmt::print(out, "  at ${:.4f}/kWh:\n", i.power_price->usd_per_kwh());
-      fmt::print(out, "    electricity/BTC   {}\n", Money(r.electricity_cost_per_btc->value()));
-      fmt::print(out, "    breakeven hashprice ${:.2f}/PH/day\n",
+      fmt::print(out, "    electricity/BTC       {}\n", Money(r.electricity_cost_per_btc->value()));
+      fmt::print(out, "    breakeven hashprice   ${:.2f}/PH/day\n",
                  r.breakeven_hashprice->usd_per_ph_day());
-      fmt::print(out, "    power cost        ${:.2f}/kW-month\n", r.power_cost->value());
-      fmt::print(out, "    mining net        ${:.2f}/kW-month\n", r.net->value());
+      fmt::print(out, "    power cost            ${:.2f}/kW-month\n", r.power_cost->value());
+      fmt::print(out, "    mining net            ${:.2f}/kW-month\n", r.net->value());
       if (r.tiers) {
-        fmt::print(out, "    cost per BTC      direct {}, cash {}, all-in {}\n",
+        fmt::print(out, "    cost per BTC          direct {}, cash {}, all-in {}\n",
                    Money(r.tiers->direct.value()), Money(r.tiers->cash.value()),
                    Money(r.tiers->all_in.value()));
         if (r.tiers->mined_per_month.value() > 0) {
-          fmt::print(out, "    fleet mines       {:.2f} BTC/month\n", r.tiers->mined_per_month.value());
+          fmt::print(out, "    fleet mines           {:.2f} BTC/month\n", r.tiers->mined_per_month.value());
         }
       }
     }

@@ -23,6 +23,9 @@
 
 namespace mullet {
 
+// Every row of the specs CSV, in file order, with source = the file name.
+// Names may repeat: the F2Pool file lists "Antminer S9" and "Hummer Miner H7
+// Pro (48T)" twice with different figures; AsicCatalog::Add refuses the second.
 Result<std::vector<AsicModel>> LoadAsicSpecsCsv(const std::filesystem::path& file);
 Result<std::vector<AsicModel>> LoadAsicModelsYaml(const std::filesystem::path& file);
 

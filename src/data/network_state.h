@@ -41,7 +41,8 @@ class NetworkHistory {
   // mined on those same days (days missing from either series are skipped).
   // Fails with OutOfRange, naming the file and its covered range, when `date`
   // is outside the difficulty epochs or the price series, or when no fee day
-  // falls in the window.
+  // falls in the window. A window of 0 days skips the fees (fees_per_block
+  // stays 0): for a caller that brings its own.
   Result<NetworkState> At(Date date, int fee_window_days = 7) const;
 
   const DifficultyEpochs& epochs() const { return epochs_; }

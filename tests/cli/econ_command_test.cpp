@@ -3,17 +3,20 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string out;
   std::string err;
@@ -26,10 +29,12 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-Run Mullet(const std::string& args) {
-  const std::string err_path = testing::TempDir() + "mullet_cli_stderr.txt";
+CliRun Mullet(const std::string& args) {
+  // One file per process: ctest runs the tests of this binary in parallel.
+  const std::string err_path =
+      testing::TempDir() + "mullet_cli_stderr_" + std::to_string(getpid()) + ".txt";
   const std::string cmd = std::string(MULLET_BINARY) + " " + args + " 2>" + err_path;
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   std::array<char, 4096> buf;
@@ -41,7 +46,7 @@ Run Mullet(const std::string& args) {
   return r;
 }
 
-nlohmann::json Json(const Run& r) {
+nlohmann::json Json(const CliRun& r) {
   EXPECT_EQ(r.code, 0) << r.err;
   return nlohmann::json::parse(r.out);
 }
@@ -118,13 +123,24 @@ TEST(EconCommandTest, HistoryGivesTheNetworkOfTheDay) {
   EXPECT_EQ(over["inputs"]["price_usd"].get<double>(), 1.0);
 }
 
+TEST(EconCommandTest, FeesFlagStandsInForMissingFeeHistory) {
+  // 2022-10-01 lies in the fee file's one-year gap.
+  const CliRun gap = Mullet("econ --at 2022-10-01 " + kData);
+  EXPECT_EQ(gap.code, 2);
+  EXPECT_NE(gap.err.find("--fees-btc-per-block"), std::string::npos) << gap.err;
+  const nlohmann::json j = Json(Mullet("econ --at 2022-10-01 " + kData +
+                                       " --fees-btc-per-block 0.08 --json"));
+  EXPECT_EQ(j["inputs"]["fees_btc_per_block"].get<double>(), 0.08);
+  EXPECT_EQ(j["subsidy_btc"].get<double>(), 6.25);
+}
+
 TEST(EconCommandTest, NoFlagsUsesTheBuiltInSnapshot) {
   const nlohmann::json j = Json(Mullet("econ --json"));
   EXPECT_EQ(j["inputs"]["network_source"], "built-in");
   EXPECT_EQ(j["inputs"]["date"], "2025-01-11");
   EXPECT_GT(j["hashprice_usd_per_ph_day"].get<double>(), 40);
   EXPECT_LT(j["hashprice_usd_per_ph_day"].get<double>(), 70);
-  const Run text = Mullet("econ --model S21 --power-usd-per-kwh 0.05");
+  const CliRun text = Mullet("econ --model S21 --power-usd-per-kwh 0.05");
   EXPECT_EQ(text.code, 0);
   EXPECT_NE(text.out.find("hashprice"), std::string::npos);
   EXPECT_NE(text.out.find("breakeven power"), std::string::npos);
@@ -143,10 +159,12 @@ struct BadInput {
   std::string must_mention;
 };
 
+void PrintTo(const BadInput& b, std::ostream* os) { *os << "mullet " << b.args; }
+
 class EconBadInputTest : public testing::TestWithParam<BadInput> {};
 
 TEST_P(EconBadInputTest, OneLineNamingTheFlagAndExitTwo) {
-  const Run r = Mullet(GetParam().args);
+  const CliRun r = Mullet(GetParam().args);
   EXPECT_EQ(r.code, 2) << r.out << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;
   EXPECT_NE(r.err.find(GetParam().must_mention), std::string::npos) << r.err;
@@ -169,10 +187,19 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"econ --at 2024-07-01 --data /nonexistent/dir", "/nonexistent/dir"},
         BadInput{"econ --height 840000.5 --difficulty 1e12 --price-usd 1", "--height"},
         BadInput{"econ --fleet-mw 10 --cash-opex-usd-per-month 5", "cost tiers"},
-        BadInput{"econ --no-such-flag", "--no-such-flag"}));
+        BadInput{"econ --no-such-flag", "--no-such-flag"}),
+    [](const testing::TestParamInfo<BadInput>& info) {
+      // "--price-usd" -> "price_usd_0": readable ctest names.
+      std::string name;
+      for (char c : info.param.must_mention) {
+        if (std::isalnum(static_cast<unsigned char>(c))) name += c;
+        else if (!name.empty() && name.back() != '_') name += '_';
+      }
+      return name + "_" + std::to_string(info.index);
+    });
 
 TEST(EconCommandTest, HelpTeachesWithAnExample) {
-  const Run r = Mullet("econ --help");
+  const CliRun r = Mullet("econ --help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("Examples:"), std::string::npos);
   EXPECT_NE(r.out.find("--difficulty 88.1e12 --price-usd 60000 --height 840000"), std::string::npos);

@@ -1,0 +1,104 @@
+// A strict reader for the CSV dialect of ../shared/data (README.md there):
+// comma separated, exactly one header row, no quoting, `.` as the decimal
+// point, LF or CRLF line ends (the shared files use CRLF). Anything else is a
+// DataError that names the file, the line and, where there is one, the column:
+// "btc_fees_daily.csv:17: fees_btc: expected a number, got 'abc'".
+//
+// The file name in messages is the last component of the path, as the data
+// README names the files; NotFound and IoError messages give the full path.
+//
+// Thread safety: a CsvReader is a plain value; use one per thread.
+
+#ifndef MULLET_DATA_CSV_READER_H_
+#define MULLET_DATA_CSV_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/status/result.h"
+#include "core/time/calendar.h"
+
+namespace mullet {
+
+// Text to number, the whole text or nothing (std::from_chars, no spaces, no
+// '+'). Fail with InvalidArgument "expected a number, got 'abc'"; NaN and
+// infinities are refused ("expected a finite number, got 'inf'").
+Result<double> ParseNumber(std::string_view text);
+Result<std::int64_t> ParseInteger(std::string_view text);
+
+class CsvReader {
+ public:
+  // Reads `file` whole and splits its header. NotFound if there is no such
+  // file, IoError if it cannot be read, DataError if it is empty or its header
+  // is malformed (an empty column name, a quote, a byte order mark).
+  static Result<CsvReader> Open(const std::filesystem::path& file);
+  // The same over `text`; `name` stands for the file name in messages.
+  static Result<CsvReader> FromText(std::string name, std::string text);
+
+  const std::string& name() const { return name_; }
+  const std::vector<std::string>& header() const { return header_; }
+
+  // Ok if the header is exactly `columns`, in that order. Otherwise a
+  // DataError at line 1 naming the first missing, unexpected or misplaced
+  // column and the expected header.
+  Status ExpectHeader(std::span<const std::string_view> columns) const;
+  // DataError "<name>:1: <what>", for callers that check the header themselves.
+  Status HeaderError(std::string_view what) const;
+
+  // Calls `fn` on each data row in file order, the reader positioned on that
+  // row; stops at and returns the first failure, of `fn` or of the row's shape
+  // (an empty line, a quote, a stray carriage return, a field count that
+  // differs from the header's). A file without data rows is a DataError
+  // ("no data rows").
+  Status ForEachRow(const std::function<Status(const CsvReader&)>& fn);
+
+  // ---- The current row (valid inside ForEachRow's callback). ----
+  // 1-based line number in the file (the header is line 1).
+  int line() const { return line_; }
+  // The raw text of a field. REQUIRES: column < header().size().
+  std::string_view Field(std::size_t column) const;
+
+  // Typed fields. Each fails with DataError "<name>:<line>: <column name>: ..."
+  // quoting the field's text.
+  Result<double> Number(std::size_t column) const;       // finite
+  Result<double> Positive(std::size_t column) const;     // finite, > 0
+  Result<double> NonNegative(std::size_t column) const;  // finite, >= 0
+  Result<std::int64_t> Integer(std::size_t column) const;
+  Result<std::int64_t> IntegerIn(std::size_t column, std::int64_t min, std::int64_t max) const;
+  Result<Date> Day(std::size_t column) const;             // YYYY-MM-DD
+  Result<UtcTime> Timestamp(std::size_t column) const;    // YYYY-MM-DDTHH:MM:SSZ
+  Result<std::uint32_t> Hex32(std::size_t column) const;  // "0x" and 8 hex digits
+  Result<std::string> Text(std::size_t column) const;     // non-empty
+
+  // DataError "<name>:<line>: <column name>: <what>" on the current row.
+  Status FieldError(std::size_t column, std::string_view what) const;
+  // DataError "<name>:<line>: <what>" on the current row.
+  Status RowError(std::string_view what) const;
+
+ private:
+  CsvReader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+
+  Status ReadHeader();
+  // Splits the line [begin, end) of text_ into fields_; checks its shape.
+  Status SplitRow(std::size_t begin, std::size_t end);
+
+  std::string name_;
+  std::string text_;
+  std::vector<std::string> header_;
+  std::size_t body_ = 0;  // offset of the first data line in text_
+  int line_ = 1;
+  // Fields of the current row as (offset, length) in text_: offsets, not
+  // string_views, so that moving the reader cannot leave them dangling.
+  std::vector<std::pair<std::size_t, std::size_t>> fields_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_DATA_CSV_READER_H_

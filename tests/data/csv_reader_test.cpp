@@ -1,0 +1,224 @@
+#include "data/csv_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace mullet {
+namespace {
+
+// EXPECT_TRUE(Contains(text, part)) prints both on failure.
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
+
+CsvReader Reader(std::string text, std::string name = "t.csv") {
+  Result<CsvReader> r = CsvReader::FromText(std::move(name), std::move(text));
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return std::move(r).value();
+}
+
+Status NoOp(const CsvReader&) { return Status::Ok(); }
+
+TEST(ParseNumberTest, AcceptsPlainAndScientificNumbers) {
+  EXPECT_EQ(*ParseNumber("1.5"), 1.5);
+  EXPECT_EQ(*ParseNumber("-38.53"), -38.53);
+  EXPECT_EQ(*ParseNumber("6.173029e+06"), 6.173029e+06);
+  EXPECT_EQ(*ParseNumber("3056.645"), 3056.645);
+  EXPECT_EQ(*ParseNumber("0"), 0.0);
+}
+
+TEST(ParseNumberTest, RejectsAnythingButAWholeFiniteNumber) {
+  for (const char* bad : {"", "abc", "1.5x", " 1", "1 ", "1,5", "nan", "inf", "-inf", "1e999"}) {
+    const Result<double> v = ParseNumber(bad);
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_EQ(v.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_TRUE(Contains(v.status().message(), "'" + std::string(bad) + "'"));
+  }
+  EXPECT_EQ(ParseNumber("abc").status().message(), "expected a number, got 'abc'");
+  EXPECT_EQ(ParseNumber("inf").status().message(), "expected a finite number, got 'inf'");
+}
+
+TEST(ParseIntegerTest, AcceptsIntegersOnly) {
+  EXPECT_EQ(*ParseInteger("876960"), 876960);
+  EXPECT_EQ(*ParseInteger("-3"), -3);
+  EXPECT_FALSE(ParseInteger("1.5").ok());
+  EXPECT_FALSE(ParseInteger("").ok());
+  EXPECT_FALSE(ParseInteger("99999999999999999999").ok());
+}
+
+TEST(CsvReaderTest, ReadsHeaderAndRowsWithLfOrCrlf) {
+  for (const char* text : {"a,b\n1,x\n2,y\n", "a,b\r\n1,x\r\n2,y\r\n", "a,b\n1,x\n2,y"}) {
+    CsvReader r = Reader(text);
+    EXPECT_EQ(r.header(), (std::vector<std::string>{"a", "b"}));
+    std::vector<std::string> seen;
+    ASSERT_TRUE(r.ForEachRow([&](const CsvReader& row) {
+                   seen.push_back(std::to_string(row.line()) + ":" + std::string(row.Field(0)) +
+                                  std::string(row.Field(1)));
+                   return Status::Ok();
+                 }).ok());
+    EXPECT_EQ(seen, (std::vector<std::string>{"2:1x", "3:2y"})) << text;
+  }
+}
+
+TEST(CsvReaderTest, ExpectHeaderNamesTheMissingOrUnexpectedColumn) {
+  const std::vector<std::string_view> want = {"date", "fees_btc", "source"};
+  EXPECT_TRUE(Reader("date,fees_btc,source\n").ExpectHeader(want).ok());
+
+  const Status renamed = Reader("date,fee_btc,source\n", "f.csv").ExpectHeader(want);
+  EXPECT_EQ(renamed.code(), StatusCode::kDataError);
+  EXPECT_TRUE(Contains(renamed.message(), "f.csv:1: missing column 'fees_btc'"));
+  EXPECT_TRUE(Contains(renamed.message(), "'fee_btc'"));
+
+  const Status shorter = Reader("date,fees_btc\n", "f.csv").ExpectHeader(want);
+  EXPECT_TRUE(Contains(shorter.message(), "f.csv:1: missing column 'source'"));
+
+  const Status longer = Reader("date,fees_btc,source,extra\n", "f.csv").ExpectHeader(want);
+  EXPECT_TRUE(Contains(longer.message(), "f.csv:1: unexpected column 'extra' in column 4"));
+
+  const Status swapped = Reader("date,source,fees_btc\n", "f.csv").ExpectHeader(want);
+  EXPECT_TRUE(
+      Contains(swapped.message(), "f.csv:1: column 2 is 'source' but should be 'fees_btc'"));
+}
+
+TEST(CsvReaderTest, RejectsEmptyFileAndMalformedHeader) {
+  for (const char* text : {"", "\n", "a,,b\n", "a,\"b\"\n",
+                           "\xEF\xBB\xBF"
+                           "a,b\n"}) {
+    const Result<CsvReader> r = CsvReader::FromText("h.csv", text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataError);
+    EXPECT_TRUE(Contains(r.status().message(), "h.csv:1: "));
+  }
+}
+
+TEST(CsvReaderTest, HeaderOnlyHasNoDataRows) {
+  for (const char* text : {"a,b\n", "a,b"}) {
+    CsvReader r = Reader(text, "h.csv");
+    const Status s = r.ForEachRow(NoOp);
+    EXPECT_EQ(s.code(), StatusCode::kDataError);
+    EXPECT_EQ(s.message(), "h.csv:2: no data rows (the file has only a header)");
+  }
+}
+
+TEST(CsvReaderTest, RowShapeErrorsNameTheLine) {
+  struct Case {
+    const char* text;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"a,b,c\n1,2,3\n1,2\n", "r.csv:3: c: missing field (the row has 2 fields, the header 3)"},
+      {"a,b\n1,2\n1,2,3\n", "r.csv:3: too many fields (the row has 3 fields, the header 2)"},
+      {"a,b\n1,2\n\n3,4\n", "r.csv:3: empty line"},
+      {"a,b\n1,2\n3,4\n\n", "r.csv:4: empty line"},
+      {"a,b\n1,\"2\"\n", "r.csv:2: b: quoted fields are not supported, got '\"2\"'"},
+      {"a,b\n1,2\r3,4\n", "r.csv:2: stray carriage return inside the line"},
+  };
+  for (const Case& c : cases) {
+    CsvReader r = Reader(c.text, "r.csv");
+    const Status s = r.ForEachRow(NoOp);
+    EXPECT_EQ(s.code(), StatusCode::kDataError) << c.text;
+    EXPECT_EQ(s.message(), c.message);
+  }
+}
+
+TEST(CsvReaderTest, CallbackFailureStopsTheScan) {
+  CsvReader r = Reader("a\n1\n2\n3\n", "r.csv");
+  int calls = 0;
+  const Status s = r.ForEachRow([&](const CsvReader& row) {
+    ++calls;
+    return row.line() == 3 ? row.FieldError(0, "bad") : Status::Ok();
+  });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(s.message(), "r.csv:3: a: bad");
+}
+
+// Parses the single data row of `text` with `parse` and returns its status.
+template <typename Parse>
+Status ParseOne(const std::string& text, Parse parse) {
+  CsvReader r = Reader(text, "v.csv");
+  return r.ForEachRow([&](const CsvReader& row) {
+    auto v = parse(row);
+    return v.ok() ? Status::Ok() : v.status();
+  });
+}
+
+TEST(CsvReaderTest, TypedFieldsReturnValues) {
+  CsvReader r = Reader("n,i,d,t,h,s\n-1.25,42,2024-04-20,2024-04-20T00:09:27Z,0x1702905c,x\n");
+  ASSERT_TRUE(r.ForEachRow([](const CsvReader& row) {
+                 EXPECT_EQ(*row.Number(0), -1.25);
+                 EXPECT_EQ(*row.Integer(1), 42);
+                 EXPECT_EQ(*row.IntegerIn(1, 0, 100), 42);
+                 EXPECT_EQ(FormatDate(*row.Day(2)), "2024-04-20");
+                 EXPECT_EQ(FormatUtc(*row.Timestamp(3)), "2024-04-20T00:09:27Z");
+                 EXPECT_EQ(*row.Hex32(4), 0x1702905cu);
+                 EXPECT_EQ(*row.Text(5), "x");
+                 EXPECT_EQ(*row.Positive(1), 42.0);
+                 EXPECT_EQ(*row.NonNegative(1), 42.0);
+                 return Status::Ok();
+               }).ok());
+}
+
+TEST(CsvReaderTest, TypedFieldErrorsNameFileLineAndColumn) {
+  EXPECT_EQ(ParseOne("a,price\n1,abc\n", [](const CsvReader& r) { return r.Number(1); }).message(),
+            "v.csv:2: price: expected a number, got 'abc'");
+  EXPECT_EQ(ParseOne("p\n0\n", [](const CsvReader& r) { return r.Positive(0); }).message(),
+            "v.csv:2: p: must be > 0, got '0'");
+  EXPECT_EQ(ParseOne("p\n-0.5\n", [](const CsvReader& r) { return r.NonNegative(0); }).message(),
+            "v.csv:2: p: must be >= 0, got '-0.5'");
+  EXPECT_EQ(ParseOne("m\n13\n", [](const CsvReader& r) { return r.IntegerIn(0, 1, 12); }).message(),
+            "v.csv:2: m: must be between 1 and 12, got '13'");
+  EXPECT_EQ(ParseOne("n\n1.5\n", [](const CsvReader& r) { return r.Integer(0); }).message(),
+            "v.csv:2: n: expected an integer, got '1.5'");
+  EXPECT_EQ(ParseOne("date\n2023-02-29\n", [](const CsvReader& r) { return r.Day(0); }).message(),
+            "v.csv:2: date: expected a date YYYY-MM-DD, got '2023-02-29'");
+  EXPECT_TRUE(Contains(
+      ParseOne("t\n2024-04-20 00:00:00\n", [](const CsvReader& r) { return r.Timestamp(0); })
+          .message(),
+      "v.csv:2: t: expected a UTC time"));
+  EXPECT_EQ(ParseOne("s\n\n", [](const CsvReader& r) { return r.Text(0); }).message(),
+            "v.csv:2: empty line");
+  EXPECT_EQ(ParseOne("s,x\n,1\n", [](const CsvReader& r) { return r.Text(0); }).message(),
+            "v.csv:2: s: must not be empty");
+  for (const char* bits : {"1d00ffff", "0x1d00fff", "0x1d00ffff0", "0x1d00fffg", "0X1d00ffff"}) {
+    EXPECT_EQ(ParseOne(std::string("bits_hex\n") + bits + "\n",
+                       [](const CsvReader& r) { return r.Hex32(0); })
+                  .message(),
+              std::string("v.csv:2: bits_hex: expected 0x and 8 hex digits, got '") + bits + "'");
+  }
+}
+
+TEST(CsvReaderTest, OpenMissingFileIsNotFoundWithThePath) {
+  const std::string path = std::string(MULLET_TESTDATA) + "/broken/no_such_file.csv";
+  const Result<CsvReader> r = CsvReader::Open(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(Contains(r.status().message(), path));
+}
+
+TEST(CsvReaderTest, OpenNamesTheFileByItsLastComponent) {
+  Result<CsvReader> r = CsvReader::Open(std::string(MULLET_TESTDATA) + "/broken/fees_negative.csv");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->name(), "fees_negative.csv");
+}
+
+TEST(CsvReaderTest, OpenReadsTheRealCrlfFiles) {
+  Result<CsvReader> r =
+      CsvReader::Open(std::string(MULLET_SHARED_DATA) + "/gpu_rental_index_ccir_2026-03.csv");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->header().back(), "confidence");  // no '\r' left on the last column
+  int rows = 0;
+  ASSERT_TRUE(r.value()
+                  .ForEachRow([&](const CsvReader& row) {
+                    EXPECT_EQ(row.Field(7).find('\r'), std::string_view::npos);
+                    ++rows;
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, 30);
+}
+
+}  // namespace
+}  // namespace mullet

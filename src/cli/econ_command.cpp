@@ -296,11 +296,13 @@ Bad input prints one line naming the flag and exits with status 2.)");
   text("--fleet-mw", f.fleet_mw, "Fleet size in MW of miners, to spread monthly costs");
   text("--cash-opex-usd-per-month", f.cash_opex, "Cash SG&A and other cash opex (cash tier)");
   text("--interest-usd-per-month", f.interest, "Interest paid (cash tier)");
-  text("--depreciation-usd-per-month", f.depreciation, "Depreciation and amortisation (all-in tier)");
+  text("--depreciation-usd-per-month", f.depreciation,
+       "Depreciation and amortisation (all-in tier)");
   text("--stock-pay-usd-per-month", f.stock_pay, "Stock-based compensation (all-in tier)");
-  text("--models-yaml", f.models_yaml, "YAML file of your own ASIC models (examples/asic_models.yaml)");
-  text("--asic-csv", f.asic_csv, "ASIC specs CSV (default with --data: DIR/" +
-                                     std::string(data_files::kAsicSpecs) + ")");
+  text("--models-yaml", f.models_yaml,
+       "YAML file of your own ASIC models (examples/asic_models.yaml)");
+  text("--asic-csv", f.asic_csv,
+       "ASIC specs CSV (default with --data: DIR/" + std::string(data_files::kAsicSpecs) + ")");
   econ->add_flag("--models", f.models, "Rank every catalog model by breakeven power price");
   econ->add_flag("--json", f.json, "Print one JSON object instead of the table");
   return econ;

@@ -79,7 +79,8 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
   std::string when = i.date ? FormatDate(*i.date) : std::string("(no date)");
   std::string from = i.network_source == "built-in"
                          ? "built-in snapshot; --at DATE --data DIR for history"
-                         : i.network_source == "history" ? "from history" : "from flags";
+                     : i.network_source == "history" ? "from history"
+                                                     : "from flags";
   fmt::print(out, "Mining economics at {} ({})\n\n", when, from);
   fmt::print(out, "Network\n");
   fmt::print(out, "  difficulty          {:.2f} T   (hashes per block: D x {})\n",
@@ -90,13 +91,14 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
              ToBtc(i.net.subsidy).value(), Grouped(static_cast<double>(i.height)),
              i.net.fees_per_block.value());
   fmt::print(out, "  BTC price           {}\n", Money(i.net.price.value()));
-  fmt::print(out, "  next halving        height {} in {} blocks, ~{:.0f} days{}\n",
-             Grouped(static_cast<double>(r.next_halving.height)),
-             Grouped(static_cast<double>(r.next_halving.blocks_remaining)),
-             Days(r.next_halving.time_remaining).count(),
-             r.halving_dated ? " (" + FormatDate(std::chrono::floor<std::chrono::days>(
-                                          r.next_halving.date)) + ")"
-                             : std::string());
+  fmt::print(
+      out, "  next halving        height {} in {} blocks, ~{:.0f} days{}\n",
+      Grouped(static_cast<double>(r.next_halving.height)),
+      Grouped(static_cast<double>(r.next_halving.blocks_remaining)),
+      Days(r.next_halving.time_remaining).count(),
+      r.halving_dated
+          ? " (" + FormatDate(std::chrono::floor<std::chrono::days>(r.next_halving.date)) + ")"
+          : std::string());
   fmt::print(out, "\nRevenue of 1 TH/s\n");
   fmt::print(out, "  expected            {:.4e} BTC/TH/day = {:.2f} sats/TH/day\n",
              r.btc_per_th_day.value(), r.btc_per_th_day.sats_per_th_day());
@@ -104,9 +106,10 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
              r.hashprice.usd_per_ph_day());
 
   if (i.efficiency) {
-    fmt::print(out, "\nYour machine: {} at {:.2f} J/TH, PUE {:.2f}, pool fee {:.2f} %, uptime {:.2f} %\n",
-               i.model ? i.model->name : std::string("a miner"), i.efficiency->value(), i.op.pue,
-               i.op.pool_fee * 100, i.op.uptime * 100);
+    fmt::print(
+        out, "\nYour machine: {} at {:.2f} J/TH, PUE {:.2f}, pool fee {:.2f} %, uptime {:.2f} %\n",
+        i.model ? i.model->name : std::string("a miner"), i.efficiency->value(), i.op.pue,
+        i.op.pool_fee * 100, i.op.uptime * 100);
     fmt::print(out, "  breakeven power     ${:.4f}/kWh\n", r.breakeven_power->usd_per_kwh());
     fmt::print(out, "  mining gross        ${:.2f}/kW-month\n", r.gross->value());
     if (i.power_price) {
@@ -121,22 +124,24 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
                    Money(r.tiers->direct.value()), Money(r.tiers->cash.value()),
                    Money(r.tiers->all_in.value()));
         if (r.tiers->mined_per_month.value() > 0) {
-          fmt::print(out, "    fleet mines           {:.2f} BTC/month\n", r.tiers->mined_per_month.value());
+          fmt::print(out, "    fleet mines           {:.2f} BTC/month\n",
+                     r.tiers->mined_per_month.value());
         }
       }
     }
   } else if (!r.ranking.empty()) {
     // The ranking below covers it.
   } else {
-    fmt::print(out, "\n(add --model NAME or --efficiency-j-per-th E, and --power-usd-per-kwh C, for "
-                    "cost and breakeven; --models ranks every model)\n");
+    fmt::print(out,
+               "\n(add --model NAME or --efficiency-j-per-th E, and --power-usd-per-kwh C, for "
+               "cost and breakeven; --models ranks every model)\n");
   }
   if (i.lease) {
     fmt::print(out, "\nAI lease              ${:.2f}/kW-month of IT load", i.lease->value());
     if (r.net) {
       const double diff = i.lease->value() - r.net->value();
-      fmt::print(out, " -> {} ${:.2f}/kW-month more than mining net", diff >= 0 ? "lease earns" : "mining earns",
-                 std::fabs(diff));
+      fmt::print(out, " -> {} ${:.2f}/kW-month more than mining net",
+                 diff >= 0 ? "lease earns" : "mining earns", std::fabs(diff));
     }
     fmt::print(out, "\n");
   }
@@ -153,11 +158,13 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
       fmt::print(out, "  {:>3}  {:<28} {:>7.1f} {:>6.0f} {:>7.2f} {:>10.4f} {:>9.2f}", ++rank,
                  m.model.name.substr(0, 28), m.model.hashrate.value(), m.model.power.value(),
                  m.model.efficiency().value(), m.breakeven_power.usd_per_kwh(), m.gross.value());
-      if (m.net) fmt::print(out, " {:>9.2f} {:>12}", m.net->value(),
-                            Money(m.electricity_cost_per_btc->value()));
+      if (m.net)
+        fmt::print(out, " {:>9.2f} {:>12}", m.net->value(),
+                   Money(m.electricity_cost_per_btc->value()));
       fmt::print(out, "\n");
     }
-    fmt::print(out, "  ($/kW figures per kW of miners per {:.4g}-day month)\n", kAccountingMonth.count());
+    fmt::print(out, "  ($/kW figures per kW of miners per {:.4g}-day month)\n",
+               kAccountingMonth.count());
   }
 }
 

@@ -21,18 +21,18 @@ namespace mullet {
 struct EconInputs {
   // Where the network figures came from: "flags", "history" or "built-in".
   std::string network_source;
-  std::optional<Date> date;                 // the moment, when known
-  NetworkConditions net;                    // difficulty, subsidy, fees, price, factor
+  std::optional<Date> date;  // the moment, when known
+  NetworkConditions net;     // difficulty, subsidy, fees, price, factor
   BlockHeight height = 0;
   std::optional<TerahashPerSecond> hashrate;  // for the halving projection; else implied
   // The machine: from --model, or a bare --efficiency-j-per-th.
   std::optional<AsicModel> model;
   std::optional<JoulesPerTerahash> efficiency;
   std::optional<UsdPerMegawattHour> power_price;
-  OperatingPoint op;                        // efficiency filled when known
+  OperatingPoint op;  // efficiency filled when known
   std::optional<UsdPerKilowattMonth> lease;
   CostInputs costs;
-  bool has_cost_tiers = false;              // any tier input given
+  bool has_cost_tiers = false;  // any tier input given
   bool rank_models = false;
   AsicCatalog catalog;
 };
@@ -41,17 +41,17 @@ struct ModelEconomics {
   AsicModel model;
   UsdPerMegawattHour breakeven_power{0};
   UsdPerKilowattMonth gross{0};
-  std::optional<UsdPerKilowattMonth> net;        // with a power price
-  std::optional<Usd> electricity_cost_per_btc;   // with a power price
+  std::optional<UsdPerKilowattMonth> net;       // with a power price
+  std::optional<Usd> electricity_cost_per_btc;  // with a power price
 };
 
 struct EconReport {
   EconInputs in;
   BtcPerTerahashDay btc_per_th_day{0};
   UsdPerTerahashDay hashprice{0};
-  TerahashPerSecond network_hashrate{0};   // implied by difficulty
+  TerahashPerSecond network_hashrate{0};  // implied by difficulty
   HalvingProjection next_halving;
-  bool halving_dated = false;              // next_halving.date is meaningful
+  bool halving_dated = false;  // next_halving.date is meaningful
   // With an efficiency:
   std::optional<UsdPerMegawattHour> breakeven_power;
   std::optional<UsdPerKilowattMonth> gross;

@@ -15,9 +15,9 @@
 namespace mullet::builtin_network {
 
 inline constexpr const char* kDate = "2025-01-11";
-inline constexpr double kDifficulty = 109782075598905.1875;  // epoch from height 876960
-inline constexpr BlockHeight kHeight = 878855;               // end of the day, interpolated
-inline constexpr double kPriceUsd = 94568.0;                 // BTC close that day
+inline constexpr double kDifficulty = 109782075598905.1875;      // epoch from height 876960
+inline constexpr BlockHeight kHeight = 878855;                   // end of the day, interpolated
+inline constexpr double kPriceUsd = 94568.0;                     // BTC close that day
 inline constexpr double kFeesBtcPerBlock = 0.04797786835714285;  // 7-day trailing mean
 
 }  // namespace mullet::builtin_network

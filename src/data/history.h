@@ -32,9 +32,9 @@ struct Gap {
 // btc_difficulty_epochs.csv: one row per 2016-block epoch.
 struct DifficultyEpoch {
   BlockHeight start_height = 0;
-  UtcTime start;                        // timestamp of the epoch's first block
-  UtcTime end;                          // timestamp of the next epoch's first block
-  std::uint32_t bits = 0;               // compact target
+  UtcTime start;           // timestamp of the epoch's first block
+  UtcTime end;             // timestamp of the next epoch's first block
+  std::uint32_t bits = 0;  // compact target
   double difficulty = 0;
   TerahashPerSecond implied_hashrate{0};
   Btc subsidy_at_start{0};

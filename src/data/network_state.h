@@ -16,17 +16,17 @@ namespace mullet {
 
 struct NetworkState {
   Date date;
-  double difficulty = 0;          // of the epoch in force at the end of `date`
+  double difficulty = 0;  // of the epoch in force at the end of `date`
   BlockHeight epoch_start_height = 0;
   // Height reached at the end of `date`: the epoch's start height plus the
   // share of the epoch's 2016 blocks elapsed by then (linear in time within
   // the epoch; exact at epoch boundaries).
   BlockHeight height = 0;
-  Sats subsidy{0};                // BlockSubsidy(height)
-  UsdPerBtc price{0};             // BTC close of `date`
-  Btc fees_per_block{0};          // trailing mean over the fee window
-  int fee_days = 0;               // days with fee data in the window
-  int fee_window_days = 0;        // the window asked for
+  Sats subsidy{0};                        // BlockSubsidy(height)
+  UsdPerBtc price{0};                     // BTC close of `date`
+  Btc fees_per_block{0};                  // trailing mean over the fee window
+  int fee_days = 0;                       // days with fee data in the window
+  int fee_window_days = 0;                // the window asked for
   TerahashPerSecond network_hashrate{0};  // daily estimate of `date`, 0 if none
 };
 

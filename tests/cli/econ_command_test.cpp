@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -11,8 +13,6 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace {
 
@@ -54,7 +54,8 @@ nlohmann::json Json(const CliRun& r) {
 const std::string kData = std::string("--data ") + MULLET_SHARED_DATA;
 
 TEST(EconCommandTest, HashpriceAfterTheHalvingIs4281PerPetahashDay) {
-  const nlohmann::json j = Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
+  const nlohmann::json j =
+      Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
   EXPECT_NEAR(j["hashprice_usd_per_ph_day"].get<double>(), 42.81, 0.005);
   EXPECT_NEAR(j["hashprice_usd_per_th_day"].get<double>(), 0.04281, 0.000005);
   EXPECT_NEAR(j["sats_per_th_day"].get<double>(), 71.36, 0.005);
@@ -66,9 +67,9 @@ TEST(EconCommandTest, HashpriceAfterTheHalvingIs4281PerPetahashDay) {
 }
 
 TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
-  const nlohmann::json j = Json(Mullet(
-      "econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --efficiency-j-per-th 25 "
-      "--power-usd-per-kwh 0.05 --lease-usd-per-kw-month 120 --json"));
+  const nlohmann::json j = Json(
+      Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --efficiency-j-per-th 25 "
+             "--power-usd-per-kwh 0.05 --lease-usd-per-kw-month 120 --json"));
   EXPECT_NEAR(j["electricity_cost_per_btc_usd"].get<double>(), 42'043, 1);
   const double hp = j["hashprice_usd_per_th_day"].get<double>();
   EXPECT_NEAR(j["breakeven_power_usd_per_kwh"].get<double>(), hp / (0.024 * 25), 1e-9);
@@ -80,10 +81,10 @@ TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
 }
 
 TEST(EconCommandTest, CostTiersStack) {
-  const nlohmann::json j = Json(Mullet(
-      "econ --difficulty 100e12 --price-usd 100000 --height 840000 --fees-btc-per-block 0.1 "
-      "--efficiency-j-per-th 20 --power-usd-per-kwh 0.04 --fleet-mw 20 "
-      "--cash-opex-usd-per-month 500000 --depreciation-usd-per-month 1000000 --json"));
+  const nlohmann::json j = Json(
+      Mullet("econ --difficulty 100e12 --price-usd 100000 --height 840000 --fees-btc-per-block 0.1 "
+             "--efficiency-j-per-th 20 --power-usd-per-kwh 0.04 --fleet-mw 20 "
+             "--cash-opex-usd-per-month 500000 --depreciation-usd-per-month 1000000 --json"));
   const auto& c = j["cost_per_btc_usd"];
   EXPECT_NEAR(c["direct"].get<double>(), 29'595, 1);
   const double btc = j["fleet_btc_per_month"].get<double>();
@@ -93,8 +94,8 @@ TEST(EconCommandTest, CostTiersStack) {
 }
 
 TEST(EconCommandTest, ModelsRankedByBreakevenPowerPrice) {
-  const nlohmann::json j = Json(Mullet(
-      "econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --models --json"));
+  const nlohmann::json j =
+      Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --models --json"));
   const auto& models = j["models"];
   ASSERT_EQ(models.size(), 7u);
   EXPECT_EQ(models[0]["name"], "Antminer S21 XP");
@@ -119,7 +120,8 @@ TEST(EconCommandTest, HistoryGivesTheNetworkOfTheDay) {
   EXPECT_EQ(after["subsidy_btc"].get<double>(), 3.125);
   EXPECT_GT(after["inputs"]["fees_btc_per_block"].get<double>(), 0);
   // A flag overrides the history.
-  const nlohmann::json over = Json(Mullet("econ --at 2024-04-21 " + kData + " --price-usd 1 --json"));
+  const nlohmann::json over =
+      Json(Mullet("econ --at 2024-04-21 " + kData + " --price-usd 1 --json"));
   EXPECT_EQ(over["inputs"]["price_usd"].get<double>(), 1.0);
 }
 
@@ -128,8 +130,8 @@ TEST(EconCommandTest, FeesFlagStandsInForMissingFeeHistory) {
   const CliRun gap = Mullet("econ --at 2022-10-01 " + kData);
   EXPECT_EQ(gap.code, 2);
   EXPECT_NE(gap.err.find("--fees-btc-per-block"), std::string::npos) << gap.err;
-  const nlohmann::json j = Json(Mullet("econ --at 2022-10-01 " + kData +
-                                       " --fees-btc-per-block 0.08 --json"));
+  const nlohmann::json j =
+      Json(Mullet("econ --at 2022-10-01 " + kData + " --fees-btc-per-block 0.08 --json"));
   EXPECT_EQ(j["inputs"]["fees_btc_per_block"].get<double>(), 0.08);
   EXPECT_EQ(j["subsidy_btc"].get<double>(), 6.25);
 }
@@ -147,11 +149,13 @@ TEST(EconCommandTest, NoFlagsUsesTheBuiltInSnapshot) {
 }
 
 TEST(EconCommandTest, ExactFactorIsAnOption) {
-  const nlohmann::json a = Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
+  const nlohmann::json a =
+      Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --json"));
   const nlohmann::json b =
       Json(Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --exact --json"));
-  EXPECT_NEAR(a["hashprice_usd_per_th_day"].get<double>() / b["hashprice_usd_per_th_day"].get<double>(),
-              1 + 1.5259e-5, 1e-8);
+  EXPECT_NEAR(
+      a["hashprice_usd_per_th_day"].get<double>() / b["hashprice_usd_per_th_day"].get<double>(),
+      1 + 1.5259e-5, 1e-8);
 }
 
 struct BadInput {
@@ -178,31 +182,32 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"econ --difficulty 88.1e12 --price-usd 6e4x --height 840000", "--price-usd"},
         BadInput{"econ --difficulty abc --price-usd 60000 --height 840000", "--difficulty"},
         BadInput{"econ --difficulty 88.1e12 --price-usd 60000", "--height"},
-        BadInput{"econ --model S99", "--model"},
-        BadInput{"econ --pool-fee 1.5", "--pool-fee"},
-        BadInput{"econ --pue 0.5", "--pue"},
-        BadInput{"econ --at 2030-01-01 " + kData, "--at"},
+        BadInput{"econ --model S99", "--model"}, BadInput{"econ --pool-fee 1.5", "--pool-fee"},
+        BadInput{"econ --pue 0.5", "--pue"}, BadInput{"econ --at 2030-01-01 " + kData, "--at"},
         BadInput{"econ --at 2024-13-01 " + kData, "--at"},
         BadInput{"econ --at 2024-07-01", "--data"},
         BadInput{"econ --at 2024-07-01 --data /nonexistent/dir", "/nonexistent/dir"},
         BadInput{"econ --height 840000.5 --difficulty 1e12 --price-usd 1", "--height"},
         BadInput{"econ --fleet-mw 10 --cash-opex-usd-per-month 5", "cost tiers"},
         BadInput{"econ --no-such-flag", "--no-such-flag"}),
-    [](const testing::TestParamInfo<BadInput>& info) {
+    [](const testing::TestParamInfo<BadInput>& p) {
       // "--price-usd" -> "price_usd_0": readable ctest names.
       std::string name;
-      for (char c : info.param.must_mention) {
-        if (std::isalnum(static_cast<unsigned char>(c))) name += c;
-        else if (!name.empty() && name.back() != '_') name += '_';
+      for (char c : p.param.must_mention) {
+        if (std::isalnum(static_cast<unsigned char>(c)))
+          name += c;
+        else if (!name.empty() && name.back() != '_')
+          name += '_';
       }
-      return name + "_" + std::to_string(info.index);
+      return name + "_" + std::to_string(p.index);
     });
 
 TEST(EconCommandTest, HelpTeachesWithAnExample) {
   const CliRun r = Mullet("econ --help");
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("Examples:"), std::string::npos);
-  EXPECT_NE(r.out.find("--difficulty 88.1e12 --price-usd 60000 --height 840000"), std::string::npos);
+  EXPECT_NE(r.out.find("--difficulty 88.1e12 --price-usd 60000 --height 840000"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -17,13 +17,13 @@
 namespace mullet {
 
 struct AsicModel {
-  std::string brand;             // "Bitmain"
-  std::string name;              // "Antminer S21", unique in a catalog
+  std::string brand;              // "Bitmain"
+  std::string name;               // "Antminer S21", unique in a catalog
   TerahashPerSecond hashrate{0};  // nameplate, stock firmware
-  Watts power{0};                // nameplate, at the wall of the unit
-  int release_year = 0;          // 0 when unknown
-  int release_month = 0;         // 1-12, 0 when unknown
-  std::string source;            // where the figures came from: "built-in", a file
+  Watts power{0};                 // nameplate, at the wall of the unit
+  int release_year = 0;           // 0 when unknown
+  int release_month = 0;          // 1-12, 0 when unknown
+  std::string source;             // where the figures came from: "built-in", a file
 
   JoulesPerTerahash efficiency() const { return EfficiencyOf(power, hashrate); }
 };

@@ -28,7 +28,8 @@ TerahashPerSecond ImpliedNetworkHashrate(double difficulty, HashFactor factor, S
 }
 
 double DifficultyForHashrate(TerahashPerSecond hashrate, HashFactor factor, Seconds interval) {
-  const long double hashes = static_cast<long double>(hashrate.hashes_per_second()) * interval.count();
+  const long double hashes =
+      static_cast<long double>(hashrate.hashes_per_second()) * interval.count();
   return static_cast<double>(hashes / HashesPerDifficultyUnit(factor));
 }
 

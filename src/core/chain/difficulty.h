@@ -40,8 +40,7 @@ TerahashPerSecond ImpliedNetworkHashrate(double difficulty,
                                          Seconds interval = kTargetBlockInterval);
 
 // The inverse: difficulty at which `hashrate` finds blocks every `interval`.
-double DifficultyForHashrate(TerahashPerSecond hashrate,
-                             HashFactor factor = HashFactor::kShorthand,
+double DifficultyForHashrate(TerahashPerSecond hashrate, HashFactor factor = HashFactor::kShorthand,
                              Seconds interval = kTargetBlockInterval);
 
 // Mean time between blocks when `hashrate` mines at `difficulty`.

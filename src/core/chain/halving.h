@@ -15,11 +15,11 @@
 namespace mullet {
 
 struct HalvingProjection {
-  BlockHeight height = 0;            // height of the next halving
+  BlockHeight height = 0;  // height of the next halving
   std::int64_t blocks_remaining = 0;
-  Seconds mean_block_interval{0};    // the interval the projection assumed
+  Seconds mean_block_interval{0};  // the interval the projection assumed
   Seconds time_remaining{0};
-  UtcTime date;                      // now + time_remaining
+  UtcTime date;  // now + time_remaining
 };
 
 // Projects the next halving after `height`, reached at `now`, when

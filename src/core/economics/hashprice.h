@@ -12,10 +12,10 @@ namespace mullet {
 
 // What the network pays and how hard it is to earn, at one moment.
 struct NetworkConditions {
-  double difficulty = 0;       // dimensionless; REQUIRES: > 0
-  Sats subsidy{0};             // per block, exact (BlockSubsidy(height))
-  Btc fees_per_block{0};       // mean transaction fees per block
-  UsdPerBtc price{0};          // BTC price
+  double difficulty = 0;  // dimensionless; REQUIRES: > 0
+  Sats subsidy{0};        // per block, exact (BlockSubsidy(height))
+  Btc fees_per_block{0};  // mean transaction fees per block
+  UsdPerBtc price{0};     // BTC price
   HashFactor factor = HashFactor::kShorthand;
 
   Btc reward_per_block() const { return ToBtc(subsidy) + fees_per_block; }

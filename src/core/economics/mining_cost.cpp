@@ -37,8 +37,8 @@ UsdPerTerahashDay BreakevenHashprice(UsdPerMegawattHour power_price, const Opera
 UsdPerKilowattMonth MiningGrossPerKilowattMonth(UsdPerTerahashDay hashprice,
                                                 const OperatingPoint& op) {
   const TerahashPerSecond per_kw = HashrateAt(Kilowatts(1), op.efficiency);
-  return UsdPerKilowattMonth(
-      EarnedOver(hashprice, per_kw, kAccountingMonth).value() * op.revenue_share());
+  return UsdPerKilowattMonth(EarnedOver(hashprice, per_kw, kAccountingMonth).value() *
+                             op.revenue_share());
 }
 
 UsdPerKilowattMonth PowerCostPerKilowattMonth(UsdPerMegawattHour power_price,
@@ -51,14 +51,15 @@ CostPerBtc CostTiers(BtcPerTerahashDay expected, UsdPerMegawattHour power_price,
   CostPerBtc out;
   // Hosting is billed on the miners' own draw, power on the meter (x PUE).
   const MegawattHours it_energy = EnergyOver(PowerAt(TerahashPerSecond(1), op.efficiency), Days(1));
-  const Usd direct_per_th_day = CostOf(MeterEnergyPerTerahashDay(op), power_price) +
-                                CostOf(it_energy, in.hosting);
+  const Usd direct_per_th_day =
+      CostOf(MeterEnergyPerTerahashDay(op), power_price) + CostOf(it_energy, in.hosting);
   const double realised_btc_per_th_day = expected.value() * op.revenue_share();
   out.direct = direct_per_th_day / realised_btc_per_th_day;
   out.cash = out.direct;
   out.all_in = out.direct;
   if (in.fleet_hashrate.value() > 0) {
-    out.mined_per_month = MinedOver(expected, in.fleet_hashrate, kAccountingMonth) * op.revenue_share();
+    out.mined_per_month =
+        MinedOver(expected, in.fleet_hashrate, kAccountingMonth) * op.revenue_share();
     const double btc = out.mined_per_month.value();
     out.cash = out.direct + (in.cash_opex_per_month + in.interest_per_month) / btc;
     out.all_in = out.cash + (in.depreciation_per_month + in.stock_pay_per_month) / btc;

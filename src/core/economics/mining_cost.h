@@ -55,8 +55,8 @@ struct CostInputs {
   UsdPerMegawattHour hosting{0};  // non-power direct cost per MWh the miners draw
   Usd cash_opex_per_month{0};     // cash SG&A and other cash opex, whole fleet
   Usd interest_per_month{0};
-  Usd depreciation_per_month{0};  // D&A of the miners and the site
-  Usd stock_pay_per_month{0};     // stock-based compensation
+  Usd depreciation_per_month{0};        // D&A of the miners and the site
+  Usd stock_pay_per_month{0};           // stock-based compensation
   TerahashPerSecond fleet_hashrate{0};  // REQUIRES: > 0 when any monthly input is
 };
 

@@ -22,8 +22,8 @@ Result<Date> ParseDate(std::string_view text);
 // "2024-04-20T00:09:27Z" -> the instant. Only this exact ISO 8601 form.
 Result<UtcTime> ParseUtcTimestamp(std::string_view text);
 
-std::string FormatDate(Date d);          // "2024-04-20"
-std::string FormatUtc(UtcTime t);        // "2024-04-20T00:09:27Z"
+std::string FormatDate(Date d);    // "2024-04-20"
+std::string FormatUtc(UtcTime t);  // "2024-04-20T00:09:27Z"
 
 }  // namespace mullet
 

@@ -23,7 +23,7 @@ namespace mullet {
 // quantity; only integers for an exact integer one (Sats), so that scaling
 // satoshis by 0.5 cannot silently truncate.
 template <typename K, typename Rep>
-concept ScaleFor = std::is_arithmetic_v<K> && (std::floating_point<Rep> || std::integral<K>);
+concept ScaleFor = std::is_arithmetic_v<K> &&(std::floating_point<Rep> || std::integral<K>);
 
 template <typename Derived, typename Rep = double>
 class Quantity {
@@ -37,8 +37,12 @@ class Quantity {
   constexpr Rep value() const { return value_; }
 
   constexpr Derived operator-() const { return Derived(-value_); }
-  friend constexpr Derived operator+(Derived a, Derived b) { return Derived(a.value() + b.value()); }
-  friend constexpr Derived operator-(Derived a, Derived b) { return Derived(a.value() - b.value()); }
+  friend constexpr Derived operator+(Derived a, Derived b) {
+    return Derived(a.value() + b.value());
+  }
+  friend constexpr Derived operator-(Derived a, Derived b) {
+    return Derived(a.value() - b.value());
+  }
   template <ScaleFor<Rep> K>
   friend constexpr Derived operator*(Derived a, K k) {
     return Derived(static_cast<Rep>(a.value() * k));

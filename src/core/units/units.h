@@ -81,8 +81,8 @@ class Sats : public Quantity<Sats, std::int64_t> {
   using Quantity::Quantity;
   static constexpr const char* kSymbol = "sat";
 };
-inline constexpr std::int64_t kSatsPerBtc = 100'000'000;            // COIN
-inline constexpr Sats kMaxMoney{21'000'000 * kSatsPerBtc};          // MAX_MONEY
+inline constexpr std::int64_t kSatsPerBtc = 100'000'000;    // COIN
+inline constexpr Sats kMaxMoney{21'000'000 * kSatsPerBtc};  // MAX_MONEY
 
 // An expected, fractional or simulated amount of bitcoin.
 class Btc : public Quantity<Btc> {
@@ -141,13 +141,19 @@ class UsdPerKilowattMonth : public Quantity<UsdPerKilowattMonth> {
 // ---- The named crossings. ----
 
 // Energy drawn by a constant power over a span.
-constexpr MegawattHours EnergyOver(Watts p, Hours t) { return MegawattHours(p.megawatts() * t.count()); }
+constexpr MegawattHours EnergyOver(Watts p, Hours t) {
+  return MegawattHours(p.megawatts() * t.count());
+}
 // Mean power that delivers an energy over a span. REQUIRES: t > 0.
 constexpr Watts AveragePower(MegawattHours e, Hours t) { return Megawatts(e.value() / t.count()); }
 // What an energy costs at a price.
-constexpr Usd CostOf(MegawattHours e, UsdPerMegawattHour price) { return Usd(e.value() * price.value()); }
+constexpr Usd CostOf(MegawattHours e, UsdPerMegawattHour price) {
+  return Usd(e.value() * price.value());
+}
 // Power a miner draws at a hashrate and an efficiency.
-constexpr Watts PowerAt(TerahashPerSecond h, JoulesPerTerahash eff) { return Watts(h.value() * eff.value()); }
+constexpr Watts PowerAt(TerahashPerSecond h, JoulesPerTerahash eff) {
+  return Watts(h.value() * eff.value());
+}
 // Hashrate a power buys at an efficiency. REQUIRES: eff > 0.
 constexpr TerahashPerSecond HashrateAt(Watts p, JoulesPerTerahash eff) {
   return TerahashPerSecond(p.value() / eff.value());

@@ -7,8 +7,9 @@ namespace {
 
 TEST(AsicCatalogTest, BuiltInHasTheCurrentModels) {
   const AsicCatalog c = AsicCatalog::BuiltIn();
-  for (const char* name : {"Antminer S19j Pro", "Antminer S19 XP", "Antminer S21", "Antminer S21 XP",
-                           "Whatsminer M30S++", "Whatsminer M50S", "Whatsminer M60S"}) {
+  for (const char* name :
+       {"Antminer S19j Pro", "Antminer S19 XP", "Antminer S21", "Antminer S21 XP",
+        "Whatsminer M30S++", "Whatsminer M50S", "Whatsminer M60S"}) {
     const Result<AsicModel> m = c.Find(name);
     ASSERT_TRUE(m.ok()) << name;
     EXPECT_TRUE(ValidateAsicModel(*m).ok()) << name;

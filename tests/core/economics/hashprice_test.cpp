@@ -38,7 +38,8 @@ TEST_P(HashpriceTableTest, ReproducesTheTable) {
 INSTANTIATE_TEST_SUITE_P(Economics, HashpriceTableTest,
                          testing::Values(HashpriceRow{88.1e12, 840'000, 0.0, 60'000, 71.36, 42.81},
                                          HashpriceRow{100e12, 840'000, 0.10, 100'000, 64.88, 64.88},
-                                         HashpriceRow{72e12, 630'000, 0.30, 43'000, 183.00, 78.69}));
+                                         HashpriceRow{72e12, 630'000, 0.30, 43'000, 183.00,
+                                                      78.69}));
 
 TEST(HashpriceTest, ExactFactorPaysSlightlyLess) {
   NetworkConditions net = Net(88.1e12, 840'000, 0, 60'000);

@@ -28,8 +28,9 @@ OperatingPoint Op(double j_per_th) {
 TEST(MiningCostTest, ElectricityCostPerBtcMatchesTheVectors) {
   EXPECT_NEAR(ElectricityCostPerBtc(Expected(88.1e12, 0), UsdPerKilowattHour(0.05), Op(25)).value(),
               42'043, 1.0);
-  EXPECT_NEAR(ElectricityCostPerBtc(Expected(100e12, 0.1), UsdPerKilowattHour(0.04), Op(20)).value(),
-              29'595, 1.0);
+  EXPECT_NEAR(
+      ElectricityCostPerBtc(Expected(100e12, 0.1), UsdPerKilowattHour(0.04), Op(20)).value(),
+      29'595, 1.0);
 }
 
 TEST(MiningCostTest, PueRaisesAndPoolFeeAndUptimeRaiseCostPerBtc) {
@@ -41,8 +42,8 @@ TEST(MiningCostTest, PueRaisesAndPoolFeeAndUptimeRaiseCostPerBtc) {
   op = Op(25);
   op.pool_fee = 0.02;
   op.uptime = 0.95;
-  EXPECT_NEAR(ElectricityCostPerBtc(e, UsdPerKilowattHour(0.05), op).value(),
-              base / (0.98 * 0.95), 1e-6);
+  EXPECT_NEAR(ElectricityCostPerBtc(e, UsdPerKilowattHour(0.05), op).value(), base / (0.98 * 0.95),
+              1e-6);
 }
 
 struct BreakevenRow {
@@ -64,14 +65,12 @@ TEST_P(BreakevenTest, PerModelAt45DollarsPerPetahashDay) {
               0.0006);
 }
 
-INSTANTIATE_TEST_SUITE_P(Economics, BreakevenTest,
-                         testing::Values(BreakevenRow{"S19j Pro", 0.0615},
-                                         BreakevenRow{"S19 XP", 0.0872},
-                                         BreakevenRow{"S21", 0.1071},
-                                         BreakevenRow{"S21 XP", 0.1389},
-                                         BreakevenRow{"M30S++", 0.0605},
-                                         BreakevenRow{"M50S", 0.0721},
-                                         BreakevenRow{"M60S", 0.1014}));
+INSTANTIATE_TEST_SUITE_P(
+    Economics, BreakevenTest,
+    testing::Values(BreakevenRow{"S19j Pro", 0.0615}, BreakevenRow{"S19 XP", 0.0872},
+                    BreakevenRow{"S21", 0.1071}, BreakevenRow{"S21 XP", 0.1389},
+                    BreakevenRow{"M30S++", 0.0605}, BreakevenRow{"M50S", 0.0721},
+                    BreakevenRow{"M60S", 0.1014}));
 
 TEST(MiningCostTest, BreakevenPowerAndHashpriceAreInverse) {
   OperatingPoint op = Op(17.5);

@@ -11,11 +11,17 @@ namespace {
 // Static proofs that unit mistakes do not compile. units_compile_fail.cpp
 // proves the same through the compiler's own errors.
 template <typename A, typename B>
-concept Addable = requires(A a, B b) { a + b; };
+concept Addable = requires(A a, B b) {
+  a + b;
+};
 template <typename A, typename B>
-concept Multipliable = requires(A a, B b) { a* b; };
+concept Multipliable = requires(A a, B b) {
+  a* b;
+};
 template <typename A, typename B>
-concept Comparable = requires(A a, B b) { a < b; };
+concept Comparable = requires(A a, B b) {
+  a < b;
+};
 
 static_assert(Addable<Watts, Watts>);
 static_assert(!Addable<Watts, Usd>);

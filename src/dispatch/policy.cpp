@@ -1,0 +1,288 @@
+#include "dispatch/policy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "dispatch/headroom.h"
+
+namespace mullet {
+namespace {
+
+// Cost of drawing power in a 4CP interval: the charge is rate x mean kW over
+// the four intervals of the year, so 1 MW drawn in one of them costs
+// rate x 1000 / 4, spread over the interval.
+UsdPerMegawattHour FourCpAdder(const PowerContract& c, const TickSignals& s) {
+  if (!s.peak_alert || !c.four_cp) return UsdPerMegawattHour(0);
+  return UsdPerMegawattHour(c.four_cp->rate_usd_per_kw_year * 1000.0 / 4.0 / s.step.count());
+}
+
+Reason CurtailReasonFor(LimitKind k) {
+  switch (k) {
+    case LimitKind::kDemandResponse:
+      return Reason::kCurtailDrEvent;
+    case LimitKind::kDomain:
+      return Reason::kCurtailDomainLimit;
+    case LimitKind::kCooling:
+      return Reason::kCurtailCoolingDerate;
+    case LimitKind::kInterconnect:
+    case LimitKind::kNone:
+      break;
+  }
+  return Reason::kCurtailInterconnect;
+}
+
+// How many units of `unit` IT power fit in `room` (a little slack for rounding).
+int UnitsThatFit(Watts room, Watts unit) {
+  if (unit.value() <= 0) return 0;
+  return static_cast<int>(std::floor((room.value() + 1e-6) / unit.value()));
+}
+
+void ServeFirm(const Site& site, Headroom& room, Allocation& a) {
+  auto serve = [&](Watts demand, int domain, CoolingClass cooling, FirmSetpoint& out) {
+    const double pue = site.cooling.Pue(cooling);
+    out.demand_it = demand;
+    out.served_it = std::min(demand, room.Available(domain, pue).it);
+    out.reason = out.served_it < demand ? Reason::kFirmSlaBreach : Reason::kFirmServed;
+    room.Take(domain, pue, out.served_it);
+    a.firm_facility += out.served_it * pue;
+  };
+  for (size_t i = 0; i < site.leases.size(); ++i) {
+    const ColoLease& l = site.leases[i];
+    serve(l.contracted_it * l.load_factor, l.domain_index, l.cooling, a.leases[i]);
+  }
+  for (size_t i = 0; i < site.clouds.size(); ++i) {
+    const GpuCloud& c = site.clouds[i];
+    serve(c.power_per_node * c.nodes, c.domain_index, c.cooling, a.clouds[i]);
+  }
+}
+
+// Earliest-deadline-first: the GPUs that must run this step so that every
+// released job can still meet its deadline with the whole pool afterwards.
+int GpusRequiredByDeadlines(const std::vector<BatchJobState>& jobs, const TickSignals& s,
+                            int pool) {
+  double work = 0;
+  double required = 0;
+  const UtcTime next = s.time + std::chrono::duration_cast<std::chrono::seconds>(s.step);
+  for (const BatchJobState& j : jobs) {  // sorted by deadline
+    if (j.release > s.time) continue;
+    work += j.remaining_gpu_hours;
+    const double later = std::max(0.0, Hours(j.deadline - next).count()) * pool;
+    required = std::max(required, (work - later) / s.step.count());
+  }
+  return std::clamp(static_cast<int>(std::ceil(required - 1e-9)), 0, pool);
+}
+
+void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
+              DispatchState& state, Allocation& a) {
+  if (!site.batch || site.batch->gpus <= 0) return;
+  const BatchQueue& q = *site.batch;
+  std::stable_sort(state.jobs.begin(), state.jobs.end(),
+                   [](const BatchJobState& x, const BatchJobState& y) { return x.deadline < y.deadline; });
+  double released_work = 0;
+  double first_value = 0;
+  for (const BatchJobState& j : state.jobs) {
+    if (j.release > s.time || j.remaining_gpu_hours <= 0) continue;
+    if (released_work == 0) first_value = j.value_usd_per_gpu_hour;
+    released_work += j.remaining_gpu_hours;
+  }
+  BatchSetpoint& out = a.batch;
+  if (released_work <= 0) {
+    out.reason = Reason::kBatchIdle;
+    return;
+  }
+  const double pue = site.cooling.Pue(q.cooling);
+  const int all = std::min(q.gpus, static_cast<int>(std::ceil(released_work / s.step.count())));
+  const int required = GpusRequiredByDeadlines(state.jobs, s, q.gpus);
+  const UsdPerMegawattHour price =
+      MarginalPrice(site.contract, s.price, a.firm_facility) + FourCpAdder(site.contract, s);
+  const double cost_per_gpu_hour = CostOf(EnergyOver(q.power_per_gpu * pue, Hours(1)), price).value();
+  const bool pays = first_value > cost_per_gpu_hour;
+  int wanted = all;
+  out.reason = Reason::kBatchRunValue;
+  if (policy == PolicyKind::kMullet && !pays) {
+    wanted = std::min(required, all);
+    out.reason = wanted > 0 ? Reason::kBatchRunDeadline : Reason::kBatchDeferPrice;
+  }
+  const int fit = UnitsThatFit(room.Available(q.domain_index, pue).it, q.power_per_gpu);
+  out.gpus = std::min(wanted, fit);
+  if (out.gpus < wanted) out.reason = Reason::kBatchLimited;
+  out.it = q.power_per_gpu * out.gpus;
+  room.Take(q.domain_index, pue, out.it);
+  a.batch_facility = out.it * pue;
+
+  // The work done this step, earliest deadline first.
+  double done = out.gpus * s.step.count();
+  for (BatchJobState& j : state.jobs) {
+    if (done <= 0) break;
+    if (j.release > s.time) continue;
+    const double take = std::min(done, j.remaining_gpu_hours);
+    j.remaining_gpu_hours -= take;
+    out.value += Usd(take * j.value_usd_per_gpu_hour);
+    done -= take;
+  }
+  std::erase_if(state.jobs, [](const BatchJobState& j) { return j.remaining_gpu_hours <= 1e-9; });
+}
+
+// What the policy wants from one group before limits: units and point.
+struct MiningWish {
+  int units = 0;
+  MinerPoint point;
+  Reason reason = Reason::kMineFull;
+};
+
+MiningWish WishMullet(const Site& site, const MinerGroup& g, const MinerGroupState& st,
+                      const TickSignals& s, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
+  const double pue = site.cooling.Pue(g.cooling);
+  MiningWish w;
+  w.point = BestPoint(g, s.hashprice, price + cp_adder, pue);
+  const double margin = (ValuePerMegawattHour(g, w.point, s.hashprice, pue) - (price + cp_adder)).value();
+  const bool on = st.running > 0;
+  const bool run = on ? margin >= 0 : margin >= site.policy.hysteresis.value();
+  if (on && !run && st.in_state < g.min_on) {
+    w.units = st.running;
+    w.reason = Reason::kHoldMinOnTime;
+    return w;
+  }
+  if (!on && run && st.in_state < g.min_off) {
+    w.reason = Reason::kCurtailMinOffTime;
+    return w;
+  }
+  if (run) {
+    w.units = g.count;
+    w.reason = w.point.underclocked ? Reason::kMinePowerTarget : Reason::kMineFull;
+    return w;
+  }
+  if (cp_adder.value() > 0) {
+    const MinerPoint without = BestPoint(g, s.hashprice, price, pue);
+    if (ValuePerMegawattHour(g, without, s.hashprice, pue) >= price) {
+      w.reason = Reason::kCurtail4cpPeak;
+      return w;
+    }
+  }
+  w.reason = (!on && margin >= 0) ? Reason::kCurtailHysteresis : Reason::kCurtailPriceAboveBreakeven;
+  return w;
+}
+
+MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st,
+                      const TickSignals& s) {
+  MiningWish w;
+  w.point = NameplatePoint(g);
+  // Without a strike of its own, a group's strike is its breakeven index price.
+  const UsdPerMegawattHour strike =
+      g.strike_price.value_or(ValuePerMegawattHour(g, w.point, s.hashprice, site.cooling.Pue(g.cooling)) -
+                              site.contract.adder);
+  const bool below = s.price <= strike;
+  const bool on = st.running > 0;
+  // Foreman-style N-window hysteresis: change state only after the price has
+  // been across the strike for `strike_windows` consecutive steps.
+  st.windows_across = (below != on) ? st.windows_across + 1 : 0;
+  bool run = on;
+  if (st.windows_across >= std::max(1, site.policy.strike_windows)) {
+    run = below;
+    st.windows_across = 0;
+  }
+  w.units = run ? g.count : 0;
+  w.reason = run ? Reason::kMineBelowStrike : Reason::kCurtailAboveStrike;
+  return w;
+}
+
+void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
+               DispatchState& state, Allocation& a) {
+  const UsdPerMegawattHour cp_adder = FourCpAdder(site.contract, s);
+  for (int i : state.merit_order) {
+    const MinerGroup& g = site.miners[i];
+    MinerGroupState& st = state.miners[i];
+    const double pue = site.cooling.Pue(g.cooling);
+    const Watts draw = a.firm_facility + a.batch_facility + a.mining_facility;
+    const UsdPerMegawattHour price = MarginalPrice(site.contract, s.price, draw);
+    MiningWish w;
+    switch (policy) {
+      case PolicyKind::kMullet:
+        w = WishMullet(site, g, st, s, price, cp_adder);
+        break;
+      case PolicyKind::kStrikePrice:
+        w = WishStrike(site, g, st, s);
+        break;
+      case PolicyKind::kAlwaysOn:
+        w = {g.count, NameplatePoint(g), Reason::kMineAlwaysOn};
+        break;
+    }
+    MinerSetpoint& out = a.miners[i];
+    out.point = w.point;
+    out.reason = w.reason;
+    if (w.units > 0) {
+      const Headroom::Room r = room.Available(g.domain_index, pue);
+      out.running = std::min(w.units, UnitsThatFit(r.it, w.point.power));
+      if (out.running < w.units) out.reason = CurtailReasonFor(r.binding);
+      room.Take(g.domain_index, pue, w.point.power * out.running);
+      a.mining_facility += w.point.power * out.running * pue;
+    }
+    const bool was_on = st.running > 0;
+    st.in_state = (was_on != (out.running > 0)) ? Hours(0) + s.step : st.in_state + s.step;
+    st.running = out.running;
+  }
+}
+
+}  // namespace
+
+std::string_view PolicyName(PolicyKind p) {
+  switch (p) {
+    case PolicyKind::kMullet:
+      return "mullet";
+    case PolicyKind::kStrikePrice:
+      return "strike-price";
+    case PolicyKind::kAlwaysOn:
+      return "always-on";
+  }
+  return "?";
+}
+
+Result<PolicyKind> ParsePolicy(std::string_view name) {
+  for (PolicyKind p : {PolicyKind::kMullet, PolicyKind::kStrikePrice, PolicyKind::kAlwaysOn}) {
+    if (PolicyName(p) == name) return p;
+  }
+  return Status::InvalidArgument("unknown policy '" + std::string(name) +
+                                 "' (expected mullet, strike-price or always-on)");
+}
+
+UsdPerMegawattHour MarginalPrice(const PowerContract& c, UsdPerMegawattHour index, Watts site_draw) {
+  if (c.block && site_draw < c.block->size) return index;
+  return index + c.adder;
+}
+
+DispatchState InitialState(const Site& site) {
+  DispatchState st;
+  st.miners.resize(site.miners.size());
+  for (size_t i = 0; i < site.miners.size(); ++i) {
+    st.miners[i].running = site.miners[i].count;
+    st.merit_order.push_back(static_cast<int>(i));
+  }
+  // Most efficient first: restored first, curtailed last.
+  auto facility_j_per_th = [&](int i) {
+    const MinerGroup& g = site.miners[i];
+    return g.model.efficiency().value() * site.cooling.Pue(g.cooling);
+  };
+  std::stable_sort(st.merit_order.begin(), st.merit_order.end(),
+                   [&](int x, int y) { return facility_j_per_th(x) < facility_j_per_th(y); });
+  if (site.batch) {
+    for (const BatchJob& j : site.batch->jobs) {
+      st.jobs.push_back({j.name, j.gpu_hours, j.release, j.deadline, j.value_usd_per_gpu_hour});
+    }
+  }
+  return st;
+}
+
+Allocation Dispatch(const Site& site, const TickSignals& s, PolicyKind policy, DispatchState* state) {
+  Allocation a;
+  a.leases.resize(site.leases.size());
+  a.clouds.resize(site.clouds.size());
+  a.miners.resize(site.miners.size());
+  Headroom room(site, s.ambient_c, s.dr_limit);
+  a.site_cap = room.site_cap();
+  ServeFirm(site, room, a);
+  RunBatch(site, s, policy, room, *state, a);
+  RunMining(site, s, policy, room, *state, a);
+  return a;
+}
+
+}  // namespace mullet

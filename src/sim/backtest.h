@@ -1,0 +1,107 @@
+// The backtest: replays one site scenario over a market series, step by step,
+// with the same Dispatch() the controller runs, and keeps the books.
+//
+// Accounting (docs/backtest.md has the full rules):
+// - power cost: index price + adder per MWh of facility energy; with a fixed
+//   block, the block is paid at its price every step, energy beyond it at
+//   index + adder, and unused block energy is sold back at the index price
+//   (sell_back_credit_usd);
+// - mining revenue: hashprice x TH/s running x days x uptime x (1 - pool fee),
+//   units started in a step hashing only after their ramp-up time; BTC mined
+//   the same with BTC per TH/s per day;
+// - AI revenue: colocation rent accrues on contracted kW (take-or-pay), with
+//   SLA credits by month when served/demanded energy falls below the target;
+//   GPU cloud earns GPU-hours sold x served share; batch earns the value of
+//   the GPU-hours it ran;
+// - demand-response credits per MWh below the draw of the step before an
+//   event; 4CP: rate x mean kW over the peak intervals within the run, per year.
+
+#ifndef MULLET_SIM_BACKTEST_H_
+#define MULLET_SIM_BACKTEST_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/market.h"
+#include "dispatch/policy.h"
+#include "site/site.h"
+
+namespace mullet {
+
+enum class LoadKind { kColocation, kGpuCloud, kBatch, kMinerGroup };
+std::string_view LoadKindName(LoadKind k);  // "colocation", "gpu-cloud", "batch", "miners"
+
+struct MonthRow {
+  int year = 0;
+  int month = 0;
+  double energy_mwh = 0;
+  double power_cost_usd = 0;
+  double sell_back_credit_usd = 0;
+  double dr_credit_usd = 0;
+  double mining_revenue_usd = 0;
+  double btc_mined = 0;
+  double ai_revenue_usd = 0;  // colocation + GPU cloud + batch
+  double sla_credit_usd = 0;
+  double four_cp_charge_usd = 0;
+  double profit_usd = 0;
+  double mean_price_usd_per_mwh = 0;
+  double curtailed_hours = 0;
+};
+
+struct BacktestSummary {
+  std::string scenario;
+  std::string policy;
+  std::int64_t steps = 0;
+  double hours = 0;
+  double energy_mwh = 0;
+  double power_cost_usd = 0;
+  double sell_back_credit_usd = 0;
+  double dr_credit_usd = 0;
+  double four_cp_charge_usd = 0;
+  double mining_revenue_usd = 0;
+  double btc_mined = 0;
+  double ai_revenue_usd = 0;     // colocation + GPU cloud + batch
+  double colocation_revenue_usd = 0;
+  double gpu_cloud_revenue_usd = 0;
+  double batch_revenue_usd = 0;
+  double sla_credit_usd = 0;
+  double profit_usd = 0;
+  double direct_cost_per_btc_usd = 0;  // mining's share of net power cost / BTC; 0 if none mined
+  double mining_uptime = 0;            // mining IT energy / nameplate IT energy
+  double firm_availability = 1;        // served / demanded firm IT energy
+  double max_site_power_mw = 0;
+  double curtailed_hours = 0;          // hours with any miner curtailed
+  double sla_breach_hours = 0;         // hours with firm load short
+  double batch_gpu_hours = 0;
+  int batch_deadlines_missed = 0;
+  std::int64_t power_filled_steps = 0;
+  std::int64_t hashprice_filled_steps = 0;
+  std::vector<MonthRow> months;
+};
+
+struct LoadInfo {
+  std::string name;
+  LoadKind kind;
+  Watts nameplate_it{0};
+  double energy_mwh = 0;  // IT energy over the run
+};
+
+struct BacktestResult {
+  BacktestSummary summary;
+  std::vector<LoadInfo> loads;  // colocation, GPU cloud, batch, miner groups
+  // Per step:
+  std::vector<UtcTime> times;
+  std::vector<float> price, hashprice_ph, ambient_c, site_cap_mw, facility_mw, firm_mw, batch_mw,
+      mining_mw, profit_usd;
+  // Per step and load, row-major (step * loads.size() + load): IT MW, reason.
+  std::vector<float> load_mw;
+  std::vector<Reason> load_reason;
+};
+
+// REQUIRES: market.times non-empty; the site valid (ValidateSite).
+BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy);
+
+}  // namespace mullet
+
+#endif  // MULLET_SIM_BACKTEST_H_

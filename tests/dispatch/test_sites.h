@@ -1,0 +1,52 @@
+// Small sites built in code for the dispatch and backtest tests.
+
+#ifndef MULLET_TESTS_DISPATCH_TEST_SITES_H_
+#define MULLET_TESTS_DISPATCH_TEST_SITES_H_
+
+#include <string>
+
+#include "core/asic/catalog.h"
+#include "site/site.h"
+
+namespace mullet::testing_sites {
+
+inline MinerGroup Group(const std::string& name, const std::string& model, int count,
+                        int domain_index = -1) {
+  MinerGroup g;
+  g.name = name;
+  g.model = *AsicCatalog::BuiltIn().Find(model);
+  g.count = count;
+  g.domain_index = domain_index;
+  g.pool_fee = 0;
+  g.uptime = 1;
+  g.ramp_up = Seconds(0);
+  return g;
+}
+
+// A pure-mining site, PUE 1, no adder: 1000 S21 (3.5 MW) and 1000 S19j Pro (3.05 MW).
+inline Site MiningSite() {
+  Site s;
+  s.name = "mining";
+  s.interconnect = Megawatts(10);
+  s.cooling.pue_air = 1.0;
+  s.miners.push_back(Group("s21", "S21", 1000));
+  s.miners.push_back(Group("s19jpro", "S19j Pro", 1000));
+  s.policy.hysteresis = UsdPerMegawattHour(0);
+  return s;
+}
+
+inline ColoLease Lease(const std::string& name, double it_mw, int domain_index = -1) {
+  ColoLease l;
+  l.name = name;
+  l.contracted_it = Megawatts(it_mw);
+  l.rate = UsdPerKilowattMonth(120);
+  l.load_factor = 1.0;
+  l.cooling = CoolingClass::kAir;  // PUE 1 in MiningSite()
+  l.domain_index = domain_index;
+  l.sla = {{0.9999, 0.05}, {0.999, 0.10}, {0.99, 0.25}};
+  return l;
+}
+
+}  // namespace mullet::testing_sites
+
+#endif  // MULLET_TESTS_DISPATCH_TEST_SITES_H_

@@ -2,12 +2,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <limits>
 
 #include "cli/econ_report.h"
+#include "cli/flags.h"
 #include "core/chain/subsidy.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
@@ -18,59 +17,8 @@ namespace mullet {
 namespace {
 
 constexpr int kBadInput = 2;
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// Text of a number flag -> a finite double, or a message naming the flag.
-Result<double> ParseNumber(const std::string& flag, const std::string& text) {
-  double v = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v)) {
-    return Status::InvalidArgument(flag + ": '" + text + "' is not a number");
-  }
-  return v;
-}
-
-std::string Short(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-// An allowed interval; `*_open` excludes the bound.
-struct Range {
-  double lo;
-  bool lo_open;
-  double hi = kInf;
-  bool hi_open = true;
-
-  std::string Describe() const {
-    if (std::isinf(hi)) return (lo_open ? "> " : ">= ") + Short(lo);
-    return std::string("in ") + (lo_open ? "(" : "[") + Short(lo) + ", " + Short(hi) +
-           (hi_open ? ")" : "]");
-  }
-  bool Contains(double v) const {
-    return (lo_open ? v > lo : v >= lo) && (hi_open ? v < hi : v <= hi);
-  }
-};
-constexpr Range kPositive{0, true};
-constexpr Range kNonNegative{0, false};
-
-// Parses an optional flag into `*out` with a range check. Returns the error,
-// or Ok when the flag is absent or good.
-Status Take(const std::string& flag, const std::optional<std::string>& text, Range r,
-            std::optional<double>* out) {
-  if (!text) return Status::Ok();
-  Result<double> v = ParseNumber(flag, *text);
-  if (!v.ok()) return v.status();
-  if (!r.Contains(*v)) {
-    return Status::InvalidArgument(flag + ": must be " + r.Describe() + ", got " + *text);
-  }
-  *out = *v;
-  return Status::Ok();
-}
-
-// Collects the first error of a sequence of Take() calls.
+// Collects the first error of a sequence of TakeNumber() calls.
 class FirstError {
  public:
   void operator()(Status s) {
@@ -90,23 +38,23 @@ struct NumberFlags {
 Result<NumberFlags> ParseNumbers(const EconFlags& f) {
   NumberFlags n;
   FirstError e;
-  e(Take("--difficulty", f.difficulty, kPositive, &n.difficulty));
-  e(Take("--price-usd", f.price_usd, kPositive, &n.price));
-  e(Take("--fees-btc-per-block", f.fees_btc_per_block, Range{0, false, 100, false}, &n.fees));
-  e(Take("--height", f.height, Range{0, false, 1e9, false}, &n.height));
-  e(Take("--hashrate-eh-s", f.hashrate_eh_s, kPositive, &n.hashrate_eh_s));
-  e(Take("--efficiency-j-per-th", f.efficiency, Range{1, false, 100000, false}, &n.efficiency));
-  e(Take("--power-usd-per-kwh", f.power_usd_per_kwh, kNonNegative, &n.power));
-  e(Take("--pue", f.pue, Range{1, false, 5, false}, &n.pue));
-  e(Take("--pool-fee", f.pool_fee, Range{0, false, 1, true}, &n.pool_fee));
-  e(Take("--uptime", f.uptime, Range{0, true, 1, false}, &n.uptime));
-  e(Take("--lease-usd-per-kw-month", f.lease, kNonNegative, &n.lease));
-  e(Take("--hosting-usd-per-kwh", f.hosting_usd_per_kwh, kNonNegative, &n.hosting));
-  e(Take("--fleet-mw", f.fleet_mw, kPositive, &n.fleet_mw));
-  e(Take("--cash-opex-usd-per-month", f.cash_opex, kNonNegative, &n.cash_opex));
-  e(Take("--interest-usd-per-month", f.interest, kNonNegative, &n.interest));
-  e(Take("--depreciation-usd-per-month", f.depreciation, kNonNegative, &n.depreciation));
-  e(Take("--stock-pay-usd-per-month", f.stock_pay, kNonNegative, &n.stock_pay));
+  e(TakeNumber("--difficulty", f.difficulty, kPositive, &n.difficulty));
+  e(TakeNumber("--price-usd", f.price_usd, kPositive, &n.price));
+  e(TakeNumber("--fees-btc-per-block", f.fees_btc_per_block, Range{0, false, 100, false}, &n.fees));
+  e(TakeNumber("--height", f.height, Range{0, false, 1e9, false}, &n.height));
+  e(TakeNumber("--hashrate-eh-s", f.hashrate_eh_s, kPositive, &n.hashrate_eh_s));
+  e(TakeNumber("--efficiency-j-per-th", f.efficiency, Range{1, false, 100000, false}, &n.efficiency));
+  e(TakeNumber("--power-usd-per-kwh", f.power_usd_per_kwh, kNonNegative, &n.power));
+  e(TakeNumber("--pue", f.pue, Range{1, false, 5, false}, &n.pue));
+  e(TakeNumber("--pool-fee", f.pool_fee, Range{0, false, 1, true}, &n.pool_fee));
+  e(TakeNumber("--uptime", f.uptime, Range{0, true, 1, false}, &n.uptime));
+  e(TakeNumber("--lease-usd-per-kw-month", f.lease, kNonNegative, &n.lease));
+  e(TakeNumber("--hosting-usd-per-kwh", f.hosting_usd_per_kwh, kNonNegative, &n.hosting));
+  e(TakeNumber("--fleet-mw", f.fleet_mw, kPositive, &n.fleet_mw));
+  e(TakeNumber("--cash-opex-usd-per-month", f.cash_opex, kNonNegative, &n.cash_opex));
+  e(TakeNumber("--interest-usd-per-month", f.interest, kNonNegative, &n.interest));
+  e(TakeNumber("--depreciation-usd-per-month", f.depreciation, kNonNegative, &n.depreciation));
+  e(TakeNumber("--stock-pay-usd-per-month", f.stock_pay, kNonNegative, &n.stock_pay));
   if (!e.status().ok()) return e.status();
   if (n.height && *n.height != std::floor(*n.height)) {
     return Status::InvalidArgument("--height: must be a whole block height, got " + *f.height);
@@ -194,7 +142,7 @@ Status ResolveCatalog(const EconFlags& f, EconInputs* in) {
       // both, the later one named by its hashrate.
       Result<AsicModel> first = in->catalog.Find(m.name);
       if (first.ok() && first->source == m.source) {
-        m.name += " (" + Short(m.hashrate.value()) + " TH/s)";
+        m.name += " (" + ShortNumber(m.hashrate.value()) + " TH/s)";
         (void)in->catalog.Add(std::move(m));
       }
     }

@@ -1,18 +1,23 @@
-// mullet: one binary, five faces (econ today; backtest, plan, serve and
+// mullet: one binary, five faces (econ and backtest today; plan, serve and
 // emulate arrive with their issues). Parses the command line and hands over.
 
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "cli/backtest_command.h"
 #include "cli/econ_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mullet: controller and digital twin for hybrid Bitcoin-mining / AI datacenters"};
-  app.footer("Run 'mullet econ --help' for the mining economics of any moment.");
+  app.footer(
+      "Run 'mullet econ --help' for the mining economics of any moment, 'mullet backtest --help'\n"
+      "to replay a site over history.");
   app.require_subcommand(1);
   mullet::EconFlags econ_flags;
   CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
+  mullet::BacktestFlags backtest_flags;
+  CLI::App* backtest = mullet::AddBacktestCommand(app, backtest_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -25,5 +30,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (econ->parsed()) return mullet::RunEcon(econ_flags, std::cout, std::cerr);
+  if (backtest->parsed()) {
+    for (int i = 0; i < argc; ++i) {
+      backtest_flags.command_line += (i ? " " : "") + std::string(i ? argv[i] : "mullet");
+    }
+    return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
+  }
   return 2;
 }

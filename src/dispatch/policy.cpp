@@ -212,7 +212,9 @@ void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headro
     out.reason = w.reason;
     if (w.units > 0) {
       const Headroom::Room r = room.Available(g.domain_index, pue);
-      out.running = std::min(w.units, UnitsThatFit(r.it, w.point.power));
+      // The safety margin held back from mining (policy.reserve_fraction).
+      const Watts reserve = room.site_cap() * site.policy.reserve_fraction / pue;
+      out.running = std::min(w.units, UnitsThatFit(r.it - reserve, w.point.power));
       if (out.running < w.units) out.reason = CurtailReasonFor(r.binding);
       room.Take(g.domain_index, pue, w.point.power * out.running);
       a.mining_facility += w.point.power * out.running * pue;

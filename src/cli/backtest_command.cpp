@@ -1,0 +1,227 @@
+#include "cli/backtest_command.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+#include "cli/backtest_output.h"
+#include "cli/flags.h"
+#include "cli/report_html.h"
+#include "data/asic_specs.h"
+#include "data/market.h"
+#include "site/site_config.h"
+#include "sim/backtest.h"
+#include "sim/synthetic_market.h"
+
+namespace mullet {
+namespace {
+
+constexpr int kBadInput = 2;
+constexpr int kIoFailure = 1;
+
+struct Plan {
+  std::vector<Scenario> scenarios;
+  MarketSeries market;
+  std::vector<PolicyKind> policies;  // [0] the one asked for, then baselines
+  std::filesystem::path out_dir;
+};
+
+Result<std::vector<PolicyKind>> ResolvePolicies(const BacktestFlags& f) {
+  std::vector<PolicyKind> policies;
+  Result<PolicyKind> main = ParsePolicy(f.policy.value_or("mullet"));
+  if (!main.ok()) return Status::InvalidArgument("--policy: " + main.status().message());
+  policies.push_back(*main);
+  const std::string list = f.baselines.value_or("strike-price");
+  if (list == "none") return policies;
+  std::stringstream ss(list);
+  std::string name;
+  while (std::getline(ss, name, ',')) {
+    Result<PolicyKind> p = ParsePolicy(name);
+    if (!p.ok()) return Status::InvalidArgument("--baselines: " + p.status().message());
+    if (std::find(policies.begin(), policies.end(), *p) == policies.end()) policies.push_back(*p);
+  }
+  return policies;
+}
+
+Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site) {
+  std::optional<double> hashprice, btc_price;
+  for (Status s : {TakeNumber("--hashprice-usd-per-th-day", f.hashprice, kNonNegative, &hashprice),
+                   TakeNumber("--btc-price-usd", f.btc_price, kPositive, &btc_price)}) {
+    if (!s.ok()) return s;
+  }
+  MarketOptions o;
+  if (f.step) {
+    Result<Hours> step = ParseStepFlag("--step", *f.step);
+    if (!step.ok()) return step.status();
+    o.step = *step;
+  }
+  for (auto [flag, text, dst] : {std::tuple{"--from", &f.from, &o.from}, std::tuple{"--to", &f.to, &o.to}}) {
+    if (!*text) continue;
+    Result<UtcTime> t = ParseTimeFlag(flag, **text);
+    if (!t.ok()) return t.status();
+    *dst = *t;
+  }
+  if (hashprice) o.hashprice_constant = UsdPerTerahashDay(*hashprice);
+  if (f.hashprice_csv) o.hashprice_csv = *f.hashprice_csv;
+  if (btc_price) o.btc_price_constant = UsdPerBtc(*btc_price);
+
+  const PriceSource& index = site.contract.index;
+  const bool power_given = f.power_csv || !index.csv.empty() || index.fixed;
+  if (!f.data && !power_given) {
+    // The built-in default market: one synthetic year derived from the data.
+    MarketSeries m = DefaultMarket();
+    if (o.from || o.to || f.step || hashprice || f.hashprice_csv) {
+      return Status::InvalidArgument(
+          "--data: the built-in market is one fixed hourly year; --from, --to, --step and a "
+          "hashprice need --data DIR (or --power-csv FILE)");
+    }
+    return m;
+  }
+  if (f.data) o.data_dir = *f.data;
+  if (f.power_csv) {
+    o.power_csv = *f.power_csv;
+  } else if (!index.csv.empty()) {
+    o.power_csv = index.csv;
+  }
+  if (index.fixed && !f.power_csv) o.fixed_power_price = *index.fixed;
+  o.power_column = f.power_column.value_or(index.column.empty() ? "hb_west" : index.column);
+  Result<MarketSeries> m = BuildMarket(o);
+  if (!m.ok()) {
+    const char* flag = f.power_csv ? "--power-csv" : f.data ? "--data" : "contract.index";
+    return Status(m.status().code(), std::string(flag) + ": " + m.status().message());
+  }
+  return m;
+}
+
+Result<Plan> MakePlan(const BacktestFlags& f) {
+  Plan plan;
+  AsicCatalog catalog = AsicCatalog::BuiltIn();
+  if (f.models_yaml) {
+    Result<std::vector<AsicModel>> models = LoadAsicModelsYaml(*f.models_yaml);
+    if (!models.ok()) return Status::InvalidArgument("--models-yaml: " + models.status().message());
+    for (AsicModel& m : models.value()) catalog.Upsert(std::move(m));
+  }
+  Result<std::vector<Scenario>> scenarios = LoadSiteFile(f.site_file, catalog);
+  if (!scenarios.ok()) return scenarios.status();
+  plan.scenarios = std::move(scenarios).value();
+  Result<std::vector<PolicyKind>> policies = ResolvePolicies(f);
+  if (!policies.ok()) return policies.status();
+  plan.policies = *policies;
+  Result<MarketSeries> market = ResolveMarket(f, plan.scenarios.front().site);
+  if (!market.ok()) return market.status();
+  plan.market = std::move(market).value();
+  plan.out_dir = f.out.value_or("out/backtest");
+  return plan;
+}
+
+std::string StepText(Hours step) {
+  const double minutes = step.count() * 60;
+  if (std::fmod(minutes, 60) != 0) return fmt::format("{:g}m", minutes);
+  return fmt::format("{:g}h", step.count());
+}
+
+Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<ScenarioRuns>& runs,
+                    bool report) {
+  std::error_code ec;
+  std::filesystem::create_directories(plan.out_dir, ec);
+  if (ec) return Status::IoError("--out: cannot create " + plan.out_dir.string() + ": " + ec.message());
+  Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2) + "\n");
+  if (!s.ok()) return s;
+  std::ostringstream csv;
+  WriteTimeseriesCsv(runs, csv);
+  s = WriteFileAtomically(plan.out_dir / "timeseries.csv", csv.str());
+  if (!s.ok() || !report) return s;
+  std::ostringstream html;
+  WriteReportHtml(info, runs, html);
+  return WriteFileAtomically(plan.out_dir / "report.html", html.str());
+}
+
+}  // namespace
+
+CLI::App* AddBacktestCommand(CLI::App& app, BacktestFlags& f) {
+  CLI::App* cmd = app.add_subcommand(
+      "backtest", "Replay a site over history with the dispatch policy; compare strategies");
+  cmd->footer(R"(Writes OUT/summary.json, OUT/timeseries.csv and OUT/report.html (self-contained).
+Without --data the built-in market is used: one synthetic hourly year whose
+parameters were derived from ERCOT and Bitcoin history (docs/market.md).
+Every scenario in the site file runs under --policy and each baseline.
+
+Examples:
+  mullet backtest examples/hybrid_west_texas.yaml
+  mullet backtest examples/hybrid_west_texas.yaml --data ../shared/data \
+      --from 2024-01-01 --to 2025-01-01 --out out/2024 --json
+  mullet backtest examples/all_mining_west_texas.yaml --data ../shared/data \
+      --from 2021-02-10 --to 2021-02-22 --baselines strike-price,always-on
+  mullet backtest SITE.yaml --data ../shared/data --power-csv my_prices.csv \
+      --power-column lz_west --hashprice-usd-per-th-day 0.05)");
+  cmd->add_option("site", f.site_file, "Site file (YAML), e.g. examples/hybrid_west_texas.yaml")
+      ->required();
+  auto text = [&](const char* name, std::optional<std::string>& dst, const std::string& help) {
+    cmd->add_option(name, dst, help);
+  };
+  text("--data", f.data, "Directory of the history CSVs (e.g. ../shared/data)");
+  text("--from", f.from, "Start, UTC: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (default: data start)");
+  text("--to", f.to, "End (exclusive), UTC (default: data end)");
+  text("--step", f.step, "Step: 1h (default), 15m, 5m, 1d");
+  text("--policy", f.policy, "mullet (default), strike-price or always-on");
+  text("--baselines", f.baselines, "Comma list run beside it (default strike-price; 'none')");
+  text("--out", f.out, "Output directory (default out/backtest)");
+  text("--power-csv", f.power_csv, "Hourly power prices in the ERCOT CSV schema");
+  text("--power-column", f.power_column, "Price column, e.g. hb_west (default: the site's, or hb_west)");
+  text("--hashprice-usd-per-th-day", f.hashprice, "A constant hashprice instead of history");
+  text("--hashprice-csv", f.hashprice_csv, "A hashprice series (e.g. a forward curve)");
+  text("--btc-price-usd", f.btc_price, "A constant BTC price for BTC accounting");
+  text("--models-yaml", f.models_yaml, "YAML file of your own ASIC models");
+  cmd->add_flag("--json", f.json, "Print the summary as JSON on stdout too");
+  cmd->add_flag("--no-report", f.no_report, "Skip report.html");
+  return cmd;
+}
+
+int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
+  Result<Plan> plan = MakePlan(f);
+  if (!plan.ok()) {
+    err << "mullet backtest: error: " << plan.status().message() << "\n";
+    return kBadInput;
+  }
+  const MarketSeries& m = plan->market;
+  ReportInfo info;
+  info.site_name = plan->scenarios.front().site.name;
+  info.site_file = f.site_file;
+  info.power_source = m.power_source;
+  info.hashprice_source = m.hashprice_source;
+  info.from = FormatUtc(m.times.front());
+  info.to = FormatUtc(m.times.back() + std::chrono::duration_cast<std::chrono::seconds>(m.step));
+  info.step = StepText(m.step);
+  info.command_line = f.command_line;
+  fmt::print(err, "mullet backtest: {} steps of {} from {} to {}; power {}; hashprice {}\n", m.size(),
+             info.step, info.from, info.to, m.power_source, m.hashprice_source);
+
+  std::vector<ScenarioRuns> runs;
+  for (const Scenario& sc : plan->scenarios) {
+    ScenarioRuns sr{sc.name, {}};
+    for (PolicyKind p : plan->policies) {
+      const auto start = std::chrono::steady_clock::now();
+      sr.runs.push_back(RunBacktest(sc, m, p));
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const BacktestSummary& s = sr.runs.back().summary;
+      fmt::print(err, "  {:<20} {:<13} profit ${:>15.0f}  mining ${:>14.0f}  AI ${:>14.0f}  ({:.2f} s)\n",
+                 sc.name, PolicyName(p), s.profit_usd, s.mining_revenue_usd, s.ai_revenue_usd, secs);
+    }
+    runs.push_back(std::move(sr));
+  }
+  const Status written = WriteOutputs(*plan, info, runs, !f.no_report);
+  if (!written.ok()) {
+    err << "mullet backtest: error: " << written.message() << "\n";
+    return kIoFailure;
+  }
+  fmt::print(err, "mullet backtest: wrote {}/summary.json, timeseries.csv{}\n", plan->out_dir.string(),
+             f.no_report ? "" : ", report.html");
+  if (f.json) out << SummaryJson(info, runs).dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace mullet

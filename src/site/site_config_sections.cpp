@@ -1,0 +1,354 @@
+// The section parsers of the site loader: YAML shape into Site fields. Value
+// rules (ranges, references, order) are checked later, on the whole Site, by
+// site_config_validate.cpp; here only what the YAML itself must be.
+
+#include <yaml-cpp/yaml.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "site/site_config_internal.h"
+
+namespace mullet::site_config_internal {
+namespace {
+
+constexpr Need kRequired = Need::kRequired;
+constexpr Need kOptional = Need::kOptional;
+
+// The mapping at `key` of `parent`, when given and not null.
+std::optional<MapReader> SubMap(MapReader& parent, std::string_view key,
+                                std::vector<std::string_view> keys) {
+  const YAML::Node* value = parent.Value(key);
+  if (value == nullptr) return std::nullopt;
+  MapReader m(parent.reader(), *value, parent.LineOf(key), parent.PathOf(key), std::move(keys));
+  if (!m.ok()) return std::nullopt;
+  return m;
+}
+
+// ---- power_domains ----
+
+void ReadDomains(MapReader& top, Site* site) {
+  top.List("power_domains", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader m(top.reader(), node, line, path, {"name", "parent", "limit_mw", "limit_kw"});
+    if (!m.ok()) return;
+    PowerDomain d;
+    m.Text("name", &d.name, kRequired);
+    m.Text("parent", &d.parent, kOptional);
+    m.Power("limit", &d.limit, kRequired);
+    site->domains.push_back(std::move(d));
+  });
+}
+
+// ---- contract ----
+
+void ReadIndex(MapReader& contract, PriceSource* index) {
+  if (!contract.Has("index")) {
+    contract.reader()->Fail(contract.line(), contract.path().Key("index"),
+                            "missing required field");
+    return;
+  }
+  std::optional<MapReader> m = SubMap(contract, "index", {"column", "csv", "fixed_usd_per_mwh"});
+  if (!m) {
+    if (contract.reader()->ok()) contract.Fail("index", "required, got nothing");
+    return;
+  }
+  m->Text("column", &index->column, kOptional);
+  m->Text("csv", &index->csv, kOptional);
+  m->Quantity("fixed_usd_per_mwh", &index->fixed);
+}
+
+void ReadDemandResponse(MapReader& contract, std::vector<DemandResponseEvent>* events) {
+  contract.List("demand_response", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader m(contract.reader(), node, line, path,
+                {"start", "end", "reduce_to_mw", "reduce_to_kw", "reduce_by_mw", "reduce_by_kw",
+                 "credit_usd_per_mwh"});
+    if (!m.ok()) return;
+    DemandResponseEvent e;
+    m.Time("start", &e.start, kRequired);
+    m.Time("end", &e.end, kRequired);
+    m.Power("reduce_to", &e.reduce_to);
+    m.Power("reduce_by", &e.reduce_by);
+    m.Quantity("credit_usd_per_mwh", &e.credit, kOptional);
+    events->push_back(e);
+  });
+}
+
+void ReadFourCp(MapReader& contract, std::optional<FourCoincidentPeak>* out) {
+  std::optional<MapReader> m = SubMap(contract, "four_cp", {"rate_usd_per_kw_year", "peak_hours"});
+  if (!m) return;
+  FourCoincidentPeak cp;
+  m->Number("rate_usd_per_kw_year", &cp.rate_usd_per_kw_year, kRequired);
+  if (!m->Has("peak_hours")) m->Fail("peak_hours", "missing required field");
+  m->List("peak_hours", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    UtcTime t;
+    if (ReadTime(m->reader(), node, line, path, &t)) cp.peak_hours.push_back(t);
+  });
+  *out = std::move(cp);
+}
+
+void ReadContract(MapReader& top, PowerContract* contract) {
+  std::optional<MapReader> m = SubMap(
+      top, "contract", {"index", "adder_usd_per_mwh", "fixed_block", "demand_response", "four_cp"});
+  if (!m) {
+    if (top.reader()->ok() && top.Has("contract")) top.Fail("contract", "required, got nothing");
+    return;
+  }
+  ReadIndex(*m, &contract->index);
+  m->Quantity("adder_usd_per_mwh", &contract->adder, kOptional);
+  if (std::optional<MapReader> b =
+          SubMap(*m, "fixed_block", {"size_mw", "size_kw", "price_usd_per_mwh"})) {
+    FixedBlock block;
+    b->Power("size", &block.size, kRequired);
+    b->Quantity("price_usd_per_mwh", &block.price, kRequired);
+    contract->block = block;
+  }
+  ReadDemandResponse(*m, &contract->demand_response);
+  ReadFourCp(*m, &contract->four_cp);
+}
+
+// ---- cooling, ambient, policy ----
+
+void ReadCooling(MapReader& top, Cooling* cooling) {
+  std::optional<MapReader> m = SubMap(top, "cooling",
+                                      {"pue_air", "pue_immersion", "pue_liquid", "capacity_mw",
+                                       "capacity_kw", "design_ambient_c", "derate_per_c"});
+  if (!m) return;
+  m->Number("pue_air", &cooling->pue_air, kOptional);
+  m->Number("pue_immersion", &cooling->pue_immersion, kOptional);
+  m->Number("pue_liquid", &cooling->pue_liquid, kOptional);
+  m->Power("capacity", &cooling->capacity);
+  m->Number("design_ambient_c", &cooling->design_ambient_c, kOptional);
+  m->Number("derate_per_c", &cooling->derate_per_c, kOptional);
+}
+
+void ReadAmbient(MapReader& top, Ambient* ambient) {
+  std::optional<MapReader> m = SubMap(top, "ambient",
+                                      {"mean_c", "seasonal_amplitude_c", "daily_amplitude_c",
+                                       "hottest_day_of_year", "utc_offset_hours"});
+  if (!m) return;
+  m->Number("mean_c", &ambient->mean_c, kOptional);
+  m->Number("seasonal_amplitude_c", &ambient->seasonal_amplitude_c, kOptional);
+  m->Number("daily_amplitude_c", &ambient->daily_amplitude_c, kOptional);
+  m->Integer("hottest_day_of_year", &ambient->hottest_day_of_year, kOptional);
+  m->Number("utc_offset_hours", &ambient->utc_offset_hours, kOptional);
+}
+
+void ReadPolicy(MapReader& top, PolicyParams* policy) {
+  std::optional<MapReader> m =
+      SubMap(top, "policy", {"hysteresis_usd_per_mwh", "strike_windows", "reserve_fraction"});
+  if (!m) return;
+  m->Quantity("hysteresis_usd_per_mwh", &policy->hysteresis, kOptional);
+  m->Integer("strike_windows", &policy->strike_windows, kOptional);
+  m->Number("reserve_fraction", &policy->reserve_fraction, kOptional);
+}
+
+// ---- miner_groups ----
+
+void ReadFirmware(MapReader& group, Firmware* fw) {
+  std::optional<MapReader> m =
+      SubMap(group, "firmware", {"sleep", "power_target_w", "efficiency_exponent", "profiles"});
+  if (!m) return;
+  m->Bool("sleep", &fw->can_sleep);
+  if (const YAML::Node* range = m->Value("power_target_w")) {
+    if (!range->IsSequence() || range->size() != 2) {
+      m->Fail("power_target_w",
+              "expected a list [min, max] of two powers in W, got " + KindOf(*range));
+    } else {
+      double lo = 0;
+      double hi = 0;
+      const int line = m->LineOf("power_target_w");
+      const FieldPath path = m->PathOf("power_target_w");
+      if (ReadNumber(m->reader(), (*range)[0], line, path, &lo) &&
+          ReadNumber(m->reader(), (*range)[1], line, path, &hi)) {
+        fw->power_target_min = Watts(lo);
+        fw->power_target_max = Watts(hi);
+      }
+    }
+  }
+  m->Number("efficiency_exponent", &fw->efficiency_exponent, kOptional);
+  m->List("profiles", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader p(m->reader(), node, line, path, {"name", "power_w", "hashrate_th_s"});
+    if (!p.ok()) return;
+    MinerProfile profile;
+    p.Text("name", &profile.name, kRequired);
+    p.Quantity("power_w", &profile.power, kRequired);
+    p.Quantity("hashrate_th_s", &profile.hashrate, kRequired);
+    fw->profiles.push_back(std::move(profile));
+  });
+}
+
+void ReadMinerGroups(MapReader& top, std::vector<MinerGroup>* groups) {
+  top.List("miner_groups", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader m(
+        top.reader(), node, line, path,
+        {"name", "model", "count", "domain", "cooling", "firmware", "ramp_up_s", "ramp_down_s",
+         "min_on_h", "min_off_h", "pool_fee", "uptime", "strike_usd_per_mwh"});
+    if (!m.ok()) return;
+    MinerGroup g;
+    m.Text("name", &g.name, kRequired);
+    std::string model;
+    m.Text("model", &model, kRequired);
+    if (!model.empty()) {
+      Result<AsicModel> found = top.reader()->catalog().Find(model);
+      if (found.ok()) {
+        g.model = *found;
+      } else {
+        m.Fail("model", found.status().message());
+      }
+    }
+    m.Integer("count", &g.count, kRequired);
+    m.Text("domain", &g.domain, kOptional);
+    m.Cooling("cooling", &g.cooling);
+    ReadFirmware(m, &g.firmware);
+    m.Quantity("ramp_up_s", &g.ramp_up, kOptional);
+    m.Quantity("ramp_down_s", &g.ramp_down, kOptional);
+    m.Quantity("min_on_h", &g.min_on, kOptional);
+    m.Quantity("min_off_h", &g.min_off, kOptional);
+    m.Number("pool_fee", &g.pool_fee, kOptional);
+    m.Number("uptime", &g.uptime, kOptional);
+    m.Quantity("strike_usd_per_mwh", &g.strike_price);
+    groups->push_back(std::move(g));
+  });
+}
+
+// ---- ai ----
+
+void ReadColocation(MapReader& ai, std::vector<ColoLease>* leases) {
+  ai.List("colocation", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader m(ai.reader(), node, line, path,
+                {"name", "contracted_it_mw", "contracted_it_kw", "usd_per_kw_month",
+                 "availability_target", "load_factor", "domain", "cooling", "sla_credits"});
+    if (!m.ok()) return;
+    ColoLease lease;
+    m.Text("name", &lease.name, kRequired);
+    m.Power("contracted_it", &lease.contracted_it, kRequired);
+    m.Quantity("usd_per_kw_month", &lease.rate, kRequired);
+    m.Number("availability_target", &lease.availability_target, kOptional);
+    m.Number("load_factor", &lease.load_factor, kOptional);
+    m.Text("domain", &lease.domain, kOptional);
+    m.Cooling("cooling", &lease.cooling);
+    m.List("sla_credits",
+           [&](const YAML::Node& tier_node, int tier_line, const FieldPath& tier_path) {
+             MapReader t(m.reader(), tier_node, tier_line, tier_path, {"below", "credit"});
+             if (!t.ok()) return;
+             SlaCreditTier tier;
+             t.Number("below", &tier.availability_below, kRequired);
+             t.Number("credit", &tier.credit_fraction, kRequired);
+             lease.sla.push_back(tier);
+           });
+    leases->push_back(std::move(lease));
+  });
+}
+
+void ReadGpuCloud(MapReader& ai, std::vector<GpuCloud>* clouds) {
+  ai.List("gpu_cloud", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader m(ai.reader(), node, line, path,
+                {"name", "node_type", "nodes", "gpus_per_node", "kw_per_node", "usd_per_gpu_hour",
+                 "utilisation", "domain", "cooling"});
+    if (!m.ok()) return;
+    GpuCloud cloud;
+    m.Text("name", &cloud.name, kRequired);
+    m.Text("node_type", &cloud.node_type, kOptional);
+    m.Integer("nodes", &cloud.nodes, kRequired);
+    m.Integer("gpus_per_node", &cloud.gpus_per_node, kOptional);
+    double kw = 0;
+    m.Number("kw_per_node", &kw, kRequired);
+    cloud.power_per_node = Kilowatts(kw);
+    m.Number("usd_per_gpu_hour", &cloud.usd_per_gpu_hour, kRequired);
+    m.Number("utilisation", &cloud.utilisation, kOptional);
+    m.Text("domain", &cloud.domain, kOptional);
+    m.Cooling("cooling", &cloud.cooling);
+    clouds->push_back(std::move(cloud));
+  });
+}
+
+void ReadAi(MapReader& top, Site* site) {
+  std::optional<MapReader> m = SubMap(top, "ai", {"colocation", "gpu_cloud"});
+  if (!m) return;
+  ReadColocation(*m, &site->leases);
+  ReadGpuCloud(*m, &site->clouds);
+}
+
+// ---- batch ----
+
+void ReadBatch(MapReader& top, std::optional<BatchQueue>* out) {
+  std::optional<MapReader> m = SubMap(
+      top, "batch", {"name", "gpus", "kw_per_gpu", "domain", "cooling", "jobs", "recurring"});
+  if (!m) return;
+  BatchQueue q;
+  m->Text("name", &q.name, kOptional);
+  m->Integer("gpus", &q.gpus, kRequired);
+  double kw = 0;
+  m->Number("kw_per_gpu", &kw, kRequired);
+  q.power_per_gpu = Kilowatts(kw);
+  m->Text("domain", &q.domain, kOptional);
+  m->Cooling("cooling", &q.cooling);
+  m->List("jobs", [&](const YAML::Node& node, int line, const FieldPath& path) {
+    MapReader j(m->reader(), node, line, path,
+                {"name", "gpu_hours", "release", "deadline", "value_usd_per_gpu_hour"});
+    if (!j.ok()) return;
+    BatchJob job;
+    j.Text("name", &job.name, kRequired);
+    j.Number("gpu_hours", &job.gpu_hours, kRequired);
+    j.Time("release", &job.release, kRequired);
+    j.Time("deadline", &job.deadline, kRequired);
+    j.Number("value_usd_per_gpu_hour", &job.value_usd_per_gpu_hour, kRequired);
+    q.jobs.push_back(std::move(job));
+  });
+  if (std::optional<MapReader> r =
+          SubMap(*m, "recurring",
+                 {"every_h", "gpu_hours", "deadline_after_h", "value_usd_per_gpu_hour"})) {
+    RecurringBatch rec;
+    r->Quantity("every_h", &rec.every, kOptional);
+    r->Number("gpu_hours", &rec.gpu_hours, kRequired);
+    r->Quantity("deadline_after_h", &rec.deadline_after, kOptional);
+    r->Number("value_usd_per_gpu_hour", &rec.value_usd_per_gpu_hour, kRequired);
+    q.recurring = rec;
+  }
+  *out = std::move(q);
+}
+
+}  // namespace
+
+void ReadSection(std::string_view section, MapReader& top, Site* site) {
+  if (!top.reader()->ok()) return;
+  if (section == "interconnect") {
+    site->interconnect = Watts(0);
+    const bool null = (top.Has("interconnect_mw") || top.Has("interconnect_kw")) &&
+                      top.Value("interconnect_mw") == nullptr &&
+                      top.Value("interconnect_kw") == nullptr;
+    if (null) {
+      top.Fail(top.Has("interconnect_mw") ? "interconnect_mw" : "interconnect_kw",
+               "required, got nothing");
+    }
+    top.Power("interconnect", &site->interconnect, kOptional);
+  } else if (section == "power_domains") {
+    site->domains.clear();
+    ReadDomains(top, site);
+  } else if (section == "contract") {
+    site->contract = PowerContract{};
+    ReadContract(top, &site->contract);
+  } else if (section == "cooling") {
+    site->cooling = Cooling{};
+    ReadCooling(top, &site->cooling);
+  } else if (section == "ambient") {
+    site->ambient = Ambient{};
+    ReadAmbient(top, &site->ambient);
+  } else if (section == "miner_groups") {
+    site->miners.clear();
+    ReadMinerGroups(top, &site->miners);
+  } else if (section == "ai") {
+    site->leases.clear();
+    site->clouds.clear();
+    ReadAi(top, site);
+  } else if (section == "batch") {
+    site->batch.reset();
+    ReadBatch(top, &site->batch);
+  } else if (section == "policy") {
+    site->policy = PolicyParams{};
+    ReadPolicy(top, &site->policy);
+  }
+}
+
+}  // namespace mullet::site_config_internal

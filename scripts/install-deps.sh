@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages mullet builds and tests with, when any is
-# missing. Safe to run again: it installs nothing when all are present.
+# Installs the Debian 12 packages mullet builds with, when any is missing;
+# with --test also what the tests need (Chromium for the browser test). Safe to
+# run again: it installs nothing when all are present.
 set -euo pipefail
 
 packages=(
@@ -8,6 +9,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,7 @@
 #   bash scripts/test.sh --all     # slow ones too
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --test
 cmake --preset dev >/dev/null
 cmake --build --preset dev
 if [ "${1:-}" = "--all" ]; then

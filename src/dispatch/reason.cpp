@@ -31,4 +31,19 @@ std::string_view ReasonName(Reason r) {
   return kNames[static_cast<size_t>(r)];
 }
 
+bool IsCurtailmentDecision(Reason r) {
+  switch (r) {
+    case Reason::kCurtailPriceAboveBreakeven:
+    case Reason::kCurtailAboveStrike:
+    case Reason::kCurtailHysteresis:
+    case Reason::kCurtailMinOffTime:
+    case Reason::kCurtailDrEvent:
+    case Reason::kCurtailCoolingDerate:
+    case Reason::kCurtail4cpPeak:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace mullet

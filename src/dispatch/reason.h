@@ -38,6 +38,12 @@ enum class Reason : std::uint8_t {
 // "curtail-price-above-breakeven", "firm-sla", ...
 std::string_view ReasonName(Reason r);
 
+// True when the policy chose to curtail: for price, a strike, hysteresis, a
+// minimum off time, a grid event (DR, 4CP) or cooling at ambient. False for
+// running, and for cuts by the static domain and interconnect limits, which a
+// site designed with more miners than feeders binds every hour.
+bool IsCurtailmentDecision(Reason r);
+
 }  // namespace mullet
 
 #endif  // MULLET_DISPATCH_REASON_H_

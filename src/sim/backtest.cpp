@@ -248,7 +248,7 @@ BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market,
       const Watts it = m.point.power * m.running;
       mining_it += it.megawatts() * h;
       nameplate_it += (g.model.power * g.count).megawatts() * h;
-      curtailed |= m.running < g.count;
+      curtailed |= m.running < g.count && IsCurtailmentDecision(m.reason);
       r.load_mw[k * nl + first_miner + i] = static_cast<float>(it.megawatts());
       r.load_reason[k * nl + first_miner + i] = m.reason;
     }

@@ -71,7 +71,9 @@ struct BacktestSummary {
   double mining_uptime = 0;            // mining IT energy / nameplate IT energy
   double firm_availability = 1;        // served / demanded firm IT energy
   double max_site_power_mw = 0;
-  double curtailed_hours = 0;          // hours with any miner curtailed
+  // Hours in which the policy curtailed any miner group by decision: price,
+  // strike, hysteresis, minimum off time, DR, 4CP, cooling (IsCurtailmentDecision).
+  double curtailed_hours = 0;
   double sla_breach_hours = 0;         // hours with firm load short
   double batch_gpu_hours = 0;
   int batch_deadlines_missed = 0;

@@ -199,6 +199,11 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   info.command_line = f.command_line;
   fmt::print(err, "mullet backtest: {} steps of {} from {} to {}; power {}; hashprice {}\n", m.size(),
              info.step, info.from, info.to, m.power_source, m.hashprice_source);
+  if (m.power_filled_steps > 0 || m.hashprice_filled_steps > 0) {
+    fmt::print(err, "mullet backtest: gaps filled by the documented rules (docs/market.md): {} power steps, "
+                    "{} hashprice steps\n",
+               m.power_filled_steps, m.hashprice_filled_steps);
+  }
 
   std::vector<ScenarioRuns> runs;
   for (const Scenario& sc : plan->scenarios) {

@@ -3,53 +3,18 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
+
+#include "cli/run_mullet.h"
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliRun Mullet(const std::string& args) {
-  // One file per process: ctest runs the tests of this binary in parallel.
-  const std::string err_path =
-      testing::TempDir() + "mullet_cli_stderr_" + std::to_string(getpid()) + ".txt";
-  const std::string cmd = std::string(MULLET_BINARY) + " " + args + " 2>" + err_path;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = Slurp(err_path);
-  return r;
-}
-
-nlohmann::json Json(const CliRun& r) {
-  EXPECT_EQ(r.code, 0) << r.err;
-  return nlohmann::json::parse(r.out);
-}
+using mullet::testing_cli::CliRun;
+using mullet::testing_cli::Json;
+using mullet::testing_cli::Mullet;
 
 const std::string kData = std::string("--data ") + MULLET_SHARED_DATA;
 

@@ -1,0 +1,116 @@
+// Runs the real `mullet backtest` and checks its files, its JSON and its errors.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/run_mullet.h"
+
+namespace {
+
+using mullet::testing_cli::CliRun;
+using mullet::testing_cli::Json;
+using mullet::testing_cli::Mullet;
+using mullet::testing_cli::Slurp;
+
+const std::string kExamples = MULLET_EXAMPLES;
+const std::string kData = std::string("--data ") + MULLET_SHARED_DATA;
+
+std::string OutDir(const std::string& name) {
+  return ::testing::TempDir() + "mullet_bt_" + name + "_" + std::to_string(getpid());
+}
+
+TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
+  const std::string out = OutDir("default");
+  const CliRun r = Mullet("backtest " + kExamples + "/hybrid_west_texas.yaml --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* f : {"summary.json", "timeseries.csv", "report.html"}) {
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+    EXPECT_FALSE(std::filesystem::exists(out + "/" + f + ".tmp")) << f;
+  }
+  const nlohmann::json s = nlohmann::json::parse(Slurp(out + "/summary.json"));
+  ASSERT_EQ(s["runs"].size(), 6u);  // 3 scenarios x (mullet, strike-price)
+  EXPECT_EQ(s["runs"][0]["scenario"], "hybrid");
+  EXPECT_EQ(s["runs"][0]["policy"], "mullet");
+  EXPECT_EQ(s["runs"][1]["policy"], "strike-price");
+  EXPECT_EQ(s["runs"][0]["steps"], 8784);
+  // timeseries.csv: a header and one row per step and scenario.
+  const std::string csv = Slurp(out + "/timeseries.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 3 * 8784);
+  EXPECT_EQ(csv.rfind("scenario,timestamp_utc,price_usd_per_mwh,", 0), 0u);
+  EXPECT_NE(csv.find("s21-air_reason"), std::string::npos);
+  EXPECT_NE(r.err.find("wrote"), std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
+TEST(BacktestCommandTest, JsonSummaryHasEveryFieldPerScenario) {
+  const std::string out = OutDir("json");
+  const nlohmann::json j =
+      Json(Mullet("backtest " + kExamples + "/hybrid_west_texas.yaml " + kData +
+                  " --from 2024-01-01 --to 2024-03-01 --baselines none --no-report --json --out " + out));
+  ASSERT_EQ(j["runs"].size(), 3u);
+  for (const auto& run : j["runs"]) {
+    for (const char* key : {"energy_mwh", "power_cost_usd", "sell_back_credit_usd", "mining_revenue_usd",
+                            "btc_mined", "ai_revenue_usd", "sla_credit_usd", "profit_usd",
+                            "direct_cost_per_btc_usd", "mining_uptime", "firm_availability",
+                            "max_site_power_mw", "curtailed_hours"}) {
+      EXPECT_TRUE(run.contains(key)) << key;
+    }
+    EXPECT_EQ(run["steps"], 60 * 24);
+    EXPECT_EQ(run["months"].size(), 2u);
+  }
+  EXPECT_EQ(j["market"]["power_source"], "ercot_dam_spp_hourly_2021_2024.csv:hb_west");
+  EXPECT_FALSE(std::filesystem::exists(out + "/report.html"));
+  std::filesystem::remove_all(out);
+}
+
+TEST(BacktestCommandTest, UserPowerSeriesAndHashpriceReplaceHistory) {
+  const std::string out = OutDir("user");
+  const nlohmann::json j = Json(Mullet(
+      "backtest " + kExamples + "/all_mining_west_texas.yaml " + kData +
+      " --power-csv " + MULLET_SHARED_DATA + "/ercot_rtm_spp_hourly_2024.csv --power-column lz_west"
+      " --from 2024-03-01 --to 2024-04-01 --hashprice-usd-per-th-day 0.05 --baselines none --no-report"
+      " --json --out " + out));
+  EXPECT_EQ(j["market"]["power_source"], "ercot_rtm_spp_hourly_2024.csv:lz_west");
+  EXPECT_EQ(j["runs"][0]["power_filled_steps"], 169);  // the real-time file's March gap
+  std::filesystem::remove_all(out);
+}
+
+struct BadBacktest {
+  std::string args;
+  std::string must_mention;
+};
+
+void PrintTo(const BadBacktest& b, std::ostream* os) { *os << "mullet backtest " << b.args; }
+
+class BacktestBadInputTest : public ::testing::TestWithParam<BadBacktest> {};
+
+TEST_P(BacktestBadInputTest, OneLineAndExitTwo) {
+  const CliRun r = Mullet("backtest " + GetParam().args + " --out " + OutDir("bad"));
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(GetParam().must_mention), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BacktestBadInputTest,
+    ::testing::Values(
+        BadBacktest{"/nonexistent/site.yaml", "/nonexistent/site.yaml"},
+        BadBacktest{std::string(MULLET_TESTDATA) + "/site/bad_count.yaml", "bad_count.yaml:14"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml --policy greedy", "--policy"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml --baselines always-on,nope", "--baselines"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2024-13-01", "--from"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --step 7x", "--step"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --power-column hb_nowhere",
+                    "hb_nowhere"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2019-01-01 --to 2019-02-01",
+                    "2019-01-01"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml --from 2024-01-01", "--data"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --hashprice-usd-per-th-day -1",
+                    "--hashprice-usd-per-th-day"}),
+    [](const ::testing::TestParamInfo<BadBacktest>& p) { return "case_" + std::to_string(p.index); });
+
+}  // namespace

@@ -33,7 +33,7 @@ Reason CurtailReasonFor(LimitKind k) {
 
 // How many units of `unit` IT power fit in `room` (a little slack for rounding).
 int UnitsThatFit(Watts room, Watts unit) {
-  if (unit.value() <= 0) return 0;
+  if (unit.value() <= 0 || room.value() <= 0) return 0;
   return static_cast<int>(std::floor((room.value() + 1e-6) / unit.value()));
 }
 
@@ -72,37 +72,64 @@ int GpusRequiredByDeadlines(const std::vector<BatchJobState>& jobs, const TickSi
   return std::clamp(static_cast<int>(std::ceil(required - 1e-9)), 0, pool);
 }
 
+// Does `gpu_hours` of work on the released jobs `eligible` accepts, earliest
+// deadline first; returns the value of the work done. `jobs` sorted by deadline.
+template <typename Eligible>
+Usd DoWork(std::vector<BatchJobState>& jobs, UtcTime now, double gpu_hours, Eligible eligible) {
+  Usd value{0};
+  for (BatchJobState& j : jobs) {
+    if (gpu_hours <= 0) break;
+    if (j.release > now || !eligible(j)) continue;
+    const double take = std::min(gpu_hours, j.remaining_gpu_hours);
+    j.remaining_gpu_hours -= take;
+    value += Usd(take * j.value_usd_per_gpu_hour);
+    gpu_hours -= take;
+  }
+  return value;
+}
+
+// Batch work: what deadlines require (earliest deadline first), plus, under
+// the mullet policy, the jobs whose own value per GPU-hour beats their power;
+// the baselines run every released job.
 void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
               DispatchState& state, Allocation& a) {
   if (!site.batch || site.batch->gpus <= 0) return;
   const BatchQueue& q = *site.batch;
   std::stable_sort(state.jobs.begin(), state.jobs.end(),
                    [](const BatchJobState& x, const BatchJobState& y) { return x.deadline < y.deadline; });
-  double released_work = 0;
-  double first_value = 0;
-  for (const BatchJobState& j : state.jobs) {
-    if (j.release > s.time || j.remaining_gpu_hours <= 0) continue;
-    if (released_work == 0) first_value = j.value_usd_per_gpu_hour;
-    released_work += j.remaining_gpu_hours;
-  }
   BatchSetpoint& out = a.batch;
+  double released_work = 0;
+  for (const BatchJobState& j : state.jobs) {
+    if (j.release <= s.time) released_work += j.remaining_gpu_hours;
+  }
   if (released_work <= 0) {
     out.reason = Reason::kBatchIdle;
     return;
   }
   const double pue = site.cooling.Pue(q.cooling);
-  const int all = std::min(q.gpus, static_cast<int>(std::ceil(released_work / s.step.count())));
-  const int required = GpusRequiredByDeadlines(state.jobs, s, q.gpus);
+  const double h = s.step.count();
   const UsdPerMegawattHour price =
       MarginalPrice(site.contract, s.price, a.firm_facility) + FourCpAdder(site.contract, s);
   const double cost_per_gpu_hour = CostOf(EnergyOver(q.power_per_gpu * pue, Hours(1)), price).value();
-  const bool pays = first_value > cost_per_gpu_hour;
-  int wanted = all;
-  out.reason = Reason::kBatchRunValue;
-  if (policy == PolicyKind::kMullet && !pays) {
-    wanted = std::min(required, all);
-    out.reason = wanted > 0 ? Reason::kBatchRunDeadline : Reason::kBatchDeferPrice;
+  auto pays = [&](const BatchJobState& j) {
+    return policy != PolicyKind::kMullet || j.value_usd_per_gpu_hour > cost_per_gpu_hour;
+  };
+  const int required = GpusRequiredByDeadlines(state.jobs, s, q.gpus);
+  // The paying work left once the deadlines have had their share.
+  std::vector<BatchJobState> trial = state.jobs;
+  DoWork(trial, s.time, required * h, [](const BatchJobState&) { return true; });
+  double paying_left = 0;
+  for (const BatchJobState& j : trial) {
+    if (j.release <= s.time && pays(j)) paying_left += j.remaining_gpu_hours;
   }
+  const bool any_pays = std::any_of(state.jobs.begin(), state.jobs.end(), [&](const BatchJobState& j) {
+    return j.release <= s.time && pays(j);
+  });
+  const int wanted = std::min(q.gpus, required + static_cast<int>(std::ceil(paying_left / h - 1e-9)));
+  // Work that would run for its value anyway is reported so, deadline or not.
+  out.reason = wanted == 0 ? Reason::kBatchDeferPrice
+               : any_pays  ? Reason::kBatchRunValue
+                           : Reason::kBatchRunDeadline;
   const int fit = UnitsThatFit(room.Available(q.domain_index, pue).it, q.power_per_gpu);
   out.gpus = std::min(wanted, fit);
   if (out.gpus < wanted) out.reason = Reason::kBatchLimited;
@@ -110,16 +137,9 @@ void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroo
   room.Take(q.domain_index, pue, out.it);
   a.batch_facility = out.it * pue;
 
-  // The work done this step, earliest deadline first.
-  double done = out.gpus * s.step.count();
-  for (BatchJobState& j : state.jobs) {
-    if (done <= 0) break;
-    if (j.release > s.time) continue;
-    const double take = std::min(done, j.remaining_gpu_hours);
-    j.remaining_gpu_hours -= take;
-    out.value += Usd(take * j.value_usd_per_gpu_hour);
-    done -= take;
-  }
+  const int for_deadlines = std::min(required, out.gpus);
+  out.value = DoWork(state.jobs, s.time, for_deadlines * h, [](const BatchJobState&) { return true; });
+  out.value += DoWork(state.jobs, s.time, (out.gpus - for_deadlines) * h, pays);
   std::erase_if(state.jobs, [](const BatchJobState& j) { return j.remaining_gpu_hours <= 1e-9; });
 }
 
@@ -137,7 +157,9 @@ MiningWish WishMullet(const Site& site, const MinerGroup& g, const MinerGroupSta
   w.point = BestPoint(g, s.hashprice, price + cp_adder, pue);
   const double margin = (ValuePerMegawattHour(g, w.point, s.hashprice, pue) - (price + cp_adder)).value();
   const bool on = st.running > 0;
-  const bool run = on ? margin >= 0 : margin >= site.policy.hysteresis.value();
+  // A group a limit stopped (not a price decision) restarts as soon as it pays.
+  const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
+  const bool run = on ? margin >= 0 : margin >= band;
   if (on && !run && st.in_state < g.min_on) {
     w.units = st.running;
     w.reason = Reason::kHoldMinOnTime;
@@ -186,6 +208,18 @@ MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st
   return w;
 }
 
+// A group that starts inside the fixed block and would lose money above it
+// (where power costs index + adder) runs only the units the block holds.
+int FitFixedBlock(const Site& site, const MinerGroup& g, const MinerGroupState& st, const TickSignals& s,
+                  Watts draw, UsdPerMegawattHour cp_adder, const MiningWish& w) {
+  const auto& block = site.contract.block;
+  if (w.units == 0 || w.reason == Reason::kHoldMinOnTime || !block || draw >= block->size) return w.units;
+  const MiningWish above = WishMullet(site, g, st, s, s.price + site.contract.adder, cp_adder);
+  if (above.units > 0) return w.units;
+  const double pue = site.cooling.Pue(g.cooling);
+  return std::min(w.units, UnitsThatFit((block->size - draw) / pue, w.point.power));
+}
+
 void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
                DispatchState& state, Allocation& a) {
   const UsdPerMegawattHour cp_adder = FourCpAdder(site.contract, s);
@@ -199,6 +233,7 @@ void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headro
     switch (policy) {
       case PolicyKind::kMullet:
         w = WishMullet(site, g, st, s, price, cp_adder);
+        w.units = FitFixedBlock(site, g, st, s, draw, cp_adder, w);
         break;
       case PolicyKind::kStrikePrice:
         w = WishStrike(site, g, st, s);
@@ -214,7 +249,7 @@ void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headro
       const Headroom::Room r = room.Available(g.domain_index, pue);
       // The safety margin held back from mining (policy.reserve_fraction).
       const Watts reserve = room.site_cap() * site.policy.reserve_fraction / pue;
-      out.running = std::min(w.units, UnitsThatFit(r.it - reserve, w.point.power));
+      out.running = std::min(w.units, UnitsThatFit(std::max(Watts(0), r.it - reserve), w.point.power));
       if (out.running < w.units) out.reason = CurtailReasonFor(r.binding);
       room.Take(g.domain_index, pue, w.point.power * out.running);
       a.mining_facility += w.point.power * out.running * pue;
@@ -222,6 +257,8 @@ void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headro
     const bool was_on = st.running > 0;
     st.in_state = (was_on != (out.running > 0)) ? Hours(0) + s.step : st.in_state + s.step;
     st.running = out.running;
+    if (out.running > 0 || w.units == 0) st.stopped_by_limit = false;
+    if (out.running == 0 && w.units > 0) st.stopped_by_limit = true;
   }
 }
 

@@ -50,6 +50,7 @@ struct MinerGroupState {
   int running = 0;          // units hashing
   Hours in_state{1e9};      // time since the group last started or stopped
   int windows_across = 0;   // strike-price: consecutive steps across the strike
+  bool stopped_by_limit = false;  // last stopped by a limit, not by a price decision
 };
 struct BatchJobState {
   std::string name;

@@ -18,7 +18,7 @@ enum class Reason : std::uint8_t {
   kBatchDeferPrice,           // batch work waits: power costs more than it earns
   kBatchIdle,                 // no batch work released
   kBatchLimited,              // batch work cut by a power limit
-  kMineFull,                  // miners at nameplate
+  kMineFull,                  // miners at nameplate, or a profile at or above it
   kMinePowerTarget,           // miners underclocked: the tuning curve pays
   kMineAlwaysOn,              // always-on baseline
   kMineBelowStrike,           // strike-price baseline: price at or below strike
@@ -30,7 +30,7 @@ enum class Reason : std::uint8_t {
   kCurtailInterconnect,       // cut by the interconnect limit
   kCurtailDomainLimit,        // cut by a power-domain limit
   kCurtailDrEvent,            // cut by a demand-response target
-  kCurtailCoolingDerate,      // cut by cooling capacity at ambient
+  kCurtailCoolingDerate,      // cut by cooling capacity (derated above design ambient)
   kCurtail4cpPeak,            // curtailed in a 4CP peak interval
   kCount,
 };

@@ -93,6 +93,7 @@ RandomCase MakeCase(std::uint64_t seed) {
   if (UniformInt(rng, 0, 2) == 0) s.contract.four_cp = FourCoincidentPeak{50, {}};
   s.policy.hysteresis = UsdPerMegawattHour(Uniform(rng, 0, 10));
   s.policy.strike_windows = UniformInt(rng, 1, 3);
+  if (UniformInt(rng, 0, 2) == 0) s.policy.reserve_fraction = Uniform(rng, 0, 0.1);
 
   double price = Uniform(rng, 10, 80);
   for (int k = 0; k < 48; ++k) {
@@ -176,6 +177,8 @@ TEST(PolicyPropertyTest, NeverExceedsAnyLimitUnlessFirmAloneDoes) {
               << "seed " << seed;
         }
         ASSERT_NEAR(a.facility().value(), all.site.value(), 1e-3) << "seed " << seed;
+        for (const MinerSetpoint& m : a.miners) ASSERT_GE(m.running, 0) << "seed " << seed;
+        ASSERT_GE(a.batch.gpus, 0) << "seed " << seed;
       }
     }
   }

@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev
 )
 if [ "${1:-}" = "--test" ]; then
   packages+=(chromium)

@@ -1,0 +1,83 @@
+// One request per TCP connection, as cgminer-family miners speak: connect,
+// write the request, read until the peer closes, with one deadline covering
+// all of it. Many requests run at once on one io_context, with a bound on how
+// many are in flight, so one hung or slow miner never delays the others.
+//
+// Thread safety: an RpcClient belongs to the thread running its io_context.
+
+#ifndef MULLET_DRIVERS_TRANSPORT_RPC_CLIENT_H_
+#define MULLET_DRIVERS_TRANSPORT_RPC_CLIENT_H_
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/status/result.h"
+#include "core/units/units.h"
+
+namespace mullet {
+
+struct RpcOptions {
+  Seconds deadline{5.0};         // connect + write + read, per request
+  std::size_t max_in_flight = 2048;
+  std::size_t max_reply_bytes = 4 << 20;  // a peer sending more is cut off (DataError)
+};
+
+// How a request ended, beside the reply bytes.
+enum class RpcOutcome {
+  kReply,         // the peer answered and closed
+  kTimeout,       // no complete answer before the deadline (a hung miner)
+  kRefused,       // nothing listens there
+  kReset,         // the peer reset the connection
+  kTooLarge,      // the reply passed max_reply_bytes
+  kOtherError,
+};
+std::string_view RpcOutcomeName(RpcOutcome o);  // "reply", "timeout", "refused", ...
+
+struct RpcReply {
+  RpcOutcome outcome = RpcOutcome::kOtherError;
+  std::string bytes;      // what arrived (may be partial on a timeout or reset)
+  std::string error;      // a person's reading of a failure
+  Seconds elapsed{0};
+};
+
+class RpcClient {
+ public:
+  using Done = std::function<void(RpcReply)>;
+
+  RpcClient(boost::asio::io_context& io, RpcOptions options);
+  RpcClient(const RpcClient&) = delete;
+  RpcClient& operator=(const RpcClient&) = delete;
+
+  // Queues one request; `done` runs on the io_context's thread when it ends.
+  void Send(const boost::asio::ip::tcp::endpoint& to, std::string request, Done done);
+
+  std::size_t in_flight() const { return in_flight_; }
+
+ private:
+  struct Pending {
+    boost::asio::ip::tcp::endpoint to;
+    std::string request;
+    Done done;
+  };
+  void Start(Pending p);
+  void Finished();
+
+  boost::asio::io_context& io_;
+  RpcOptions options_;
+  std::size_t in_flight_ = 0;
+  std::deque<Pending> queue_;
+};
+
+// Sends `request` to every endpoint and waits for all: replies in the order
+// of `to`. Runs its own io_context on the calling thread.
+std::vector<RpcReply> RequestAll(const std::vector<boost::asio::ip::tcp::endpoint>& to,
+                                 const std::string& request, const RpcOptions& options);
+
+}  // namespace mullet
+
+#endif  // MULLET_DRIVERS_TRANSPORT_RPC_CLIENT_H_

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "data/csv_reader.h"
+#include "data/file_text.h"
 
 namespace mullet {
 namespace {
@@ -196,20 +197,6 @@ Result<std::vector<AsicModel>> ParseModels(const std::string& file, const YAML::
   return out;
 }
 
-Result<std::string> ReadText(const fs::path& file) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(file, ec);
-  if (!fs::exists(st)) return Status::NotFound("cannot open " + file.string() + ": no such file");
-  if (fs::is_directory(st)) {
-    return Status::IoError("cannot read " + file.string() + ": it is a directory");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + file.string() + " for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError("error while reading " + file.string());
-  return std::move(text).str();
-}
 
 }  // namespace
 
@@ -260,7 +247,7 @@ Result<std::vector<AsicModel>> LoadAsicSpecsCsv(const fs::path& file) {
 }
 
 Result<std::vector<AsicModel>> LoadAsicModelsYaml(const fs::path& file) {
-  Result<std::string> text = ReadText(file);
+  Result<std::string> text = ReadFileText(file);
   if (!text.ok()) return text.status();
   const std::string name = file.filename().string();
   try {

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "data/file_text.h"
 #include "site/site_config_internal.h"
 
 namespace mullet {
@@ -477,27 +478,13 @@ Result<std::vector<Scenario>> Parse(const std::string& file, std::string_view te
   }
 }
 
-Result<std::string> ReadText(const fs::path& file) {
-  std::error_code ec;
-  const fs::file_status st = fs::status(file, ec);
-  if (!fs::exists(st)) return Status::NotFound("cannot open " + file.string() + ": no such file");
-  if (fs::is_directory(st)) {
-    return Status::IoError("cannot read " + file.string() + ": it is a directory");
-  }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::IoError("cannot open " + file.string() + " for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IoError("error while reading " + file.string());
-  return std::move(text).str();
-}
 
 }  // namespace
 }  // namespace site_config_internal
 
 Result<std::vector<Scenario>> LoadSiteFile(const std::filesystem::path& file,
                                            const AsicCatalog& catalog) {
-  Result<std::string> text = site_config_internal::ReadText(file);
+  Result<std::string> text = ReadFileText(file);
   if (!text.ok()) return text.status();
   const std::filesystem::path dir = file.parent_path();
   return site_config_internal::Parse(file.string(), *text, catalog, &dir);

@@ -118,14 +118,14 @@ Result<std::vector<PoolReading>> ReadPools(const nlohmann::json& pools_reply);
 
 struct StatsReading {
   // As reported, including 0 for empty fan slots and absent boards' sensors.
-  std::vector<double> fan_rpm;                 // fan1..fanN, or a "fan" list
-  std::vector<double> temps_c;                 // temp1.., temp2_1.., temp_pcb1 "45-50-..",
-                                               // or chain[].temp_pcb/temp_chip/temp_pic
-  std::vector<TerahashPerSecond> chain_rate;   // chain_rate1.. or chain[].rate_real; unit from
-                                               // "rate_unit", GH/s when absent; empty
-                                               // strings (absent boards) skipped
-  std::optional<Watts> power;                  // "Power", "power", "chain_power" ("3250 W"),
-                                               // "Watts", when present
+  std::vector<double> fan_rpm;                // fan1..fanN, or a "fan" list
+  std::vector<double> temps_c;                // temp1.., temp2_1.., temp_pcb1 "45-50-..",
+                                              // or chain[].temp_pcb/temp_chip/temp_pic
+  std::vector<TerahashPerSecond> chain_rate;  // chain_rate1.. or chain[].rate_real; unit from
+                                              // "rate_unit", GH/s when absent; empty
+                                              // strings (absent boards) skipped
+  std::optional<Watts> power;                 // "Power", "power", "chain_power" ("3250 W"),
+                                              // "Watts", when present
 };
 // Scans every STATS entry (bmminer: STATS[0] is the version block, STATS[1] the
 // driver data). Values that are not numbers are skipped, not errors: these keys

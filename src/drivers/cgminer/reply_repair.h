@@ -1,5 +1,6 @@
-// The repair pass of ParseReply (reply.h), apart so that it stays small and
-// can be tested on its own. Internal to src/drivers/cgminer.
+// The repair pass of ParseReply (reply.h). reply_repair.cpp holds the bytes-to-
+// JSON half of reply.h (ParseReply, QuirkName, this pass); reply.cpp the
+// JSON-to-readings half. Internal to src/drivers/cgminer.
 
 #ifndef MULLET_DRIVERS_CGMINER_REPLY_REPAIR_H_
 #define MULLET_DRIVERS_CGMINER_REPLY_REPAIR_H_

@@ -1,5 +1,6 @@
-// mullet: one binary, five faces (econ and backtest today; plan, serve and
-// emulate arrive with their issues). Parses the command line and hands over.
+// mullet: one binary, five faces (econ, backtest, and the fleet reader today;
+// emulate, plan and serve arrive with their issues). Parses the command line
+// and hands over.
 
 #include <CLI/CLI.hpp>
 
@@ -7,6 +8,7 @@
 
 #include "cli/backtest_command.h"
 #include "cli/econ_command.h"
+#include "cli/fleet_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mullet: controller and digital twin for hybrid Bitcoin-mining / AI datacenters"};
@@ -18,6 +20,8 @@ int main(int argc, char** argv) {
   CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
   mullet::BacktestFlags backtest_flags;
   CLI::App* backtest = mullet::AddBacktestCommand(app, backtest_flags);
+  mullet::FleetFlags fleet_flags;
+  CLI::App* fleet_status = mullet::AddFleetCommand(app, fleet_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -36,5 +40,6 @@ int main(int argc, char** argv) {
     }
     return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
   }
+  if (fleet_status->parsed()) return mullet::RunFleetStatus(fleet_flags, std::cout, std::cerr);
   return 2;
 }

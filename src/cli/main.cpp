@@ -1,6 +1,6 @@
-// mullet: one binary, five faces (econ, backtest, and the fleet reader today;
-// emulate, plan and serve arrive with their issues). Parses the command line
-// and hands over.
+// mullet: one binary, five faces (econ, backtest, emulate and the fleet reader
+// today; plan and serve arrive with their issues). Parses the command line and
+// hands over.
 
 #include <CLI/CLI.hpp>
 
@@ -8,6 +8,7 @@
 
 #include "cli/backtest_command.h"
 #include "cli/econ_command.h"
+#include "cli/emulate_command.h"
 #include "cli/fleet_command.h"
 
 int main(int argc, char** argv) {
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
   mullet::BacktestFlags backtest_flags;
   CLI::App* backtest = mullet::AddBacktestCommand(app, backtest_flags);
+  mullet::EmulateFlags emulate_flags;
+  CLI::App* emulate = mullet::AddEmulateCommand(app, emulate_flags);
   mullet::FleetFlags fleet_flags;
   CLI::App* fleet_status = mullet::AddFleetCommand(app, fleet_flags);
   try {
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
     }
     return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
   }
+  if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
   if (fleet_status->parsed()) return mullet::RunFleetStatus(fleet_flags, std::cout, std::cerr);
   return 2;
 }

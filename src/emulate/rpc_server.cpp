@@ -43,9 +43,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto self = shared_from_this();
     switch (plan_.kind) {
       case ReplyPlan::Kind::kReset: {
+        // linger 0 and close without a shutdown: the peer gets RST, not FIN.
         boost::system::error_code ignored;
+        timer_.cancel();
         socket_.set_option(asio::socket_base::linger(true, 0), ignored);
-        return Close();
+        socket_.close(ignored);
+        return;
       }
       case ReplyPlan::Kind::kHang:
         timer_.expires_after(ToSteady(hang_limit_));

@@ -14,13 +14,21 @@ MinerSummary ClassifySummary(const boost::asio::ip::tcp::endpoint& at, const Rpc
     m.error = reply.error;
     return m;
   }
+  if (reply.bytes.empty()) {
+    m.state = "closed";
+    m.error = "the miner closed the connection without a reply";
+    return m;
+  }
   Result<ParsedReply> parsed = ParseReply(reply.bytes);
   if (!parsed.ok()) {
     m.state = "bad-reply";
     m.error = parsed.status().message();
     return m;
   }
-  m.quirks = parsed->quirks;
+  // The trailing NUL is cgminer's framing (api.c sends strlen + 1), not a fault.
+  for (ReplyQuirk q : parsed->quirks) {
+    if (q != ReplyQuirk::kTrailingNul) m.quirks.push_back(q);
+  }
   if (Status s = CheckStatus(parsed->json); !s.ok()) {
     m.state = s.code() == StatusCode::kDataError ? "bad-reply" : "error-status";
     m.error = s.message();

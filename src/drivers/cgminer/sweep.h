@@ -19,6 +19,7 @@ namespace mullet::cgminer {
 //   "timeout"      no answer within the deadline (hung or slow)
 //   "refused"      nothing listens
 //   "reset"        the connection was reset
+//   "closed"       the miner closed the connection without a byte
 //   "bad-reply"    bytes that no repair makes into a summary (error says why)
 //   "error-status" the miner answered STATUS E/F (error carries Code and Msg)
 //   "error"        any other transport failure

@@ -1,0 +1,69 @@
+// A fleet of emulated miners on consecutive loopback addresses (127.x.y.z,
+// port 4028), each with its own state, answering the real RPC protocols with
+// the faults its plan asks for. The network side is RpcServer; the clock is
+// the caller's, so tests can drive time.
+
+#ifndef MULLET_EMULATE_FLEET_H_
+#define MULLET_EMULATE_FLEET_H_
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "emulate/faults.h"
+#include "emulate/miner.h"
+#include "emulate/rpc_server.h"
+
+namespace mullet {
+
+struct FleetOptions {
+  std::size_t miners = 10;
+  std::string first_address = "127.1.0.1";  // miners take consecutive addresses from here
+  std::uint16_t port = 4028;
+  std::vector<AsicModel> models;             // cycled over the miners; default: the built-in catalog
+  std::vector<FirmwareFamily> families;      // cycled; default: bmminer
+  double ambient_c = 25;
+  std::uint64_t seed = 1;
+  // Shares of the fleet (0-1) that show a fault on every reply; which miners
+  // is decided by the seed. A malformed miner shows one JSON quirk.
+  double hang_share = 0;
+  double reset_share = 0;
+  double slow_share = 0;
+  double malformed_share = 0;
+  double misreport_share = 0;       // report wattage off by misreport_fraction
+  double misreport_fraction = 0.1;
+};
+
+class EmulatedFleet {
+ public:
+  using Clock = std::function<UtcTime()>;
+
+  // Creates the miners and starts listening. Fails naming the first address
+  // that cannot be bound (another process on it, or out of file descriptors).
+  static Result<std::unique_ptr<EmulatedFleet>> Start(boost::asio::io_context& io, const FleetOptions& options,
+                                                      Clock clock);
+
+  std::size_t size() const { return miners_.size(); }
+  EmulatedMiner& miner(std::size_t i) { return miners_[i]; }
+  const FaultPlan& faults(std::size_t i) const { return faults_[i]; }
+  std::string fault_name(std::size_t i) const { return fault_names_[i]; }  // "" = healthy
+  boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const { return server_.endpoint(i); }
+  // "127.1.0.1-127.1.3.232", for `mullet fleet status`.
+  std::string range() const;
+
+ private:
+  EmulatedFleet(boost::asio::io_context& io, Clock clock);
+
+  Clock clock_;
+  std::vector<EmulatedMiner> miners_;
+  std::vector<FaultPlan> faults_;
+  std::vector<std::string> fault_names_;
+  RpcServer server_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_EMULATE_FLEET_H_

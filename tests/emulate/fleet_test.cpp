@@ -1,0 +1,121 @@
+// The emulated fleet on real loopback sockets, read by the real driver: the
+// first piece of the conformance suite (issue 4).
+
+#include "emulate/fleet.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "drivers/cgminer/sweep.h"
+
+namespace mullet {
+namespace {
+
+namespace asio = boost::asio;
+
+UtcTime Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+// Its own 127.x block per process, so parallel test runs never collide on 4028.
+std::string FirstAddress() { return "127." + std::to_string(20 + getpid() % 200) + ".0.1"; }
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void Run(const FleetOptions& o) {
+    Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(io_, o, Now);
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    fleet_ = std::move(f).value();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<asio::ip::tcp::endpoint> Endpoints() {
+    std::vector<asio::ip::tcp::endpoint> eps;
+    for (std::size_t i = 0; i < fleet_->size(); ++i) eps.push_back(fleet_->endpoint(i));
+    return eps;
+  }
+
+  asio::io_context io_;
+  std::unique_ptr<EmulatedFleet> fleet_;
+  std::thread thread_;
+};
+
+TEST_F(FleetTest, HealthyMinersReportTheirModelsHashrate) {
+  FleetOptions o;
+  o.miners = 30;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kBmminer, FirmwareFamily::kCgminer, FirmwareFamily::kLuxos,
+                FirmwareFamily::kBraiins, FirmwareFamily::kWhatsminerV3};
+  Run(o);
+  const auto sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    ASSERT_EQ(sweep[i].state, "ok") << fleet_->range() << " #" << i << " " << sweep[i].error;
+    const double nameplate = BuiltInAsicModels()[i % BuiltInAsicModels().size()].hashrate.value();
+    EXPECT_NEAR(sweep[i].summary->hashrate_5s.value() / nameplate, 1.0, 0.1) << i;
+    EXPECT_GT(sweep[i].summary->elapsed_s, 3000) << i;
+  }
+}
+
+TEST_F(FleetTest, HungResetAndMalformedMinersAreReportedAsSuchWhileTheOthersAnswer) {
+  FleetOptions o;
+  o.miners = 80;
+  o.first_address = FirstAddress();
+  o.seed = 7;
+  o.hang_share = 0.1;
+  o.reset_share = 0.05;
+  o.malformed_share = 0.3;
+  Run(o);
+  RpcOptions ro;
+  ro.deadline = Seconds(1);
+  const auto sweep = cgminer::SweepSummaries(Endpoints(), ro);
+  int hung = 0, malformed = 0, healthy = 0;
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    const std::string fault = fleet_->fault_name(i);
+    const cgminer::MinerSummary& m = sweep[i];
+    if (fault == "hang") {
+      ++hung;
+      EXPECT_EQ(m.state, "timeout") << i;
+    } else if (fault == "reset") {
+      EXPECT_EQ(m.state, "reset") << i << " " << m.error;
+    } else if (fault == "malformed:truncated") {
+      ++malformed;
+      EXPECT_EQ(m.state, "bad-reply") << i;
+      EXPECT_NE(m.error.find("truncated"), std::string::npos) << m.error;
+    } else if (fault == "malformed:bare_inf_nan") {
+      ++malformed;
+      // Repaired to null; a reading that needs the number then says so.
+      EXPECT_TRUE(m.state == "ok" || (m.state == "bad-reply" && m.error.find("finite") != std::string::npos))
+          << i << " " << m.state << " " << m.error;
+    } else if (fault.rfind("malformed:", 0) == 0) {
+      ++malformed;
+      // Repaired: the reading is good and says which repair it needed.
+      EXPECT_EQ(m.state, "ok") << i << " " << fault << " " << m.error;
+      if (fault != "malformed:missing_nul") {
+        EXPECT_FALSE(m.quirks.empty()) << i << " " << fault;
+      }
+    } else {
+      ++healthy;
+      EXPECT_EQ(m.state, "ok") << i << " " << m.error;
+    }
+  }
+  EXPECT_GT(hung, 0);
+  EXPECT_GT(malformed, 5);
+  EXPECT_GT(healthy, 30);
+}
+
+TEST_F(FleetTest, ABusyAddressIsNamed) {
+  FleetOptions o;
+  o.miners = 2;
+  o.first_address = FirstAddress();
+  Run(o);
+  asio::io_context other;
+  Result<std::unique_ptr<EmulatedFleet>> again = EmulatedFleet::Start(other, o, Now);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find(o.first_address), std::string::npos) << again.status().message();
+}
+
+}  // namespace
+}  // namespace mullet

@@ -1,0 +1,76 @@
+// `mullet emulate` in one process and `mullet fleet status` in another, as a
+// user runs them in two terminals.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/run_mullet.h"
+
+namespace {
+
+using mullet::testing_cli::CliRun;
+using mullet::testing_cli::Json;
+using mullet::testing_cli::Mullet;
+
+// Starts `mullet emulate ... --json` and reads its listing line.
+class Emulator {
+ public:
+  explicit Emulator(const std::string& args) : args_(args) {
+    const std::string cmd = std::string(MULLET_BINARY) + " emulate --json --duration-s 60 " + args;
+    pipe_ = popen(cmd.c_str(), "r");
+    char line[65536];
+    if (pipe_ != nullptr && fgets(line, sizeof line, pipe_) != nullptr) listing_ = nlohmann::json::parse(line);
+  }
+  ~Emulator() {
+    // The emulator stops on SIGTERM; pclose then reaps it.
+    // Only this emulator: its arguments hold this process's own address block.
+    const std::string kill = "pkill -TERM -f -- 'emulate --json --duration-s 60 " + args_ + "' >/dev/null 2>&1";
+    if (std::system(kill.c_str()) != 0) {
+      // Already gone (or --duration-s ran out): pclose reaps it either way.
+    }
+    if (pipe_ != nullptr) pclose(pipe_);
+  }
+  const nlohmann::json& listing() const { return listing_; }
+
+ private:
+  std::string args_;
+  FILE* pipe_ = nullptr;
+  nlohmann::json listing_;
+};
+
+std::string FirstAddress() { return "127." + std::to_string(20 + getpid() % 200) + ".64.1"; }
+
+TEST(FleetCommandTest, StatusReadsTheEmulatedFleetAndNamesTheBrokenMiners) {
+  Emulator emu("--miners 200 --first-address " + FirstAddress() +
+               " --firmware bmminer,luxos --hang-share 0.05 --malformed-share 0.05 --seed 3");
+  ASSERT_TRUE(emu.listing().contains("range")) << emu.listing().dump();
+  EXPECT_EQ(emu.listing()["miners"], 200);
+  const nlohmann::json j =
+      Json(Mullet("fleet status " + emu.listing()["range"].get<std::string>() + " --timeout-s 1 --json"));
+  EXPECT_EQ(j["summary"]["total"], 200);
+  const auto& hung = emu.listing()["faults"]["hang"];
+  ASSERT_FALSE(hung.empty());
+  EXPECT_EQ(j["summary"]["by_state"]["timeout"], hung.size());
+  for (const auto& m : j["miners"]) {
+    const std::string address = m["address"];
+    const bool is_hung = std::find(hung.begin(), hung.end(), address) != hung.end();
+    EXPECT_EQ(m["state"] == "timeout", is_hung) << address;
+  }
+  EXPECT_GT(j["summary"]["by_state"]["ok"].get<int>(), 170);
+  EXPECT_GT(j["summary"]["hashrate_th_s"].get<double>(), 170 * 90.0);
+}
+
+TEST(FleetCommandTest, BadRangeIsOneLineAndExitTwo) {
+  const CliRun r = Mullet("fleet status 127.0.0.1-127.0.0.0");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("range"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <cmath>
 #include <map>
 #include <optional>
 #include <string_view>
 #include <utility>
 
+#include "cli/report_compare.h"
 #include "cli/report_svg.h"
 #include "core/time/calendar.h"
 #include "dispatch/reason.h"
@@ -22,10 +22,6 @@ namespace {
 // Charts keep at most about this many points per series: 4 years hourly
 // becomes daily means (1461 points), and every polygon stays under 3000.
 constexpr std::size_t kMaxChartPoints = 1500;
-// A "price spike" in the comparison text, $/MWh.
-constexpr double kSpikePrice = 1000;
-constexpr std::size_t kReasonCount = static_cast<std::size_t>(Reason::kCount);
-using ReasonHours = std::array<double, kReasonCount>;
 
 constexpr std::string_view kFirmColour = "#1f3b73";
 constexpr std::string_view kBatchColour = "#159a9c";
@@ -39,75 +35,6 @@ constexpr std::array<std::string_view, 6> kScenarioColours = {"#1f3b73", "#f28e2
 constexpr std::array<std::string_view, 3> kPolicyDashes = {"", "7 4", "2 3"};
 
 // ---- Reading a result.
-
-double At(const std::vector<float>& v, std::size_t i) {
-  return i < v.size() && std::isfinite(v[i]) ? v[i] : 0.0;
-}
-
-double StepHours(const BacktestResult& r) {
-  const BacktestSummary& s = r.summary;
-  if (s.steps > 0 && s.hours > 0 && std::isfinite(s.hours)) return s.hours / s.steps;
-  if (r.times.size() >= 2) {
-    return std::chrono::duration<double, std::ratio<3600>>(r.times[1] - r.times[0]).count();
-  }
-  return 1;
-}
-
-// Steps with a reason for every load (a short vector is read as far as it goes).
-std::size_t LoadSteps(const BacktestResult& r) {
-  const std::size_t nl = r.loads.size();
-  return nl == 0 ? 0
-                 : std::min(r.times.size(), std::min(r.load_reason.size(), r.load_mw.size()) / nl);
-}
-
-ReasonHours LoadReasonHours(const BacktestResult& r, std::size_t load) {
-  ReasonHours hours{};
-  const double dt = StepHours(r);
-  const std::size_t nl = r.loads.size(), n = LoadSteps(r);
-  for (std::size_t k = 0; k < n; ++k) {
-    const auto code = static_cast<std::size_t>(r.load_reason[k * nl + load]);
-    if (code < kReasonCount) hours[code] += dt;
-  }
-  return hours;
-}
-
-// Miner-hours by reason: each miner group counts a step's hours once under
-// its reason, whatever its size.
-ReasonHours MinerReasonHours(const BacktestResult& r) {
-  ReasonHours total{};
-  for (std::size_t i = 0; i < r.loads.size(); ++i) {
-    if (r.loads[i].kind != LoadKind::kMinerGroup) continue;
-    const ReasonHours h = LoadReasonHours(r, i);
-    for (std::size_t c = 0; c < kReasonCount; ++c) total[c] += h[c];
-  }
-  return total;
-}
-
-// Miner-hours off for price: the policy's own call, not a power limit's.
-double PriceCurtailHours(const ReasonHours& h) {
-  const auto at = [&](Reason r) { return h[static_cast<std::size_t>(r)]; };
-  return at(Reason::kCurtailPriceAboveBreakeven) + at(Reason::kCurtailAboveStrike) +
-         at(Reason::kCurtailHysteresis) + at(Reason::kCurtailMinOffTime);
-}
-
-struct SpikeStats {
-  double hours = 0, max_price = 0, facility_mwh = 0, cost_usd = 0;
-};
-
-SpikeStats Spikes(const BacktestResult& r) {
-  SpikeStats s;
-  const double dt = StepHours(r);
-  for (std::size_t k = 0; k < r.times.size(); ++k) {
-    const double p = At(r.price, k);
-    s.max_price = k == 0 ? p : std::max(s.max_price, p);
-    if (p <= kSpikePrice) continue;
-    const double mwh = At(r.facility_mw, k) * dt;
-    s.hours += dt;
-    s.facility_mwh += mwh;
-    s.cost_usd += mwh * p;
-  }
-  return s;
-}
 
 std::pair<int, int> YearMonth(UtcTime t) {
   const std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));
@@ -263,159 +190,6 @@ void WriteHeadline(const std::vector<ScenarioRuns>& scenarios, std::ostream& out
          "The highlighted row earned the most. Direct cost per BTC is mining&rsquo;s share of the "
          "net power cost per BTC mined; mining uptime is mining IT energy over nameplate IT "
          "energy.</p>\n</section>\n";
-}
-
-bool HasMiners(const BacktestResult& r) {
-  return std::any_of(r.loads.begin(), r.loads.end(),
-                     [](const LoadInfo& l) { return l.kind == LoadKind::kMinerGroup; });
-}
-
-// "+1.23 %": the change relative to `base`, decimals by size; empty if base is 0.
-std::string RelativeChange(double delta, double base) {
-  if (base == 0 || !std::isfinite(delta / base)) return "";
-  const double pct = std::fabs(delta / base) * 100;
-  return fmt::format(" ({}{} %)", delta > 0 ? "+" : "-",
-                     Fixed(pct, pct >= 10  ? 1
-                                : pct >= 1 ? 2
-                                           : 3));
-}
-
-std::string MiningSentence(const BacktestResult& a, const BacktestResult& b) {
-  const BacktestSummary &sa = a.summary, &sb = b.summary;
-  const double ca = PriceCurtailHours(MinerReasonHours(a)),
-               cb = PriceCurtailHours(MinerReasonHours(b));
-  const double dm = sa.mining_revenue_usd - sb.mining_revenue_usd,
-               dbtc = sa.btc_mined - sb.btc_mined;
-  return fmt::format(
-      " It curtailed miners for price for {} miner-hours against {} for {} ({}), ran them at {} of "
-      "nameplate energy against {}, and earned {} {} from mining ({} BTC {}).",
-      HoursText(ca), HoursText(cb), HtmlEscape(sb.policy),
-      std::fabs(ca - cb) < 1e-6 ? "the same"
-                                : HoursText(std::fabs(ca - cb)) + (ca < cb ? " fewer" : " more"),
-      Percent(sa.mining_uptime), Percent(sb.mining_uptime), Money(std::fabs(dm)),
-      dm >= 0 ? "more" : "less", Grouped(std::fabs(dbtc), 4), dbtc >= 0 ? "more" : "fewer");
-}
-
-std::string SpikeSentence(const BacktestResult& a, const BacktestResult& b) {
-  const SpikeStats xa = Spikes(a), xb = Spikes(b);
-  if (xa.hours <= 0) {
-    return fmt::format(" No hour was priced above {}/MWh (the highest was {}/MWh).",
-                       Money(kSpikePrice), Money(xa.max_price));
-  }
-  const std::string when =
-      fmt::format(" In the {} hours priced above {}/MWh (up to {}/MWh)", HoursText(xa.hours),
-                  Money(kSpikePrice), Money(xa.max_price));
-  if (std::fabs(xa.facility_mwh - xb.facility_mwh) < 0.05) {
-    return when + fmt::format(" both drew the same {} MWh.", Grouped(xa.facility_mwh));
-  }
-  const double avoided = xb.cost_usd - xa.cost_usd;
-  return when + fmt::format(
-                    " the site drew {} MWh under {} against {} MWh under {}, {} {} of power cost "
-                    "at the index price.",
-                    Grouped(xa.facility_mwh), HtmlEscape(a.summary.policy),
-                    Grouped(xb.facility_mwh), HtmlEscape(b.summary.policy),
-                    avoided >= 0 ? "avoiding" : "spending an extra", Money(std::fabs(avoided)));
-}
-
-// 2-5 sentences on why run `a` earned what it did against baseline `b`.
-std::string ComparisonText(const BacktestResult& a, const BacktestResult& b) {
-  const BacktestSummary &sa = a.summary, &sb = b.summary;
-  const std::string na = HtmlEscape(sa.policy), nb = HtmlEscape(sb.policy);
-  const double d = sa.profit_usd - sb.profit_usd;
-  std::string text =
-      std::fabs(d) < 0.5
-          ? fmt::format("{} earned the same as {} ({}).", na, nb, Money(sa.profit_usd))
-          : fmt::format("{} earned {} {} than {}{}.", na, Money(std::fabs(d)),
-                        d > 0 ? "more" : "less", nb, RelativeChange(d, sb.profit_usd));
-  if (HasMiners(a) || HasMiners(b)) text += MiningSentence(a, b);
-  const double dc = sb.power_cost_usd - sa.power_cost_usd;
-  text +=
-      fmt::format(" Its power bill was {} {} ({} against {}).", Money(std::fabs(dc)),
-                  dc >= 0 ? "lower" : "higher", Money(sa.power_cost_usd), Money(sb.power_cost_usd));
-  text += SpikeSentence(a, b);
-  std::string others;
-  const auto add = [&](std::string_view name, double effect) {
-    if (std::fabs(effect) < 1) return;
-    others += fmt::format("{}{} {}", others.empty() ? "" : ", ", name, SignedMoney(effect));
-  };
-  add("AI revenue", sa.ai_revenue_usd - sb.ai_revenue_usd);
-  add("sell-back credit", sa.sell_back_credit_usd - sb.sell_back_credit_usd);
-  add("demand-response credit", sa.dr_credit_usd - sb.dr_credit_usd);
-  add("4CP charge", sb.four_cp_charge_usd - sa.four_cp_charge_usd);
-  add("SLA credits", sb.sla_credit_usd - sa.sla_credit_usd);
-  if (!others.empty()) text += " Other effects on profit: " + others + ".";
-  return text;
-}
-
-std::string MetricTable(const BacktestSummary& a, const BacktestSummary& b) {
-  std::string out =
-      "<table>\n" +
-      Row({"", HtmlEscape(a.policy), HtmlEscape(b.policy), "difference"}, 1, "", true);
-  const auto money = [&](std::string_view name, double x, double y) {
-    out += Row({std::string(name), Money(x), Money(y), SignedMoney(x - y)}, 1);
-  };
-  money("Profit", a.profit_usd, b.profit_usd);
-  money("Mining revenue", a.mining_revenue_usd, b.mining_revenue_usd);
-  out += Row({"BTC mined", Grouped(a.btc_mined, 4), Grouped(b.btc_mined, 4),
-              Signed(Grouped(a.btc_mined - b.btc_mined, 4), a.btc_mined - b.btc_mined)},
-             1);
-  money("AI revenue", a.ai_revenue_usd, b.ai_revenue_usd);
-  money("Power cost", a.power_cost_usd, b.power_cost_usd);
-  money("Sell-back credit", a.sell_back_credit_usd, b.sell_back_credit_usd);
-  money("DR credit", a.dr_credit_usd, b.dr_credit_usd);
-  money("4CP charge", a.four_cp_charge_usd, b.four_cp_charge_usd);
-  money("SLA credits", a.sla_credit_usd, b.sla_credit_usd);
-  const double du = (a.mining_uptime - b.mining_uptime) * 100;
-  out += Row({"Mining uptime", Percent(a.mining_uptime), Percent(b.mining_uptime),
-              Signed(Fixed(du, 2), du) + " pp"},
-             1);
-  out += Row({"Curtailed h", HoursText(a.curtailed_hours), HoursText(b.curtailed_hours),
-              Signed(HoursText(a.curtailed_hours - b.curtailed_hours),
-                     a.curtailed_hours - b.curtailed_hours)},
-             1);
-  return out + "</table>\n";
-}
-
-std::string ReasonTable(const BacktestResult& a, const BacktestResult& b) {
-  if (!HasMiners(a) && !HasMiners(b))
-    return "<p class=\"note\">No miner groups in this scenario.</p>\n";
-  const ReasonHours ha = MinerReasonHours(a), hb = MinerReasonHours(b);
-  std::string out = "<table>\n" + Row({"Miner-hours by reason", HtmlEscape(a.summary.policy),
-                                       HtmlEscape(b.summary.policy), "difference"},
-                                      1, "", true);
-  for (std::size_t c = 0; c < kReasonCount; ++c) {
-    if (ha[c] == 0 && hb[c] == 0) continue;
-    const std::string code = fmt::format("<code>{}</code>", ReasonName(static_cast<Reason>(c)));
-    out += Row(
-        {code, HoursText(ha[c]), HoursText(hb[c]), Signed(HoursText(ha[c] - hb[c]), ha[c] - hb[c])},
-        1);
-  }
-  return out + "</table>\n";
-}
-
-void WriteComparison(const std::vector<ScenarioRuns>& scenarios, std::ostream& out) {
-  out << "<section id=\"baselines\">\n<h2>mullet vs baselines</h2>\n"
-      << "<p class=\"note\">The first policy of each scenario against each baseline run with it. "
-         "Hours by reason are <b>miner-hours</b>: each miner group counts a step&rsquo;s hours "
-         "once under its reason code, whatever its size (a site with 3 groups has 3 miner-hours "
-         "per hour). &ldquo;Curtailed for price&rdquo; adds "
-         "<code>curtail-price-above-breakeven</code>, <code>curtail-above-strike</code>, "
-         "<code>curtail-hysteresis</code> and <code>curtail-min-off-time</code>.</p>\n";
-  bool any = false;
-  for (const ScenarioRuns& sc : scenarios) {
-    for (std::size_t j = 1; j < sc.runs.size(); ++j) {
-      any = true;
-      const BacktestResult &a = sc.runs[0], &b = sc.runs[j];
-      out << fmt::format("<h3>{}: {} vs {}</h3>\n", HtmlEscape(sc.scenario),
-                         HtmlEscape(a.summary.policy), HtmlEscape(b.summary.policy))
-          << "<p class=\"finding\">" << ComparisonText(a, b) << "</p>\n"
-          << "<div class=\"grid\"><div class=\"scroll\">" << MetricTable(a.summary, b.summary)
-          << "</div><div class=\"scroll\">" << ReasonTable(a, b) << "</div></div>\n";
-    }
-  }
-  if (!any)
-    out << "<p>No baseline policy was run with this report, so there is nothing to compare.</p>\n";
-  out << "</section>\n";
 }
 
 // One chart point per `per` steps of `v`: means.

@@ -2,23 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "test_miners.h"
 
 namespace mullet {
 namespace {
 
 using nlohmann::json;
 
-constexpr UtcTime kT0{std::chrono::seconds(1'700'000'000)};
-UtcTime At(int s) { return kT0 + std::chrono::seconds(s); }
-
-constexpr FirmwareFamily kFamilies[] = {FirmwareFamily::kBmminer, FirmwareFamily::kCgminer,
-                                        FirmwareFamily::kLuxos, FirmwareFamily::kBraiins,
-                                        FirmwareFamily::kWhatsminerV3};
+using testing_miners::At;
+using testing_miners::kFamilies;
+using testing_miners::kT0;
 
 EmulatedMiner Make(FirmwareFamily f, bool atm = false) {
   MinerOptions o;

@@ -474,7 +474,8 @@ Result<VersionReading> ReadVersion(const json& version_reply) {
       {"vnish", "vnish"},       {"bmminer", "bmminer"},   {"cgminer", "cgminer"}};
   for (const auto& [key, family] : kFamilies) {
     for (const auto& item : v.items()) {
-      if (Lower(item.key()) != key || !r.firmware_family.empty()) continue;
+      // A prefix: Braiins OS+ answers "BOSminer+" beside plain "BOSminer" builds.
+      if (Lower(item.key()).rfind(key, 0) != 0 || !r.firmware_family.empty()) continue;
       r.firmware_family = family;
       r.miner = item.key() + " " + Text(item.value());
     }

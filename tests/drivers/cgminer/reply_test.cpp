@@ -520,6 +520,9 @@ TEST(ReadVersionTest, TellsTheFirmwareFamily) {
     EXPECT_EQ(v->model, c.model) << c.file;
   }
   EXPECT_EQ(ReadVersion(json::parse(R"({"VERSION":[{"API":"3.7"}]})"))->firmware_family, "unknown");
+  // Braiins OS+ names its key "BOSminer+".
+  EXPECT_EQ(ReadVersion(json::parse(R"({"VERSION":[{"BOSminer+":"0.9.0","API":"3.7"}]})"))->firmware_family,
+            "bosminer");
   EXPECT_FALSE(ReadVersion(Reply("cgminer_summary.json")).ok());
 }
 

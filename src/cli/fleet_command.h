@@ -1,5 +1,5 @@
-// `mullet fleet status RANGE`: read every miner in an address range at once.
-// (curtail, resume and set-power arrive with the firmware drivers, issue 4.)
+// `mullet fleet status|curtail|resume RANGE`: read or command every miner in
+// an address range at once. (set-power arrives with the power-target drivers.)
 
 #ifndef MULLET_CLI_FLEET_COMMAND_H_
 #define MULLET_CLI_FLEET_COMMAND_H_
@@ -21,10 +21,12 @@ struct FleetFlags {
   int concurrency = 2048;
   bool json = false;
   bool all = false;
+  std::string action;  // "status", "curtail" or "resume": the subcommand given
 };
 
 CLI::App* AddFleetCommand(CLI::App& app, FleetFlags& flags);
-int RunFleetStatus(const FleetFlags& flags, std::ostream& out, std::ostream& err);
+// Runs the subcommand in flags.action.
+int RunFleet(const FleetFlags& flags, std::ostream& out, std::ostream& err);
 
 }  // namespace mullet
 

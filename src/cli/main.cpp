@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   mullet::EmulateFlags emulate_flags;
   CLI::App* emulate = mullet::AddEmulateCommand(app, emulate_flags);
   mullet::FleetFlags fleet_flags;
-  CLI::App* fleet_status = mullet::AddFleetCommand(app, fleet_flags);
+  CLI::App* fleet = mullet::AddFleetCommand(app, fleet_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -44,6 +44,6 @@ int main(int argc, char** argv) {
     return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
   }
   if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
-  if (fleet_status->parsed()) return mullet::RunFleetStatus(fleet_flags, std::cout, std::cerr);
+  if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
   return 2;
 }

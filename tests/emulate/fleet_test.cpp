@@ -6,8 +6,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
+#include "drivers/cgminer/control.h"
 #include "drivers/cgminer/sweep.h"
 
 namespace mullet {
@@ -104,6 +106,47 @@ TEST_F(FleetTest, HungResetAndMalformedMinersAreReportedAsSuchWhileTheOthersAnsw
   EXPECT_GT(hung, 0);
   EXPECT_GT(malformed, 5);
   EXPECT_GT(healthy, 30);
+}
+
+// A clock the test moves: the emulator's ramps happen when the test says so.
+std::atomic<long long> g_offset_s{0};
+UtcTime TestClock() { return *ParseUtcTimestamp("2024-07-01T00:00:00Z") + std::chrono::seconds(g_offset_s.load()); }
+
+TEST_F(FleetTest, CurtailSleepsLuxosAndBraiinsAndSaysStockFirmwareCannot) {
+  FleetOptions o;
+  o.miners = 30;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kLuxos, FirmwareFamily::kBraiins, FirmwareFamily::kBmminer};
+  g_offset_s = 0;
+  Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(io_, o, TestClock);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  fleet_ = std::move(f).value();
+  thread_ = std::thread([this] { io_.run(); });
+
+  const auto sleep = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kSleep, RpcOptions{});
+  for (std::size_t i = 0; i < sleep.size(); ++i) {
+    const char* expect_family = i % 3 == 0 ? "luxminer" : i % 3 == 1 ? "bosminer" : "bmminer";
+    EXPECT_EQ(sleep[i].family, expect_family) << i;
+    EXPECT_EQ(sleep[i].state, i % 3 == 2 ? "unsupported" : "ok") << i << " " << sleep[i].step << " " << sleep[i].error;
+  }
+  g_offset_s = 300;  // past every family's ramp-down
+  auto sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    ASSERT_EQ(sweep[i].state, "ok") << i << " " << sweep[i].error;
+    if (i % 3 == 2) {
+      EXPECT_GT(sweep[i].summary->hashrate_5s.value(), 50) << i;
+    } else {
+      EXPECT_LT(sweep[i].summary->hashrate_5s.value(), 0.5) << i;
+    }
+  }
+  const auto wake = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kWake, RpcOptions{});
+  for (std::size_t i = 0; i < wake.size(); i += 3) EXPECT_EQ(wake[i].state, "ok") << i << " " << wake[i].error;
+  g_offset_s = 900;  // past every family's ramp-up
+  sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    ASSERT_EQ(sweep[i].state, "ok") << i;
+    EXPECT_GT(sweep[i].summary->hashrate_5s.value(), 50) << i;
+  }
 }
 
 TEST_F(FleetTest, ABusyAddressIsNamed) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mullet builds with, when any is missing;
-# with --test also what the tests need (Chromium for the browser test). Safe to
-# run again: it installs nothing when all are present.
+# with --test also what the tests need (Chromium for the browser test), with
+# --fuzz clang and its libFuzzer runtime for the slow fuzz runs. Safe to run
+# again: it installs nothing when all are present.
 set -euo pipefail
 
 packages=(
@@ -9,9 +10,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev
 )
-if [ "${1:-}" = "--test" ]; then
-  packages+=(chromium)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) packages+=(chromium) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,11 @@
 #   bash scripts/test.sh --all     # slow ones too
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh --test
+if [ "${1:-}" = "--all" ]; then
+  bash scripts/install-deps.sh --test --fuzz
+else
+  bash scripts/install-deps.sh --test
+fi
 cmake --preset dev >/dev/null
 cmake --build --preset dev
 if [ "${1:-}" = "--all" ]; then

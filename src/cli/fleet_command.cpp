@@ -76,6 +76,9 @@ no curtail command on port 4028 and are reported "unsupported".
 Example:
   mullet fleet curtail 127.1.0.1-127.1.3.232 --json)");
     AddRangeFlags(cmd, f);
+    cmd->add_option("--firmware", f.firmware,
+                    "luxos or braiins: the whole range runs it, skip the `version` round")
+        ->check(CLI::IsMember({"luxos", "braiins"}));
     cmd->callback([&f, action] { f.action = action; });
   }
   return fleet;
@@ -86,8 +89,9 @@ namespace {
 int RunFleetControl(const FleetFlags& f, const std::vector<boost::asio::ip::tcp::endpoint>& miners,
                     const RpcOptions& o, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
+  const std::string family = f.firmware == "luxos" ? "luxminer" : f.firmware == "braiins" ? "bosminer" : "";
   const auto results = cgminer::CurtailAll(
-      miners, f.action == "curtail" ? cgminer::CurtailAction::kSleep : cgminer::CurtailAction::kWake, o);
+      miners, f.action == "curtail" ? cgminer::CurtailAction::kSleep : cgminer::CurtailAction::kWake, o, family);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::map<std::string, int> by_state;
   for (const auto& r : results) ++by_state[r.state];

@@ -22,6 +22,7 @@ struct FleetFlags {
   bool json = false;
   bool all = false;
   std::string action;  // "status", "curtail" or "resume": the subcommand given
+  std::string firmware;  // curtail/resume: "luxos" or "braiins" skips identification
 };
 
 CLI::App* AddFleetCommand(CLI::App& app, FleetFlags& flags);

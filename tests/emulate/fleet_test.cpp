@@ -149,6 +149,28 @@ TEST_F(FleetTest, CurtailSleepsLuxosAndBraiinsAndSaysStockFirmwareCannot) {
   }
 }
 
+TEST_F(FleetTest, AKnownFirmwareSkipsIdentificationAndAWrongOneFailsLoudly) {
+  FleetOptions o;
+  o.miners = 6;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kLuxos, FirmwareFamily::kBmminer};
+  g_offset_s = 0;
+  Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(io_, o, TestClock);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  fleet_ = std::move(f).value();
+  thread_ = std::thread([this] { io_.run(); });
+  const auto r = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kSleep, RpcOptions{}, "luxminer");
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (i % 2 == 0) {
+      EXPECT_EQ(r[i].state, "ok") << i << " " << r[i].error;
+    } else {
+      // A stock Antminer told it runs LuxOS rejects `logon`: reported, never "ok".
+      EXPECT_EQ(r[i].state, "error-status") << i << " " << r[i].error;
+      EXPECT_EQ(r[i].step, "logon") << i;
+    }
+  }
+}
+
 TEST_F(FleetTest, ABusyAddressIsNamed) {
   FleetOptions o;
   o.miners = 2;

@@ -36,7 +36,11 @@ class Sequence : public std::enable_shared_from_this<Sequence> {
     out_->at = at;
   }
 
-  void Run() {
+  void Run(const std::string& family) {
+    if (!family.empty()) {
+      out_->family = family;
+      return Act();
+    }
     Send("version", "", [](Sequence& s, const nlohmann::json& reply) { s.OnVersion(reply); });
   }
 
@@ -65,6 +69,11 @@ class Sequence : public std::enable_shared_from_this<Sequence> {
     Result<VersionReading> v = ReadVersion(reply);
     if (!v.ok()) return Finish("bad-reply", v.status().message());
     out_->family = v->firmware_family;
+    Act();
+  }
+
+  // The curtail or resume command of the miner's firmware.
+  void Act() {
     if (out_->family == "luxminer") {
       return Send("logon", "", [](Sequence& s, const nlohmann::json& r) { s.OnLogon(r); });
     }
@@ -109,12 +118,12 @@ class Sequence : public std::enable_shared_from_this<Sequence> {
 }  // namespace
 
 std::vector<ControlResult> CurtailAll(const std::vector<tcp::endpoint>& miners, CurtailAction action,
-                                      const RpcOptions& options) {
+                                      const RpcOptions& options, const std::string& family) {
   boost::asio::io_context io;
   RpcClient client(io, options);
   std::vector<ControlResult> results(miners.size());
   for (std::size_t i = 0; i < miners.size(); ++i) {
-    std::make_shared<Sequence>(client, miners[i], action, &results[i])->Run();
+    std::make_shared<Sequence>(client, miners[i], action, &results[i])->Run(family);
   }
   io.run();
   return results;

@@ -31,8 +31,11 @@ struct ControlResult {
   Seconds elapsed{0};
 };
 
+// `family`: when the caller knows the whole range runs one firmware
+// ("luxminer", "bosminer"), the `version` round is skipped; "" identifies each.
 std::vector<ControlResult> CurtailAll(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
-                                      CurtailAction action, const RpcOptions& options);
+                                      CurtailAction action, const RpcOptions& options,
+                                      const std::string& family = "");
 
 }  // namespace mullet::cgminer
 

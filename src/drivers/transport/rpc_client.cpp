@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 namespace mullet {
@@ -53,10 +54,38 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
         return self->Finish(RpcOutcome::kTooLarge, "reply larger than " +
                                                        std::to_string(self->options_.max_reply_bytes) + " bytes");
       }
-      if (ec == asio::error::eof) return self->Finish(RpcOutcome::kReply, "");
+      if (self->options_.framing == RpcFraming::kLengthPrefixedLe32 && self->FrameComplete()) {
+        return self->Finish(RpcOutcome::kReply, "");
+      }
+      if (self->finished_) return;  // FrameComplete refused the declared length
+      if (ec == asio::error::eof) {
+        if (self->options_.framing == RpcFraming::kLengthPrefixedLe32) {
+          return self->Finish(RpcOutcome::kOtherError, "the peer closed inside a length-prefixed frame (" +
+                                                           std::to_string(self->reply_.size()) + " bytes)");
+        }
+        return self->Finish(RpcOutcome::kReply, "");
+      }
       if (ec) return self->Fail(ec);
       self->ReadMore();
     });
+  }
+
+  // Length-prefixed framing: true once the whole frame arrived; the prefix is
+  // then cut from reply_. A declared length above max_reply_bytes is refused
+  // before its bytes arrive.
+  bool FrameComplete() {
+    if (reply_.size() < 4) return false;
+    const auto* b = reinterpret_cast<const unsigned char*>(reply_.data());
+    const std::uint64_t length = std::uint64_t{b[0]} | std::uint64_t{b[1]} << 8 | std::uint64_t{b[2]} << 16 |
+                                 std::uint64_t{b[3]} << 24;
+    if (length > options_.max_reply_bytes) {
+      Finish(RpcOutcome::kTooLarge, "frame length " + std::to_string(length) + " above " +
+                                        std::to_string(options_.max_reply_bytes) + " bytes");
+      return false;
+    }
+    if (reply_.size() < 4 + length) return false;
+    reply_ = reply_.substr(4, length);
+    return true;
   }
 
   void Fail(const boost::system::error_code& ec) {

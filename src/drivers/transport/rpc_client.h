@@ -21,10 +21,18 @@
 
 namespace mullet {
 
+// How a reply ends on the wire.
+enum class RpcFraming {
+  kUntilClose,          // cgminer family: read until the peer closes (NUL-terminated JSON)
+  kLengthPrefixedLe32,  // Whatsminer API V3: a 4-byte little-endian length, then that many bytes;
+                        // the request is sent framed the same way by the caller
+};
+
 struct RpcOptions {
   Seconds deadline{5.0};         // connect + write + read, per request
   std::size_t max_in_flight = 2048;
   std::size_t max_reply_bytes = 4 << 20;  // a peer sending more is cut off (DataError)
+  RpcFraming framing = RpcFraming::kUntilClose;
 };
 
 // How a request ended, beside the reply bytes.
@@ -40,7 +48,8 @@ std::string_view RpcOutcomeName(RpcOutcome o);  // "reply", "timeout", "refused"
 
 struct RpcReply {
   RpcOutcome outcome = RpcOutcome::kOtherError;
-  std::string bytes;      // what arrived (may be partial on a timeout or reset)
+  std::string bytes;      // what arrived (may be partial on a timeout or reset); for
+                          // kLengthPrefixedLe32, the payload without its length prefix
   std::string error;      // a person's reading of a failure
   Seconds elapsed{0};
 };

@@ -8,15 +8,23 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "drivers/cgminer/control.h"
+#include "drivers/cgminer/reply.h"
 #include "drivers/cgminer/sweep.h"
+#include "drivers/miner/fleet_control.h"
 #include "drivers/transport/address_range.h"
 
 namespace mullet {
 namespace {
 
-nlohmann::ordered_json MinerJson(const cgminer::MinerSummary& m) {
-  nlohmann::ordered_json j;
+using tcp = boost::asio::ip::tcp;
+using Json = nlohmann::ordered_json;
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Json MinerJson(const cgminer::MinerSummary& m) {
+  Json j;
   j["address"] = m.at.address().to_string();
   j["port"] = m.at.port();
   j["state"] = m.state;
@@ -28,21 +36,30 @@ nlohmann::ordered_json MinerJson(const cgminer::MinerSummary& m) {
     j["accepted"] = m.summary->accepted;
     j["rejected"] = m.summary->rejected;
   }
-  nlohmann::ordered_json quirks = nlohmann::ordered_json::array();
+  if (!m.devs.empty()) {
+    Json boards = Json::array();
+    for (const cgminer::DevReading& d : m.devs) {
+      Json b = {{"id", d.id}, {"status", d.status}, {"hashrate_th_s", d.hashrate_5s.value()}};
+      if (d.temp_c) b["temp_c"] = *d.temp_c;
+      if (d.chip_temp_c) b["chip_temp_c"] = *d.chip_temp_c;
+      boards.push_back(b);
+    }
+    j["boards"] = boards;
+  }
+  if (!m.devs_error.empty()) j["devs_error"] = m.devs_error;
+  if (m.single_commands) j["single_commands"] = true;
+  Json quirks = Json::array();
   for (cgminer::ReplyQuirk q : m.quirks) quirks.push_back(cgminer::QuirkName(q));
   j["quirks"] = quirks;
   j["reply_s"] = m.elapsed.count();
   return j;
 }
 
-}  // namespace
-
-namespace {
-
-void AddRangeFlags(CLI::App* cmd, FleetFlags& f) {
+void AddRangeFlags(CLI::App* cmd, FleetFlags& f, double default_timeout = 5.0) {
   cmd->add_option("range", f.range, "Addresses: 127.1.0.1-127.1.3.232, 10.20.0.0/22, a comma list")->required();
   cmd->add_option("--port", f.port, "RPC port (default 4028)")->check(CLI::Range(1, 65535));
-  cmd->add_option("--timeout-s", f.timeout_s, "Deadline per request in seconds (default 5)")
+  cmd->add_option("--timeout-s", f.timeout_s,
+                  fmt::format("Deadline per request in seconds (default {:g})", default_timeout))
       ->check(CLI::Range(0.01, 600.0));
   cmd->add_option("--concurrency", f.concurrency, "Requests in flight at once (default 2048)")
       ->check(CLI::Range(1, 100000));
@@ -50,96 +67,187 @@ void AddRangeFlags(CLI::App* cmd, FleetFlags& f) {
   cmd->add_flag("--all", f.all, "List every miner, not only those in trouble");
 }
 
+void AddFirmwareFlag(CLI::App* cmd, FleetFlags& f) {
+  cmd->add_option("--firmware", f.firmware, "luxos or braiins: the whole range runs it, skip the `version` round")
+      ->check(CLI::IsMember({"luxos", "braiins"}));
+}
+
+constexpr const char* kCommandFooter = R"(
+Each miner is identified with `version`, then commanded through its firmware's
+driver. LuxOS: logon, curtail sleep|wakeup or profileset (ATM switched off
+around it and back on), logoff. Braiins OS+: pause|resume (its power target
+needs the gRPC API, not spoken here). Stock Antminer, cgminer and Whatsminer
+firmware have no such command on port 4028: "unsupported".
+)";
+
 }  // namespace
 
 CLI::App* AddFleetCommand(CLI::App& app, FleetFlags& f) {
-  CLI::App* fleet = app.add_subcommand("fleet", "Read and command real or emulated miners");
+  CLI::App* fleet = app.add_subcommand("fleet", "Find, read and command real or emulated miners");
   fleet->require_subcommand(1);
-  CLI::App* status = fleet->add_subcommand("status", "Read `summary` from every miner of a range at once");
-  status->footer(R"(Each miner gets one connection with its own deadline; a hung, slow or lying
-miner is reported as such ("timeout", "bad-reply", "error-status") and never
-delays the others.
+
+  CLI::App* scan = fleet->add_subcommand("scan", "Find the miners of a range: firmware, model, what they can do");
+  scan->footer(R"(Sends `version` to every address with a short deadline; what answers is a
+miner. Prints its firmware family, model and capabilities (sleep, power
+target, profiles).
+
+Example:
+  mullet fleet scan 10.20.0.0/22 --timeout-s 1)");
+  f.timeout_s = 5.0;
+  AddRangeFlags(scan, f, 1.0);
+  scan->callback([&f, scan] {
+    f.action = "scan";
+    if (scan->count("--timeout-s") == 0) f.timeout_s = 1.0;
+  });
+
+  CLI::App* status = fleet->add_subcommand("status", "Read every miner of a range at once");
+  status->footer(R"(One `summary+devs` request per miner (stock Antminers refuse joined commands:
+they are asked `summary` and `devs` one by one). Each miner has its own
+deadline; a hung, slow or lying miner is reported as such ("timeout",
+"bad-reply", "error-status") and never delays the others.
 
 Examples:
   mullet fleet status 127.1.0.1-127.1.3.232
   mullet fleet status 10.20.0.0/22 --timeout-s 3 --json > fleet.json)");
   AddRangeFlags(status, f);
   status->callback([&f] { f.action = "status"; });
-  for (const char* action : {"curtail", "resume"}) {
-    CLI::App* cmd = fleet->add_subcommand(
-        action, std::string(action == std::string("curtail") ? "Put" : "Wake") +
-                    " every miner of a range " + (action == std::string("curtail") ? "to sleep" : "up"));
-    cmd->footer(R"(By firmware, found with `version`: LuxOS logon, curtail sleep|wakeup, logoff;
-Braiins OS+ pause|resume; stock Antminer, cgminer and Whatsminer firmware have
-no curtail command on port 4028 and are reported "unsupported".
 
-Example:
-  mullet fleet curtail 127.1.0.1-127.1.3.232 --json)");
+  for (const char* action : {"curtail", "resume"}) {
+    const bool curtail = std::string(action) == "curtail";
+    CLI::App* cmd = fleet->add_subcommand(
+        action, curtail ? "Put every miner of a range to sleep" : "Wake every miner of a range");
+    cmd->footer(std::string(kCommandFooter) + "\nExample:\n  mullet fleet " + action +
+                " 127.1.0.1-127.1.3.232 --json");
     AddRangeFlags(cmd, f);
-    cmd->add_option("--firmware", f.firmware,
-                    "luxos or braiins: the whole range runs it, skip the `version` round")
-        ->check(CLI::IsMember({"luxos", "braiins"}));
+    AddFirmwareFlag(cmd, f);
     cmd->callback([&f, action] { f.action = action; });
   }
+
+  CLI::App* power = fleet->add_subcommand("set-power", "Set every miner of a range to a power target");
+  power->footer(std::string(kCommandFooter) + R"(
+LuxOS reaches a target through its profiles: the profile of highest watts at
+or under the target (the lowest when none is); "applied_w" says which.
+
+Example:
+  mullet fleet set-power 127.1.0.1-127.1.0.200 3000 --json)");
+  AddRangeFlags(power, f);
+  power->add_option("watts", f.watts, "Target per miner, W")->required()->check(CLI::Range(1.0, 100000.0));
+  AddFirmwareFlag(power, f);
+  power->callback([&f] { f.action = "set-power"; });
+
+  CLI::App* profile = fleet->add_subcommand("set-profile", "Select a named profile on every miner of a range");
+  profile->footer(std::string(kCommandFooter) + "\nExample:\n  mullet fleet set-profile 127.1.0.1-127.1.0.200 eco");
+  AddRangeFlags(profile, f);
+  profile->add_option("profile", f.profile, "Profile name, as `profiles` lists it")->required();
+  AddFirmwareFlag(profile, f);
+  profile->callback([&f] { f.action = "set-profile"; });
   return fleet;
 }
 
 namespace {
 
-int RunFleetControl(const FleetFlags& f, const std::vector<boost::asio::ip::tcp::endpoint>& miners,
-                    const RpcOptions& o, std::ostream& out) {
+int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o,
+               std::ostream& out) {
+  MinerCommand command;
+  command.kind = f.action == "curtail"     ? MinerCommandKind::kSleep
+                 : f.action == "resume"    ? MinerCommandKind::kWake
+                 : f.action == "set-power" ? MinerCommandKind::kSetPower
+                                           : MinerCommandKind::kSetProfile;
+  command.power = Watts(f.watts);
+  command.profile = f.profile;
   const auto start = std::chrono::steady_clock::now();
   const std::string family = f.firmware == "luxos" ? "luxminer" : f.firmware == "braiins" ? "bosminer" : "";
-  const auto results = cgminer::CurtailAll(
-      miners, f.action == "curtail" ? cgminer::CurtailAction::kSleep : cgminer::CurtailAction::kWake, o, family);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::vector<ControlResult> results = CommandFleet(miners, command, o, family);
+  const double secs = SecondsSince(start);
   std::map<std::string, int> by_state;
-  for (const auto& r : results) ++by_state[r.state];
+  double applied_w = 0;
+  for (const ControlResult& r : results) {
+    ++by_state[r.outcome.state];
+    if (r.outcome.applied) applied_w += r.outcome.applied->value();
+  }
   if (f.json) {
-    nlohmann::ordered_json j;
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& r : results) {
-      nlohmann::ordered_json m = {{"address", r.at.address().to_string()}, {"family", r.family},
-                                  {"state", r.state}, {"reply_s", r.elapsed.count()}};
-      if (!r.error.empty()) {
-        m["step"] = r.step;
-        m["error"] = r.error;
+    Json list = Json::array();
+    for (const ControlResult& r : results) {
+      Json m = {{"address", r.at.address().to_string()}, {"family", r.family}, {"state", r.outcome.state},
+                {"reply_s", r.elapsed.count()}};
+      if (r.outcome.applied) m["applied_w"] = r.outcome.applied->value();
+      if (r.outcome.profile) m["profile"] = *r.outcome.profile;
+      if (!r.outcome.error.empty()) {
+        m["step"] = r.outcome.step;
+        m["error"] = r.outcome.error;
       }
       list.push_back(m);
     }
+    Json j;
     j["action"] = f.action;
     j["miners"] = list;
     j["summary"] = {{"total", results.size()}, {"by_state", by_state}, {"seconds", secs}};
+    if (command.kind == MinerCommandKind::kSetPower) j["summary"]["applied_w"] = applied_w;
     out << j.dump(2) << "\n";
     return 0;
   }
   fmt::print(out, "{} sent to {} miners in {:.2f} s\n", f.action, results.size(), secs);
   for (const auto& [state, n] : by_state) fmt::print(out, "  {:<13} {}\n", state, n);
-  for (const auto& r : results) {
-    if (r.state == "ok" && !f.all) continue;
-    fmt::print(out, "  {:<15} {:<9} {:<12} {}{}\n", r.at.address().to_string(), r.family, r.state,
-               r.error.empty() ? "" : r.step + ": ", r.error);
+  if (command.kind == MinerCommandKind::kSetPower) fmt::print(out, "  applied       {:.1f} kW\n", applied_w / 1000);
+  for (const ControlResult& r : results) {
+    if (r.outcome.state == "ok" && !f.all) continue;
+    fmt::print(out, "  {:<15} {:<9} {:<12} {}{}{}\n", r.at.address().to_string(), r.family, r.outcome.state,
+               r.outcome.applied ? fmt::format("{:.0f} W ", r.outcome.applied->value()) : "",
+               r.outcome.error.empty() ? "" : r.outcome.step + ": ", r.outcome.error);
   }
   return 0;
 }
 
-}  // namespace
-
-int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
-  Result<std::vector<boost::asio::ip::tcp::endpoint>> miners =
-      ParseAddressRange(f.range, static_cast<std::uint16_t>(f.port));
-  if (!miners.ok()) {
-    err << "mullet fleet " << f.action << ": error: range: " << miners.status().message() << "\n";
-    return 2;
-  }
-  RpcOptions o;
-  o.deadline = Seconds(f.timeout_s);
-  o.max_in_flight = static_cast<std::size_t>(f.concurrency);
-  if (f.action != "status") return RunFleetControl(f, *miners, o, out);
+int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o, std::ostream& out) {
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<cgminer::MinerSummary> sweep = cgminer::SweepSummaries(*miners, o);
-  const double sweep_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::vector<RpcReply> replies = RequestAll(miners, cgminer::EncodeRequest("version"), o);
+  const double secs = SecondsSince(start);
+  Json list = Json::array();
+  std::map<std::string, int> by_family;
+  std::vector<std::string> lines;
+  for (std::size_t i = 0; i < miners.size(); ++i) {
+    const RpcReply& r = replies[i];
+    if (r.outcome == RpcOutcome::kRefused || r.outcome == RpcOutcome::kTimeout) continue;  // no miner there
+    Json m = {{"address", miners[i].address().to_string()}, {"port", miners[i].port()}};
+    Result<cgminer::ParsedReply> parsed = cgminer::ParseReply(r.bytes);
+    Result<cgminer::VersionReading> v =
+        parsed.ok() ? cgminer::ReadVersion(parsed->json) : Result<cgminer::VersionReading>(parsed.status());
+    if (r.outcome != RpcOutcome::kReply || !v.ok()) {
+      m["family"] = "unknown";
+      m["error"] = r.outcome != RpcOutcome::kReply ? r.error : v.status().message();
+    } else {
+      const MinerCapabilities caps = DriverForFamily(v->firmware_family).capabilities();
+      m["family"] = v->firmware_family;
+      m["miner"] = v->miner;
+      m["model"] = v->model;
+      m["capabilities"] = {{"sleep", caps.sleep}, {"power_target", caps.power_target},
+                           {"profiles", caps.profiles}, {"reports_power", caps.reports_power}};
+    }
+    ++by_family[m["family"].get<std::string>()];
+    lines.push_back(fmt::format("  {:<15} {:<9} {:<18} {}", m["address"].get<std::string>(),
+                                m["family"].get<std::string>(), m.value("model", std::string("-")),
+                                m.contains("error") ? m["error"].get<std::string>() : m.value("miner", "")));
+    list.push_back(std::move(m));
+  }
+  if (f.json) {
+    Json j;
+    j["miners"] = list;
+    j["summary"] = {{"addresses", miners.size()}, {"found", list.size()}, {"by_family", by_family},
+                    {"seconds", secs}};
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print(out, "{} miners found in {} addresses in {:.2f} s\n", list.size(), miners.size(), secs);
+  for (const auto& [family, n] : by_family) fmt::print(out, "  {:<13} {}\n", family, n);
+  for (const std::string& line : lines) fmt::print(out, "{}\n", line);
+  return 0;
+}
 
+int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o,
+              std::ostream& out) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<cgminer::MinerSummary> sweep = cgminer::SweepStatus(miners, o);
+  const double sweep_s = SecondsSince(start);
   std::map<std::string, int> by_state;
   double total_th = 0;
   for (const cgminer::MinerSummary& m : sweep) {
@@ -147,9 +255,9 @@ int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
     if (m.summary) total_th += m.summary->hashrate_5s.value();
   }
   if (f.json) {
-    nlohmann::ordered_json j;
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    Json list = Json::array();
     for (const cgminer::MinerSummary& m : sweep) list.push_back(MinerJson(m));
+    Json j;
     j["miners"] = list;
     j["summary"] = {{"total", sweep.size()}, {"by_state", by_state}, {"hashrate_th_s", total_th},
                     {"sweep_s", sweep_s}};
@@ -167,6 +275,22 @@ int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
                quirks.empty() ? "" : " [repaired: " + quirks + "]");
   }
   return 0;
+}
+
+}  // namespace
+
+int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
+  Result<std::vector<tcp::endpoint>> miners = ParseAddressRange(f.range, static_cast<std::uint16_t>(f.port));
+  if (!miners.ok()) {
+    err << "mullet fleet " << f.action << ": error: range: " << miners.status().message() << "\n";
+    return 2;
+  }
+  RpcOptions o;
+  o.deadline = Seconds(f.timeout_s);
+  o.max_in_flight = static_cast<std::size_t>(f.concurrency);
+  if (f.action == "scan") return RunScan(f, *miners, o, out);
+  if (f.action == "status") return RunStatus(f, *miners, o, out);
+  return RunControl(f, *miners, o, out);
 }
 
 }  // namespace mullet

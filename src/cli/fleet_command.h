@@ -1,5 +1,6 @@
-// `mullet fleet status|curtail|resume RANGE`: read or command every miner in
-// an address range at once. (set-power arrives with the power-target drivers.)
+// `mullet fleet scan|status|curtail|resume|set-power|set-profile RANGE`: find,
+// read or command every miner in an address range at once, through the
+// drivers of src/drivers.
 
 #ifndef MULLET_CLI_FLEET_COMMAND_H_
 #define MULLET_CLI_FLEET_COMMAND_H_
@@ -21,8 +22,11 @@ struct FleetFlags {
   int concurrency = 2048;
   bool json = false;
   bool all = false;
-  std::string action;  // "status", "curtail" or "resume": the subcommand given
-  std::string firmware;  // curtail/resume: "luxos" or "braiins" skips identification
+  // The subcommand given: "scan", "status", "curtail", "resume", "set-power", "set-profile".
+  std::string action;
+  std::string firmware;  // commands: "luxos" or "braiins" skips identification
+  double watts = 0;      // set-power
+  std::string profile;   // set-profile
 };
 
 CLI::App* AddFleetCommand(CLI::App& app, FleetFlags& flags);

@@ -55,9 +55,10 @@ constexpr Family kFamilyTable[] = {
     {"cgminer 4.11.1", "CGMiner", "4.11.1", "3.7", false, true, false, false},
     {"LUXminer 2024.5.1.155604-2e4b0ee6", "LUXminer", "2024.5.1.155604-2e4b0ee6", "3.7",
      true, true, true, true},
-    {"BOSminer+ 0.2.0-36c56734af", "BOSminer+", "0.2.0-36c56734af", "3.7",
+    {"BOSminer bosminer-plus-tuner 0.2.0-36c56734af", "BOSminer", "0.2.0-36c56734af", "3.7",
      false, true, false, false},
-    {"btminer", "BTMiner", "2024.11.19", "2.0.5", false, true, false, false},
+    // btminer answers as the cgminer fork it is (tests/testdata/cgminer/btminer_version.json).
+    {"btminer", "CGMiner", "4.9.2", "3.7", false, true, false, false},
 };
 // clang-format on
 static_assert(std::size(kFamilyTable) == static_cast<size_t>(FirmwareFamily::kWhatsminerV3) + 1);
@@ -166,7 +167,18 @@ Body Summary(Ctx& c) {
         Int("Power Limit", std::lround(c.m.target_power().value())), Str("Power Mode", "Normal"),
         Int("Factory GHS", std::lround(Ghs(c.m.model().hashrate))),
         Num("Env Temp", c.m.options().ambient_c, 2), Num("Chip Temp Avg", c.m.chip_temp_c(), 2),
-        Int("Fan Speed In", fan), Int("Fan Speed Out", fan), Int("Power Fanspeed", fan / 2)});
+        Int("Fan Speed In", fan), Int("Fan Speed Out", fan), Int("Power Fanspeed", fan / 2),
+        Num("HS RT", Mhs(c.m.hashrate_rolling(60)), 2), Num("Temperature", c.m.board_temp_c(), 2),
+        Int("freq_avg", std::lround(600 * std::pow(c.m.target_power() / c.m.model().power, 0.65))),
+        Num("Power Rate", c.m.hashrate().value() > 0 ? ReportedWatts(c) / c.m.hashrate().value() : 0, 2),
+        Int("Uptime", std::lround(w.elapsed_s) + 60), Int("Security Mode", 0),
+        Bool("Hash Stable", c.m.state() == MinerState::kRunning),
+        Int("Hash Stable Cost Seconds", std::min<std::int64_t>(std::lround(w.elapsed_s), 1020)),
+        Num("Hash Deviation%", 100 * (c.m.hashrate_5s().value() / std::max(c.m.hashrate().value(), 1e-9) - 1), 4),
+        Int("Target Freq", 600),
+        Int("Target MHS", std::lround(Mhs(c.m.HashrateAtPower(c.m.target_power())))),
+        Num("Chip Temp Min", c.m.chip_temp_c() - 9, 2), Num("Chip Temp Max", c.m.chip_temp_c() + 8, 2),
+        Str("Debug", ""), Str("Btminer Fast Boot", "disable")});
     // clang-format on
   }
   return Ok(c, kSummary, "Summary", {{"SUMMARY", {r}}});
@@ -198,7 +210,8 @@ Body Devs(Ctx& c) {
                        Num("Difficulty Accepted", acc * w.share_diff, 8),
                        Num("Difficulty Rejected", rej * w.share_diff, 8),
                        Num("Last Share Difficulty", w.share_diff, 8),
-                       Int("Last Valid Work", Unix(c.now)), Num("Device Hardware%", 0, 4),
+                       Bool("No Device", false), Int("Last Valid Work", Unix(c.now)),
+                       Num("Device Hardware%", 0, 4),
                        Num("Device Rejected%", 0, 4), Num("Device Elapsed", w.elapsed_s, 0)});
     if (c.m.family() == FirmwareFamily::kWhatsminerV3)  // btminer per-board keys
       r.insert(r.end(), {Int("Slot", i), Num("Chip Temp Avg", c.m.board(i).chip_c, 2),
@@ -206,6 +219,12 @@ Body Devs(Ctx& c) {
     boards.push_back(std::move(r));
   }
   return Ok(c, kDevs, fmt::format("{} ASC(s)", n), {{"DEVS", boards, false}});
+}
+
+// The chain height the active pool reports: from the 2024 halving (block
+// 840,000 at 1713571767) at one block per 600 s; illustrative, not a chain feed.
+std::int64_t BlockHeight(UtcTime now) {
+  return std::max<std::int64_t>(0, 840000 + (Unix(now) - 1713571767) / 600);
 }
 
 Body Pools(Ctx& c) {
@@ -233,7 +252,9 @@ Body Pools(Ctx& c) {
         Str("Stratum URL", p.active ? p.url : ""), Num("Stratum Difficulty", active_d, 8),
         Bool("Has Vmask", true), Bool("Has GBT", false),
         Int("Best Share", p.active ? static_cast<std::int64_t>(c.m.best_share()) : 0),
-        Num("Pool Rejected%", rej, 4), Num("Pool Stale%", 0, 4)});
+        Num("Pool Rejected%", rej, 4), Num("Pool Stale%", 0, 4), Int("Bad Work", 0),
+        Int("Current Block Height", p.active ? BlockHeight(c.now) : 0),
+        Int("Current Block Version", p.active ? 536870912 : 0)});
     // clang-format on
     ++i;
   }

@@ -9,8 +9,8 @@
 #include <atomic>
 #include <thread>
 
-#include "drivers/cgminer/control.h"
 #include "drivers/cgminer/sweep.h"
+#include "drivers/miner/fleet_control.h"
 
 namespace mullet {
 namespace {
@@ -123,11 +123,12 @@ TEST_F(FleetTest, CurtailSleepsLuxosAndBraiinsAndSaysStockFirmwareCannot) {
   fleet_ = std::move(f).value();
   thread_ = std::thread([this] { io_.run(); });
 
-  const auto sleep = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kSleep, RpcOptions{});
+  const auto sleep = CommandFleet(Endpoints(), {.kind = MinerCommandKind::kSleep}, RpcOptions{});
   for (std::size_t i = 0; i < sleep.size(); ++i) {
     const char* expect_family = i % 3 == 0 ? "luxminer" : i % 3 == 1 ? "bosminer" : "bmminer";
     EXPECT_EQ(sleep[i].family, expect_family) << i;
-    EXPECT_EQ(sleep[i].state, i % 3 == 2 ? "unsupported" : "ok") << i << " " << sleep[i].step << " " << sleep[i].error;
+    EXPECT_EQ(sleep[i].outcome.state, i % 3 == 2 ? "unsupported" : "ok")
+        << i << " " << sleep[i].outcome.step << " " << sleep[i].outcome.error;
   }
   g_offset_s = 300;  // past every family's ramp-down
   auto sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
@@ -139,8 +140,8 @@ TEST_F(FleetTest, CurtailSleepsLuxosAndBraiinsAndSaysStockFirmwareCannot) {
       EXPECT_LT(sweep[i].summary->hashrate_5s.value(), 0.5) << i;
     }
   }
-  const auto wake = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kWake, RpcOptions{});
-  for (std::size_t i = 0; i < wake.size(); i += 3) EXPECT_EQ(wake[i].state, "ok") << i << " " << wake[i].error;
+  const auto wake = CommandFleet(Endpoints(), {.kind = MinerCommandKind::kWake}, RpcOptions{});
+  for (std::size_t i = 0; i < wake.size(); i += 3) EXPECT_EQ(wake[i].outcome.state, "ok") << i << " " << wake[i].outcome.error;
   g_offset_s = 900;  // past every family's ramp-up
   sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
   for (std::size_t i = 0; i < sweep.size(); ++i) {
@@ -159,14 +160,14 @@ TEST_F(FleetTest, AKnownFirmwareSkipsIdentificationAndAWrongOneFailsLoudly) {
   ASSERT_TRUE(f.ok()) << f.status().message();
   fleet_ = std::move(f).value();
   thread_ = std::thread([this] { io_.run(); });
-  const auto r = cgminer::CurtailAll(Endpoints(), cgminer::CurtailAction::kSleep, RpcOptions{}, "luxminer");
+  const auto r = CommandFleet(Endpoints(), {.kind = MinerCommandKind::kSleep}, RpcOptions{}, "luxminer");
   for (std::size_t i = 0; i < r.size(); ++i) {
     if (i % 2 == 0) {
-      EXPECT_EQ(r[i].state, "ok") << i << " " << r[i].error;
+      EXPECT_EQ(r[i].outcome.state, "ok") << i << " " << r[i].outcome.error;
     } else {
       // A stock Antminer told it runs LuxOS rejects `logon`: reported, never "ok".
-      EXPECT_EQ(r[i].state, "error-status") << i << " " << r[i].error;
-      EXPECT_EQ(r[i].step, "logon") << i;
+      EXPECT_EQ(r[i].outcome.state, "error-status") << i << " " << r[i].outcome.error;
+      EXPECT_EQ(r[i].outcome.step, "logon") << i;
     }
   }
 }

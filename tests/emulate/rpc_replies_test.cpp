@@ -195,7 +195,7 @@ TEST(RpcRepliesTest, VersionCarriesTheKeysDriversFingerprint) {
   EmulatedMiner lux = Make(FirmwareFamily::kLuxos);
   EXPECT_TRUE(Ask(lux, "version")["VERSION"][0].contains("LUXminer"));
   EmulatedMiner bos = Make(FirmwareFamily::kBraiins);
-  EXPECT_TRUE(Ask(bos, "version")["VERSION"][0].contains("BOSminer+"));
+  EXPECT_TRUE(Ask(bos, "version")["VERSION"][0].contains("BOSminer"));  // as bosminer_version.json
   EmulatedMiner bt = Make(FirmwareFamily::kWhatsminerV3);
   EXPECT_EQ(StatusOf(Ask(bt, "version"))["Description"], "btminer");
 }

@@ -422,6 +422,40 @@ Result<SummaryReading> ReadSummary(const json& summary_reply) {
   return r;
 }
 
+Result<std::vector<DevReading>> ReadDevs(const json& devs_reply) {
+  Result<std::vector<const json*>> entries = Entries(devs_reply, "DEVS");
+  if (!entries.ok()) return entries.status();
+  std::vector<DevReading> out;
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const json& e = *(*entries)[i];
+    if (!e.is_object()) return Status::DataError("DEVS[" + std::to_string(i) + "] is not an object");
+    FieldReader f(e, "DEVS[" + std::to_string(i) + "]");
+    DevReading d;
+    d.id = e.contains("ASC") ? f.Integer("ASC") : e.contains("ID") ? f.Integer("ID") : static_cast<int>(i);
+    d.status = f.String("Status", false);
+    d.hashrate_5s = f.Rate("5s");
+    if (const json* t = Find(e, "Temperature")) d.temp_c = NumberOf(*t);
+    if (const json* t = Find(e, "Chip Temp Avg")) d.chip_temp_c = NumberOf(*t);
+    if (!f.status().ok()) return f.status();
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<ConfigReading> ReadConfig(const json& config_reply) {
+  Result<const json*> entry = FirstEntry(config_reply, "CONFIG");
+  if (!entry.ok()) return entry.status();
+  FieldReader f(**entry, "config");
+  ConfigReading r;
+  r.asc_count = f.Integer("ASC Count", false);
+  r.pool_count = f.Integer("Pool Count", false);
+  r.strategy = f.String("Strategy", false);
+  r.profile = f.String("Profile", false);
+  r.mac = f.String("MACAddr", false);
+  if (!f.status().ok()) return f.status();
+  return r;
+}
+
 Result<std::vector<PoolReading>> ReadPools(const json& pools_reply) {
   Result<std::vector<const json*>> entries = Entries(pools_reply, "POOLS");
   if (!entries.ok()) return entries.status();

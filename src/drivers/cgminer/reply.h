@@ -116,6 +116,26 @@ struct PoolReading {
 // One reading per POOLS entry, in the reply's order; "URL" is required.
 Result<std::vector<PoolReading>> ReadPools(const nlohmann::json& pools_reply);
 
+struct DevReading {
+  std::int64_t id = 0;                // "ASC" or "ID"; else the entry's position
+  std::string status;                 // "Alive", "Dead", "Sick"; "" when absent
+  TerahashPerSecond hashrate_5s{0};   // "MHS 5s" / "GHS 5s"
+  std::optional<double> temp_c;       // "Temperature", board
+  std::optional<double> chip_temp_c;  // "Chip Temp Avg" (btminer)
+};
+// One reading per DEVS entry (a hashboard or ASC); the 5 s rate is required.
+Result<std::vector<DevReading>> ReadDevs(const nlohmann::json& devs_reply);
+
+struct ConfigReading {
+  std::int64_t asc_count = 0, pool_count = 0;
+  std::string strategy;  // "Failover", "Load Balance"...
+  std::string profile;   // LuxOS: the active profile; "" elsewhere
+  std::string mac;       // LuxOS "MACAddr"
+};
+// CONFIG[0]; every key optional (stock Antminers deny `config`: that arrives as
+// the E status, which the caller's CheckStatus reports).
+Result<ConfigReading> ReadConfig(const nlohmann::json& config_reply);
+
 struct StatsReading {
   // As reported, including 0 for empty fan slots and absent boards' sensors.
   std::vector<double> fan_rpm;                // fan1..fanN, or a "fan" list

@@ -1,6 +1,8 @@
-// A fleet-wide read: `summary` from every address at once, each reply parsed
-// and classified, so that a hung or lying miner is reported as such and never
-// delays the others.
+// A fleet-wide read: `summary+devs` from every address at once (one
+// connection), each reply parsed and classified, so that a hung or lying miner
+// is reported as such and never delays the others. A firmware that refuses the
+// multi-command (stock Antminer: STATUS E, Code 14) is asked `summary` and
+// `devs` one by one, as pyasic does.
 
 #ifndef MULLET_DRIVERS_CGMINER_SWEEP_H_
 #define MULLET_DRIVERS_CGMINER_SWEEP_H_
@@ -28,6 +30,9 @@ struct MinerSummary {
   std::string state;
   std::string error;
   std::optional<SummaryReading> summary;
+  std::vector<DevReading> devs;       // empty when the devs part failed (see devs_error)
+  std::string devs_error;
+  bool single_commands = false;       // the multi-command was refused: read one by one
   std::vector<ReplyQuirk> quirks;  // repairs its reply needed
   Seconds elapsed{0};
 };
@@ -35,8 +40,13 @@ struct MinerSummary {
 // Classifies one reply to a `summary` request.
 MinerSummary ClassifySummary(const boost::asio::ip::tcp::endpoint& at, const RpcReply& reply);
 
+// `summary` only, one request per miner.
 std::vector<MinerSummary> SweepSummaries(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
                                          const RpcOptions& options);
+
+// `summary+devs`, with the fallback to single commands.
+std::vector<MinerSummary> SweepStatus(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
+                                      const RpcOptions& options);
 
 }  // namespace mullet::cgminer
 

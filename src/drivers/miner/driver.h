@@ -14,6 +14,7 @@
 #define MULLET_DRIVERS_MINER_DRIVER_H_
 
 #include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/status/result.h"
 #include "core/units/units.h"
 #include "drivers/transport/rpc_client.h"
 
@@ -81,7 +83,22 @@ class MinerDriver {
   // A command the family cannot do ends "unsupported" without a request.
   virtual void Run(RpcClient& client, const boost::asio::ip::tcp::endpoint& at, const MinerCommand& command,
                    Done done) const = 0;
+
+  // Reads the device's tuning envelope (LuxOS: its profiles). The default says
+  // nothing is known: the caller then keeps to the catalog's nameplate.
+  using EnvelopeDone = std::function<void(Result<TuningEnvelope>)>;
+  virtual void ReadEnvelope(RpcClient& client, const boost::asio::ip::tcp::endpoint& at, EnvelopeDone done) const {
+    (void)client;
+    (void)at;
+    done(TuningEnvelope{});
+  }
 };
+
+// The driver of a family as cgminer::ReadVersion names it ("luxminer",
+// "bosminer", "bmminer", "cgminer", "btminer", "vnish", "unknown"); families
+// without a write API on 4028 get a read-only driver whose commands end
+// "unsupported". Never null; the drivers are static.
+const MinerDriver& DriverForFamily(std::string_view family);
 
 }  // namespace mullet
 

@@ -1,0 +1,57 @@
+#include "drivers/miner/fleet_control.h"
+
+#include <chrono>
+
+#include "drivers/cgminer/exchange.h"
+#include "drivers/cgminer/reply.h"
+
+namespace mullet {
+namespace {
+
+using tcp = boost::asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+void RunDriver(RpcClient& client, ControlResult* out, const MinerCommand& command, Clock::time_point start) {
+  DriverForFamily(out->family).Run(client, out->at, command, [out, start](CommandOutcome o) {
+    out->outcome = std::move(o);
+    out->elapsed = Clock::now() - start;
+  });
+}
+
+}  // namespace
+
+std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners, const MinerCommand& command,
+                                        const RpcOptions& options, const std::string& family) {
+  boost::asio::io_context io;
+  RpcClient client(io, options);
+  std::vector<ControlResult> results(miners.size());
+  for (std::size_t i = 0; i < miners.size(); ++i) {
+    ControlResult* out = &results[i];
+    out->at = miners[i];
+    const Clock::time_point start = Clock::now();
+    if (!family.empty()) {
+      out->family = family;
+      RunDriver(client, out, command, start);
+      continue;
+    }
+    cgminer::Exchange(client, out->at, "version", "", [&client, out, command, start](cgminer::ExchangeResult r) {
+      if (r.ok) {
+        Result<cgminer::VersionReading> v = cgminer::ReadVersion(r.reply);
+        if (v.ok()) {
+          out->family = v->firmware_family;
+          return RunDriver(client, out, command, start);
+        }
+        r.state = "bad-reply";
+        r.error = v.status().message();
+      }
+      out->outcome.state = r.state;
+      out->outcome.step = "version";
+      out->outcome.error = r.error;
+      out->elapsed = Clock::now() - start;
+    });
+  }
+  io.run();
+  return results;
+}
+
+}  // namespace mullet

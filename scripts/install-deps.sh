@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mullet builds with, when any is missing;
-# with --test also what the tests need (Chromium for the browser test), with
+# with --test also what the tests need (Chromium for the browser test; Slurm's
+# slurmctld, slurmd and client tools with munge for the scheduler driver's
+# test against a real private cluster), with
 # --fuzz clang and its libFuzzer runtime for the slow fuzz runs. Safe to run
 # again: it installs nothing when all are present.
 set -euo pipefail
@@ -8,11 +10,12 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
-  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev
+  nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev libmodbus-dev
+  libssl-dev  # libcrypto: SHA-256 and base64 of the Whatsminer API V3 write token
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium) ;;
+    --test) packages+=(chromium slurmctld slurmd slurm-client munge) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
   esac
 done

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "emulate/fleet.h"
+#include "emulate/modbus_meter.h"
 
 namespace mullet {
 namespace {
@@ -81,7 +82,81 @@ Status EnsureDescriptors(std::size_t miners) {
   return Status::Ok();
 }
 
-void PrintListing(const EmulatedFleet& fleet, const EmulateFlags& f, std::ostream& out) {
+// One emulated meter and the miners [first, end) on its feeder.
+struct Meter {
+  std::unique_ptr<ModbusMeterServer> server;
+  std::size_t first = 0, end = 0;
+};
+
+// "127.1.0.1-127.1.0.10": the addresses of miners [first, end).
+std::string SliceRange(const EmulatedFleet& fleet, std::size_t first, std::size_t end) {
+  const std::string a = fleet.endpoint(first).address().to_string();
+  return end - first == 1 ? a : a + "-" + fleet.endpoint(end - 1).address().to_string();
+}
+
+// The meter flags, checked before anything listens.
+Status CheckMeterFlags(const EmulateFlags& f) {
+  if (f.meters == 0) return Status::Ok();
+  const auto n = static_cast<std::size_t>(f.miners), count = static_cast<std::size_t>(f.meters);
+  const std::size_t per = (n + count - 1) / count;
+  if ((count - 1) * per >= n) {
+    return Status::InvalidArgument(fmt::format("--meters: {} meters over {} miners leave meter {} with none "
+                                               "(each covers {}); use at most {}",
+                                               count, n, count, per, (n + per - 1) / per));
+  }
+  if (f.meter_port + f.meters - 1 > 65535) {
+    return Status::InvalidArgument(fmt::format("--meter-port: {} meters from port {} pass 65535", count,
+                                               f.meter_port));
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(f.meter_address, ec);
+  if (ec) return Status::InvalidArgument("--meter-address: '" + f.meter_address + "': " + ec.message());
+  return Status::Ok();
+}
+
+// Meter k covers miners k·ceil(n/N) onwards; each feeder's power is the true
+// draw of its miners (EmulatedMiner::power), each advanced to now first, so
+// the meter sees ramps as they happen. Callbacks run on the io thread, as the
+// miners' RPC handlers do: no miner is touched by two threads.
+// REQUIRES: CheckMeterFlags(f).ok().
+Result<std::vector<Meter>> StartMeters(boost::asio::io_context& io, EmulatedFleet& fleet, const EmulateFlags& f) {
+  std::vector<Meter> meters;
+  if (f.meters == 0) return meters;
+  const std::size_t n = fleet.size(), count = static_cast<std::size_t>(f.meters);
+  const std::size_t per = (n + count - 1) / count;
+  const boost::asio::ip::address address = boost::asio::ip::make_address(f.meter_address);
+  for (std::size_t k = 0; k < count; ++k) {
+    Meter m;
+    m.first = k * per;
+    m.end = std::min(n, m.first + per);
+    MeterFeeder feeder;
+    feeder.name = "miners " + SliceRange(fleet, m.first, m.end);
+    feeder.power_w = [&fleet, first = m.first, end = m.end] {
+      const UtcTime now = WallClock();
+      double w = 0;
+      for (std::size_t i = first; i < end; ++i) {
+        fleet.miner(i).AdvanceTo(now);
+        w += fleet.miner(i).power().value();
+      }
+      return w;
+    };
+    feeder.energy_kwh = [&fleet, first = m.first, end = m.end] {
+      double kwh = 0;
+      for (std::size_t i = first; i < end; ++i) kwh += fleet.miner(i).energy().kilowatt_hours();
+      return kwh;
+    };
+    const boost::asio::ip::tcp::endpoint at(address, static_cast<std::uint16_t>(f.meter_port + k));
+    Result<std::unique_ptr<ModbusMeterServer>> server =
+        ModbusMeterServer::Start(io, at, MeterRegisterMap({feeder}), ModbusMeterOptions{});
+    if (!server.ok()) return server.status();
+    m.server = std::move(server).value();
+    meters.push_back(std::move(m));
+  }
+  return meters;
+}
+
+void PrintListing(const EmulatedFleet& fleet, const std::vector<Meter>& meters, const EmulateFlags& f,
+                  std::ostream& out) {
   std::map<std::string, std::vector<std::string>> faults;
   for (std::size_t i = 0; i < fleet.size(); ++i) {
     if (!fleet.fault_name(i).empty()) faults[fleet.fault_name(i)].push_back(fleet.endpoint(i).address().to_string());
@@ -92,6 +167,17 @@ void PrintListing(const EmulatedFleet& fleet, const EmulateFlags& f, std::ostrea
     j["range"] = fleet.range();
     j["port"] = f.port;
     j["faults"] = faults;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const Meter& m : meters) {
+      list.push_back({{"address", m.server->endpoint().address().to_string()},
+                      {"port", m.server->endpoint().port()},
+                      {"unit", 1},
+                      {"power_register", MeterOffsets::kPowerFloatAbcd},
+                      {"first_miner", m.first},
+                      {"miners", m.end - m.first},
+                      {"range", SliceRange(fleet, m.first, m.end)}});
+    }
+    j["meters"] = list;
     out << j.dump() << std::endl;
     return;
   }
@@ -100,6 +186,12 @@ void PrintListing(const EmulatedFleet& fleet, const EmulateFlags& f, std::ostrea
   for (const auto& [name, list] : faults) {
     fmt::print(out, "  fault {:<28} {} miners: {}{}\n", name, list.size(), list.front(),
                list.size() > 1 ? fmt::format(" ... {}", list.back()) : "");
+  }
+  for (std::size_t k = 0; k < meters.size(); ++k) {
+    const auto at = meters[k].server->endpoint();
+    fmt::print(out, "  meter {} on {}:{} unit 1 covers {} miners: {} (mullet meter read {}:{})\n", k + 1,
+               at.address().to_string(), at.port(), meters[k].end - meters[k].first,
+               SliceRange(fleet, meters[k].first, meters[k].end), at.address().to_string(), at.port());
   }
   fmt::print(out, "Read them with: mullet fleet status {}\n", fleet.range());
   out.flush();
@@ -113,6 +205,15 @@ CLI::App* AddEmulateCommand(CLI::App& app, EmulateFlags& f) {
 cgminer-family RPC of its firmware, with state: hashrate and power from its
 model, sleep and wake with real ramp delays, temperatures, shares, pools.
 Faults go to a share of the fleet, chosen by --seed.
+
+Meters: --meters N Modbus TCP power meters (default 1), meter k on
+--meter-port + k, unit 1, each over a contiguous slice of the fleet (meter k
+covers miners k*ceil(miners/N) onwards). They report the miners' true draw at
+the wall, ramps included. Holding and input registers, 0-based:
+  0-1 power W float32 (ABCD)    2-3 power W float32 (CDAB)
+  4-5 power W int32             6   power uint16 in 100 W
+  8-9 energy kWh uint32         10-11 energy kWh float32    12-13 volts float32
+Read one with: mullet meter read 127.0.0.1:5020
 
 Examples:
   mullet emulate --miners 1000
@@ -135,13 +236,20 @@ Examples:
   }
   cmd->add_option("--misreport-fraction", f.misreport_fraction, "How far off (default 0.1 = +10 %)");
   cmd->add_option("--duration-s", f.duration_s, "Stop after this many seconds (default: until stopped)");
+  cmd->add_option("--meters", f.meters, "Modbus TCP power meters over the fleet (default 1; 0: none)")
+      ->check(CLI::Range(0, 1000));
+  cmd->add_option("--meter-address", f.meter_address, "Address the meters listen on (default 127.0.0.1)");
+  cmd->add_option("--meter-port", f.meter_port,
+                  "First meter's port, the next ones follow (default 5020; the standard 502 needs root)")
+      ->check(CLI::Range(1, 65535));
   cmd->add_flag("--json", f.json, "Print the listing as one JSON line");
   return cmd;
 }
 
 int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
   Result<FleetOptions> o = Options(f);
-  Status s = o.ok() ? EnsureDescriptors(o->miners) : o.status();
+  Status s = o.ok() ? CheckMeterFlags(f) : o.status();
+  if (s.ok()) s = EnsureDescriptors(o->miners);
   if (!s.ok()) {
     err << "mullet emulate: error: " << s.message() << "\n";
     return 2;
@@ -152,7 +260,12 @@ int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
     err << "mullet emulate: error: " << fleet.status().message() << "\n";
     return 1;
   }
-  PrintListing(**fleet, f, out);
+  Result<std::vector<Meter>> meters = StartMeters(io, **fleet, f);
+  if (!meters.ok()) {
+    err << "mullet emulate: error: " << meters.status().message() << "\n";
+    return 1;
+  }
+  PrintListing(**fleet, *meters, f, out);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
   boost::asio::steady_timer stop_after(io);

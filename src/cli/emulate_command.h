@@ -24,6 +24,10 @@ struct EmulateFlags {
   double hang_share = 0, reset_share = 0, slow_share = 0, malformed_share = 0, misreport_share = 0;
   double misreport_fraction = 0.1;
   double duration_s = 0;  // 0 = until SIGINT/SIGTERM
+  // Modbus TCP power meters, each over a contiguous slice of the fleet; 0 = none.
+  int meters = 1;
+  std::string meter_address = "127.0.0.1";
+  int meter_port = 5020;  // meter k listens on meter_port + k
   bool json = false;
 };
 

@@ -10,6 +10,8 @@
 #include "cli/econ_command.h"
 #include "cli/emulate_command.h"
 #include "cli/fleet_command.h"
+#include "cli/gpu_command.h"
+#include "cli/meter_command.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"mullet: controller and digital twin for hybrid Bitcoin-mining / AI datacenters"};
@@ -25,6 +27,10 @@ int main(int argc, char** argv) {
   CLI::App* emulate = mullet::AddEmulateCommand(app, emulate_flags);
   mullet::FleetFlags fleet_flags;
   CLI::App* fleet = mullet::AddFleetCommand(app, fleet_flags);
+  mullet::GpuFlags gpu_flags;
+  CLI::App* gpu = mullet::AddGpuCommand(app, gpu_flags);
+  mullet::MeterFlags meter_flags;
+  CLI::App* meter = mullet::AddMeterCommand(app, meter_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -45,5 +51,7 @@ int main(int argc, char** argv) {
   }
   if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
   if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
+  if (gpu->parsed()) return mullet::RunGpu(gpu_flags, std::cout, std::cerr);
+  if (meter->parsed()) return mullet::RunMeter(meter_flags, std::cout, std::cerr);
   return 2;
 }

@@ -2,6 +2,7 @@
 
 #include "core/asic/catalog.h"
 #include "emulate/rpc_replies.h"
+#include "emulate/whatsminer_v3.h"
 
 namespace mullet {
 namespace {
@@ -63,7 +64,16 @@ EmulatedFleet::EmulatedFleet(asio::io_context& io, Clock clock)
     : clock_(std::move(clock)),
       server_(io, [this](std::size_t i, std::string_view request) {
         return ToPlan(Reply(miners_[i], request, clock_(), faults_[i]));
+      }),
+      v3_server_(io, [this](std::size_t i, std::string_view payload, bool too_large) {
+        if (too_large) return V3TooLargeReply(v3_server_.max_payload, clock_());
+        return V3Reply(miners_[i], payload, clock_(), v3_auth_[i], faults_[i]);
       }) {}
+
+std::optional<asio::ip::tcp::endpoint> EmulatedFleet::v3_endpoint(std::size_t i) const {
+  if (!v3_listener_.at(i)) return std::nullopt;
+  return v3_server_.endpoint(*v3_listener_[i]);
+}
 
 Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io, const FleetOptions& o,
                                                             Clock clock) {
@@ -92,10 +102,16 @@ Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io
     auto [plan, name] = PlanFor(o, i);
     fleet->faults_.push_back(plan);
     fleet->fault_names_.push_back(name);
+    fleet->v3_auth_.push_back({o.v3_password, V3Salt(fleet->miners_.back()), Seconds(60)});
   }
   for (std::size_t i = 0; i < o.miners; ++i) {
     const asio::ip::address_v4 addr(first.to_uint() + static_cast<std::uint32_t>(i));
     Status s = fleet->server_.Listen(i, asio::ip::tcp::endpoint(addr, o.port));
+    if (!s.ok()) return s;
+    fleet->v3_listener_.emplace_back();
+    if (fleet->miners_[i].family() != FirmwareFamily::kWhatsminerV3) continue;
+    fleet->v3_listener_.back() = fleet->v3_server_.listeners();
+    s = fleet->v3_server_.Listen(i, asio::ip::tcp::endpoint(addr, o.v3_port));
     if (!s.ok()) return s;
   }
   return fleet;

@@ -1,7 +1,8 @@
 // A fleet of emulated miners on consecutive loopback addresses (127.x.y.z,
 // port 4028), each with its own state, answering the real RPC protocols with
-// the faults its plan asks for. The network side is RpcServer; the clock is
-// the caller's, so tests can drive time.
+// the faults its plan asks for. Whatsminer miners also answer API V3 on the
+// same address, port 4433. The network side is RpcServer and
+// WhatsminerV3Server; the clock is the caller's, so tests can drive time.
 
 #ifndef MULLET_EMULATE_FLEET_H_
 #define MULLET_EMULATE_FLEET_H_
@@ -10,12 +11,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "emulate/faults.h"
 #include "emulate/miner.h"
 #include "emulate/rpc_server.h"
+#include "emulate/whatsminer_v3_server.h"
 
 namespace mullet {
 
@@ -35,6 +38,11 @@ struct FleetOptions {
   double malformed_share = 0;
   double misreport_share = 0;       // report wattage off by misreport_fraction
   double misreport_fraction = 0.1;
+  // Whatsminer API V3 (kWhatsminerV3 miners only): the port beside 4028, and
+  // the "super" password every such miner checks write tokens against. Each
+  // miner's salt comes from its seed (V3Salt).
+  std::uint16_t v3_port = 4433;
+  std::string v3_password = "super";
 };
 
 class EmulatedFleet {
@@ -51,6 +59,10 @@ class EmulatedFleet {
   const FaultPlan& faults(std::size_t i) const { return faults_[i]; }
   std::string fault_name(std::size_t i) const { return fault_names_[i]; }  // "" = healthy
   boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const { return server_.endpoint(i); }
+  // The API V3 address of miner `i`; none unless it is a Whatsminer.
+  std::optional<boost::asio::ip::tcp::endpoint> v3_endpoint(std::size_t i) const;
+  // The salt and password miner `i` checks V3 write tokens against.
+  const V3Auth& v3_auth(std::size_t i) const { return v3_auth_[i]; }
   // "127.1.0.1-127.1.3.232", for `mullet fleet status`.
   std::string range() const;
 
@@ -62,6 +74,9 @@ class EmulatedFleet {
   std::vector<FaultPlan> faults_;
   std::vector<std::string> fault_names_;
   RpcServer server_;
+  std::vector<V3Auth> v3_auth_;
+  std::vector<std::optional<std::size_t>> v3_listener_;  // miner -> index in v3_server_
+  WhatsminerV3Server v3_server_;
 };
 
 }  // namespace mullet

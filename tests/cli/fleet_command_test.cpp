@@ -48,7 +48,7 @@ class Emulator {
 std::string FirstAddress() { return "127." + std::to_string(20 + getpid() % 200) + ".64.1"; }
 
 TEST(FleetCommandTest, StatusReadsTheEmulatedFleetAndNamesTheBrokenMiners) {
-  Emulator emu("--miners 200 --first-address " + FirstAddress() +
+  Emulator emu("--miners 200 --meters 0 --first-address " + FirstAddress() +
                " --firmware bmminer,luxos --hang-share 0.05 --malformed-share 0.05 --seed 3");
   ASSERT_TRUE(emu.listing().contains("range")) << emu.listing().dump();
   EXPECT_EQ(emu.listing()["miners"], 200);

@@ -1,0 +1,34 @@
+// `mullet meter read HOST[:PORT]`: one reading of a Modbus TCP power meter or
+// PDU (a real one, or the meters of `mullet emulate`), in watts.
+
+#ifndef MULLET_CLI_METER_COMMAND_H_
+#define MULLET_CLI_METER_COMMAND_H_
+
+#include <ostream>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace mullet {
+
+struct MeterFlags {
+  std::string target;  // "HOST" or "HOST:PORT" ("[v6]:PORT")
+  int unit = 1;
+  int register_address = 0;          // 0-based, as on the wire
+  std::string function = "holding";  // holding (0x03) or input (0x04)
+  std::string type = "float32";
+  std::string word_order = "abcd";
+  double scale = 1;   // register units to W
+  double offset = 0;  // W, added after scaling
+  double timeout_s = 2;
+  bool json = false;
+};
+
+CLI::App* AddMeterCommand(CLI::App& app, MeterFlags& flags);
+int RunMeter(const MeterFlags& flags, std::ostream& out, std::ostream& err);
+
+}  // namespace mullet
+
+#endif  // MULLET_CLI_METER_COMMAND_H_

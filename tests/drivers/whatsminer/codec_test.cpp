@@ -1,0 +1,161 @@
+// The Whatsminer API V3 codec: frames, tokens, requests and reply readers.
+
+#include "drivers/whatsminer/codec.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mullet::whatsminer {
+namespace {
+
+using nlohmann::json;
+
+// The get.miner.status example of the Whatsminer API V3 documentation.
+constexpr const char* kDocumentedSummary = R"({"code":0,"when":1692685476,"msg":{"summary":{
+  "elapsed":1074,"bootup-time":1175,"freq-avg":788,"target-freq":0,"factory-hash":101.366,
+  "hash-average":101.847,"hash-1min":102.072,"hash-15min":101.847,"hash-realtime":101.847,
+  "power-rate":31.886,"power-5min":3247.641,"power-realtime":3268,"environment-temperature":34.8,
+  "board-temperature":[69.6,70.1,72.3],"chip-temp-min":83.2,"chip-temp-avg":92.9,
+  "chip-temp-max":100.3,"power-limit":3500,"up-freq-finish":1,"fan-speed-in":4980,
+  "fan-speed-out":5070}},"desc":"get.miner.status"})";
+
+json Payload(const std::string& framed) { return json::parse(DecodeFrame(framed).value()); }
+
+Result<StatusReading> SummaryOf(const std::string& payload) {
+  Result<Reply> r = ParseReply(payload);
+  if (!r.ok()) return r.status();
+  return ReadSummary(*r);
+}
+
+TEST(WhatsminerCodecTest, TokenMatchesAnIndependentSha256AndBase64) {
+  // printf '%s' 'set.miner.power_limitsuperpx5hoXa91719792000' | sha256sum | cut -d' ' -f1 |
+  //   xxd -r -p | base64 | cut -c1-8
+  EXPECT_EQ(Token("set.miner.power_limit", "super", "px5hoXa9", 1719792000), "zbkIwOj0");
+  // printf '%s' 'set.miner.servicesuperQbVy1Ou31692685512' | sha256sum | ... (same pipe)
+  EXPECT_EQ(Token("set.miner.service", "super", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
+  EXPECT_NE(Token("set.miner.service", "super", "QbVy1Ou3", 1692685513), "ua7hQ5I/");
+}
+
+TEST(WhatsminerCodecTest, FrameIsLittleEndianLengthThenPayload) {
+  const std::string f = EncodeFrame(std::string(258, 'a'));
+  ASSERT_EQ(f.size(), 262u);
+  EXPECT_EQ(f.substr(0, 4), std::string("\x02\x01\x00\x00", 4));
+  EXPECT_EQ(DecodeFrame(f).value(), std::string(258, 'a'));
+  EXPECT_EQ(DecodeFrame(EncodeFrame("")).value(), "");
+}
+
+TEST(WhatsminerCodecTest, ShortOversizeAndTrailingFramesAreDataErrors) {
+  const std::string f = EncodeFrame("{\"code\":0}");
+  Result<std::string> tiny = DecodeFrame(f.substr(0, 3));
+  ASSERT_FALSE(tiny.ok());
+  EXPECT_EQ(tiny.status().code(), StatusCode::kDataError);
+  EXPECT_NE(tiny.status().message().find("4-byte"), std::string::npos);
+  Result<std::string> cut = DecodeFrame(f.substr(0, f.size() - 1));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("declares 10 bytes, 9 arrived"), std::string::npos)
+      << cut.status().message();
+  Result<std::string> trailing = DecodeFrame(f + "xy");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_NE(trailing.status().message().find("2 bytes after"), std::string::npos);
+  Result<std::string> huge = DecodeFrame(std::string("\xff\xff\xff\xff{}", 6), 1 << 20);
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("4294967295"), std::string::npos);
+}
+
+TEST(WhatsminerCodecTest, ReadsCarryCmdAndOptionalParam) {
+  EXPECT_EQ(Payload(EncodeRead("get.device.info", "salt")),
+            json({{"cmd", "get.device.info"}, {"param", "salt"}}));
+  EXPECT_EQ(Payload(EncodeRead("get.device.info")), json({{"cmd", "get.device.info"}}));
+}
+
+TEST(WhatsminerCodecTest, WritesAreSignedForTheirCommandSaltAndTs) {
+  const json w =
+      Payload(EncodeWrite("set.miner.power_limit", 3000, "super", "px5hoXa9", 1719792000));
+  EXPECT_EQ(w["cmd"], "set.miner.power_limit");
+  EXPECT_EQ(w["param"], 3000);
+  EXPECT_EQ(w["ts"], 1719792000);
+  EXPECT_EQ(w["account"], "super");
+  EXPECT_EQ(w["token"], "zbkIwOj0");
+}
+
+TEST(WhatsminerCodecTest, ParsesRepliesAndNamesErrorCodes) {
+  Result<Reply> ok =
+      ParseReply(R"({"code":0,"when":1692685512,"msg":"ok","desc":"set.miner.service"})");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_TRUE(CheckCode(*ok).ok());
+  EXPECT_EQ(ok->when, 1692685512);
+  EXPECT_EQ(ok->desc, "set.miner.service");
+  Result<Reply> denied = ParseReply(R"({"code":-4,"when":1,"msg":"invalid token","desc":"x"})");
+  ASSERT_TRUE(denied.ok());
+  const Status s = CheckCode(*denied);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "code -4 (no permission): invalid token");
+  for (const char* bad :
+       {"", "{", "[0]", R"({"msg":"ok"})", R"({"code":"0"})", R"({"code":0.5})"}) {
+    Result<Reply> r = ParseReply(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataError) << bad;
+  }
+}
+
+TEST(WhatsminerCodecTest, ReadsTheSalt) {
+  EXPECT_EQ(ReadSalt(ParseReply(R"({"code":0,"msg":{"salt":"px5hoXa9"}})").value()).value(),
+            "px5hoXa9");
+  Result<std::string> missing = ReadSalt(ParseReply(R"({"code":0,"msg":{"network":{}}})").value());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(), "msg.salt: missing");
+  EXPECT_FALSE(ReadSalt(ParseReply(R"({"code":0,"msg":"ok"})").value()).ok());
+  EXPECT_FALSE(ReadSalt(ParseReply(R"({"code":0,"msg":{"salt":5}})").value()).ok());
+}
+
+TEST(WhatsminerCodecTest, ReadsTheDocumentedSummary) {
+  Result<StatusReading> s = SummaryOf(kDocumentedSummary);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_DOUBLE_EQ(s->hashrate.value(), 101.847);
+  EXPECT_DOUBLE_EQ(s->power->value(), 3268);
+  EXPECT_DOUBLE_EQ(s->power_limit->value(), 3500);
+  EXPECT_DOUBLE_EQ(s->factory_hashrate->value(), 101.366);
+  EXPECT_DOUBLE_EQ(s->elapsed->count(), 1074);
+  EXPECT_DOUBLE_EQ(*s->env_temp_c, 34.8);
+  EXPECT_EQ(s->board_temps_c, (std::vector<double>{69.6, 70.1, 72.3}));
+  EXPECT_EQ(s->fan_out_rpm, 5070);
+  EXPECT_TRUE(s->tuned);
+  EXPECT_FALSE(s->accepted.has_value());  // not in the documented reply
+}
+
+TEST(WhatsminerCodecTest, MissingOptionalFieldsStayEmpty) {
+  Result<StatusReading> s = SummaryOf(R"({"code":0,"msg":{"summary":{"hash-realtime":0}}})");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->hashrate.value(), 0);
+  EXPECT_FALSE(s->power.has_value());
+  EXPECT_FALSE(s->power_limit.has_value());
+  EXPECT_FALSE(s->tuned);
+}
+
+TEST(WhatsminerCodecTest, SummaryErrorsNameTheField) {
+  struct Case {
+    const char* payload;
+    const char* error;
+  };
+  for (const Case& c : {
+           Case{R"({"code":0,"msg":"ok"})", "msg is not an object"},
+           Case{R"({"code":0,"msg":{"pools":[]}})", "msg.summary: missing"},
+           Case{R"({"code":0,"msg":{"summary":{"power-realtime":3}}})",
+                "msg.summary.hash-realtime: missing"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":"fast"}}})",
+                "msg.summary.hash-realtime: not a number"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"power-limit":-5}}})",
+                "msg.summary.power-limit: not a finite non-negative number"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"board-temperature":[1,"x"]}}})",
+                "msg.summary.board-temperature: holds a non-number"},
+       }) {
+    Result<StatusReading> s = SummaryOf(c.payload);
+    ASSERT_FALSE(s.ok()) << c.payload;
+    EXPECT_EQ(s.status().code(), StatusCode::kDataError);
+    EXPECT_EQ(s.status().message().rfind(c.error, 0), 0u) << s.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace mullet::whatsminer

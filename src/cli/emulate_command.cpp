@@ -4,13 +4,17 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/emulate_shards.h"
 #include "emulate/fleet.h"
 #include "emulate/modbus_meter.h"
 
@@ -52,7 +56,7 @@ Result<FleetOptions> Options(const EmulateFlags& f) {
     bool found = false;
     for (FirmwareFamily fam : {FirmwareFamily::kBmminer, FirmwareFamily::kCgminer, FirmwareFamily::kLuxos,
                                FirmwareFamily::kBraiins, FirmwareFamily::kWhatsminerV3}) {
-      if (FamilyName(fam) == name) {
+      if (FamilyName(fam) == name || (name == "whatsminer" && fam == FirmwareFamily::kWhatsminerV3)) {
         o.families.push_back(fam);
         found = true;
       }
@@ -94,6 +98,19 @@ std::string SliceRange(const EmulatedFleet& fleet, std::size_t first, std::size_
   return end - first == 1 ? a : a + "-" + fleet.endpoint(end - 1).address().to_string();
 }
 
+// The meter flags of a fleet run as `shards` processes: one meter per shard.
+Status CheckShardedMeterFlags(const EmulateFlags& f, std::size_t shards) {
+  if (f.meters == 0) return Status::Ok();
+  if (f.meter_port + static_cast<int>(shards) - 1 > 65535) {
+    return Status::InvalidArgument(fmt::format("--meter-port: {} shard meters from port {} pass 65535", shards,
+                                               f.meter_port));
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(f.meter_address, ec);
+  if (ec) return Status::InvalidArgument("--meter-address: '" + f.meter_address + "': " + ec.message());
+  return Status::Ok();
+}
+
 // The meter flags, checked before anything listens.
 Status CheckMeterFlags(const EmulateFlags& f) {
   if (f.meters == 0) return Status::Ok();
@@ -119,10 +136,11 @@ Status CheckMeterFlags(const EmulateFlags& f) {
 // the meter sees ramps as they happen. Callbacks run on the io thread, as the
 // miners' RPC handlers do: no miner is touched by two threads.
 // REQUIRES: CheckMeterFlags(f).ok().
-Result<std::vector<Meter>> StartMeters(boost::asio::io_context& io, EmulatedFleet& fleet, const EmulateFlags& f) {
+Result<std::vector<Meter>> StartMeters(boost::asio::io_context& io, EmulatedFleet& fleet, const EmulateFlags& f,
+                                       int meter_count, int meter_port) {
   std::vector<Meter> meters;
-  if (f.meters == 0) return meters;
-  const std::size_t n = fleet.size(), count = static_cast<std::size_t>(f.meters);
+  if (meter_count == 0) return meters;
+  const std::size_t n = fleet.size(), count = static_cast<std::size_t>(meter_count);
   const std::size_t per = (n + count - 1) / count;
   const boost::asio::ip::address address = boost::asio::ip::make_address(f.meter_address);
   for (std::size_t k = 0; k < count; ++k) {
@@ -145,7 +163,7 @@ Result<std::vector<Meter>> StartMeters(boost::asio::io_context& io, EmulatedFlee
       for (std::size_t i = first; i < end; ++i) kwh += fleet.miner(i).energy().kilowatt_hours();
       return kwh;
     };
-    const boost::asio::ip::tcp::endpoint at(address, static_cast<std::uint16_t>(f.meter_port + k));
+    const boost::asio::ip::tcp::endpoint at(address, static_cast<std::uint16_t>(meter_port + k));
     Result<std::unique_ptr<ModbusMeterServer>> server =
         ModbusMeterServer::Start(io, at, MeterRegisterMap({feeder}), ModbusMeterOptions{});
     if (!server.ok()) return server.status();
@@ -155,46 +173,125 @@ Result<std::vector<Meter>> StartMeters(boost::asio::io_context& io, EmulatedFlee
   return meters;
 }
 
-void PrintListing(const EmulatedFleet& fleet, const std::vector<Meter>& meters, const EmulateFlags& f,
-                  std::ostream& out) {
+nlohmann::ordered_json ListingJson(const EmulatedFleet& fleet, const std::vector<Meter>& meters,
+                                   const EmulateFlags& f) {
   std::map<std::string, std::vector<std::string>> faults;
   for (std::size_t i = 0; i < fleet.size(); ++i) {
     if (!fleet.fault_name(i).empty()) faults[fleet.fault_name(i)].push_back(fleet.endpoint(i).address().to_string());
   }
-  if (f.json) {
-    nlohmann::ordered_json j;
-    j["miners"] = fleet.size();
-    j["range"] = fleet.range();
-    j["port"] = f.port;
-    j["faults"] = faults;
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const Meter& m : meters) {
-      list.push_back({{"address", m.server->endpoint().address().to_string()},
-                      {"port", m.server->endpoint().port()},
-                      {"unit", 1},
-                      {"power_register", MeterOffsets::kPowerFloatAbcd},
-                      {"first_miner", m.first},
-                      {"miners", m.end - m.first},
-                      {"range", SliceRange(fleet, m.first, m.end)}});
+  nlohmann::ordered_json j;
+  j["miners"] = fleet.size();
+  j["range"] = fleet.range();
+  j["port"] = f.port;
+  j["faults"] = faults;
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const Meter& m : meters) {
+    list.push_back({{"address", m.server->endpoint().address().to_string()},
+                    {"port", m.server->endpoint().port()},
+                    {"unit", 1},
+                    {"power_register", MeterOffsets::kPowerFloatAbcd},
+                    {"first_miner", m.first},
+                    {"miners", m.end - m.first},
+                    {"range", SliceRange(fleet, m.first, m.end)}});
+  }
+  j["meters"] = list;
+  return j;
+}
+
+// The shards' listings as one fleet's: ranges joined, counts summed, meters
+// renumbered by the global index of their first miner.
+nlohmann::ordered_json MergeListings(const std::vector<std::string>& lines) {
+  nlohmann::ordered_json j;
+  std::size_t miners = 0;
+  std::string first, last;
+  nlohmann::ordered_json faults = nlohmann::ordered_json::object();
+  nlohmann::ordered_json meters = nlohmann::ordered_json::array();
+  for (const std::string& line : lines) {
+    const nlohmann::ordered_json part = nlohmann::ordered_json::parse(line);
+    const std::string range = part["range"];
+    if (first.empty()) first = range.substr(0, range.find('-'));
+    last = range.substr(range.find('-') + 1);
+    for (const auto& [name, list] : part["faults"].items()) {
+      for (const auto& a : list) faults[name].push_back(a);
     }
-    j["meters"] = list;
+    for (auto m : part["meters"]) {
+      m["first_miner"] = m["first_miner"].get<std::size_t>() + miners;
+      meters.push_back(m);
+    }
+    miners += part["miners"].get<std::size_t>();
+    j["port"] = part["port"];
+  }
+  j["miners"] = miners;
+  j["range"] = first + "-" + last;
+  j["faults"] = faults;
+  j["meters"] = meters;
+  j["shards"] = lines.size();
+  return j;
+}
+
+void PrintListing(const nlohmann::ordered_json& j, const EmulateFlags& f, std::ostream& out) {
+  if (f.json) {
     out << j.dump() << std::endl;
     return;
   }
-  fmt::print(out, "mullet emulate: {} miners listening on {} port {} (firmware {}); Ctrl-C stops\n",
-             fleet.size(), fleet.range(), f.port, f.firmware);
-  for (const auto& [name, list] : faults) {
-    fmt::print(out, "  fault {:<28} {} miners: {}{}\n", name, list.size(), list.front(),
-               list.size() > 1 ? fmt::format(" ... {}", list.back()) : "");
+  fmt::print(out, "mullet emulate: {} miners listening on {} port {} (firmware {}){}; Ctrl-C stops\n",
+             j["miners"].get<std::size_t>(), j["range"].get<std::string>(), f.port, f.firmware,
+             j.contains("shards") ? fmt::format(", {} processes", j["shards"].get<std::size_t>()) : "");
+  for (const auto& [name, list] : j["faults"].items()) {
+    fmt::print(out, "  fault {:<28} {} miners: {}{}\n", name, list.size(), list.front().get<std::string>(),
+               list.size() > 1 ? fmt::format(" ... {}", list.back().get<std::string>()) : "");
   }
-  for (std::size_t k = 0; k < meters.size(); ++k) {
-    const auto at = meters[k].server->endpoint();
-    fmt::print(out, "  meter {} on {}:{} unit 1 covers {} miners: {} (mullet meter read {}:{})\n", k + 1,
-               at.address().to_string(), at.port(), meters[k].end - meters[k].first,
-               SliceRange(fleet, meters[k].first, meters[k].end), at.address().to_string(), at.port());
+  for (std::size_t k = 0; k < j["meters"].size(); ++k) {
+    const auto& m = j["meters"][k];
+    const std::string at = fmt::format("{}:{}", m["address"].get<std::string>(), m["port"].get<int>());
+    fmt::print(out, "  meter {} on {} unit 1 covers {} miners: {} (mullet meter read {})\n", k + 1, at,
+               m["miners"].get<std::size_t>(), m["range"].get<std::string>(), at);
   }
-  fmt::print(out, "Read them with: mullet fleet status {}\n", fleet.range());
+  fmt::print(out, "Read them with: mullet fleet status {}\n", j["range"].get<std::string>());
   out.flush();
+}
+
+// Runs one process's fleet (all of it, or a shard) until stopped; `listening`
+// gets its listing once every miner and meter listens.
+int Serve(const EmulateFlags& f, const FleetOptions& o, int meter_count, int meter_port,
+          const std::function<void(const nlohmann::ordered_json&)>& listening, std::ostream& err) {
+  boost::asio::io_context io;
+  Result<std::unique_ptr<EmulatedFleet>> fleet = EmulatedFleet::Start(io, o, WallClock);
+  if (!fleet.ok()) {
+    err << "mullet emulate: error: " << fleet.status().message() << "\n";
+    return 1;
+  }
+  Result<std::vector<Meter>> meters = StartMeters(io, **fleet, f, meter_count, meter_port);
+  if (!meters.ok()) {
+    err << "mullet emulate: error: " << meters.status().message() << "\n";
+    return 1;
+  }
+  listening(ListingJson(**fleet, *meters, f));
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+  boost::asio::steady_timer stop_after(io);
+  if (f.duration_s > 0) {
+    stop_after.expires_after(std::chrono::milliseconds(static_cast<long long>(f.duration_s * 1000)));
+    stop_after.async_wait([&io](const boost::system::error_code& ec) {
+      if (!ec) io.stop();
+    });
+  }
+  io.run();
+  return 0;
+}
+
+// How many miners one process can hold: a listener each (two for a
+// Whatsminer, which also answers API V3), with room for the connections in flight.
+std::size_t MinersPerProcess(const FleetOptions& o) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_max == RLIM_INFINITY) return o.miners;
+  std::size_t whatsminers = 0;
+  for (FirmwareFamily fam : o.families) whatsminers += fam == FirmwareFamily::kWhatsminerV3;
+  const double per_miner = 1.0 + (o.families.empty() ? 0.0 : double(whatsminers) / o.families.size());
+  // Held back for connections in flight, stdio and meters; a third at most on a small limit.
+  const double reserve = std::min(4096.0 + 64 + 1000, static_cast<double>(lim.rlim_max) / 3);
+  const double room = static_cast<double>(lim.rlim_max) - reserve;
+  return room < 1 ? 1 : static_cast<std::size_t>(room / per_miner);
 }
 
 }  // namespace
@@ -214,6 +311,11 @@ the wall, ramps included. Holding and input registers, 0-based:
   4-5 power W int32             6   power uint16 in 100 W
   8-9 energy kWh uint32         10-11 energy kWh float32    12-13 volts float32
 Read one with: mullet meter read 127.0.0.1:5020
+
+A fleet larger than one process may listen for (the hard limit on open files,
+ulimit -Hn) runs as several processes, each a contiguous slice of the
+addresses with one meter over its slice (ports --meter-port, +1, ...); the
+listing shows one fleet and Ctrl-C stops them all.
 
 Examples:
   mullet emulate --miners 1000
@@ -248,35 +350,39 @@ Examples:
 
 int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
   Result<FleetOptions> o = Options(f);
-  Status s = o.ok() ? CheckMeterFlags(f) : o.status();
-  if (s.ok()) s = EnsureDescriptors(o->miners);
-  if (!s.ok()) {
-    err << "mullet emulate: error: " << s.message() << "\n";
+  const std::size_t per_process = o.ok() ? MinersPerProcess(*o) : 0;
+  const bool sharded = o.ok() && o->miners > per_process;
+  Status s = !o.ok() ? o.status() : sharded ? CheckShardedMeterFlags(f, (o->miners + per_process - 1) / per_process)
+                                            : CheckMeterFlags(f);
+  if (s.ok()) s = EnsureDescriptors(sharded ? per_process : o->miners);
+  Result<std::vector<ShardPlan>> shards =
+      s.ok() ? PlanShards(o->miners, o->first_address, per_process) : Result<std::vector<ShardPlan>>(s);
+  if (!shards.ok()) {
+    err << "mullet emulate: error: " << shards.status().message() << "\n";
     return 2;
   }
-  boost::asio::io_context io;
-  Result<std::unique_ptr<EmulatedFleet>> fleet = EmulatedFleet::Start(io, *o, WallClock);
-  if (!fleet.ok()) {
-    err << "mullet emulate: error: " << fleet.status().message() << "\n";
-    return 1;
+  if (!sharded) {
+    return Serve(f, *o, f.meters, f.meter_port, [&](const nlohmann::ordered_json& j) { PrintListing(j, f, out); },
+                 err);
   }
-  Result<std::vector<Meter>> meters = StartMeters(io, **fleet, f);
-  if (!meters.ok()) {
-    err << "mullet emulate: error: " << meters.status().message() << "\n";
-    return 1;
-  }
-  PrintListing(**fleet, *meters, f, out);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
-  boost::asio::steady_timer stop_after(io);
-  if (f.duration_s > 0) {
-    stop_after.expires_after(std::chrono::milliseconds(static_cast<long long>(f.duration_s * 1000)));
-    stop_after.async_wait([&io](const boost::system::error_code& ec) {
-      if (!ec) io.stop();
-    });
-  }
-  io.run();
-  return 0;
+  // One process per shard; each runs one meter over its own slice (when meters are on).
+  return RunShards(
+      *shards,
+      [&](const ShardPlan& shard, int fd) {
+        FleetOptions part = *o;
+        part.miners = shard.miners;
+        part.first_index = shard.first_index;
+        part.first_address = shard.first_address;
+        const int port = f.meter_port + static_cast<int>(shard.first_index / per_process);
+        return Serve(f, part, f.meters > 0 ? 1 : 0, port,
+                     [fd](const nlohmann::ordered_json& j) {
+                       const std::string line = j.dump() + "\n";
+                       if (write(fd, line.data(), line.size()) < 0) std::perror("mullet emulate: listing");
+                       close(fd);
+                     },
+                     err);
+      },
+      [&](const std::vector<std::string>& lines) { PrintListing(MergeListings(lines), f, out); });
 }
 
 }  // namespace mullet

@@ -88,18 +88,19 @@ Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io
   fleet->miners_.reserve(o.miners);
   for (std::size_t i = 0; i < o.miners; ++i) {
     const asio::ip::address_v4 addr(first.to_uint() + static_cast<std::uint32_t>(i));
+    const std::size_t g = o.first_index + i;  // the miner's index in the whole fleet
     MinerOptions m;
-    m.model = models[i % models.size()];
-    m.family = families[i % families.size()];
+    m.model = models[g % models.size()];
+    m.family = families[g % families.size()];
     m.id = addr.to_string();
-    m.seed = o.seed * 1000003 + i;
+    m.seed = o.seed * 1000003 + g;
     m.ambient_c = o.ambient_c;
     m.start = now;
-    m.uptime_at_start = Seconds(3600 + 97 * (i % 1000));
+    m.uptime_at_start = Seconds(3600 + 97 * (g % 1000));
     Result<EmulatedMiner> miner = EmulatedMiner::Create(m);
     if (!miner.ok()) return Status::InvalidArgument("miner " + m.id + ": " + miner.status().message());
     fleet->miners_.push_back(std::move(miner).value());
-    auto [plan, name] = PlanFor(o, i);
+    auto [plan, name] = PlanFor(o, g);
     fleet->faults_.push_back(plan);
     fleet->fault_names_.push_back(name);
     fleet->v3_auth_.push_back({o.v3_password, V3Salt(fleet->miners_.back()), Seconds(60)});

@@ -24,6 +24,10 @@ namespace mullet {
 
 struct FleetOptions {
   std::size_t miners = 10;
+  // The index of this fleet's first miner in a larger fleet run as several
+  // processes (shards): models, families, seeds and faults follow the global
+  // index, so a sharded fleet is the same fleet as an unsharded one.
+  std::size_t first_index = 0;
   std::string first_address = "127.1.0.1";  // miners take consecutive addresses from here
   std::uint16_t port = 4028;
   std::vector<AsicModel> models;             // cycled over the miners; default: the built-in catalog

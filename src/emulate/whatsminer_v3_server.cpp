@@ -150,8 +150,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 }  // namespace
 
 struct WhatsminerV3Server::Listener {
-  Listener(asio::io_context& io, std::size_t m) : acceptor(io), miner(m) {}
+  Listener(asio::io_context& io, std::size_t m) : acceptor(io), retry(io), miner(m) {}
   tcp::acceptor acceptor;
+  // Made with the listener: when accept fails for want of descriptors, the
+  // back-off must not need anything new from the process.
+  asio::steady_timer retry;
   std::size_t miner;
 };
 
@@ -189,8 +192,10 @@ void WhatsminerV3Server::Accept(std::shared_ptr<Listener> l) {
     if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) return;
     if (ec) {
       // Out of descriptors or memory: back off instead of spinning on the error.
-      auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
-      timer->async_wait([this, l, timer](const boost::system::error_code&) { Accept(l); });
+      l->retry.expires_after(std::chrono::milliseconds(100));
+      l->retry.async_wait([this, l](const boost::system::error_code& e) {
+        if (!e) Accept(l);
+      });
       return;
     }
     std::make_shared<Connection>(std::move(socket), l->miner, handler_, *this)->Start();

@@ -12,6 +12,7 @@
 #include "drivers/cgminer/sweep.h"
 #include "drivers/miner/fleet_control.h"
 #include "drivers/transport/address_range.h"
+#include "drivers/whatsminer/whatsminer_driver.h"
 
 namespace mullet {
 namespace {
@@ -68,8 +69,11 @@ void AddRangeFlags(CLI::App* cmd, FleetFlags& f, double default_timeout = 5.0) {
 }
 
 void AddFirmwareFlag(CLI::App* cmd, FleetFlags& f) {
-  cmd->add_option("--firmware", f.firmware, "luxos or braiins: the whole range runs it, skip the `version` round")
-      ->check(CLI::IsMember({"luxos", "braiins"}));
+  cmd->add_option("--firmware", f.firmware,
+                  "luxos or braiins: the whole range runs it, skip the `version` round; whatsminer: "
+                  "Whatsminer API V3 on port 4433")
+      ->check(CLI::IsMember({"luxos", "braiins", "whatsminer"}));
+  cmd->add_option("--password", f.password, "Whatsminer API V3: the miners' \"super\" password (default super)");
 }
 
 constexpr const char* kCommandFooter = R"(
@@ -77,7 +81,9 @@ Each miner is identified with `version`, then commanded through its firmware's
 driver. LuxOS: logon, curtail sleep|wakeup or profileset (ATM switched off
 around it and back on), logoff. Braiins OS+: pause|resume (its power target
 needs the gRPC API, not spoken here). Stock Antminer, cgminer and Whatsminer
-firmware have no such command on port 4028: "unsupported".
+firmware have no such command on port 4028: "unsupported". Whatsminer API V3
+(--firmware whatsminer, port 4433): set.miner.service stop|start and
+set.miner.power_limit, each signed with a token from the miner's salt.
 )";
 
 }  // namespace
@@ -110,6 +116,8 @@ Examples:
   mullet fleet status 127.1.0.1-127.1.3.232
   mullet fleet status 10.20.0.0/22 --timeout-s 3 --json > fleet.json)");
   AddRangeFlags(status, f);
+  status->add_option("--firmware", f.firmware, "whatsminer: read Whatsminer API V3 (port 4433) instead")
+      ->check(CLI::IsMember({"whatsminer"}));
   status->callback([&f] { f.action = "status"; });
 
   for (const char* action : {"curtail", "resume"}) {
@@ -157,7 +165,9 @@ int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, co
   command.profile = f.profile;
   const auto start = std::chrono::steady_clock::now();
   const std::string family = f.firmware == "luxos" ? "luxminer" : f.firmware == "braiins" ? "bosminer" : "";
-  const std::vector<ControlResult> results = CommandFleet(miners, command, o, family);
+  const std::vector<ControlResult> results =
+      f.firmware == "whatsminer" ? CommandFleetWith(whatsminer::WhatsminerV3Driver(f.password), miners, command, o)
+                                 : CommandFleet(miners, command, o, family);
   const double secs = SecondsSince(start);
   std::map<std::string, int> by_state;
   double applied_w = 0;
@@ -243,8 +253,53 @@ int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const
   return 0;
 }
 
+// Whatsminer API V3: get.miner.status summary from each miner.
+int RunV3Status(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o,
+                std::ostream& out) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<whatsminer::StatusResult> sweep = whatsminer::ReadStatusAll(miners, o);
+  const double sweep_s = SecondsSince(start);
+  std::map<std::string, int> by_state;
+  double total_th = 0, total_w = 0;
+  Json list = Json::array();
+  for (const whatsminer::StatusResult& m : sweep) {
+    ++by_state[m.state];
+    Json j = {{"address", m.at.address().to_string()}, {"port", m.at.port()}, {"state", m.state}};
+    if (!m.error.empty()) j["error"] = m.error;
+    if (m.reading) {
+      total_th += m.reading->hashrate.value();
+      j["hashrate_th_s"] = m.reading->hashrate.value();
+      if (m.reading->power) {
+        total_w += m.reading->power->value();
+        j["power_w"] = m.reading->power->value();
+      }
+      if (m.reading->power_limit) j["power_limit_w"] = m.reading->power_limit->value();
+    }
+    j["reply_s"] = m.elapsed.count();
+    list.push_back(std::move(j));
+  }
+  if (f.json) {
+    Json j;
+    j["miners"] = list;
+    j["summary"] = {{"total", sweep.size()}, {"by_state", by_state}, {"hashrate_th_s", total_th},
+                    {"power_w", total_w}, {"sweep_s", sweep_s}};
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print(out, "{} Whatsminer miners read in {:.2f} s: {:.1f} PH/s, {:.1f} kW reported\n", sweep.size(), sweep_s,
+             total_th / 1000, total_w / 1000);
+  for (const auto& [state, n] : by_state) fmt::print(out, "  {:<13} {}\n", state, n);
+  for (const Json& m : list) {
+    if (m["state"] == "ok" && !f.all) continue;
+    fmt::print(out, "  {:<15} {:<12} {}\n", m["address"].get<std::string>(), m["state"].get<std::string>(),
+               m.value("error", ""));
+  }
+  return 0;
+}
+
 int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o,
               std::ostream& out) {
+  if (f.firmware == "whatsminer") return RunV3Status(f, miners, o, out);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<cgminer::MinerSummary> sweep = cgminer::SweepStatus(miners, o);
   const double sweep_s = SecondsSince(start);
@@ -280,7 +335,9 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
 }  // namespace
 
 int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
-  Result<std::vector<tcp::endpoint>> miners = ParseAddressRange(f.range, static_cast<std::uint16_t>(f.port));
+  // Whatsminer API V3 listens on 4433 unless --port says otherwise.
+  const int port = f.firmware == "whatsminer" && f.port == 4028 ? whatsminer::kV3Port : f.port;
+  Result<std::vector<tcp::endpoint>> miners = ParseAddressRange(f.range, static_cast<std::uint16_t>(port));
   if (!miners.ok()) {
     err << "mullet fleet " << f.action << ": error: range: " << miners.status().message() << "\n";
     return 2;

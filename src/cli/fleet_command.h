@@ -24,7 +24,10 @@ struct FleetFlags {
   bool all = false;
   // The subcommand given: "scan", "status", "curtail", "resume", "set-power", "set-profile".
   std::string action;
-  std::string firmware;  // commands: "luxos" or "braiins" skips identification
+  // "luxos" or "braiins" skips identification; "whatsminer" speaks API V3 on
+  // port 4433 (the default port then) with `password`.
+  std::string firmware;
+  std::string password = "super";
   double watts = 0;      // set-power
   std::string profile;   // set-profile
 };

@@ -90,6 +90,23 @@ TEST(FleetCommandTest, AnEmulatorOutOfDescriptorsSlowsDownAndNeverFails) {
   pclose(pipe);
 }
 
+TEST(FleetCommandTest, WhatsminerApiV3CommandsThroughTheCli) {
+  const std::string first = "127." + std::to_string(20 + getpid() % 200) + ".96.1";
+  Emulator emu("--miners 4 --meters 0 --firmware whatsminer --first-address " + first);
+  ASSERT_TRUE(emu.listing().contains("range")) << emu.listing().dump();
+  const std::string range = emu.listing()["range"];
+  const nlohmann::json power = Json(Mullet("fleet set-power " + range + " 2800 --firmware whatsminer --json"));
+  EXPECT_EQ(power["summary"]["by_state"]["ok"], 4) << power.dump();
+  EXPECT_DOUBLE_EQ(power["summary"]["applied_w"].get<double>(), 4 * 2800.0);
+  const nlohmann::json status = Json(Mullet("fleet status " + range + " --firmware whatsminer --json"));
+  for (const auto& m : status["miners"]) EXPECT_EQ(m["power_limit_w"], 2800) << m.dump();
+  const nlohmann::json refused =
+      Json(Mullet("fleet curtail " + range + " --firmware whatsminer --password wrong --json"));
+  EXPECT_EQ(refused["summary"]["by_state"]["error-status"], 4) << refused.dump();
+  const nlohmann::json sleep = Json(Mullet("fleet curtail " + range + " --firmware whatsminer --json"));
+  EXPECT_EQ(sleep["summary"]["by_state"]["ok"], 4) << sleep.dump();
+}
+
 TEST(FleetCommandTest, BadRangeIsOneLineAndExitTwo) {
   const CliRun r = Mullet("fleet status 127.0.0.1-127.0.0.0");
   EXPECT_EQ(r.code, 2);

@@ -11,8 +11,9 @@ namespace {
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-void RunDriver(RpcClient& client, ControlResult* out, const MinerCommand& command, Clock::time_point start) {
-  DriverForFamily(out->family).Run(client, out->at, command, [out, start](CommandOutcome o) {
+void RunDriver(const MinerDriver& driver, RpcClient& client, ControlResult* out, const MinerCommand& command,
+               Clock::time_point start) {
+  driver.Run(client, out->at, command, [out, start](CommandOutcome o) {
     out->outcome = std::move(o);
     out->elapsed = Clock::now() - start;
   });
@@ -31,7 +32,7 @@ std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners
     const Clock::time_point start = Clock::now();
     if (!family.empty()) {
       out->family = family;
-      RunDriver(client, out, command, start);
+      RunDriver(DriverForFamily(out->family), client, out, command, start);
       continue;
     }
     cgminer::Exchange(client, out->at, "version", "", [&client, out, command, start](cgminer::ExchangeResult r) {
@@ -39,7 +40,7 @@ std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners
         Result<cgminer::VersionReading> v = cgminer::ReadVersion(r.reply);
         if (v.ok()) {
           out->family = v->firmware_family;
-          return RunDriver(client, out, command, start);
+          return RunDriver(DriverForFamily(out->family), client, out, command, start);
         }
         r.state = "bad-reply";
         r.error = v.status().message();
@@ -49,6 +50,21 @@ std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners
       out->outcome.error = r.error;
       out->elapsed = Clock::now() - start;
     });
+  }
+  io.run();
+  return results;
+}
+
+std::vector<ControlResult> CommandFleetWith(const MinerDriver& driver, const std::vector<tcp::endpoint>& miners,
+                                            const MinerCommand& command, RpcOptions options) {
+  options.framing = driver.framing();
+  boost::asio::io_context io;
+  RpcClient client(io, options);
+  std::vector<ControlResult> results(miners.size());
+  for (std::size_t i = 0; i < miners.size(); ++i) {
+    results[i].at = miners[i];
+    results[i].family = std::string(driver.family());
+    RunDriver(driver, client, &results[i], command, Clock::now());
   }
   io.run();
   return results;

@@ -27,6 +27,13 @@ std::vector<ControlResult> CommandFleet(const std::vector<boost::asio::ip::tcp::
                                         const MinerCommand& command, const RpcOptions& options,
                                         const std::string& family = "");
 
+// The same through one driver for the whole list, with no identification
+// round: for families found on another port than 4028 (Whatsminer API V3).
+// The client is made with the driver's framing.
+std::vector<ControlResult> CommandFleetWith(const MinerDriver& driver,
+                                            const std::vector<boost::asio::ip::tcp::endpoint>& miners,
+                                            const MinerCommand& command, RpcOptions options);
+
 }  // namespace mullet
 
 #endif  // MULLET_DRIVERS_MINER_FLEET_CONTROL_H_

@@ -116,6 +116,8 @@ Examples:
   mullet fleet status 127.1.0.1-127.1.3.232
   mullet fleet status 10.20.0.0/22 --timeout-s 3 --json > fleet.json)");
   AddRangeFlags(status, f);
+  status->add_flag("--summary-only", f.summary_only,
+                   "Read `summary` alone: hashrate and shares, no per-board data; the fastest sweep");
   status->add_option("--firmware", f.firmware, "whatsminer: read Whatsminer API V3 (port 4433) instead")
       ->check(CLI::IsMember({"whatsminer"}));
   status->callback([&f] { f.action = "status"; });
@@ -301,7 +303,8 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
               std::ostream& out) {
   if (f.firmware == "whatsminer") return RunV3Status(f, miners, o, out);
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<cgminer::MinerSummary> sweep = cgminer::SweepStatus(miners, o);
+  const std::vector<cgminer::MinerSummary> sweep =
+      f.summary_only ? cgminer::SweepSummaries(miners, o) : cgminer::SweepStatus(miners, o);
   const double sweep_s = SecondsSince(start);
   std::map<std::string, int> by_state;
   double total_th = 0;

@@ -22,6 +22,7 @@ struct FleetFlags {
   int concurrency = 2048;
   bool json = false;
   bool all = false;
+  bool summary_only = false;  // status: `summary` alone (no per-board `devs`)
   // The subcommand given: "scan", "status", "curtail", "resume", "set-power", "set-profile".
   std::string action;
   // "luxos" or "braiins" skips identification; "whatsminer" speaks API V3 on

@@ -65,6 +65,14 @@ TEST(FleetCommandTest, StatusReadsTheEmulatedFleetAndNamesTheBrokenMiners) {
   }
   EXPECT_GT(j["summary"]["by_state"]["ok"].get<int>(), 170);
   EXPECT_GT(j["summary"]["hashrate_th_s"].get<double>(), 170 * 90.0);
+  // The default read joins devs (stock bmminer: one by one); --summary-only does not.
+  int with_boards = 0;
+  for (const auto& m : j["miners"]) with_boards += m.contains("boards") && m["boards"].size() == 3;
+  EXPECT_EQ(with_boards, j["summary"]["by_state"]["ok"].get<int>());
+  const nlohmann::json quick = Json(Mullet("fleet status " + emu.listing()["range"].get<std::string>() +
+                                           " --timeout-s 1 --summary-only --json"));
+  EXPECT_EQ(quick["summary"]["by_state"]["ok"], j["summary"]["by_state"]["ok"]);
+  for (const auto& m : quick["miners"]) EXPECT_FALSE(m.contains("boards")) << m.dump();
 }
 
 TEST(FleetCommandTest, AnEmulatorOutOfDescriptorsSlowsDownAndNeverFails) {

@@ -14,6 +14,8 @@ std::string TransportState(const RpcReply& r) {
       return "refused";
     case RpcOutcome::kReset:
       return "reset";
+    case RpcOutcome::kClosedEarly:
+      return "closed";
     case RpcOutcome::kTooLarge:
     case RpcOutcome::kOtherError:
       break;

@@ -60,7 +60,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
       if (self->finished_) return;  // FrameComplete refused the declared length
       if (ec == asio::error::eof) {
         if (self->options_.framing == RpcFraming::kLengthPrefixedLe32) {
-          return self->Finish(RpcOutcome::kOtherError, "the peer closed inside a length-prefixed frame (" +
+          return self->Finish(RpcOutcome::kClosedEarly, "the peer closed inside a length-prefixed frame (" +
                                                            std::to_string(self->reply_.size()) + " bytes)");
         }
         return self->Finish(RpcOutcome::kReply, "");
@@ -134,6 +134,8 @@ std::string_view RpcOutcomeName(RpcOutcome o) {
       return "reset";
     case RpcOutcome::kTooLarge:
       return "too-large";
+    case RpcOutcome::kClosedEarly:
+      return "closed";
     case RpcOutcome::kOtherError:
       break;
   }

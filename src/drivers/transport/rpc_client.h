@@ -42,6 +42,7 @@ enum class RpcOutcome {
   kRefused,       // nothing listens there
   kReset,         // the peer reset the connection
   kTooLarge,      // the reply passed max_reply_bytes
+  kClosedEarly,   // length-prefixed framing: the peer closed before its frame was whole
   kOtherError,
 };
 std::string_view RpcOutcomeName(RpcOutcome o);  // "reply", "timeout", "refused", ...

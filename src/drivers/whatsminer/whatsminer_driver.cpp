@@ -102,10 +102,11 @@ Verdict ClassifyReply(const RpcReply& r) {
     case RpcOutcome::kTooLarge:
       v.state = "error";
       return v;
+    case RpcOutcome::kClosedEarly:  // a short frame: the miner closed early
+      v.state = "closed";
+      return v;
     case RpcOutcome::kOtherError:
-      // rpc_client.cpp reports a close inside a frame as an other error; for
-      // this protocol that is the miner closing early (a short frame).
-      v.state = r.error.rfind("the peer closed", 0) == 0 ? "closed" : "error";
+      v.state = "error";
       return v;
   }
   Result<Reply> parsed = ParseReply(r.bytes);

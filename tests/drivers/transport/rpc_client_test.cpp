@@ -59,6 +59,32 @@ TEST(RpcClientTest, EachMinerAnswersItsOwnRequest) {
   }
 }
 
+// A 4-byte little-endian length, then the payload (Whatsminer API V3).
+std::string Frame(std::string_view payload, std::uint32_t declared) {
+  std::string f(4, '\0');
+  for (int i = 0; i < 4; ++i) f[i] = static_cast<char>(declared >> (8 * i) & 0xff);
+  return f + std::string(payload);
+}
+
+TEST(RpcClientTest, LengthPrefixedFramesWholeShortAndOversized) {
+  Fleet fleet([](std::size_t miner, std::string_view) {
+    if (miner == 0) return Send(Frame("{\"code\":0}", 10) + "trailing bytes are not read");
+    if (miner == 1) return Send(Frame("{\"co", 10));  // closes inside the frame
+    return Send(Frame("{}", 1u << 30));                 // declares a gigabyte
+  });
+  const auto eps = fleet.Listen(3);
+  RpcOptions o;
+  o.framing = RpcFraming::kLengthPrefixedLe32;
+  o.max_reply_bytes = 1 << 20;
+  const std::vector<RpcReply> r = RequestAll(eps, Frame("{}", 2), o);
+  EXPECT_EQ(r[0].outcome, RpcOutcome::kReply) << r[0].error;
+  EXPECT_EQ(r[0].bytes, "{\"code\":0}");
+  EXPECT_EQ(r[1].outcome, RpcOutcome::kClosedEarly) << r[1].error;
+  EXPECT_EQ(RpcOutcomeName(r[1].outcome), "closed");
+  EXPECT_EQ(r[2].outcome, RpcOutcome::kTooLarge) << r[2].error;
+  EXPECT_NE(r[2].error.find("1073741824"), std::string::npos) << r[2].error;
+}
+
 TEST(RpcClientTest, HungAndResettingMinersAreReportedAndTheOthersStillAnswer) {
   Fleet fleet([](std::size_t miner, std::string_view) {
     if (miner == 3) return ReplyPlan{ReplyPlan::Kind::kHang, "", Seconds(0)};

@@ -314,9 +314,10 @@ TEST(WhatsminerClassifyTest, NamesEachWayARequestCanEnd) {
   EXPECT_EQ(ClassifyReply(r).state, "bad-reply");
   r.outcome = RpcOutcome::kTimeout;
   EXPECT_EQ(ClassifyReply(r).state, "timeout");
-  r.outcome = RpcOutcome::kOtherError;
+  r.outcome = RpcOutcome::kClosedEarly;
   r.error = "the peer closed inside a length-prefixed frame (12 bytes)";
   EXPECT_EQ(ClassifyReply(r).state, "closed");
+  r.outcome = RpcOutcome::kOtherError;
   r.error = "host unreachable";
   EXPECT_EQ(ClassifyReply(r).state, "error");
 }

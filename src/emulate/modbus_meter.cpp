@@ -5,7 +5,6 @@
 #include <bit>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <chrono>
 #include <cmath>
 
 namespace mullet {
@@ -138,12 +137,9 @@ std::string HandleFrame(std::string_view frame, const MeterRegisterMap& map, std
 // ---- The socket side.
 
 struct ModbusMeterServer::State {
-  State(asio::io_context& io, MeterRegisterMap m, ModbusMeterOptions o)
-      : acceptor(io), map(std::move(m)), options(o) {}
-  tcp::acceptor acceptor;
+  State(MeterRegisterMap m, ModbusMeterOptions o) : map(std::move(m)), options(o) {}
   MeterRegisterMap map;
   ModbusMeterOptions options;
-  std::size_t open = 0;  // connections alive
 };
 
 namespace {
@@ -155,11 +151,8 @@ using State = ModbusMeterServer::State;
 // than request_limit to send a whole request.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, std::shared_ptr<State> state)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), state_(std::move(state)) {
-    ++state_->open;
-  }
-  ~Connection() { --state_->open; }
+  Connection(AcceptedSocket peer, std::shared_ptr<State> state)
+      : peer_(std::move(peer)), timer_(peer_.socket().get_executor()), state_(std::move(state)) {}
 
   void Start() {
     ArmTimer();
@@ -168,15 +161,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void ArmTimer() {
-    timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-        state_->options.request_limit));
+    timer_.expires_after(SteadyDuration(state_->options.request_limit));
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
       if (!ec) self->Close();
     });
   }
 
   void Read() {
-    socket_.async_read_some(
+    peer_.socket().async_read_some(
         asio::buffer(chunk_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
           if (ec) return self->Close();
@@ -203,7 +195,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (replies.empty()) return Read();
     out_ = std::move(replies);
     asio::async_write(
-        socket_, asio::buffer(out_),
+        peer_.socket(), asio::buffer(out_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
           if (ec) return self->Close();
           self->Read();
@@ -211,13 +203,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Close() {
-    boost::system::error_code ignored;
     timer_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    peer_.Close();
   }
 
-  tcp::socket socket_;
+  AcceptedSocket peer_;
   asio::steady_timer timer_;
   std::shared_ptr<State> state_;
   std::array<char, 512> chunk_{};
@@ -225,50 +215,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string out_;
 };
 
-void Accept(std::shared_ptr<State> state) {
-  State& s = *state;
-  s.acceptor.async_accept(
-      [state = std::move(state)](const boost::system::error_code& ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) return;
-        if (!ec) {
-          if (state->open < state->options.max_connections) {
-            std::make_shared<Connection>(std::move(socket), state)->Start();
-          }
-          // else: `socket` closes here; a meter has few clients, and one that
-          // opens many is a bug to surface, not to serve.
-        }
-        Accept(state);
-      });
-}
-
 }  // namespace
+
+ModbusMeterServer::ModbusMeterServer(asio::io_context& io, std::shared_ptr<State> state)
+    : state_(std::move(state)),
+      // More than max_connections clients are accepted and closed at once: a
+      // meter has few clients, and one that opens many is a bug to surface.
+      listener_(
+          io,
+          [state = state_](std::size_t, AcceptedSocket peer) {
+            std::make_shared<Connection>(std::move(peer), state)->Start();
+          },
+          state_->options.max_connections) {}
 
 Result<std::unique_ptr<ModbusMeterServer>> ModbusMeterServer::Start(asio::io_context& io,
                                                                     const tcp::endpoint& at,
                                                                     MeterRegisterMap map,
                                                                     ModbusMeterOptions options) {
-  auto state = std::make_shared<State>(io, std::move(map), options);
-  boost::system::error_code ec;
-  state->acceptor.open(at.protocol(), ec);
-  if (!ec) state->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) state->acceptor.bind(at, ec);
-  if (!ec) state->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Status::IoError("meter: cannot listen on " + at.address().to_string() + ":" +
-                           std::to_string(at.port()) + ": " + ec.message());
+  std::unique_ptr<ModbusMeterServer> server(
+      new ModbusMeterServer(io, std::make_shared<State>(std::move(map), options)));
+  if (Status s = server->listener_.Listen(0, at); !s.ok()) {
+    return Status::IoError("meter: " + s.message());
   }
-  Accept(state);
-  return std::unique_ptr<ModbusMeterServer>(new ModbusMeterServer(std::move(state)));
-}
-
-ModbusMeterServer::~ModbusMeterServer() {
-  boost::system::error_code ignored;
-  state_->acceptor.close(ignored);
-}
-
-tcp::endpoint ModbusMeterServer::endpoint() const {
-  boost::system::error_code ignored;
-  return state_->acceptor.local_endpoint(ignored);
+  return server;
 }
 
 const MeterRegisterMap& ModbusMeterServer::map() const { return state_->map; }

@@ -27,6 +27,7 @@
 
 #include "core/status/result.h"
 #include "core/units/units.h"
+#include "emulate/loopback_listener.h"
 
 namespace mullet {
 
@@ -115,17 +116,18 @@ class ModbusMeterServer {
                                                           ModbusMeterOptions options = {});
   ModbusMeterServer(const ModbusMeterServer&) = delete;
   ModbusMeterServer& operator=(const ModbusMeterServer&) = delete;
-  ~ModbusMeterServer();  // stops accepting; open connections end on their own
+  ~ModbusMeterServer() = default;  // stops accepting; open connections end on their own
 
-  boost::asio::ip::tcp::endpoint endpoint() const;
+  boost::asio::ip::tcp::endpoint endpoint() const { return listener_.endpoint(0); }
   const MeterRegisterMap& map() const;
 
-  struct State;  // opaque: the acceptor, map and options, shared with the connections
+  struct State;  // opaque: the map and options, shared with the connections
 
  private:
-  explicit ModbusMeterServer(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  ModbusMeterServer(boost::asio::io_context& io, std::shared_ptr<State> state);
 
-  std::shared_ptr<State> state_;  // connections and the pending accept hold it too
+  std::shared_ptr<State> state_;  // connections hold it too
+  LoopbackListener listener_;     // binding, accepting, max_connections (loopback_listener.h)
 };
 
 }  // namespace mullet

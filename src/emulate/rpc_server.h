@@ -2,6 +2,7 @@
 // its own address (127.x.y.z:4028), answering one request per connection as
 // cgminer's api.c does: read the request, write the reply, close. A handler
 // decides each reply and can make it misbehave: hang, reset, answer late.
+// Binding and accepting are LoopbackListener's (loopback_listener.h).
 //
 // Thread safety: an RpcServer belongs to the thread running its io_context.
 
@@ -12,13 +13,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/status/result.h"
 #include "core/units/units.h"
+#include "emulate/loopback_listener.h"
 
 namespace mullet {
 
@@ -42,15 +42,17 @@ class RpcServer {
   RpcServer(boost::asio::io_context& io, Handler handler);
   RpcServer(const RpcServer&) = delete;
   RpcServer& operator=(const RpcServer&) = delete;
-  ~RpcServer();
+  ~RpcServer() = default;  // stops accepting; open connections end on their own
 
   // Listens on `at` for `miner`. Fails with the OS's reason when the address
   // cannot be bound. Port 0 picks a free port: see endpoint().
-  Status Listen(std::size_t miner, const boost::asio::ip::tcp::endpoint& at);
+  Status Listen(std::size_t miner, const boost::asio::ip::tcp::endpoint& at) {
+    return listener_.Listen(miner, at);
+  }
 
-  std::size_t listeners() const { return acceptors_.size(); }
+  std::size_t listeners() const { return listener_.listeners(); }
   // The bound address of the i-th Listen call.
-  boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const;
+  boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const { return listener_.endpoint(i); }
 
   // Longest a hung connection is held, and longest a client may take to send
   // its request.
@@ -58,12 +60,8 @@ class RpcServer {
   Seconds read_limit{10};
 
  private:
-  struct Listener;
-  void Accept(std::shared_ptr<Listener> l);
-
-  boost::asio::io_context& io_;
   Handler handler_;
-  std::vector<std::shared_ptr<Listener>> acceptors_;
+  LoopbackListener listener_;  // last: stops before handler_ goes
 };
 
 }  // namespace mullet

@@ -1,7 +1,5 @@
 #include "emulate/whatsminer_v3.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +8,8 @@
 #include <optional>
 #include <utility>
 #include <vector>
+
+#include "drivers/whatsminer/codec.h"
 
 namespace mullet {
 namespace {
@@ -268,7 +268,7 @@ Outcome Authorize(const Ctx& c, const Json& req) {
   const double skew = std::abs(static_cast<double>(t) - static_cast<double>(Unix(c.now)));
   if (skew > c.auth.max_skew.count())
     return Fail(kNoPermission, "ts is too far from the miner's clock");
-  if (token->get<std::string>() != V3Token(c.cmd, c.auth.password, c.auth.salt, t)) {
+  if (token->get<std::string>() != whatsminer::Token(c.cmd, c.auth.password, c.auth.salt, t)) {
     return Fail(kNoPermission, "invalid token");
   }
   return {};
@@ -293,26 +293,6 @@ std::string V3Salt(const EmulatedMiner& m) {
   std::string salt;
   for (int i = 0; i < 8; ++i) salt.push_back(kAlphabet[rng.Next() % kAlphabet.size()]);
   return salt;
-}
-
-std::string V3Token(std::string_view cmd, std::string_view password, std::string_view salt,
-                    std::int64_t ts) {
-  const std::string text =
-      std::string(cmd) + std::string(password) + std::string(salt) + std::to_string(ts);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &digest_len, EVP_sha256(), nullptr);
-  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  const int n = EVP_EncodeBlock(b64, digest, static_cast<int>(digest_len));
-  return std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(std::min(n, 8)));
-}
-
-std::string V3Frame(std::string_view payload) {
-  const auto n = static_cast<std::uint32_t>(payload.size());
-  std::string out{static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                  static_cast<char>((n >> 16) & 0xff), static_cast<char>(n >> 24)};
-  out.append(payload);
-  return out;
 }
 
 V3FrameScan ScanV3Frame(std::string_view buffer, std::size_t max_payload) {
@@ -381,11 +361,11 @@ V3Action V3Reply(EmulatedMiner& m, std::string_view request, UtcTime now, const 
       body = ApplyQuirk(std::move(body), q, d.detail, chip);
     }
   }
-  V3Action a{d.slow ? Delivery::kSlow : Delivery::kSend, V3Frame(body),
+  V3Action a{d.slow ? Delivery::kSlow : Delivery::kSend, whatsminer::EncodeFrame(body),
              d.slow ? faults.slow_delay : Seconds(0), false};
   if (d.quirk[static_cast<int>(Quirk::kMissingNul)]) {
     // The prefix promises 16 bytes that never come; the peer sees the close.
-    const std::string longer = V3Frame(body + std::string(16, ' '));
+    const std::string longer = whatsminer::EncodeFrame(body + std::string(16, ' '));
     a.bytes.replace(0, 4, longer, 0, 4);
     a.close_after = true;
   }
@@ -394,7 +374,8 @@ V3Action V3Reply(EmulatedMiner& m, std::string_view request, UtcTime now, const 
 
 V3Action V3TooLargeReply(std::size_t max_payload, UtcTime now) {
   const std::string msg = "frame above " + std::to_string(max_payload) + " bytes";
-  return {Delivery::kSend, V3Frame(V3ErrorBody(kOutOfMemory, msg, "", now)), Seconds(0), true};
+  return {Delivery::kSend, whatsminer::EncodeFrame(V3ErrorBody(kOutOfMemory, msg, "", now)),
+          Seconds(0), true};
 }
 
 }  // namespace mullet

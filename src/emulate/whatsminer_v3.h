@@ -52,12 +52,9 @@ struct V3Auth {
 // same fleet seed gives the same salts.
 std::string V3Salt(const EmulatedMiner& m);
 
-// base64(sha256(cmd + password + salt + decimal ts)), first 8 characters.
-std::string V3Token(std::string_view cmd, std::string_view password, std::string_view salt,
-                    std::int64_t ts);
-
-// The 4-byte little-endian length prefix and `payload`.
-std::string V3Frame(std::string_view payload);
+// The write token and the frame prefix are the driver's codec's
+// (drivers/whatsminer/codec.h: whatsminer::Token, whatsminer::EncodeFrame),
+// so the rule has one home.
 
 // How far a receive buffer holds a frame.
 struct V3FrameScan {

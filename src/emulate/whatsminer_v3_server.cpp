@@ -3,28 +3,24 @@
 #include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <chrono>
+#include <memory>
 #include <string>
+#include <utility>
 
 namespace mullet {
 namespace {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-
-std::chrono::steady_clock::duration ToSteady(Seconds s) {
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(s);
-}
 
 // One accepted connection: frames in, one reply per frame, in order. Only one
 // read or one reply is outstanding at a time, so frames never interleave.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, std::size_t miner, const WhatsminerV3Server::Handler& handler,
+  Connection(AcceptedSocket peer, std::size_t miner, const WhatsminerV3Server::Handler& handler,
              const WhatsminerV3Server& server)
-      : socket_(std::move(socket)),
-        idle_(socket_.get_executor()),
-        delay_(socket_.get_executor()),
+      : peer_(std::move(peer)),
+        idle_(peer_.socket().get_executor()),
+        delay_(peer_.socket().get_executor()),
         miner_(miner),
         handler_(handler),
         idle_limit_(server.idle_limit),
@@ -41,7 +37,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // frames do not reset it, so a client trickling bytes is still closed.
   void ArmIdle() {
     auto self = shared_from_this();
-    idle_.expires_after(ToSteady(idle_limit_));
+    idle_.expires_after(SteadyDuration(idle_limit_));
     idle_.async_wait([self](const boost::system::error_code& ec) {
       if (!ec) self->Close();
     });
@@ -49,12 +45,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void Read() {
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(chunk_),
-                            [self](const boost::system::error_code& ec, std::size_t n) {
-                              if (ec || self->closed_) return self->Close();
-                              self->buffer_.append(self->chunk_.data(), n);
-                              self->Process();
-                            });
+    peer_.socket().async_read_some(asio::buffer(chunk_),
+                                   [self](const boost::system::error_code& ec, std::size_t n) {
+                                     if (ec || self->closed_) return self->Close();
+                                     self->buffer_.append(self->chunk_.data(), n);
+                                     self->Process();
+                                   });
   }
 
   // Answers the first whole frame in the buffer, or reads more.
@@ -86,13 +82,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto self = shared_from_this();
     switch (action_.delivery) {
       case Delivery::kReset: {
-        // linger 0 and close without a shutdown: the peer gets RST, not FIN.
+        // linger 0, so the close ends in RST. Close() shuts down first, so the
+        // peer sees FIN then RST (AcceptedSocket::Reset sends RST alone).
         boost::system::error_code ignored;
-        socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+        peer_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
         return Close();
       }
       case Delivery::kHang:
-        delay_.expires_after(ToSteady(hang_limit_));
+        delay_.expires_after(SteadyDuration(hang_limit_));
         delay_.async_wait([self](const boost::system::error_code& ec) {
           if (!ec) self->Close();
         });
@@ -102,10 +99,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
         break;
     }
     delay_.expires_after(
-        ToSteady(action_.delivery == Delivery::kSlow ? action_.delay : Seconds(0)));
+        SteadyDuration(action_.delivery == Delivery::kSlow ? action_.delay : Seconds(0)));
     delay_.async_wait([self](const boost::system::error_code& ec) {
       if (ec || self->closed_) return;
-      asio::async_write(self->socket_, asio::buffer(self->action_.bytes),
+      asio::async_write(self->peer_.socket(), asio::buffer(self->action_.bytes),
                         [self](const boost::system::error_code& e, std::size_t) {
                           if (e || self->action_.close_after) return self->Close();
                           self->ArmIdle();
@@ -117,24 +114,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // A hung miner reads and ignores whatever comes, until the client leaves.
   void Drain() {
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(chunk_),
-                            [self](const boost::system::error_code& ec, std::size_t) {
-                              if (ec || self->closed_) return self->Close();
-                              self->Drain();
-                            });
+    peer_.socket().async_read_some(asio::buffer(chunk_),
+                                   [self](const boost::system::error_code& ec, std::size_t) {
+                                     if (ec || self->closed_) return self->Close();
+                                     self->Drain();
+                                   });
   }
 
   void Close() {
     if (closed_) return;
     closed_ = true;
-    boost::system::error_code ignored;
     idle_.cancel();
     delay_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    peer_.Close();
   }
 
-  tcp::socket socket_;
+  AcceptedSocket peer_;
   asio::steady_timer idle_;
   asio::steady_timer delay_;
   std::size_t miner_;
@@ -149,58 +144,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-struct WhatsminerV3Server::Listener {
-  Listener(asio::io_context& io, std::size_t m) : acceptor(io), retry(io), miner(m) {}
-  tcp::acceptor acceptor;
-  // Made with the listener: when accept fails for want of descriptors, the
-  // back-off must not need anything new from the process.
-  asio::steady_timer retry;
-  std::size_t miner;
-};
-
 WhatsminerV3Server::WhatsminerV3Server(asio::io_context& io, Handler handler)
-    : io_(io), handler_(std::move(handler)) {}
-
-WhatsminerV3Server::~WhatsminerV3Server() {
-  boost::system::error_code ignored;
-  for (auto& l : acceptors_) l->acceptor.close(ignored);
-}
-
-Status WhatsminerV3Server::Listen(std::size_t miner, const tcp::endpoint& at) {
-  auto l = std::make_shared<Listener>(io_, miner);
-  boost::system::error_code ec;
-  l->acceptor.open(at.protocol(), ec);
-  if (!ec) l->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) l->acceptor.bind(at, ec);
-  if (!ec) l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Status::IoError("cannot listen on " + at.address().to_string() + ":" +
-                           std::to_string(at.port()) + ": " + ec.message());
-  }
-  acceptors_.push_back(l);
-  Accept(l);
-  return Status::Ok();
-}
-
-tcp::endpoint WhatsminerV3Server::endpoint(std::size_t i) const {
-  boost::system::error_code ignored;
-  return acceptors_.at(i)->acceptor.local_endpoint(ignored);
-}
-
-void WhatsminerV3Server::Accept(std::shared_ptr<Listener> l) {
-  l->acceptor.async_accept([this, l](const boost::system::error_code& ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !l->acceptor.is_open()) return;
-    if (ec) {
-      // Out of descriptors or memory: back off instead of spinning on the error.
-      l->retry.expires_after(std::chrono::milliseconds(100));
-      l->retry.async_wait([this, l](const boost::system::error_code& e) {
-        if (!e) Accept(l);
-      });
-      return;
-    }
-    std::make_shared<Connection>(std::move(socket), l->miner, handler_, *this)->Start();
-    Accept(l);
-  });
-}
+    : handler_(std::move(handler)), listener_(io, [this](std::size_t miner, AcceptedSocket peer) {
+        std::make_shared<Connection>(std::move(peer), miner, handler_, *this)->Start();
+      }) {}
 
 }  // namespace mullet

@@ -2,7 +2,8 @@
 // emulated miner (127.x.y.z:4433) that reads length-prefixed frames, asks a
 // handler for each reply and keeps the connection for further frames, as the
 // real API does. A zero-length frame is the documented heartbeat: no reply.
-// A connection with no frame for `idle_limit` is closed.
+// A connection with no frame for `idle_limit` is closed. Binding and
+// accepting are LoopbackListener's (loopback_listener.h).
 //
 // Thread safety: a server belongs to the thread running its io_context.
 
@@ -13,12 +14,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <functional>
-#include <memory>
 #include <string_view>
-#include <vector>
 
 #include "core/status/result.h"
 #include "core/units/units.h"
+#include "emulate/loopback_listener.h"
 #include "emulate/whatsminer_v3.h"
 
 namespace mullet {
@@ -34,15 +34,17 @@ class WhatsminerV3Server {
   WhatsminerV3Server(boost::asio::io_context& io, Handler handler);
   WhatsminerV3Server(const WhatsminerV3Server&) = delete;
   WhatsminerV3Server& operator=(const WhatsminerV3Server&) = delete;
-  ~WhatsminerV3Server();
+  ~WhatsminerV3Server() = default;  // stops accepting; open connections end on their own
 
   // Listens on `at` for `miner`; fails with the OS's reason. Port 0 picks a
   // free port: see endpoint().
-  Status Listen(std::size_t miner, const boost::asio::ip::tcp::endpoint& at);
+  Status Listen(std::size_t miner, const boost::asio::ip::tcp::endpoint& at) {
+    return listener_.Listen(miner, at);
+  }
 
-  std::size_t listeners() const { return acceptors_.size(); }
+  std::size_t listeners() const { return listener_.listeners(); }
   // The bound address of the i-th Listen call.
-  boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const;
+  boost::asio::ip::tcp::endpoint endpoint(std::size_t i) const { return listener_.endpoint(i); }
 
   // Close a connection that sent no whole frame for this long. protocols.md
   // §2.4 gives 10 s for the 4028 API; the V3 documentation says 300 s.
@@ -51,12 +53,8 @@ class WhatsminerV3Server {
   std::size_t max_payload = 64 << 10;  // a longer declared frame is refused
 
  private:
-  struct Listener;
-  void Accept(std::shared_ptr<Listener> l);
-
-  boost::asio::io_context& io_;
   Handler handler_;
-  std::vector<std::shared_ptr<Listener>> acceptors_;
+  LoopbackListener listener_;  // last: stops before handler_ goes
 };
 
 }  // namespace mullet

@@ -1,5 +1,6 @@
 // The Whatsminer API V3 emulator's pure side: one request payload -> one reply,
-// framing, tokens and faults (src/emulate/whatsminer_v3.h).
+// frame scanning, token checks and faults (src/emulate/whatsminer_v3.h). The
+// token itself is the codec's, tested in tests/drivers/whatsminer/codec_test.cpp.
 
 #include "emulate/whatsminer_v3.h"
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "core/asic/catalog.h"
+#include "drivers/whatsminer/codec.h"
 #include "test_miners.h"
 
 namespace mullet {
@@ -48,23 +50,15 @@ class WhatsminerV3Test : public ::testing::Test {
             {"param", param},
             {"ts", ts},
             {"account", "super"},
-            {"token", V3Token(cmd, password, auth_.salt, ts)}};
+            {"token", whatsminer::Token(cmd, password, auth_.salt, ts)}};
   }
 
   EmulatedMiner m_;
   V3Auth auth_;
 };
 
-TEST(WhatsminerV3TokenTest, MatchesAnIndependentSha256AndBase64) {
-  // printf '%s' 'set.miner.power_limitsuperpx5hoXa91719792000' | sha256sum | cut -d' ' -f1 |
-  //   xxd -r -p | base64 | cut -c1-8
-  EXPECT_EQ(V3Token("set.miner.power_limit", "super", "px5hoXa9", 1719792000), "zbkIwOj0");
-  // printf '%s' 'set.miner.servicesuperQbVy1Ou31692685512' | sha256sum | ... (same pipe)
-  EXPECT_EQ(V3Token("set.miner.service", "super", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
-}
-
 TEST(WhatsminerV3FrameTest, ScansPrefixAndLength) {
-  const std::string f = V3Frame(std::string(300, 'x'));
+  const std::string f = whatsminer::EncodeFrame(std::string(300, 'x'));
   ASSERT_EQ(f.size(), 304u);
   EXPECT_EQ(static_cast<unsigned char>(f[0]), 0x2c);  // 300 = 0x012c, little-endian
   EXPECT_EQ(static_cast<unsigned char>(f[1]), 0x01);
@@ -169,7 +163,7 @@ TEST_F(WhatsminerV3Test, WrongTokenAccountOrPasswordIsRefused) {
   EXPECT_EQ(Ask(other)["code"], v3_code::kNoPermission);
   // A token for another command does not carry over.
   json swapped = Signed("set.miner.service", "stop", Unix(kT0));
-  swapped["token"] = V3Token("set.miner.power_limit", "super", auth_.salt, Unix(kT0));
+  swapped["token"] = whatsminer::Token("set.miner.power_limit", "super", auth_.salt, Unix(kT0));
   EXPECT_EQ(Ask(swapped)["code"], v3_code::kNoPermission);
   EXPECT_EQ(m_.state(), MinerState::kRunning);
 }

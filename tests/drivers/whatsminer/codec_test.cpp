@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 namespace mullet::whatsminer {
@@ -28,13 +29,50 @@ Result<StatusReading> SummaryOf(const std::string& payload) {
   return ReadSummary(*r);
 }
 
-TEST(WhatsminerCodecTest, TokenMatchesAnIndependentSha256AndBase64) {
-  // printf '%s' 'set.miner.power_limitsuperpx5hoXa91719792000' | sha256sum | cut -d' ' -f1 |
-  //   xxd -r -p | base64 | cut -c1-8
-  EXPECT_EQ(Token("set.miner.power_limit", "super", "px5hoXa9", 1719792000), "zbkIwOj0");
-  // printf '%s' 'set.miner.servicesuperQbVy1Ou31692685512' | sha256sum | ... (same pipe)
-  EXPECT_EQ(Token("set.miner.service", "super", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
+// Token vectors worked by hand from ../shared/docs/protocols.md §2.4, API V3:
+// token = base64(sha256(cmd + password + salt + ts))[:8], with ts in decimal
+// unix seconds and the standard base64 alphabet (RFC 4648 §4: A-Z a-z 0-9 + /).
+// Each was computed outside mullet with OpenSSL's command-line tool:
+//   printf '%s' "${cmd}${password}${salt}${ts}" | openssl dgst -sha256 -binary | base64 | cut -c1-8
+// 8 base64 characters are the digest's first 48 bits, so the first 6 digest
+// bytes (from `openssl dgst -sha256`) are given to check the encoding by hand.
+// Worked example, the third vector: digest c2 0f 3e 5f ee be ..., in 6-bit
+// groups 110000 100000 111100 111110 010111 111110 111010 111110 =
+// 48 32 60 62 23 62 58 62 = w g 8 + X + 6 + (62 is '+'; not the URL-safe '-').
+struct TokenVector {
+  const char* cmd;
+  const char* password;
+  const char* salt;
+  std::int64_t ts;
+  const char* token;
+};
+constexpr TokenVector kTokenVectors[] = {
+    // "set.miner.serviceadminaB3dE5gH1735689600": sha256 cc9679cb1a41...;
+    // 2025-01-01T00:00:00Z, a password other than the default "super".
+    {"set.miner.service", "admin", "aB3dE5gH", 1735689600, "zJZ5yxpB"},
+    // "set.miner.power_limitmy-pw7xQ2kLm91700000000": sha256 f089efdba087...
+    {"set.miner.power_limit", "my-pw", "7xQ2kLm9", 1700000000, "8Inv26CH"},
+    // "set.miner.servicesuperSALT00011735689618": sha256 c20f3e5feebe...
+    {"set.miner.service", "super", "SALT0001", 1735689618, "wg8+X+6+"},
+    // "set.miner.servicesuperQbVy1Ou30": sha256 b726b701fb5d...; ts 0 is "0".
+    {"set.miner.service", "super", "QbVy1Ou3", 0, "tya3Aftd"},
+    // "set.miner.power_limitsuperpx5hoXa91719792000": sha256 cdb908c0e8f4...
+    {"set.miner.power_limit", "super", "px5hoXa9", 1719792000, "zbkIwOj0"},
+    // "set.miner.servicesuperQbVy1Ou31692685512": sha256 b9aee143923f...
+    {"set.miner.service", "super", "QbVy1Ou3", 1692685512, "ua7hQ5I/"},
+};
+
+TEST(WhatsminerCodecTest, TokenMatchesVectorsWorkedFromTheProtocolDocument) {
+  for (const TokenVector& v : kTokenVectors) {
+    EXPECT_EQ(Token(v.cmd, v.password, v.salt, v.ts), v.token)
+        << v.cmd << v.password << v.salt << v.ts;
+  }
+  // Every input counts: one second, one salt letter, the password or the
+  // command changes the token.
   EXPECT_NE(Token("set.miner.service", "super", "QbVy1Ou3", 1692685513), "ua7hQ5I/");
+  EXPECT_NE(Token("set.miner.service", "super", "QbVy1Ou4", 1692685512), "ua7hQ5I/");
+  EXPECT_NE(Token("set.miner.service", "admin", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
+  EXPECT_NE(Token("set.miner.power_limit", "super", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
 }
 
 TEST(WhatsminerCodecTest, FrameIsLittleEndianLengthThenPayload) {

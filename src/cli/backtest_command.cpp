@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
 #include <sstream>
 
 #include "cli/backtest_output.h"
@@ -25,8 +28,11 @@ constexpr int kIoFailure = 1;
 
 struct Plan {
   std::vector<Scenario> scenarios;
-  MarketSeries market;
+  // One market per scenario: a scenario that replaces `contract` may take
+  // its power price from another source (markets[i] for scenarios[i]).
+  std::vector<std::shared_ptr<const MarketSeries>> markets;
   std::vector<PolicyKind> policies;  // [0] the one asked for, then baselines
+  BacktestOptions options;
   std::filesystem::path out_dir;
 };
 
@@ -47,7 +53,20 @@ Result<std::vector<PolicyKind>> ResolvePolicies(const BacktestFlags& f) {
   return policies;
 }
 
-Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site) {
+// The built-in market with a constant BTC price applied, if one was given:
+// BTC mined = hashprice / price, as with any user hashprice (market.h).
+MarketSeries BuiltInMarket(std::optional<double> btc_price) {
+  MarketSeries m = DefaultMarket();
+  if (!btc_price) return m;
+  for (size_t i = 0; i < m.size(); ++i) {
+    m.btc_price[i] = UsdPerBtc(*btc_price);
+    m.btc_per_th_day[i] = BtcPerTerahashDay(m.hashprice[i].value() / *btc_price);
+  }
+  m.btc_price_source = fmt::format("constant {:g} USD/BTC (--btc-price-usd)", *btc_price);
+  return m;
+}
+
+Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site, const std::string& scenario) {
   std::optional<double> hashprice, btc_price;
   for (Status s : {TakeNumber("--hashprice-usd-per-th-day", f.hashprice, kNonNegative, &hashprice),
                    TakeNumber("--btc-price-usd", f.btc_price, kPositive, &btc_price)}) {
@@ -73,13 +92,28 @@ Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site) {
   const bool power_given = f.power_csv || !index.csv.empty() || index.fixed;
   if (!f.data && !power_given) {
     // The built-in default market: one synthetic year derived from the data.
-    MarketSeries m = DefaultMarket();
     if (o.from || o.to || f.step || hashprice || f.hashprice_csv) {
       return Status::InvalidArgument(
           "--data: the built-in market is one fixed hourly year; --from, --to, --step and a "
           "hashprice need --data DIR (or --power-csv FILE)");
     }
-    return m;
+    return BuiltInMarket(btc_price);
+  }
+  // What the user must add, said with the flags they can set (not the
+  // market's internal option names).
+  const std::string where = scenario.empty() ? "" : " (scenario '" + scenario + "')";
+  const char* power_from = f.power_csv         ? "--power-csv"
+                           : !index.csv.empty() ? "the site's contract.index.csv"
+                           : index.fixed        ? "the site's fixed price (contract.index.fixed_usd_per_mwh)"
+                                                : "--data";
+  if (!f.data && !hashprice && !f.hashprice_csv) {
+    return Status::InvalidArgument(std::string("--data: the power price comes from ") + power_from + where +
+                                   ", but the hashprice comes from history, which needs --data DIR; or give "
+                                   "--hashprice-usd-per-th-day X or --hashprice-csv FILE");
+  }
+  if (index.fixed && !f.power_csv && (!o.from || !o.to)) {
+    return Status::InvalidArgument(std::string("--from/--to: the power price comes from ") + power_from + where +
+                                   ", a flat price with no dates of its own: give --from and --to");
   }
   if (f.data) o.data_dir = *f.data;
   if (f.power_csv) {
@@ -92,9 +126,14 @@ Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site) {
   Result<MarketSeries> m = BuildMarket(o);
   if (!m.ok()) {
     const char* flag = f.power_csv ? "--power-csv" : f.data ? "--data" : "contract.index";
-    return Status(m.status().code(), std::string(flag) + ": " + m.status().message());
+    return Status(m.status().code(), std::string(flag) + where + ": " + m.status().message());
   }
   return m;
+}
+
+// The key of what a scenario's market depends on: its contract's index.
+std::string MarketKey(const PriceSource& p) {
+  return fmt::format("{}|{}|{}", p.fixed ? fmt::format("{}", p.fixed->value()) : "-", p.csv, p.column);
 }
 
 Result<Plan> MakePlan(const BacktestFlags& f) {
@@ -111,9 +150,30 @@ Result<Plan> MakePlan(const BacktestFlags& f) {
   Result<std::vector<PolicyKind>> policies = ResolvePolicies(f);
   if (!policies.ok()) return policies.status();
   plan.policies = *policies;
-  Result<MarketSeries> market = ResolveMarket(f, plan.scenarios.front().site);
-  if (!market.ok()) return market.status();
-  plan.market = std::move(market).value();
+  std::map<std::string, std::shared_ptr<const MarketSeries>> built;
+  for (const Scenario& sc : plan.scenarios) {
+    const std::string key = MarketKey(sc.site.contract.index);
+    auto it = built.find(key);
+    if (it == built.end()) {
+      Result<MarketSeries> market =
+          ResolveMarket(f, sc.site, plan.scenarios.size() > 1 ? sc.name : std::string());
+      if (!market.ok()) return market.status();
+      it = built.emplace(key, std::make_shared<const MarketSeries>(std::move(market).value())).first;
+    }
+    plan.markets.push_back(it->second);
+  }
+  if (f.baseline_4cp) {
+    Result<FourCpResponse> r = ParseFourCpResponse(*f.baseline_4cp);
+    if (!r.ok()) return Status::InvalidArgument("--baseline-4cp: " + r.status().message());
+    plan.options.policy.baseline_four_cp = *r;
+  }
+  std::optional<double> share;
+  Status s = TakeNumber("--unanswering-share", f.unanswering_share, kNonNegative, &share);
+  if (!s.ok()) return s;
+  if (share) {
+    if (*share >= 1) return Status::InvalidArgument("--unanswering-share: must be below 1, got " + *f.unanswering_share);
+    plan.options.unanswering_share = *share;
+  }
   plan.out_dir = f.out.value_or("out/backtest");
   return plan;
 }
@@ -176,6 +236,12 @@ Examples:
   text("--hashprice-csv", f.hashprice_csv, "A hashprice series (e.g. a forward curve)");
   text("--btc-price-usd", f.btc_price, "A constant BTC price for BTC accounting");
   text("--models-yaml", f.models_yaml, "YAML file of your own ASIC models");
+  text("--baseline-4cp", f.baseline_4cp,
+       "How the baselines meet a 4CP alert: avoid (default: sleep every miner, as strike-price "
+       "miners in Texas do) or ignore");
+  text("--unanswering-share", f.unanswering_share,
+       "Share of miners that do not answer in a step (default 0): they keep their last state and the "
+       "policy counts them at their last power");
   cmd->add_flag("--json", f.json, "Print the summary as JSON on stdout too");
   cmd->add_flag("--no-report", f.no_report, "Skip report.html");
   return cmd;
@@ -187,7 +253,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
     err << "mullet backtest: error: " << plan.status().message() << "\n";
     return kBadInput;
   }
-  const MarketSeries& m = plan->market;
+  const MarketSeries& m = *plan->markets.front();
   ReportInfo info;
   info.site_name = plan->scenarios.front().site.name;
   info.site_file = f.site_file;
@@ -197,24 +263,53 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   info.to = FormatUtc(m.times.back() + std::chrono::duration_cast<std::chrono::seconds>(m.step));
   info.step = StepText(m.step);
   info.command_line = f.command_line;
-  fmt::print(err, "mullet backtest: {} steps of {} from {} to {}; power {}; hashprice {}\n", m.size(),
-             info.step, info.from, info.to, m.power_source, m.hashprice_source);
-  if (m.power_filled_steps > 0 || m.hashprice_filled_steps > 0) {
-    fmt::print(err, "mullet backtest: gaps filled by the documented rules (docs/market.md): {} power steps, "
-                    "{} hashprice steps\n",
-               m.power_filled_steps, m.hashprice_filled_steps);
+  std::set<const MarketSeries*> told;
+  for (size_t i = 0; i < plan->scenarios.size(); ++i) {
+    const MarketSeries& mi = *plan->markets[i];
+    if (!told.insert(&mi).second) continue;
+    const std::string whose = plan->markets.size() > 1 && &mi != &m
+                                  ? fmt::format(" (scenario {})", plan->scenarios[i].name)
+                                  : "";
+    fmt::print(err, "mullet backtest{}: {} steps of {} from {} to {}; power {}; hashprice {}\n", whose, mi.size(),
+               StepText(mi.step), FormatUtc(mi.times.front()),
+               FormatUtc(mi.times.back() + std::chrono::duration_cast<std::chrono::seconds>(mi.step)),
+               mi.power_source, mi.hashprice_source);
+    if (mi.power_filled_steps > 0 || mi.hashprice_filled_steps > 0) {
+      fmt::print(err,
+                 "mullet backtest: gaps filled by the documented rules (docs/market.md): {} power steps, "
+                 "{} hashprice steps\n",
+                 mi.power_filled_steps, mi.hashprice_filled_steps);
+    }
+  }
+  if (plan->policies.size() > 1) {
+    fmt::print(err, "mullet backtest: baselines meet 4CP alerts with '{}' (--baseline-4cp)\n",
+               plan->options.policy.baseline_four_cp == FourCpResponse::kAvoid ? "avoid" : "ignore");
   }
 
   std::vector<ScenarioRuns> runs;
-  for (const Scenario& sc : plan->scenarios) {
+  std::set<std::string> warned;
+  for (size_t i = 0; i < plan->scenarios.size(); ++i) {
+    const Scenario& sc = plan->scenarios[i];
     ScenarioRuns sr{sc.name, {}};
     for (PolicyKind p : plan->policies) {
       const auto start = std::chrono::steady_clock::now();
-      sr.runs.push_back(RunBacktest(sc, m, p));
+      sr.runs.push_back(RunBacktest(sc, *plan->markets[i], p, plan->options));
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const BacktestSummary& s = sr.runs.back().summary;
       fmt::print(err, "  {:<20} {:<13} profit ${:>15.0f}  mining ${:>14.0f}  AI ${:>14.0f}  ({:.2f} s)\n",
                  sc.name, PolicyName(p), s.profit_usd, s.mining_revenue_usd, s.ai_revenue_usd, secs);
+      for (const FourCpYearRow& y : s.four_cp_years) {
+        if (y.basis != "no-peaks-listed" && y.basis != "none-in-run") continue;
+        const std::string line =
+            y.basis == "no-peaks-listed"
+                ? fmt::format("mullet backtest: warning: scenario {}: contract.four_cp lists no peak hour in {}: "
+                              "no 4CP charge is booked for {} (list that year's peak_hours)",
+                              sc.name, y.year, y.year)
+                : fmt::format("mullet backtest: warning: scenario {}: the {} 4CP peak hours lie outside the run: "
+                              "no 4CP charge is booked for {}",
+                              sc.name, y.year, y.year);
+        if (warned.insert(line).second) fmt::print(err, "{}\n", line);
+      }
     }
     runs.push_back(std::move(sr));
   }

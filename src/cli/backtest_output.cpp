@@ -34,6 +34,7 @@ nlohmann::ordered_json RunJson(const BacktestResult& r) {
   j["firm_availability"] = s.firm_availability;
   j["max_site_power_mw"] = s.max_site_power_mw;
   j["curtailed_hours"] = s.curtailed_hours;
+  j["curtailed_machine_hours"] = s.curtailed_machine_hours;
   j["sla_breach_hours"] = s.sla_breach_hours;
   j["batch_gpu_hours"] = s.batch_gpu_hours;
   j["batch_deadlines_missed"] = s.batch_deadlines_missed;
@@ -47,6 +48,18 @@ nlohmann::ordered_json RunJson(const BacktestResult& r) {
                      {"energy_it_mwh", l.energy_mwh}});
   }
   j["loads"] = loads;
+  nlohmann::ordered_json four_cp = nlohmann::ordered_json::array();
+  for (const FourCpYearRow& y : s.four_cp_years) {
+    four_cp.push_back({{"year", y.year},
+                       {"basis", y.basis},
+                       {"peaks_listed", y.peaks_listed},
+                       {"peak_hours_in_run", y.peak_hours_in_run},
+                       {"mean_kw_at_peaks", y.mean_kw_at_peaks},
+                       {"annual_charge_usd", y.annual_charge_usd},
+                       {"run_share_of_year", y.year_hours > 0 ? y.run_hours / y.year_hours : 0.0},
+                       {"booked_usd", y.booked_usd}});
+  }
+  j["four_cp_years"] = four_cp;
   nlohmann::ordered_json months = nlohmann::ordered_json::array();
   for (const MonthRow& m : s.months) {
     months.push_back({{"month", fmt::format("{:04d}-{:02d}", m.year, m.month)},
@@ -61,7 +74,8 @@ nlohmann::ordered_json RunJson(const BacktestResult& r) {
                       {"four_cp_charge_usd", m.four_cp_charge_usd},
                       {"profit_usd", m.profit_usd},
                       {"mean_price_usd_per_mwh", m.mean_price_usd_per_mwh},
-                      {"curtailed_hours", m.curtailed_hours}});
+                      {"curtailed_hours", m.curtailed_hours},
+                      {"curtailed_machine_hours", m.curtailed_machine_hours}});
   }
   j["months"] = months;
   return j;

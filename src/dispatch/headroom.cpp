@@ -16,9 +16,9 @@ Headroom::Headroom(const Site& site, double ambient_c, std::optional<Watts> dr_l
   if (site.cooling.capacity) cooling_room_ = site.cooling.CapacityAt(ambient_c);
 }
 
-Headroom::Room Headroom::Available(int domain_index, double pue) const {
+Headroom::Room Headroom::Available(int domain_index, double pue, Watts site_reserve) const {
   Room r;
-  r.it = site_room_ / pue;
+  r.it = (site_room_ - site_reserve) / pue;
   r.binding = site_kind_;
   for (int d = domain_index; d >= 0; d = site_.domains[d].parent_index) {
     const Watts it = domain_room_[d] / pue;

@@ -26,8 +26,9 @@ class Headroom {
     LimitKind binding = LimitKind::kNone;  // the limit that sets `it`
   };
   // Room for a load in `domain_index` (-1: under the interconnect) whose
-  // cooling overhead is `pue`.
-  Room Available(int domain_index, double pue) const;
+  // cooling overhead is `pue`, keeping `site_reserve` of facility power free
+  // under the site cap (a share of the site limit, not of a domain's).
+  Room Available(int domain_index, double pue, Watts site_reserve = Watts(0)) const;
 
   // Takes `it` IT watts (it x pue of facility power) from every limit on the
   // path. Takes what is asked even past a limit (firm load is not cut here);

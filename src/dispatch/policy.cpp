@@ -1,6 +1,7 @@
 #include "dispatch/policy.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "dispatch/headroom.h"
@@ -8,12 +9,17 @@
 namespace mullet {
 namespace {
 
-// Cost of drawing power in a 4CP interval: the charge is rate x mean kW over
-// the four intervals of the year, so 1 MW drawn in one of them costs
-// rate x 1000 / 4, spread over the interval.
+// The cost the policy expects of a MWh drawn in this step for 4CP.
 UsdPerMegawattHour FourCpAdder(const PowerContract& c, const TickSignals& s) {
   if (!s.peak_alert || !c.four_cp) return UsdPerMegawattHour(0);
-  return UsdPerMegawattHour(c.four_cp->rate_usd_per_kw_year * 1000.0 / 4.0 / s.step.count());
+  return FourCpAlertAdder(*c.four_cp);
+}
+
+UtcTime After(UtcTime t, Hours h) { return t + std::chrono::duration_cast<std::chrono::seconds>(h); }
+
+// Time since the group last started or stopped.
+Hours InState(const MinerGroupState& st, UtcTime now) {
+  return st.changed ? Hours(now - *st.changed) : Hours(1e9);
 }
 
 Reason CurtailReasonFor(LimitKind k) {
@@ -37,7 +43,7 @@ int UnitsThatFit(Watts room, Watts unit) {
   return static_cast<int>(std::floor((room.value() + 1e-6) / unit.value()));
 }
 
-void ServeFirm(const Site& site, Headroom& room, Allocation& a) {
+void ServeFirm(const Site& site, const Observation& obs, Headroom& room, Allocation& a) {
   auto serve = [&](Watts demand, int domain, CoolingClass cooling, FirmSetpoint& out) {
     const double pue = site.cooling.Pue(cooling);
     out.demand_it = demand;
@@ -46,13 +52,31 @@ void ServeFirm(const Site& site, Headroom& room, Allocation& a) {
     room.Take(domain, pue, out.served_it);
     a.firm_facility += out.served_it * pue;
   };
+  auto measured = [](const std::vector<std::optional<Watts>>& v, size_t i, Watts otherwise) {
+    return i < v.size() && v[i] ? *v[i] : otherwise;
+  };
   for (size_t i = 0; i < site.leases.size(); ++i) {
     const ColoLease& l = site.leases[i];
-    serve(l.contracted_it * l.load_factor, l.domain_index, l.cooling, a.leases[i]);
+    serve(measured(obs.leases, i, l.contracted_it * l.load_factor), l.domain_index, l.cooling, a.leases[i]);
   }
   for (size_t i = 0; i < site.clouds.size(); ++i) {
     const GpuCloud& c = site.clouds[i];
-    serve(c.power_per_node * c.nodes, c.domain_index, c.cooling, a.clouds[i]);
+    serve(measured(obs.clouds, i, c.power_per_node * c.nodes), c.domain_index, c.cooling, a.clouds[i]);
+  }
+}
+
+// Miners that draw whatever is decided: units that do not answer and units
+// still ramping down. They are taken from the headroom before anything else.
+void TakeUncommanded(const Site& site, const Observation& obs, Headroom& room, Allocation& a) {
+  for (size_t i = 0; i < obs.miners.size() && i < site.miners.size(); ++i) {
+    const MinerGroup& g = site.miners[i];
+    const GroupObservation& o = obs.miners[i];
+    const Watts it = o.unanswering_it + o.ramping_down_it;
+    if (it.value() <= 0) continue;
+    const double pue = site.cooling.Pue(g.cooling);
+    room.Take(g.domain_index, pue, it);
+    a.miners[i].expected_it = it;
+    a.mining_facility += it * pue;
   }
 }
 
@@ -151,7 +175,8 @@ struct MiningWish {
 };
 
 MiningWish WishMullet(const Site& site, const MinerGroup& g, const MinerGroupState& st,
-                      const TickSignals& s, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
+                      const TickSignals& s, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder,
+                      int available) {
   const double pue = site.cooling.Pue(g.cooling);
   MiningWish w;
   w.point = BestPoint(g, s.hashprice, price + cp_adder, pue);
@@ -160,17 +185,18 @@ MiningWish WishMullet(const Site& site, const MinerGroup& g, const MinerGroupSta
   // A group a limit stopped (not a price decision) restarts as soon as it pays.
   const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
   const bool run = on ? margin >= 0 : margin >= band;
-  if (on && !run && st.in_state < g.min_on) {
-    w.units = st.running;
+  const Hours in_state = InState(st, s.time);
+  if (on && !run && in_state < g.min_on) {
+    w.units = std::min(st.running, available);
     w.reason = Reason::kHoldMinOnTime;
     return w;
   }
-  if (!on && run && st.in_state < g.min_off) {
+  if (!on && run && in_state < g.min_off) {
     w.reason = Reason::kCurtailMinOffTime;
     return w;
   }
   if (run) {
-    w.units = g.count;
+    w.units = available;
     w.reason = w.point.underclocked ? Reason::kMinePowerTarget : Reason::kMineFull;
     return w;
   }
@@ -186,7 +212,7 @@ MiningWish WishMullet(const Site& site, const MinerGroup& g, const MinerGroupSta
 }
 
 MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st,
-                      const TickSignals& s) {
+                      const TickSignals& s, int available) {
   MiningWish w;
   w.point = NameplatePoint(g);
   // Without a strike of its own, a group's strike is its breakeven index price.
@@ -194,16 +220,23 @@ MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st
       g.strike_price.value_or(ValuePerMegawattHour(g, w.point, s.hashprice, site.cooling.Pue(g.cooling)) -
                               site.contract.adder);
   const bool below = s.price <= strike;
-  const bool on = st.running > 0;
-  // Foreman-style N-window hysteresis: change state only after the price has
-  // been across the strike for `strike_windows` consecutive steps.
-  st.windows_across = (below != on) ? st.windows_across + 1 : 0;
-  bool run = on;
-  if (st.windows_across >= std::max(1, site.policy.strike_windows)) {
-    run = below;
-    st.windows_across = 0;
+  const bool on = st.strike_on;
+  // Foreman-style hysteresis in time: change state at the start of the
+  // strike_windows-th window across the strike, i.e. once the price has been
+  // across for (strike_windows - 1) x strike_window (1 window: at once).
+  if (below != on) {
+    if (!st.across_since) st.across_since = s.time;
+  } else {
+    st.across_since.reset();
   }
-  w.units = run ? g.count : 0;
+  bool run = on;
+  const Hours needed = site.policy.strike_window * (std::max(1, site.policy.strike_windows) - 1);
+  if (st.across_since && Hours(s.time - *st.across_since).count() + 1e-9 >= needed.count()) {
+    run = below;
+    st.across_since.reset();
+  }
+  st.strike_on = run;
+  w.units = run ? available : 0;
   w.reason = run ? Reason::kMineBelowStrike : Reason::kCurtailAboveStrike;
   return w;
 }
@@ -211,54 +244,75 @@ MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st
 // A group that starts inside the fixed block and would lose money above it
 // (where power costs index + adder) runs only the units the block holds.
 int FitFixedBlock(const Site& site, const MinerGroup& g, const MinerGroupState& st, const TickSignals& s,
-                  Watts draw, UsdPerMegawattHour cp_adder, const MiningWish& w) {
+                  Watts draw, UsdPerMegawattHour cp_adder, const MiningWish& w, int available) {
   const auto& block = site.contract.block;
   if (w.units == 0 || w.reason == Reason::kHoldMinOnTime || !block || draw >= block->size) return w.units;
-  const MiningWish above = WishMullet(site, g, st, s, s.price + site.contract.adder, cp_adder);
+  const MiningWish above = WishMullet(site, g, st, s, s.price + site.contract.adder, cp_adder, available);
   if (above.units > 0) return w.units;
   const double pue = site.cooling.Pue(g.cooling);
   return std::min(w.units, UnitsThatFit((block->size - draw) / pue, w.point.power));
 }
 
-void RunMining(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
-               DispatchState& state, Allocation& a) {
+void RunMining(const Site& site, const TickSignals& s, const Observation& obs, PolicyKind policy,
+               const PolicyOptions& options, Headroom& room, DispatchState& state, Allocation& a) {
   const UsdPerMegawattHour cp_adder = FourCpAdder(site.contract, s);
+  // The safety margin held back from mining: a share of the site cap,
+  // taken from the site's room only (policy.reserve_fraction).
+  const Watts reserve = room.site_cap() * site.policy.reserve_fraction;
+  const bool baseline_avoids_alert =
+      policy != PolicyKind::kMullet && s.peak_alert && site.contract.four_cp &&
+      options.baseline_four_cp == FourCpResponse::kAvoid;
   for (int i : state.merit_order) {
     const MinerGroup& g = site.miners[i];
     MinerGroupState& st = state.miners[i];
+    const GroupObservation* o = static_cast<size_t>(i) < obs.miners.size() ? &obs.miners[i] : nullptr;
+    const int available = std::max(0, g.count - (o ? o->unanswering + o->ramping_down : 0));
     const double pue = site.cooling.Pue(g.cooling);
     const Watts draw = a.firm_facility + a.batch_facility + a.mining_facility;
     const UsdPerMegawattHour price = MarginalPrice(site.contract, s.price, draw);
     MiningWish w;
     switch (policy) {
       case PolicyKind::kMullet:
-        w = WishMullet(site, g, st, s, price, cp_adder);
-        w.units = FitFixedBlock(site, g, st, s, draw, cp_adder, w);
+        w = WishMullet(site, g, st, s, price, cp_adder, available);
+        w.units = FitFixedBlock(site, g, st, s, draw, cp_adder, w, available);
         break;
       case PolicyKind::kStrikePrice:
-        w = WishStrike(site, g, st, s);
+        w = WishStrike(site, g, st, s, available);
         break;
       case PolicyKind::kAlwaysOn:
-        w = {g.count, NameplatePoint(g), Reason::kMineAlwaysOn};
+        w = {available, NameplatePoint(g), Reason::kMineAlwaysOn};
         break;
     }
+    if (baseline_avoids_alert && w.units > 0) w = {0, w.point, Reason::kCurtail4cpPeak};
     MinerSetpoint& out = a.miners[i];
     out.point = w.point;
     out.reason = w.reason;
     if (w.units > 0) {
-      const Headroom::Room r = room.Available(g.domain_index, pue);
-      // The safety margin held back from mining (policy.reserve_fraction).
-      const Watts reserve = room.site_cap() * site.policy.reserve_fraction / pue;
-      out.running = std::min(w.units, UnitsThatFit(std::max(Watts(0), r.it - reserve), w.point.power));
+      const Headroom::Room r = room.Available(g.domain_index, pue, reserve);
+      out.running = std::min(w.units, UnitsThatFit(r.it, w.point.power));
       if (out.running < w.units) out.reason = CurtailReasonFor(r.binding);
-      room.Take(g.domain_index, pue, w.point.power * out.running);
-      a.mining_facility += w.point.power * out.running * pue;
+      const Watts it = w.point.power * out.running;
+      room.Take(g.domain_index, pue, it);
+      out.expected_it += it;
+      a.mining_facility += it * pue;
     }
-    const bool was_on = st.running > 0;
-    st.in_state = (was_on != (out.running > 0)) ? Hours(0) + s.step : st.in_state + s.step;
+    if ((st.running > 0) != (out.running > 0)) st.changed = s.time;
     st.running = out.running;
     if (out.running > 0 || w.units == 0) st.stopped_by_limit = false;
     if (out.running == 0 && w.units > 0) st.stopped_by_limit = true;
+  }
+}
+
+// Jobs of the recurring batch released up to `now`; the first at the first tick.
+void ReleaseRecurringBatch(const Site& site, UtcTime now, DispatchState& state) {
+  if (!site.batch || !site.batch->recurring) return;
+  const RecurringBatch& rb = *site.batch->recurring;
+  if (!state.next_recurring) state.next_recurring = now;
+  while (*state.next_recurring <= now) {
+    const UtcTime release = *state.next_recurring;
+    state.jobs.push_back({"recurring", rb.gpu_hours, release, After(release, rb.deadline_after),
+                          rb.value_usd_per_gpu_hour, false});
+    state.next_recurring = After(release, rb.every);
   }
 }
 
@@ -284,9 +338,10 @@ Result<PolicyKind> ParsePolicy(std::string_view name) {
                                  "' (expected mullet, strike-price or always-on)");
 }
 
-UsdPerMegawattHour MarginalPrice(const PowerContract& c, UsdPerMegawattHour index, Watts site_draw) {
-  if (c.block && site_draw < c.block->size) return index;
-  return index + c.adder;
+Result<FourCpResponse> ParseFourCpResponse(std::string_view name) {
+  if (name == "avoid") return FourCpResponse::kAvoid;
+  if (name == "ignore") return FourCpResponse::kIgnore;
+  return Status::InvalidArgument("unknown 4CP response '" + std::string(name) + "' (expected avoid or ignore)");
 }
 
 DispatchState InitialState(const Site& site) {
@@ -308,20 +363,30 @@ DispatchState InitialState(const Site& site) {
       st.jobs.push_back({j.name, j.gpu_hours, j.release, j.deadline, j.value_usd_per_gpu_hour});
     }
   }
+  st.dr_baselines.assign(site.contract.demand_response.size(), std::nullopt);
   return st;
 }
 
-Allocation Dispatch(const Site& site, const TickSignals& s, PolicyKind policy, DispatchState* state) {
+Allocation Dispatch(const Site& site, const TickSignals& s, const Observation& observed, PolicyKind policy,
+                    const PolicyOptions& options, DispatchState* state) {
   Allocation a;
   a.leases.resize(site.leases.size());
   a.clouds.resize(site.clouds.size());
   a.miners.resize(site.miners.size());
+  ReleaseRecurringBatch(site, s.time, *state);
   Headroom room(site, s.ambient_c, s.dr_limit);
   a.site_cap = room.site_cap();
-  ServeFirm(site, room, a);
+  TakeUncommanded(site, observed, room, a);
+  ServeFirm(site, observed, room, a);
   RunBatch(site, s, policy, room, *state, a);
-  RunMining(site, s, policy, room, *state, a);
+  RunMining(site, s, observed, policy, options, room, *state, a);
+  state->last_draw = a.facility();
+  state->last_tick = s.time;
   return a;
+}
+
+Allocation Dispatch(const Site& site, const TickSignals& s, PolicyKind policy, DispatchState* state) {
+  return Dispatch(site, s, Observation{}, policy, PolicyOptions{}, state);
 }
 
 }  // namespace mullet

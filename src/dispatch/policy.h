@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/status/result.h"
+#include "dispatch/contract.h"
 #include "dispatch/operating_point.h"
 #include "dispatch/reason.h"
 #include "site/site.h"
@@ -34,23 +35,55 @@ enum class PolicyKind {
 std::string_view PolicyName(PolicyKind p);  // "mullet", "strike-price", "always-on"
 Result<PolicyKind> ParsePolicy(std::string_view name);
 
-// What the policy knows at one tick.
+// How a baseline meets 4CP alerts: `avoid` sleeps every miner group in an
+// alert interval (what Texas miners on strike prices do), `ignore` mines
+// through. The mullet policy always weighs the alert's expected cost.
+enum class FourCpResponse { kAvoid, kIgnore };
+Result<FourCpResponse> ParseFourCpResponse(std::string_view name);  // "avoid" | "ignore"
+
+struct PolicyOptions {
+  FourCpResponse baseline_four_cp = FourCpResponse::kAvoid;
+};
+
+// What the policy is told at one tick.
 struct TickSignals {
   UtcTime time;
-  Hours step{1};
+  Hours step{1};                       // until the next tick
   UsdPerMegawattHour price{0};         // index price at the site's node
   UsdPerTerahashDay hashprice{0};      // before pool fee
   double ambient_c = 20.0;
   std::optional<Watts> dr_limit;       // demand-response cap on site facility power
-  bool peak_alert = false;             // a 4CP coincident-peak interval
+  bool peak_alert = false;             // a 4CP alert: a coincident peak may fall in this step
 };
 
-// The policy's memory between ticks.
+// What the site measured at the start of a tick, per miner group. Units not
+// listed here are asleep. A unit that does not answer is counted at its last
+// known power (or nameplate), never zero; a unit told to sleep draws its power
+// until its ramp-down ends.
+struct GroupObservation {
+  int hashing = 0;       // answering and hashing, ramping up included
+  int ramping_up = 0;    // of `hashing`, still ramping up
+  int ramping_down = 0;  // told to sleep, still drawing
+  int unanswering = 0;   // not answering: cannot be commanded
+  Watts ramping_down_it{0};  // what the ramping-down units draw, in all
+  Watts unanswering_it{0};   // last known power of the unanswering units, in all
+};
+struct Observation {
+  // site.miners order; empty: the plant is as the memory last commanded it.
+  std::vector<GroupObservation> miners;
+  // Measured IT draw of each lease and cloud (site order); none or empty:
+  // the contracted demand (contracted IT x load factor, nodes x power).
+  std::vector<std::optional<Watts>> leases, clouds;
+};
+
+// The policy's memory between ticks: absolute times, so that a memory saved
+// and loaded back (dispatch/memory_json.h) resumes exactly.
 struct MinerGroupState {
-  int running = 0;          // units hashing
-  Hours in_state{1e9};      // time since the group last started or stopped
-  int windows_across = 0;   // strike-price: consecutive steps across the strike
-  bool stopped_by_limit = false;  // last stopped by a limit, not by a price decision
+  int running = 0;                      // units commanded to hash
+  std::optional<UtcTime> changed;       // when it last started or stopped; none: long ago
+  bool strike_on = true;                // strike-price: its own decision (limits and alerts apart)
+  std::optional<UtcTime> across_since;  // strike-price: price across the strike since
+  bool stopped_by_limit = false;        // last stopped by a limit, not by a price decision
 };
 struct BatchJobState {
   std::string name;
@@ -63,12 +96,18 @@ struct BatchJobState {
 struct DispatchState {
   std::vector<MinerGroupState> miners;
   std::vector<BatchJobState> jobs;  // unfinished jobs, released or not
-  // Miner groups by facility J/TH at nameplate, most efficient first: the
-  // order mining is restored in; curtailment takes the end of it first.
+  std::optional<UtcTime> next_recurring;  // the next recurring batch release
+  // Per contract demand-response event, its baseline once it began.
+  std::vector<std::optional<Watts>> dr_baselines;
+  std::optional<Watts> last_draw;  // site facility draw expected at the last tick
+  std::optional<UtcTime> last_tick;
+  // Derived from the site, not saved: miner groups by facility J/TH at
+  // nameplate, most efficient first: the order mining is restored in;
+  // curtailment takes the end of it first.
   std::vector<int> merit_order;
 };
 // Every group running at nameplate (a fleet found running), the site's listed
-// batch jobs queued.
+// batch jobs queued, no event begun.
 DispatchState InitialState(const Site& site);
 
 struct FirmSetpoint {
@@ -83,8 +122,9 @@ struct BatchSetpoint {
   Reason reason = Reason::kBatchIdle;
 };
 struct MinerSetpoint {
-  int running = 0;
-  MinerPoint point;  // per unit
+  int running = 0;    // units commanded to hash
+  MinerPoint point;   // per unit
+  Watts expected_it{0};  // running x point, plus units that do not answer or still ramp down
   Reason reason = Reason::kMineFull;
 };
 
@@ -94,20 +134,19 @@ struct Allocation {
   BatchSetpoint batch;
   std::vector<MinerSetpoint> miners;  // site.miners order
   Watts site_cap{0};                  // the site limit this tick (interconnect or DR)
+  // Expected facility draw, by kind of load.
   Watts firm_facility{0}, batch_facility{0}, mining_facility{0};
   Watts facility() const { return firm_facility + batch_facility + mining_facility; }
 };
 
-// Runs one tick and advances `state` as if the setpoints took effect for
-// `signals.step` (miner on/off timers, batch work done).
-// REQUIRES: state built by InitialState(site).
-Allocation Dispatch(const Site& site, const TickSignals& signals, PolicyKind policy,
-                    DispatchState* state);
-
-// The marginal price of power for load added on top of `site_draw` of
-// facility power: inside a fixed-price block it is the index price (what
-// unused block power sells back for), above it the index price plus adders.
-UsdPerMegawattHour MarginalPrice(const PowerContract& c, UsdPerMegawattHour index, Watts site_draw);
+// Runs one tick: `observed` is what the site measured, `state` the memory,
+// advanced as if the setpoints took effect until `signals.time + signals.step`
+// (timers, batch work done, recurring jobs released).
+// REQUIRES: state built by InitialState(site) or loaded for this site.
+Allocation Dispatch(const Site& site, const TickSignals& signals, const Observation& observed,
+                    PolicyKind policy, const PolicyOptions& options, DispatchState* state);
+// The same with an ideal plant (every command took effect) and default options.
+Allocation Dispatch(const Site& site, const TickSignals& signals, PolicyKind policy, DispatchState* state);
 
 }  // namespace mullet
 

@@ -35,7 +35,7 @@ enum class Reason : std::uint8_t {
   kCount,
 };
 
-// "curtail-price-above-breakeven", "firm-sla", ...
+// "curtail-price-above-breakeven", "firm-sla-breach", ...
 std::string_view ReasonName(Reason r);
 
 // True when the policy chose to curtail: for price, a strike, hysteresis, a

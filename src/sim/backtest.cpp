@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <map>
+#include <random>
 
 namespace mullet {
 namespace {
@@ -33,44 +34,6 @@ double SlaCreditFraction(const ColoLease& l, double availability) {
   }
   return fraction;
 }
-
-// The demand-response cap in force at `t`, and its credit; `baseline` is
-// the site draw in the step before the event started.
-struct DrNow {
-  std::optional<Watts> limit;
-  UsdPerMegawattHour credit{0};
-  Watts baseline{0};
-};
-
-class DemandResponse {
- public:
-  explicit DemandResponse(const PowerContract& c) : events_(c.demand_response) {
-    std::sort(events_.begin(), events_.end(),
-              [](const auto& a, const auto& b) { return a.start < b.start; });
-    baselines_.assign(events_.size(), std::nullopt);
-  }
-
-  // `last_draw`: the site's facility power in the previous step.
-  DrNow At(UtcTime t, Watts last_draw) {
-    DrNow now;
-    for (size_t i = 0; i < events_.size(); ++i) {
-      const DemandResponseEvent& e = events_[i];
-      if (t < e.start || t >= e.end) continue;
-      if (!baselines_[i]) baselines_[i] = last_draw;
-      const Watts cap = e.reduce_to ? *e.reduce_to : *baselines_[i] - e.reduce_by.value_or(Watts(0));
-      if (!now.limit || cap < *now.limit) {
-        now.limit = cap;
-        now.credit = e.credit;
-        now.baseline = *baselines_[i];
-      }
-    }
-    return now;
-  }
-
- private:
-  std::vector<DemandResponseEvent> events_;
-  std::vector<std::optional<Watts>> baselines_;
-};
 
 class Books {
  public:
@@ -128,15 +91,6 @@ std::vector<LoadInfo> DescribeLoads(const Site& site) {
   return loads;
 }
 
-bool IsPeakHour(const FourCoincidentPeak& cp, UtcTime t, Hours step) {
-  const UtcTime end = t + duration_cast<seconds>(step);
-  for (UtcTime p : cp.peak_hours) {
-    if (p >= t && p < end) return true;
-    if (t >= p && t < p + std::chrono::hours(1)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string_view LoadKindName(LoadKind k) {
@@ -155,12 +109,90 @@ std::string_view LoadKindName(LoadKind k) {
 
 namespace {
 
+// The plant of a backtest: what the miners really do. Commands take effect
+// within the step they are given in, except that a group told to sleep draws
+// until its ramp-down ends; a share of units (drawn each step from a seeded
+// generator) does not answer and keeps doing what it did.
+class Plant {
+ public:
+  Plant(const Site& site, const BacktestOptions& o) : site_(site), share_(o.unanswering_share), rng_(o.seed) {
+    groups_.resize(site.miners.size());
+    for (size_t i = 0; i < site.miners.size(); ++i) {
+      groups_[i].hashing = site.miners[i].count;
+      groups_[i].unit_power = site.miners[i].model.power;
+      groups_[i].unit_hashrate = site.miners[i].model.hashrate;
+    }
+  }
+
+  // What the site measures at the start of the step [t, t + step).
+  const Observation& Observe() {
+    obs_.miners.resize(groups_.size());
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      const MinerGroup& g = site_.miners[i];
+      G& p = groups_[i];
+      GroupObservation& o = obs_.miners[i];
+      o = GroupObservation{};
+      o.ramping_down = p.ramping_down;
+      o.ramping_down_it = p.unit_power * p.ramping_down;
+      if (share_ > 0) {
+        std::binomial_distribution<int> silent(g.count - p.ramping_down, share_);
+        o.unanswering = silent(rng_);
+        // Silent units keep their state: hashing in proportion.
+        const int awake = std::max(0, g.count - p.ramping_down);
+        p.silent_hashing = awake > 0 ? static_cast<int>(std::lround(static_cast<double>(o.unanswering) *
+                                                                    p.hashing / awake))
+                                     : 0;
+        o.unanswering_it = p.unit_power * p.silent_hashing;
+      } else {
+        p.silent_hashing = 0;
+      }
+      o.hashing = p.hashing;
+    }
+    return obs_;
+  }
+
+  // The step's commands take effect. Returns the TH/s hashing per group.
+  void Apply(const Allocation& a, Hours step) {
+    for (size_t i = 0; i < groups_.size(); ++i) {
+      const MinerGroup& g = site_.miners[i];
+      G& p = groups_[i];
+      const MinerSetpoint& m = a.miners[i];
+      const int hashing_now = m.running + p.silent_hashing;
+      const int stopped = std::max(0, p.hashing - hashing_now);
+      p.ramping_down = Hours(g.ramp_down) > step ? stopped : 0;
+      p.started = std::max(0, hashing_now - p.hashing);
+      p.hashing = hashing_now;
+      p.silent_hashrate = p.unit_hashrate * p.silent_hashing;
+      if (m.running > 0) {
+        p.unit_power = m.point.power;
+        p.unit_hashrate = m.point.hashrate;
+      }
+    }
+  }
+  int started(size_t i) const { return groups_[i].started; }
+  int silent_hashing(size_t i) const { return groups_[i].silent_hashing; }
+  TerahashPerSecond silent_hashrate(size_t i) const { return groups_[i].silent_hashrate; }
+
+ private:
+  struct G {
+    int hashing = 0, ramping_down = 0, silent_hashing = 0, started = 0;
+    Watts unit_power{0};
+    TerahashPerSecond unit_hashrate{0};
+    TerahashPerSecond silent_hashrate{0};
+  };
+  const Site& site_;
+  const double share_;
+  std::mt19937_64 rng_;
+  std::vector<G> groups_;
+  Observation obs_;
+};
+
 // One run: the policy state, the books, and one method per part of a step.
 class Run {
  public:
-  Run(const Scenario& scenario, const MarketSeries& market, PolicyKind policy)
-      : site_(scenario.site), market_(market), policy_(policy), state_(InitialState(site_)),
-        dr_(site_.contract), books_(site_, r_), dt_(market.step), h_(dt_.count()) {
+  Run(const Scenario& scenario, const MarketSeries& market, PolicyKind policy, const BacktestOptions& o)
+      : site_(scenario.site), market_(market), policy_(policy), options_(o), state_(InitialState(site_)),
+        plant_(site_, o), books_(site_, r_), dt_(market.step), h_(dt_.count()) {
     BacktestSummary& s = r_.summary;
     s.scenario = scenario.name;
     s.policy = std::string(PolicyName(policy));
@@ -168,6 +200,8 @@ class Run {
     s.hashprice_filled_steps = market.hashprice_filled_steps;
     r_.loads = DescribeLoads(site_);
     nl_ = r_.loads.size();
+    if (site_.contract.four_cp) four_cp_.emplace(*site_.contract.four_cp);
+    if (!o.series) return;
     const size_t n = market.times.size();
     r_.times = market.times;
     for (auto* v : {&r_.price, &r_.hashprice_ph, &r_.ambient_c, &r_.site_cap_mw, &r_.facility_mw,
@@ -176,7 +210,6 @@ class Run {
     }
     r_.load_mw.resize(n * nl_);
     r_.load_reason.resize(n * nl_);
-    if (site_.batch && site_.batch->recurring) next_recurring_ = market.times.front();
   }
 
   BacktestResult Finish() && {
@@ -194,18 +227,16 @@ class Run {
 
   void Step(size_t k) {
     const UtcTime t = market_.times[k];
-    ReleaseRecurringBatch(t);
-    const TickSignals sig = Signals(k);
-    const std::vector<MinerGroupState> before = state_.miners;
-    const Allocation a = Dispatch(site_, sig, policy_, &state_);
+    const Observation& obs = plant_.Observe();
+    const TickSignals sig = SignalsAt(site_, market_, k, policy_, options_.policy, obs, &state_, &dr_now_);
+    const Allocation a = Dispatch(site_, sig, obs, policy_, options_.policy, &state_);
+    plant_.Apply(a, dt_);
     StepBooks b;
     BookPower(k, sig, a, &b);
-    BookMining(k, a, before, &b);
+    BookMining(k, a, &b);
     BookFirm(k, a, &b);
     BookBatch(k, t, a, &b);
     Record(k, t, sig, a, b);
-    last_draw_ = a.facility();
-    have_last_ = true;
   }
 
  private:
@@ -213,80 +244,47 @@ class Run {
   struct StepBooks {
     double energy = 0, cost = 0, sell_back = 0, dr_credit = 0;
     double mining_usd = 0, btc = 0, colo_usd = 0, cloud_usd = 0, batch_usd = 0;
-    bool curtailed = false, breach = false;
+    double curtailed_unit_hours = 0;
+    bool breach = false;
   };
 
-  void ReleaseRecurringBatch(UtcTime t) {
-    while (next_recurring_ && *next_recurring_ <= t) {
-      const RecurringBatch& rb = *site_.batch->recurring;
-      state_.jobs.push_back({"recurring", rb.gpu_hours, *next_recurring_,
-                             *next_recurring_ + duration_cast<seconds>(rb.deadline_after),
-                             rb.value_usd_per_gpu_hour, false});
-      *next_recurring_ += duration_cast<seconds>(rb.every);
-    }
-  }
-
-  TickSignals Signals(size_t k) {
-    TickSignals sig;
-    sig.time = market_.times[k];
-    sig.step = dt_;
-    sig.price = market_.power_price[k];
-    sig.hashprice = market_.hashprice[k];
-    sig.ambient_c = site_.ambient.At(sig.time);
-    dr_now_ = dr_.At(sig.time, have_last_ ? last_draw_ : site_.interconnect);
-    sig.dr_limit = dr_now_.limit;
-    sig.peak_alert = site_.contract.four_cp && IsPeakHour(*site_.contract.four_cp, sig.time, dt_);
-    return sig;
-  }
-
-  // Energy and its cost: the fixed block is paid every step; energy beyond it
-  // costs index + adder; unused block energy sells back at the index.
+  // Energy and its cost, DR credit and 4CP (dispatch/contract.h has the rules).
   void BookPower(size_t k, const TickSignals& sig, const Allocation& a, StepBooks* b) {
     const Watts facility = a.facility();
-    b->energy = EnergyOver(facility, dt_).value();
-    const double index = sig.price.value();
-    const double adder = site_.contract.adder.value();
-    if (site_.contract.block) {
-      const double block = EnergyOver(site_.contract.block->size, dt_).value();
-      b->cost = block * site_.contract.block->price.value() + std::max(0.0, b->energy - block) * (index + adder);
-      b->sell_back = std::max(0.0, block - b->energy) * index;
-    } else {
-      b->cost = b->energy * (index + adder);
-    }
-    if (dr_now_.limit) {
-      b->dr_credit =
-          std::max(0.0, dr_now_.baseline.megawatts() - facility.megawatts()) * h_ * dr_now_.credit.value();
-    }
-    if (sig.peak_alert) {
-      auto& [sum_kw, count] = cp_by_year_[YearMonth(market_.times[k]).first];
-      sum_kw += facility.kilowatts();
-      ++count;
-    }
+    const EnergyBill bill = BillEnergy(site_.contract, sig.price, facility, dt_);
+    b->energy = bill.energy_mwh;
+    b->cost = bill.cost_usd;
+    b->sell_back = bill.sell_back_usd;
+    b->dr_credit = DemandResponseCreditUsd(dr_now_, facility, dt_);
+    if (four_cp_) four_cp_->Add(market_.times[k], dt_, facility);
   }
 
-  // Hashprice x TH/s running; units started this step hash only after ramp-up.
-  void BookMining(size_t k, const Allocation& a, const std::vector<MinerGroupState>& before, StepBooks* b) {
+  // Hashprice x TH/s hashing; units started this step hash only after ramp-up.
+  void BookMining(size_t k, const Allocation& a, StepBooks* b) {
     const size_t first_miner = nl_ - site_.miners.size();
     for (size_t i = 0; i < site_.miners.size(); ++i) {
       const MinerGroup& g = site_.miners[i];
       const MinerSetpoint& m = a.miners[i];
-      const int started = std::max(0, m.running - before[i].running);
+      const int started = std::min(plant_.started(i), m.running);
       const double ramp = std::clamp(1.0 - Hours(g.ramp_up).count() / h_, 0.0, 1.0);
-      const double th = m.point.hashrate.value() * ((m.running - started) + started * ramp);
+      const double th = m.point.hashrate.value() * ((m.running - started) + started * ramp) +
+                        plant_.silent_hashrate(i).value();
       const double share = g.uptime * (1.0 - g.pool_fee);
       b->mining_usd += market_.hashprice[k].value() * th * (h_ / 24.0) * share;
       b->btc += market_.btc_per_th_day[k].value() * th * (h_ / 24.0) * share;
-      const Watts it = m.point.power * m.running;
+      const Watts it = m.expected_it;
       mining_it_mwh_ += it.megawatts() * h_;
       mining_nameplate_mwh_ += (g.model.power * g.count).megawatts() * h_;
-      b->curtailed |= m.running < g.count && IsCurtailmentDecision(m.reason);
+      if (IsCurtailmentDecision(m.reason)) {
+        const int hashing = m.running + plant_.silent_hashing(i);
+        b->curtailed_unit_hours += std::max(0, g.count - hashing) * h_;
+      }
       SetLoad(k, first_miner + i, it, m.reason);
     }
     const Watts facility = a.facility();
     const double mining_share = facility.value() > 0 ? a.mining_facility / facility : 0.0;
     mining_power_cost_ += mining_share * (b->cost - b->sell_back);
   }
-
   // Colocation rent accrues on contracted kW; GPU cloud earns what it serves.
   void BookFirm(size_t k, const Allocation& a, StepBooks* b) {
     MonthBooks& month = books_.Month(market_.times[k]);
@@ -332,27 +330,21 @@ class Run {
   }
 
   void SetLoad(size_t k, size_t load, Watts it, Reason reason) {
+    r_.loads[load].energy_mwh += it.megawatts() * h_;
+    if (!options_.series) return;
     r_.load_mw[k * nl_ + load] = static_cast<float>(it.megawatts());
     r_.load_reason[k * nl_ + load] = reason;
   }
 
   // Per-load energy, the step's series, the month's and the run's totals.
   void Record(size_t k, UtcTime t, const TickSignals& sig, const Allocation& a, const StepBooks& b) {
-    for (size_t i = 0; i < nl_; ++i) r_.loads[i].energy_mwh += r_.load_mw[k * nl_ + i] * h_;
     const double ai_usd = b.colo_usd + b.cloud_usd + b.batch_usd;
     const double profit = b.mining_usd + ai_usd + b.sell_back + b.dr_credit - b.cost;
-    r_.price[k] = static_cast<float>(sig.price.value());
-    r_.hashprice_ph[k] = static_cast<float>(sig.hashprice.usd_per_ph_day());
-    r_.ambient_c[k] = static_cast<float>(sig.ambient_c);
-    r_.site_cap_mw[k] = static_cast<float>(a.site_cap.megawatts());
-    r_.facility_mw[k] = static_cast<float>(a.facility().megawatts());
-    r_.firm_mw[k] = static_cast<float>(a.firm_facility.megawatts());
-    r_.batch_mw[k] = static_cast<float>(a.batch_facility.megawatts());
-    r_.mining_mw[k] = static_cast<float>(a.mining_facility.megawatts());
-    r_.profit_usd[k] = static_cast<float>(profit);
+    if (options_.series) RecordSeries(k, sig, a, profit);
 
     MonthBooks& month = books_.Month(t);
     MonthRow& m = month.row;
+    m.hours += h_;
     m.energy_mwh += b.energy;
     m.power_cost_usd += b.cost;
     m.sell_back_credit_usd += b.sell_back;
@@ -361,7 +353,8 @@ class Run {
     m.btc_mined += b.btc;
     m.ai_revenue_usd += ai_usd;
     m.profit_usd += profit;
-    m.curtailed_hours += b.curtailed ? h_ : 0;
+    m.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
+    m.curtailed_machine_hours += b.curtailed_unit_hours;
     month.price_sum += sig.price.value();
     ++month.steps;
 
@@ -376,26 +369,40 @@ class Run {
     s.gpu_cloud_revenue_usd += b.cloud_usd;
     s.batch_revenue_usd += b.batch_usd;
     s.max_site_power_mw = std::max(s.max_site_power_mw, a.facility().megawatts());
-    s.curtailed_hours += b.curtailed ? h_ : 0;
+    s.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
+    s.curtailed_machine_hours += b.curtailed_unit_hours;
     s.sla_breach_hours += b.breach ? h_ : 0;
     s.hours += h_;
     ++s.steps;
   }
 
-  // 4CP: rate x mean kW over the year's peak intervals, booked in the
-  // year's last month of the run.
+  void RecordSeries(size_t k, const TickSignals& sig, const Allocation& a, double profit) {
+    r_.price[k] = static_cast<float>(sig.price.value());
+    r_.hashprice_ph[k] = static_cast<float>(sig.hashprice.usd_per_ph_day());
+    r_.ambient_c[k] = static_cast<float>(sig.ambient_c);
+    r_.site_cap_mw[k] = static_cast<float>(a.site_cap.megawatts());
+    r_.facility_mw[k] = static_cast<float>(a.facility().megawatts());
+    r_.firm_mw[k] = static_cast<float>(a.firm_facility.megawatts());
+    r_.batch_mw[k] = static_cast<float>(a.batch_facility.megawatts());
+    r_.mining_mw[k] = static_cast<float>(a.mining_facility.megawatts());
+    r_.profit_usd[k] = static_cast<float>(profit);
+  }
+
+  // 4CP: each year's charge (contract.h) spread over the run's months of
+  // that year in proportion to their hours.
   void BookFourCp() {
-    if (!site_.contract.four_cp) return;
+    if (!four_cp_) return;
     BacktestSummary& s = r_.summary;
-    for (const auto& [year, sum] : cp_by_year_) {
-      const double charge = site_.contract.four_cp->rate_usd_per_kw_year * sum.first / sum.second;
-      s.four_cp_charge_usd += charge;
-      for (auto it = s.months.rbegin(); it != s.months.rend(); ++it) {
-        if (it->year == year) {
-          it->four_cp_charge_usd += charge;
-          it->profit_usd -= charge;
-          break;
-        }
+    for (const FourCpBook::Year& y : four_cp_->Years()) {
+      s.four_cp_years.push_back({y.year, y.peaks_listed, y.peak_hours_seen, y.mean_kw, y.covered_hours,
+                                 y.year_hours, y.annual_charge_usd, y.booked_usd, y.basis});
+      s.four_cp_charge_usd += y.booked_usd;
+      if (y.covered_hours <= 0) continue;
+      for (MonthRow& m : s.months) {
+        if (m.year != y.year) continue;
+        const double charge = y.booked_usd * m.hours / y.covered_hours;
+        m.four_cp_charge_usd += charge;
+        m.profit_usd -= charge;
       }
     }
   }
@@ -403,27 +410,57 @@ class Run {
   const Site& site_;
   const MarketSeries& market_;
   const PolicyKind policy_;
+  const BacktestOptions options_;
   BacktestResult r_;
   DispatchState state_;
-  DemandResponse dr_;
-  DrNow dr_now_;
+  Plant plant_;
+  DemandResponseNow dr_now_;
   Books books_;
+  std::optional<FourCpBook> four_cp_;
   const Hours dt_;
   const double h_;
   size_t nl_ = 0;
-  Watts last_draw_{0};
-  bool have_last_ = false;
-  std::optional<UtcTime> next_recurring_;
   double mining_it_mwh_ = 0, mining_nameplate_mwh_ = 0, firm_served_mwh_ = 0, firm_demand_mwh_ = 0;
   double mining_power_cost_ = 0;
-  std::map<int, std::pair<double, int>> cp_by_year_;  // year -> (sum of kW at peaks, count)
 };
 
 }  // namespace
 
-BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy) {
+TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, PolicyKind policy,
+                      const PolicyOptions& options, const Observation& observed, DispatchState* state,
+                      DemandResponseNow* dr) {
+  TickSignals sig;
+  sig.time = market.times[k];
+  sig.step = market.step;
+  sig.price = market.power_price[k];
+  sig.hashprice = market.hashprice[k];
+  sig.ambient_c = site.ambient.At(sig.time);
+  if (site.contract.four_cp) sig.peak_alert = FourCpAlert(*site.contract.four_cp, sig.time, sig.step, sig.price);
+  // An event's baseline is the site's draw in the step before it began; a run
+  // that starts inside an event (no step before) takes the draw the site
+  // would have had now without the event.
+  Watts before{0};
+  if (DemandResponseNeedsBaseline(site.contract, sig.time, state->dr_baselines)) {
+    const bool previous_step =
+        state->last_tick && state->last_draw &&
+        sig.time - *state->last_tick <= std::chrono::duration_cast<seconds>(sig.step);
+    if (previous_step) {
+      before = *state->last_draw;
+    } else {
+      DispatchState trial = *state;
+      before = Dispatch(site, sig, observed, policy, options, &trial).facility();
+    }
+  }
+  const DemandResponseNow now = DemandResponseAt(site.contract, sig.time, before, &state->dr_baselines);
+  sig.dr_limit = now.limit;
+  if (dr) *dr = now;
+  return sig;
+}
+
+BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy,
+                           const BacktestOptions& options) {
   assert(!market.times.empty());
-  Run run(scenario, market, policy);
+  Run run(scenario, market, policy, options);
   for (size_t k = 0; k < market.times.size(); ++k) run.Step(k);
   return std::move(run).Finish();
 }

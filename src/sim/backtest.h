@@ -14,7 +14,10 @@
 //   GPU cloud earns GPU-hours sold x served share; batch earns the value of
 //   the GPU-hours it ran;
 // - demand-response credits per MWh below the draw of the step before an
-//   event; 4CP: rate x mean kW over the peak intervals within the run, per year.
+//   event; 4CP: per calendar year, rate x mean kW over that year's peak hours,
+//   booked pro rata to the part of the year the run covers.
+// The tariff rules themselves live in dispatch/contract.h; the policy sees
+// 4CP alerts, never the peaks.
 
 #ifndef MULLET_SIM_BACKTEST_H_
 #define MULLET_SIM_BACKTEST_H_
@@ -35,6 +38,7 @@ std::string_view LoadKindName(LoadKind k);  // "colocation", "gpu-cloud", "batch
 struct MonthRow {
   int year = 0;
   int month = 0;
+  double hours = 0;  // of the run in this month
   double energy_mwh = 0;
   double power_cost_usd = 0;
   double sell_back_credit_usd = 0;
@@ -47,6 +51,20 @@ struct MonthRow {
   double profit_usd = 0;
   double mean_price_usd_per_mwh = 0;
   double curtailed_hours = 0;
+  double curtailed_machine_hours = 0;
+};
+
+// The 4CP charge of one calendar year of a run (FourCpBook::Year).
+struct FourCpYearRow {
+  int year = 0;
+  int peaks_listed = 0;
+  double peak_hours_in_run = 0;
+  double mean_kw_at_peaks = 0;
+  double run_hours = 0;
+  double year_hours = 0;
+  double annual_charge_usd = 0;
+  double booked_usd = 0;  // annual charge x run hours / year hours
+  std::string basis;      // peaks | partial | none-in-run | no-peaks-listed
 };
 
 struct BacktestSummary {
@@ -74,12 +92,15 @@ struct BacktestSummary {
   // Hours in which the policy curtailed any miner group by decision: price,
   // strike, hysteresis, minimum off time, DR, 4CP, cooling (IsCurtailmentDecision).
   double curtailed_hours = 0;
+  // Units x hours curtailed by decision (the same reasons): machine-hours.
+  double curtailed_machine_hours = 0;
   double sla_breach_hours = 0;         // hours with firm load short
   double batch_gpu_hours = 0;
   int batch_deadlines_missed = 0;
   std::int64_t power_filled_steps = 0;
   std::int64_t hashprice_filled_steps = 0;
   std::vector<MonthRow> months;
+  std::vector<FourCpYearRow> four_cp_years;
 };
 
 struct LoadInfo {
@@ -101,8 +122,29 @@ struct BacktestResult {
   std::vector<Reason> load_reason;
 };
 
+struct BacktestOptions {
+  PolicyOptions policy;
+  // Share of each group's units that do not answer in a step (the plant
+  // model draws them from a seeded generator); they keep their last state.
+  double unanswering_share = 0;
+  std::uint64_t seed = 1;
+  // Keep the per-step series (times ... load_reason). Off: books only, for
+  // the planner (the series vectors stay empty).
+  bool series = true;
+};
+
+// The signals of step `k` of `market` for `site`: price, hashprice, ambient,
+// the 4CP alert and the demand-response cap. Fixes an event's baseline in
+// `state` when the event begins (the draw of the step before, or, at a run's
+// start inside an event, the draw the site would have without it). `dr`, if
+// given, receives the event in force.
+TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, PolicyKind policy,
+                      const PolicyOptions& options, const Observation& observed, DispatchState* state,
+                      DemandResponseNow* dr = nullptr);
+
 // REQUIRES: market.times non-empty; the site valid (ValidateSite).
-BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy);
+BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy,
+                           const BacktestOptions& options = {});
 
 }  // namespace mullet
 

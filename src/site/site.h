@@ -90,12 +90,35 @@ struct DemandResponseEvent {
   UsdPerMegawattHour credit{0};
 };
 
+// When the site is warned that a coincident peak may be near. Nobody knows
+// the peaks in advance: the policy (and a baseline given the same response)
+// acts on these alerts, while the charge falls on the real peaks. An interval
+// is an alert when it lies in `months`, on a weekday if `weekdays_only`, in
+// [from_hour, to_hour) local time, and the index price is at least
+// `min_price` (if given).
+struct FourCpAlertRule {
+  std::vector<int> months{6, 7, 8, 9};
+  bool weekdays_only = true;
+  int from_hour = 15;             // local, inclusive
+  int to_hour = 18;               // local, exclusive
+  double utc_offset_hours = -5.0;  // Central daylight time
+  std::optional<UsdPerMegawattHour> min_price;
+};
+
 // ERCOT 4CP transmission charge: `rate_usd_per_kw_year` times the site's mean
-// draw in the four coincident-peak intervals of the year. `peak_hours` are the
-// intervals (hour starts); in a backtest they are the alerts the policy sees.
+// draw in the four coincident-peak intervals of the year. `peaks` are the
+// starts of the intervals that were the real peaks (ERCOT's are 15 minutes
+// long); they set the charge only. The policy sees alerts: `alert_hours` (a
+// list of candidate hours) if given, else `alert_rule`.
 struct FourCoincidentPeak {
   double rate_usd_per_kw_year = 0;
-  std::vector<UtcTime> peak_hours;
+  std::vector<UtcTime> peaks;
+  Hours peak_interval{0.25};
+  std::vector<UtcTime> alert_hours;
+  FourCpAlertRule alert_rule;
+  // The chance that an alert hour is a peak: scales the cost the policy
+  // expects of a MWh drawn in an alert (1 = treat every alert as the peak).
+  double alert_peak_probability = 1.0;
 };
 
 struct PowerContract {
@@ -209,8 +232,10 @@ struct PolicyParams {
   // (and stops when it falls below zero): keeps the fleet from thrashing.
   UsdPerMegawattHour hysteresis{2};
   // strike-price baseline: a group changes state only after the price has
-  // been on the other side of its strike for this many consecutive steps.
+  // been on the other side of its strike for `strike_windows` windows of
+  // `strike_window` (time, not steps: the same at every step length).
   int strike_windows = 1;
+  Hours strike_window{1};
   // Share of headroom held back from mining as a safety margin.
   double reserve_fraction = 0.0;
 };

@@ -74,16 +74,62 @@ void ReadDemandResponse(MapReader& contract, std::vector<DemandResponseEvent>* e
   });
 }
 
+void ReadTimes(MapReader& m, std::string_view key, std::vector<UtcTime>* out) {
+  m.List(key, [&](const YAML::Node& node, int line, const FieldPath& path) {
+    UtcTime t;
+    if (ReadTime(m.reader(), node, line, path, &t)) out->push_back(t);
+  });
+}
+
+void ReadFourCpAlertRule(MapReader& cp, FourCpAlertRule* rule) {
+  std::optional<MapReader> m =
+      SubMap(cp, "alert_rule", {"months", "weekdays_only", "from_hour", "to_hour", "utc_offset_hours",
+                                "min_price_usd_per_mwh"});
+  if (!m) return;
+  if (m->Has("months")) {
+    rule->months.clear();
+    m->List("months", [&](const YAML::Node& node, int line, const FieldPath& path) {
+      double v = 0;
+      if (ReadNumber(m->reader(), node, line, path, &v)) rule->months.push_back(static_cast<int>(v));
+    });
+  }
+  m->Bool("weekdays_only", &rule->weekdays_only);
+  m->Integer("from_hour", &rule->from_hour, kOptional);
+  m->Integer("to_hour", &rule->to_hour, kOptional);
+  m->Number("utc_offset_hours", &rule->utc_offset_hours, kOptional);
+  m->Quantity("min_price_usd_per_mwh", &rule->min_price);
+}
+
 void ReadFourCp(MapReader& contract, std::optional<FourCoincidentPeak>* out) {
-  std::optional<MapReader> m = SubMap(contract, "four_cp", {"rate_usd_per_kw_year", "peak_hours"});
+  std::optional<MapReader> m =
+      SubMap(contract, "four_cp",
+             {"rate_usd_per_kw_year", "peaks", "peak_interval_minutes", "peak_hours", "alert_hours",
+              "alert_rule", "alert_peak_probability"});
   if (!m) return;
   FourCoincidentPeak cp;
   m->Number("rate_usd_per_kw_year", &cp.rate_usd_per_kw_year, kRequired);
-  if (!m->Has("peak_hours")) m->Fail("peak_hours", "missing required field");
-  m->List("peak_hours", [&](const YAML::Node& node, int line, const FieldPath& path) {
-    UtcTime t;
-    if (ReadTime(m->reader(), node, line, path, &t)) cp.peak_hours.push_back(t);
-  });
+  // `peaks` with `peak_interval_minutes` (default 15, ERCOT's settlement
+  // interval), or `peak_hours`: whole hours.
+  if (m->Has("peaks") && m->Has("peak_hours")) {
+    m->Fail("peak_hours", "give peaks or peak_hours, not both");
+  } else if (m->Has("peak_hours")) {
+    if (m->Has("peak_interval_minutes")) m->Fail("peak_interval_minutes", "peak_hours are whole hours; with an interval give peaks");
+    ReadTimes(*m, "peak_hours", &cp.peaks);
+    cp.peak_interval = Hours(1);
+  } else if (m->Has("peaks")) {
+    ReadTimes(*m, "peaks", &cp.peaks);
+    double minutes = 15;
+    m->Number("peak_interval_minutes", &minutes, kOptional);
+    cp.peak_interval = Hours(minutes / 60);
+  } else {
+    m->Fail("peaks", "missing required field (the peak intervals' starts, or peak_hours)");
+  }
+  ReadTimes(*m, "alert_hours", &cp.alert_hours);
+  if (m->Has("alert_hours") && m->Has("alert_rule")) {
+    m->Fail("alert_rule", "give alert_hours or alert_rule, not both");
+  }
+  ReadFourCpAlertRule(*m, &cp.alert_rule);
+  m->Number("alert_peak_probability", &cp.alert_peak_probability, kOptional);
   *out = std::move(cp);
 }
 
@@ -136,10 +182,14 @@ void ReadAmbient(MapReader& top, Ambient* ambient) {
 
 void ReadPolicy(MapReader& top, PolicyParams* policy) {
   std::optional<MapReader> m =
-      SubMap(top, "policy", {"hysteresis_usd_per_mwh", "strike_windows", "reserve_fraction"});
+      SubMap(top, "policy", {"hysteresis_usd_per_mwh", "strike_windows", "strike_window_minutes",
+                             "reserve_fraction"});
   if (!m) return;
   m->Quantity("hysteresis_usd_per_mwh", &policy->hysteresis, kOptional);
   m->Integer("strike_windows", &policy->strike_windows, kOptional);
+  double window_minutes = policy->strike_window.count() * 60;
+  m->Number("strike_window_minutes", &window_minutes, kOptional);
+  policy->strike_window = Hours(window_minutes / 60);
   m->Number("reserve_fraction", &policy->reserve_fraction, kOptional);
 }
 

@@ -245,22 +245,54 @@ void CheckContract(const Site& site, Checker* c) {
   if (k.four_cp) {
     const FourCoincidentPeak& cp = *k.four_cp;
     c->NonNegative("contract.four_cp.rate_usd_per_kw_year", cp.rate_usd_per_kw_year);
-    if (cp.peak_hours.empty())
-      c->Fail("contract.four_cp.peak_hours", "must list at least one hour");
+    const bool hours = cp.peak_interval == Hours(1);
+    const std::string list = hours ? "contract.four_cp.peak_hours" : "contract.four_cp.peaks";
+    const auto interval = std::chrono::duration_cast<std::chrono::seconds>(cp.peak_interval);
+    if (!(interval.count() > 0 && 3600 % interval.count() == 0)) {
+      c->Fail("contract.four_cp.peak_interval_minutes", "must divide an hour (15, 30, 60...)");
+    }
+    if (cp.peaks.empty()) c->Fail(list, "must list at least one peak");
     std::map<int, int> per_year;
-    for (std::size_t i = 0; i < cp.peak_hours.size() && c->ok(); ++i) {
-      const UtcTime t = cp.peak_hours[i];
-      const std::string path = Indexed("contract.four_cp.peak_hours", i);
-      if (t != std::chrono::floor<std::chrono::hours>(t)) {
-        c->Fail(path, "must be the start of an hour, got " + FormatUtc(t));
-      } else if (i > 0 && !(t > cp.peak_hours[i - 1])) {
-        c->Fail(path,
-                "must be after the previous peak hour (" + FormatUtc(cp.peak_hours[i - 1]) + ")");
+    for (std::size_t i = 0; i < cp.peaks.size() && c->ok(); ++i) {
+      const UtcTime t = cp.peaks[i];
+      const std::string path = Indexed(list, i);
+      if ((t.time_since_epoch().count() % interval.count()) != 0) {
+        c->Fail(path, std::string("must be the start of ") + (hours ? "an hour" : "a peak interval") + ", got " +
+                          FormatUtc(t));
+      } else if (i > 0 && !(t > cp.peaks[i - 1])) {
+        c->Fail(path, "must be after the previous peak (" + FormatUtc(cp.peaks[i - 1]) + ")");
       }
       const int year = static_cast<int>(
           std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(t)).year());
-      if (++per_year[year] > 4)
-        c->Fail(path, "more than four peak hours in " + std::to_string(year));
+      if (++per_year[year] > 4) c->Fail(path, "more than four peaks in " + std::to_string(year));
+    }
+    for (std::size_t i = 0; i < cp.alert_hours.size() && c->ok(); ++i) {
+      const UtcTime t = cp.alert_hours[i];
+      const std::string path = Indexed("contract.four_cp.alert_hours", i);
+      if (t != std::chrono::floor<std::chrono::hours>(t)) {
+        c->Fail(path, "must be the start of an hour, got " + FormatUtc(t));
+      } else if (i > 0 && !(t > cp.alert_hours[i - 1])) {
+        c->Fail(path, "must be after the previous alert hour (" + FormatUtc(cp.alert_hours[i - 1]) + ")");
+      }
+    }
+    const FourCpAlertRule& r = cp.alert_rule;
+    for (std::size_t i = 0; i < r.months.size(); ++i) {
+      if (r.months[i] < 1 || r.months[i] > 12) {
+        c->Fail(Indexed("contract.four_cp.alert_rule.months", i),
+                "must be a month 1-12, got " + std::to_string(r.months[i]));
+      }
+    }
+    if (!(r.from_hour >= 0 && r.from_hour < r.to_hour && r.to_hour <= 24)) {
+      c->Fail("contract.four_cp.alert_rule.from_hour",
+              "want 0 <= from_hour < to_hour <= 24, got " + std::to_string(r.from_hour) + " and " +
+                  std::to_string(r.to_hour));
+    }
+    if (!(r.utc_offset_hours >= -14 && r.utc_offset_hours <= 14)) {
+      c->Fail("contract.four_cp.alert_rule.utc_offset_hours", "must be in [-14, 14]");
+    }
+    if (!(cp.alert_peak_probability > 0 && cp.alert_peak_probability <= 1)) {
+      c->Fail("contract.four_cp.alert_peak_probability",
+              "must be in (0, 1], got " + Num(cp.alert_peak_probability));
     }
   }
 }
@@ -460,6 +492,9 @@ void CheckPolicy(const Site& site, Checker* c) {
   if (site.policy.strike_windows < 1) {
     c->Fail("policy.strike_windows",
             "must be >= 1, got " + std::to_string(site.policy.strike_windows));
+  }
+  if (!(site.policy.strike_window.count() > 0)) {
+    c->Fail("policy.strike_window_minutes", "must be > 0");
   }
   c->InRightOpen("policy.reserve_fraction", site.policy.reserve_fraction, 0, 1);
 }

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -29,12 +30,20 @@ inline std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
+// The binary under test: MULLET_BINARY_UNDER_TEST if set (to run the
+// regression tests against an older build, tests/regress/README.md), else
+// the one built with the tests.
+inline std::string MulletBinary() {
+  const char* other = std::getenv("MULLET_BINARY_UNDER_TEST");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(MULLET_BINARY);
+}
+
 // `args` go through the shell as written.
 inline CliRun Mullet(const std::string& args) {
   // One file per process: ctest runs the tests of a binary in parallel.
   const std::string err_path =
       ::testing::TempDir() + "mullet_cli_stderr_" + std::to_string(getpid()) + ".txt";
-  const std::string cmd = std::string(MULLET_BINARY) + " " + args + " 2>" + err_path;
+  const std::string cmd = MulletBinary() + " " + args + " 2>" + err_path;
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (p == nullptr) return r;

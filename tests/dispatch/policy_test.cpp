@@ -11,9 +11,11 @@ using testing_sites::Group;
 using testing_sites::Lease;
 using testing_sites::MiningSite;
 
+// Each tick an hour after the one before (the policy's timers are in time).
 TickSignals Tick(double price, double hashprice_ph, double ambient_c = 20) {
+  static int hours = 0;
   TickSignals s;
-  s.time = *ParseUtcTimestamp("2024-07-01T00:00:00Z");
+  s.time = *ParseUtcTimestamp("2024-07-01T00:00:00Z") + std::chrono::hours(hours++);
   s.price = UsdPerMegawattHour(price);
   s.hashprice = UsdPerPetahashDay(hashprice_ph);
   s.ambient_c = ambient_c;

@@ -117,6 +117,7 @@ struct ScenarioTick {
 struct ScenarioFile {
   std::string description;
   PolicyKind policy = PolicyKind::kMullet;
+  PolicyOptions options;
   Site site;
   std::vector<ScenarioTick> ticks;
 };
@@ -481,7 +482,7 @@ std::optional<ScenarioFile> Parser::Parse() {
     return std::nullopt;
   }
   std::string policy;
-  if (!Mapping(root, 1, "", {"description", "policy", "site", "ticks"}) ||
+  if (!Mapping(root, 1, "", {"description", "policy", "baseline_4cp", "site", "ticks"}) ||
       !Required(root, "description", 1, "") || !Required(root, "policy", 1, "") ||
       !Required(root, "site", 1, "") || !Required(root, "ticks", 1, "") ||
       !Text(root["description"], "description", &f_.description) ||
@@ -494,6 +495,16 @@ std::optional<ScenarioFile> Parser::Parse() {
     return std::nullopt;
   }
   f_.policy = *kind;
+  if (root["baseline_4cp"]) {
+    std::string response;
+    if (!Text(root["baseline_4cp"], "baseline_4cp", &response)) return std::nullopt;
+    const Result<FourCpResponse> r = ParseFourCpResponse(response);
+    if (!r.ok()) {
+      Fail(LineOf(root["baseline_4cp"], 1), "baseline_4cp", r.status().message());
+      return std::nullopt;
+    }
+    f_.options.baseline_four_cp = *r;
+  }
   if (!LoadSite(root)) return std::nullopt;
   const YAML::Node ticks = root["ticks"];
   if (!ticks.IsSequence() || ticks.size() == 0) {
@@ -606,7 +617,7 @@ void RunScenarioFile(const fs::path& path) {
   DispatchState state = InitialState(f->site);
   for (std::size_t i = 0; i < f->ticks.size(); ++i) {
     const ScenarioTick& t = f->ticks[i];
-    const Allocation a = Dispatch(f->site, t.signals, f->policy, &state);
+    const Allocation a = Dispatch(f->site, t.signals, Observation{}, f->policy, f->options, &state);
     for (const Expectation& e : t.expect) {
       std::string got;
       const std::string bad = Mismatches(e, a, &got);

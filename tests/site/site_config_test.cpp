@@ -129,8 +129,9 @@ TEST(SiteConfigTest, HybridExampleLoadsItsThreeScenarios) {
   EXPECT_EQ(s.contract.demand_response[1].credit, UsdPerMegawattHour(150));
   ASSERT_TRUE(s.contract.four_cp);
   EXPECT_EQ(s.contract.four_cp->rate_usd_per_kw_year, 55);
-  ASSERT_EQ(s.contract.four_cp->peak_hours.size(), 4u);
-  EXPECT_EQ(s.contract.four_cp->peak_hours[2], *ParseUtcTimestamp("2024-08-20T22:00:00Z"));
+  ASSERT_EQ(s.contract.four_cp->peaks.size(), 16u);  // ERCOT's 2021-2024 intervals
+  EXPECT_EQ(s.contract.four_cp->peaks[14], *ParseUtcTimestamp("2024-08-20T21:45:00Z"));
+  EXPECT_EQ(s.contract.four_cp->peak_interval, Hours(0.25));
 
   EXPECT_EQ(s.cooling.pue_liquid, 1.25);
   EXPECT_EQ(s.cooling.capacity, Megawatts(95));
@@ -210,7 +211,7 @@ TEST(SiteConfigTest, ScenarioKeysReplaceTheBaseSectionsWhole) {
   // all-ai: its own contract, without demand response; no miners.
   EXPECT_TRUE(ai.miners.empty());
   EXPECT_TRUE(ai.contract.demand_response.empty());
-  EXPECT_EQ(ai.contract.four_cp->peak_hours.size(), 4u);
+  EXPECT_EQ(ai.contract.four_cp->peaks.size(), 16u);
   EXPECT_EQ(ai.leases.size(), 2u);
   EXPECT_EQ(ai.batch->gpus, 1024);
   EXPECT_EQ(ai.leases[1].domain_index, 2);
@@ -609,11 +610,43 @@ TEST(SiteConfigTest, FourCoincidentPeaksAreHourStartsInOrderAtMostFourAYear) {
   EXPECT_TRUE(FailsAt(head + "      - 2024-06-20T21:15:00Z\n", 10, "contract.four_cp.peak_hours[0]",
                       "must be the start of an hour"));
   EXPECT_TRUE(FailsAt(head + "      - 2024-07-20T21:00:00Z\n      - 2024-06-20T21:00:00Z\n", 11,
-                      "contract.four_cp.peak_hours[1]", "must be after the previous peak hour"));
+                      "contract.four_cp.peak_hours[1]", "must be after the previous peak"));
   EXPECT_TRUE(
       FailsAt(head + "      [2024-06-20T21:00:00Z, 2024-07-20T21:00:00Z, 2024-08-20T21:00:00Z,\n"
                      "       2024-08-21T21:00:00Z, 2024-09-20T21:00:00Z]\n",
-              11, "contract.four_cp.peak_hours[4]", "more than four peak hours in 2024"));
+              11, "contract.four_cp.peak_hours[4]", "more than four peaks in 2024"));
+}
+
+TEST(SiteConfigTest, FourCpPeakIntervalsAndAlerts) {
+  const std::string head = std::string(kMiners) +
+                           "name: x\ninterconnect_mw: 50\ncontract:\n  index: {column: a}\n"
+                           "  four_cp:\n    rate_usd_per_kw_year: 55\n";  // 8
+  // ERCOT's 15-minute intervals by default; starts must sit on the interval.
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:10:00Z]\n", 9, "contract.four_cp.peaks[0]",
+                      "must be the start of a peak interval"));
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:45:00Z]\n    peak_hours: [2024-06-20T21:00:00Z]\n", 10,
+                      "contract.four_cp.peak_hours", "give peaks or peak_hours, not both"));
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:45:00Z]\n    alert_rule: {months: [13]}\n", 10,
+                      "contract.four_cp.alert_rule.months[0]", "must be a month 1-12"));
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:45:00Z]\n    alert_rule: {from_hour: 18, to_hour: 15}\n",
+                      10, "contract.four_cp.alert_rule.from_hour", "want 0 <= from_hour < to_hour <= 24"));
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:45:00Z]\n    alert_peak_probability: 0\n", 10,
+                      "contract.four_cp.alert_peak_probability", "must be in (0, 1]"));
+  EXPECT_TRUE(FailsAt(head + "    peaks: [2024-06-20T21:45:00Z]\n    alert_hours: [2024-06-20T21:00:00Z]\n"
+                             "    alert_rule: {months: [6]}\n",
+                      11, "contract.four_cp.alert_rule", "give alert_hours or alert_rule, not both"));
+  Result<std::vector<Scenario>> ok =
+      Parse(head + "    peaks: [2024-06-20T21:45:00Z]\n    peak_interval_minutes: 15\n"
+                   "    alert_rule: {months: [7, 8], weekdays_only: false, from_hour: 14, to_hour: 19,\n"
+                   "                 utc_offset_hours: -5, min_price_usd_per_mwh: 100}\n");
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  const FourCoincidentPeak& cp = *(*ok)[0].site.contract.four_cp;
+  EXPECT_EQ(cp.peak_interval, Hours(0.25));
+  EXPECT_EQ(cp.alert_rule.months, (std::vector<int>{7, 8}));
+  EXPECT_FALSE(cp.alert_rule.weekdays_only);
+  EXPECT_EQ(cp.alert_rule.from_hour, 14);
+  EXPECT_EQ(cp.alert_rule.to_hour, 19);
+  EXPECT_EQ(cp.alert_rule.min_price, UsdPerMegawattHour(100));
 }
 
 TEST(SiteConfigTest, SlaCreditsAreSortedAndMustBeConsistent) {

@@ -32,7 +32,8 @@ class FirstError {
 
 struct NumberFlags {
   std::optional<double> difficulty, price, fees, height, hashrate_eh_s, efficiency, power, pue,
-      pool_fee, uptime, lease, hosting, fleet_mw, cash_opex, interest, depreciation, stock_pay;
+      pool_fee, uptime, lease, hosting, fleet_mw, cash_opex, interest, depreciation, stock_pay, ai_opex,
+      ai_pue, ai_load_factor;
 };
 
 Result<NumberFlags> ParseNumbers(const EconFlags& f) {
@@ -49,6 +50,9 @@ Result<NumberFlags> ParseNumbers(const EconFlags& f) {
   e(TakeNumber("--pool-fee", f.pool_fee, Range{0, false, 1, true}, &n.pool_fee));
   e(TakeNumber("--uptime", f.uptime, Range{0, true, 1, false}, &n.uptime));
   e(TakeNumber("--lease-usd-per-kw-month", f.lease, kNonNegative, &n.lease));
+  e(TakeNumber("--ai-opex-usd-per-kw-month", f.ai_opex, kNonNegative, &n.ai_opex));
+  e(TakeNumber("--ai-pue", f.ai_pue, Range{1, false, 5, false}, &n.ai_pue));
+  e(TakeNumber("--ai-load-factor", f.ai_load_factor, Range{0, true, 1, false}, &n.ai_load_factor));
   e(TakeNumber("--hosting-usd-per-kwh", f.hosting_usd_per_kwh, kNonNegative, &n.hosting));
   e(TakeNumber("--fleet-mw", f.fleet_mw, kPositive, &n.fleet_mw));
   e(TakeNumber("--cash-opex-usd-per-month", f.cash_opex, kNonNegative, &n.cash_opex));
@@ -168,6 +172,25 @@ Status ResolveMachine(const EconFlags& f, const NumberFlags& n, EconInputs* in) 
   if (in->efficiency) in->op.efficiency = *in->efficiency;
   if (n.power) in->power_price = UsdPerKilowattHour(*n.power);
   if (n.lease) in->lease = UsdPerKilowattMonth(*n.lease);
+  const bool terms = f.lease_type || n.ai_opex || n.ai_pue || n.ai_load_factor;
+  if (terms && !n.lease) {
+    return Status::InvalidArgument(
+        "--lease-type, --ai-opex-usd-per-kw-month, --ai-pue and --ai-load-factor describe a lease: "
+        "add --lease-usd-per-kw-month");
+  }
+  if (f.lease_type) {
+    if (*f.lease_type != "gross" && *f.lease_type != "triple-net") {
+      return Status::InvalidArgument("--lease-type: expected gross or triple-net, got '" + *f.lease_type + "'");
+    }
+    in->lease_gross = *f.lease_type == "gross";
+  }
+  if (in->lease_gross && !n.power) {
+    return Status::InvalidArgument(
+        "--lease-type gross: the site pays the tenant's power, so add --power-usd-per-kwh");
+  }
+  if (n.ai_opex) in->ai_opex = UsdPerKilowattMonth(*n.ai_opex);
+  if (n.ai_pue) in->ai_pue = *n.ai_pue;
+  if (n.ai_load_factor) in->ai_load_factor = *n.ai_load_factor;
 
   const bool monthly = n.cash_opex || n.interest || n.depreciation || n.stock_pay;
   in->has_cost_tiers = monthly || n.hosting.has_value();
@@ -239,6 +262,14 @@ Bad input prints one line naming the flag and exits with status 2.)");
   text("--pool-fee", f.pool_fee, "Pool fee as a fraction of revenue (default 0; FPPS ~0.02-0.025)");
   text("--uptime", f.uptime, "Share of powered time spent hashing (default 1)");
   text("--lease-usd-per-kw-month", f.lease, "AI lease rate to compare mining against");
+  text("--lease-type", f.lease_type,
+       "Who pays the tenant's power: triple-net (default: the tenant) or gross (the site, out of the "
+       "rent; needs --power-usd-per-kwh)");
+  text("--ai-opex-usd-per-kw-month", f.ai_opex,
+       "The AI hall's operating cost per kW of IT (staff, maintenance, insurance; default 0)");
+  text("--ai-pue", f.ai_pue, "Cooling of the AI hall, for a gross lease's power (default 1.3)");
+  text("--ai-load-factor", f.ai_load_factor,
+       "Tenant's mean draw / contracted IT, for a gross lease's power (default 0.85)");
   text("--hosting-usd-per-kwh", f.hosting_usd_per_kwh,
        "Non-power direct cost per kWh the miners draw (direct cost tier)");
   text("--fleet-mw", f.fleet_mw, "Fleet size in MW of miners, to spread monthly costs");

@@ -24,7 +24,7 @@ struct EconFlags {
   bool exact_factor = false;
   std::optional<std::string> hashrate_eh_s;
   std::optional<std::string> efficiency, model, power_usd_per_kwh;
-  std::optional<std::string> pue, pool_fee, uptime, lease;
+  std::optional<std::string> pue, pool_fee, uptime, lease, lease_type, ai_opex, ai_pue, ai_load_factor;
   std::optional<std::string> hosting_usd_per_kwh, fleet_mw, cash_opex, interest, depreciation,
       stock_pay;
   std::optional<std::string> models_yaml, asic_csv;

@@ -64,6 +64,16 @@ EconReport ComputeEcon(EconInputs in) {
       if (i.has_cost_tiers) r.tiers = CostTiers(r.btc_per_th_day, *i.power_price, i.op, i.costs);
     }
   }
+  if (i.lease) {
+    // A kW of contracted IT draws load_factor kW, x PUE at the meter, for a
+    // 730.5-hour accounting month.
+    double power = 0;
+    if (i.lease_gross && i.power_price) {
+      power = i.power_price->value() * i.ai_load_factor * i.ai_pue * Hours(kAccountingMonth).count() / 1000;
+      r.lease_power_cost = UsdPerKilowattMonth(power);
+    }
+    r.lease_net = UsdPerKilowattMonth(i.lease->value() - i.ai_opex.value() - power);
+  }
   if (i.rank_models) {
     for (const AsicModel& m : i.catalog.models()) r.ranking.push_back(EvaluateModel(m, r));
     std::stable_sort(r.ranking.begin(), r.ranking.end(),
@@ -137,9 +147,18 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
                "cost and breakeven; --models ranks every model)\n");
   }
   if (i.lease) {
-    fmt::print(out, "\nAI lease              ${:.2f}/kW-month of IT load", i.lease->value());
+    fmt::print(out, "\nAI lease              ${:.2f}/kW-month of IT load, {}\n", i.lease->value(),
+               i.lease_gross ? "gross (the site pays the tenant's power)"
+                             : "triple-net (the tenant pays its power; --lease-type)");
+    if (r.lease_power_cost) {
+      fmt::print(out, "    tenant's power        ${:.2f}/kW-month ({:.2f} load factor x PUE {:.2f})\n",
+                 r.lease_power_cost->value(), i.ai_load_factor, i.ai_pue);
+    }
+    fmt::print(out, "    AI opex               ${:.2f}/kW-month{}\n", i.ai_opex.value(),
+               i.ai_opex.value() == 0 ? " (--ai-opex-usd-per-kw-month)" : "");
+    fmt::print(out, "    lease net             ${:.2f}/kW-month", r.lease_net->value());
     if (r.net) {
-      const double diff = i.lease->value() - r.net->value();
+      const double diff = r.lease_net->value() - r.net->value();
       fmt::print(out, " -> {} ${:.2f}/kW-month more than mining net",
                  diff >= 0 ? "lease earns" : "mining earns", std::fabs(diff));
     }
@@ -185,7 +204,15 @@ void PrintEconJson(const EconReport& r, std::ostream& out) {
   inputs["pue"] = i.op.pue;
   inputs["pool_fee"] = i.op.pool_fee;
   inputs["uptime"] = i.op.uptime;
-  if (i.lease) inputs["lease_usd_per_kw_month"] = i.lease->value();
+  if (i.lease) {
+    inputs["lease_usd_per_kw_month"] = i.lease->value();
+    inputs["lease_type"] = i.lease_gross ? "gross" : "triple-net";
+    inputs["ai_opex_usd_per_kw_month"] = i.ai_opex.value();
+    if (i.lease_gross) {
+      inputs["ai_pue"] = i.ai_pue;
+      inputs["ai_load_factor"] = i.ai_load_factor;
+    }
+  }
   j["inputs"] = inputs;
 
   j["subsidy_btc"] = ToBtc(i.net.subsidy).value();
@@ -223,7 +250,9 @@ void PrintEconJson(const EconReport& r, std::ostream& out) {
   }
   if (i.lease) {
     j["lease_usd_per_kw_month"] = i.lease->value();
-    if (r.net) j["lease_minus_mining_net_usd_per_kw_month"] = i.lease->value() - r.net->value();
+    if (r.lease_power_cost) j["lease_power_cost_usd_per_kw_month"] = r.lease_power_cost->value();
+    j["lease_net_usd_per_kw_month"] = r.lease_net->value();
+    if (r.net) j["lease_minus_mining_net_usd_per_kw_month"] = r.lease_net->value() - r.net->value();
   }
   if (i.rank_models) {
     nlohmann::ordered_json models = nlohmann::ordered_json::array();

@@ -31,6 +31,13 @@ struct EconInputs {
   std::optional<UsdPerMegawattHour> power_price;
   OperatingPoint op;  // efficiency filled when known
   std::optional<UsdPerKilowattMonth> lease;
+  // The lease's terms, explicit: who pays the tenant's power (a gross lease:
+  // the site, out of the rent; triple-net: the tenant), the AI hall's
+  // operating cost, and the draw and cooling of a gross tenant's power.
+  bool lease_gross = false;
+  UsdPerKilowattMonth ai_opex{0};
+  double ai_pue = 1.3;
+  double ai_load_factor = 0.85;
   CostInputs costs;
   bool has_cost_tiers = false;  // any tier input given
   bool rank_models = false;
@@ -61,6 +68,10 @@ struct EconReport {
   std::optional<UsdPerKilowattMonth> power_cost;
   std::optional<UsdPerKilowattMonth> net;
   std::optional<CostPerBtc> tiers;
+  // With a lease: what it leaves the site per kW-month of IT, after the AI
+  // opex and (gross lease, with a power price) the tenant's power.
+  std::optional<UsdPerKilowattMonth> lease_net;
+  std::optional<UsdPerKilowattMonth> lease_power_cost;  // gross lease only
   // With --models: every catalog model, highest breakeven power price first.
   std::vector<ModelEconomics> ranking;
 };

@@ -4,14 +4,15 @@
 
 namespace mullet {
 
-Headroom::Headroom(const Site& site, double ambient_c, std::optional<Watts> dr_limit)
-    : site_(site), site_cap_(site.interconnect) {
+Headroom::Headroom(const Site& site, double ambient_c, std::optional<Watts> dr_limit,
+                   std::vector<Watts>* domain_room)
+    : site_(site), site_cap_(site.interconnect), domain_room_(*domain_room) {
   if (dr_limit && *dr_limit < site_cap_) {
     site_cap_ = std::max(Watts(0), *dr_limit);
     site_kind_ = LimitKind::kDemandResponse;
   }
   site_room_ = site_cap_;
-  domain_room_.reserve(site.domains.size());
+  domain_room_.clear();
   for (const PowerDomain& d : site.domains) domain_room_.push_back(d.limit);
   if (site.cooling.capacity) cooling_room_ = site.cooling.CapacityAt(ambient_c);
 }

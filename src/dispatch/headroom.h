@@ -19,7 +19,9 @@ enum class LimitKind { kNone, kInterconnect, kDemandResponse, kDomain, kCooling 
 class Headroom {
  public:
   // `dr_limit`: a demand-response cap on site facility power this tick.
-  Headroom(const Site& site, double ambient_c, std::optional<Watts> dr_limit);
+  // `domain_room`: storage for the domains' room, reused from tick to tick
+  // so that a tick allocates nothing once it has grown.
+  Headroom(const Site& site, double ambient_c, std::optional<Watts> dr_limit, std::vector<Watts>* domain_room);
 
   struct Room {
     Watts it{0};                          // IT power a load may still take
@@ -43,7 +45,7 @@ class Headroom {
   Watts site_cap_{0};
   LimitKind site_kind_ = LimitKind::kInterconnect;
   Watts site_room_{0};
-  std::vector<Watts> domain_room_;
+  std::vector<Watts>& domain_room_;
   std::optional<Watts> cooling_room_;
 };
 

@@ -119,8 +119,12 @@ void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroo
               DispatchState& state, Allocation& a) {
   if (!site.batch || site.batch->gpus <= 0) return;
   const BatchQueue& q = *site.batch;
-  std::stable_sort(state.jobs.begin(), state.jobs.end(),
-                   [](const BatchJobState& x, const BatchJobState& y) { return x.deadline < y.deadline; });
+  // Earliest deadline first. Insertion sort: stable, allocates nothing, and
+  // linear on the queue, which stays sorted between ticks.
+  std::vector<BatchJobState>& jobs = state.jobs;
+  for (size_t i = 1; i < jobs.size(); ++i) {
+    for (size_t k = i; k > 0 && jobs[k].deadline < jobs[k - 1].deadline; --k) std::swap(jobs[k], jobs[k - 1]);
+  }
   BatchSetpoint& out = a.batch;
   double released_work = 0;
   for (const BatchJobState& j : state.jobs) {
@@ -139,12 +143,15 @@ void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroo
     return policy != PolicyKind::kMullet || j.value_usd_per_gpu_hour > cost_per_gpu_hour;
   };
   const int required = GpusRequiredByDeadlines(state.jobs, s, q.gpus);
-  // The paying work left once the deadlines have had their share.
-  std::vector<BatchJobState> trial = state.jobs;
-  DoWork(trial, s.time, required * h, [](const BatchJobState&) { return true; });
+  // The paying work left once the deadlines have had their share (earliest
+  // deadline first over the released jobs).
   double paying_left = 0;
-  for (const BatchJobState& j : trial) {
-    if (j.release <= s.time && pays(j)) paying_left += j.remaining_gpu_hours;
+  double deadline_work = required * h;
+  for (const BatchJobState& j : state.jobs) {
+    if (j.release > s.time) continue;
+    const double take = std::min(deadline_work, j.remaining_gpu_hours);
+    deadline_work -= take;
+    if (pays(j)) paying_left += j.remaining_gpu_hours - take;
   }
   const bool any_pays = std::any_of(state.jobs.begin(), state.jobs.end(), [&](const BatchJobState& j) {
     return j.release <= s.time && pays(j);
@@ -367,14 +374,16 @@ DispatchState InitialState(const Site& site) {
   return st;
 }
 
-Allocation Dispatch(const Site& site, const TickSignals& s, const Observation& observed, PolicyKind policy,
-                    const PolicyOptions& options, DispatchState* state) {
-  Allocation a;
-  a.leases.resize(site.leases.size());
-  a.clouds.resize(site.clouds.size());
-  a.miners.resize(site.miners.size());
+void Dispatch(const Site& site, const TickSignals& s, const Observation& observed, PolicyKind policy,
+              const PolicyOptions& options, DispatchState* state, Allocation* out) {
+  Allocation& a = *out;
+  a.leases.assign(site.leases.size(), FirmSetpoint{});
+  a.clouds.assign(site.clouds.size(), FirmSetpoint{});
+  a.miners.assign(site.miners.size(), MinerSetpoint{});
+  a.batch = BatchSetpoint{};
+  a.firm_facility = a.batch_facility = a.mining_facility = Watts(0);
   ReleaseRecurringBatch(site, s.time, *state);
-  Headroom room(site, s.ambient_c, s.dr_limit);
+  Headroom room(site, s.ambient_c, s.dr_limit, &state->scratch.domain_room);
   a.site_cap = room.site_cap();
   TakeUncommanded(site, observed, room, a);
   ServeFirm(site, observed, room, a);
@@ -382,6 +391,12 @@ Allocation Dispatch(const Site& site, const TickSignals& s, const Observation& o
   RunMining(site, s, observed, policy, options, room, *state, a);
   state->last_draw = a.facility();
   state->last_tick = s.time;
+}
+
+Allocation Dispatch(const Site& site, const TickSignals& s, const Observation& observed, PolicyKind policy,
+                    const PolicyOptions& options, DispatchState* state) {
+  Allocation a;
+  Dispatch(site, s, observed, policy, options, state, &a);
   return a;
 }
 

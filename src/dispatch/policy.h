@@ -105,6 +105,10 @@ struct DispatchState {
   // nameplate, most efficient first: the order mining is restored in;
   // curtailment takes the end of it first.
   std::vector<int> merit_order;
+  // Working storage of a tick, kept so that a tick allocates nothing; not saved.
+  struct Scratch {
+    std::vector<Watts> domain_room;
+  } scratch;
 };
 // Every group running at nameplate (a fleet found running), the site's listed
 // batch jobs queued, no event begun.
@@ -145,6 +149,10 @@ struct Allocation {
 // REQUIRES: state built by InitialState(site) or loaded for this site.
 Allocation Dispatch(const Site& site, const TickSignals& signals, const Observation& observed,
                     PolicyKind policy, const PolicyOptions& options, DispatchState* state);
+// The same, writing into `out` (whose vectors are reused: once they have
+// grown to the site, a tick allocates nothing unless a batch job is released).
+void Dispatch(const Site& site, const TickSignals& signals, const Observation& observed, PolicyKind policy,
+              const PolicyOptions& options, DispatchState* state, Allocation* out);
 // The same with an ideal plant (every command took effect) and default options.
 Allocation Dispatch(const Site& site, const TickSignals& signals, PolicyKind policy, DispatchState* state);
 

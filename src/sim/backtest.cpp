@@ -200,6 +200,9 @@ class Run {
     s.hashprice_filled_steps = market.hashprice_filled_steps;
     r_.loads = DescribeLoads(site_);
     nl_ = r_.loads.size();
+    for (const LoadInfo& l : r_.loads) {
+      (l.kind == LoadKind::kMinerGroup ? mining_it_kw_ : ai_it_kw_) += l.nameplate_it.kilowatts();
+    }
     if (site_.contract.four_cp) four_cp_.emplace(*site_.contract.four_cp);
     if (!o.series) return;
     const size_t n = market.times.size();
@@ -217,8 +220,11 @@ class Run {
     BookFourCp();
     BacktestSummary& s = r_.summary;
     s.ai_revenue_usd = s.colocation_revenue_usd + s.gpu_cloud_revenue_usd + s.batch_revenue_usd;
-    s.profit_usd = s.mining_revenue_usd + s.ai_revenue_usd + s.sell_back_credit_usd + s.dr_credit_usd -
-                   s.power_cost_usd - s.four_cp_charge_usd - s.sla_credit_usd;
+    s.profit_usd = s.mining_revenue_usd + s.ai_revenue_usd + s.sell_back_credit_usd + s.dr_credit_usd +
+                   s.power_reimbursed_usd - s.power_cost_usd - s.four_cp_charge_usd - s.sla_credit_usd -
+                   s.opex_usd;
+    s.profit_after_capital_usd = s.profit_usd - s.capital_charge_usd;
+    for (MonthRow& m : s.months) m.profit_after_capital_usd = m.profit_usd - m.capital_charge_usd;
     s.direct_cost_per_btc_usd = s.btc_mined > 0 ? mining_power_cost_ / s.btc_mined : 0;
     s.mining_uptime = mining_nameplate_mwh_ > 0 ? mining_it_mwh_ / mining_nameplate_mwh_ : 0;
     s.firm_availability = firm_demand_mwh_ > 0 ? firm_served_mwh_ / firm_demand_mwh_ : 1.0;
@@ -229,13 +235,15 @@ class Run {
     const UtcTime t = market_.times[k];
     const Observation& obs = plant_.Observe();
     const TickSignals sig = SignalsAt(site_, market_, k, policy_, options_.policy, obs, &state_, &dr_now_);
-    const Allocation a = Dispatch(site_, sig, obs, policy_, options_.policy, &state_);
+    Dispatch(site_, sig, obs, policy_, options_.policy, &state_, &alloc_);
+    const Allocation& a = alloc_;
     plant_.Apply(a, dt_);
     StepBooks b;
     BookPower(k, sig, a, &b);
     BookMining(k, a, &b);
     BookFirm(k, a, &b);
     BookBatch(k, t, a, &b);
+    BookCosts(t, &b);
     Record(k, t, sig, a, b);
   }
 
@@ -244,6 +252,7 @@ class Run {
   struct StepBooks {
     double energy = 0, cost = 0, sell_back = 0, dr_credit = 0;
     double mining_usd = 0, btc = 0, colo_usd = 0, cloud_usd = 0, batch_usd = 0;
+    double reimbursed = 0, opex = 0, capital = 0;
     double curtailed_unit_hours = 0;
     bool breach = false;
   };
@@ -285,6 +294,19 @@ class Run {
     const double mining_share = facility.value() > 0 ? a.mining_facility / facility : 0.0;
     mining_power_cost_ += mining_share * (b->cost - b->sell_back);
   }
+  // Operating costs on nameplate IT kW, and the capital charge of the year
+  // spread over its hours.
+  void BookCosts(UtcTime t, StepBooks* b) {
+    const Costs& c = site_.costs;
+    const double months = h_ / Hours(kAccountingMonth).count();
+    b->opex = (c.ai_opex.value() * ai_it_kw_ + c.mining_opex.value() * mining_it_kw_) * months;
+    const int year = YearOf(t);
+    const double year_hours = Hours(std::chrono::sys_days(std::chrono::year(year + 1) / 1 / 1) -
+                                    std::chrono::sys_days(std::chrono::year(year) / 1 / 1))
+                                  .count();
+    b->capital = c.AnnualCapitalCharge().value() * h_ / year_hours;
+  }
+
   // Colocation rent accrues on contracted kW; GPU cloud earns what it serves.
   void BookFirm(size_t k, const Allocation& a, StepBooks* b) {
     MonthBooks& month = books_.Month(market_.times[k]);
@@ -297,6 +319,11 @@ class Run {
       month.lease_rent_usd[i] += rent;
       month.lease_served_mwh[i] += f.served_it.megawatts() * h_;
       month.lease_demand_mwh[i] += f.demand_it.megawatts() * h_;
+      if (l.type == LeaseType::kTripleNet) {
+        // The tenant pays the power its load draws, cooling included.
+        const double price = market_.power_price[k].value() + site_.contract.adder.value();
+        b->reimbursed += f.served_it.megawatts() * site_.cooling.Pue(l.cooling) * h_ * price;
+      }
       BookFirmEnergy(k, li, f, b);
     }
     for (size_t i = 0; i < site_.clouds.size(); ++i, ++li) {
@@ -339,7 +366,7 @@ class Run {
   // Per-load energy, the step's series, the month's and the run's totals.
   void Record(size_t k, UtcTime t, const TickSignals& sig, const Allocation& a, const StepBooks& b) {
     const double ai_usd = b.colo_usd + b.cloud_usd + b.batch_usd;
-    const double profit = b.mining_usd + ai_usd + b.sell_back + b.dr_credit - b.cost;
+    const double profit = b.mining_usd + ai_usd + b.sell_back + b.dr_credit + b.reimbursed - b.cost - b.opex;
     if (options_.series) RecordSeries(k, sig, a, profit);
 
     MonthBooks& month = books_.Month(t);
@@ -352,6 +379,9 @@ class Run {
     m.mining_revenue_usd += b.mining_usd;
     m.btc_mined += b.btc;
     m.ai_revenue_usd += ai_usd;
+    m.power_reimbursed_usd += b.reimbursed;
+    m.opex_usd += b.opex;
+    m.capital_charge_usd += b.capital;
     m.profit_usd += profit;
     m.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
     m.curtailed_machine_hours += b.curtailed_unit_hours;
@@ -368,6 +398,9 @@ class Run {
     s.colocation_revenue_usd += b.colo_usd;
     s.gpu_cloud_revenue_usd += b.cloud_usd;
     s.batch_revenue_usd += b.batch_usd;
+    s.power_reimbursed_usd += b.reimbursed;
+    s.opex_usd += b.opex;
+    s.capital_charge_usd += b.capital;
     s.max_site_power_mw = std::max(s.max_site_power_mw, a.facility().megawatts());
     s.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
     s.curtailed_machine_hours += b.curtailed_unit_hours;
@@ -415,6 +448,7 @@ class Run {
   DispatchState state_;
   Plant plant_;
   DemandResponseNow dr_now_;
+  Allocation alloc_;  // reused from step to step
   Books books_;
   std::optional<FourCpBook> four_cp_;
   const Hours dt_;
@@ -422,6 +456,7 @@ class Run {
   size_t nl_ = 0;
   double mining_it_mwh_ = 0, mining_nameplate_mwh_ = 0, firm_served_mwh_ = 0, firm_demand_mwh_ = 0;
   double mining_power_cost_ = 0;
+  double ai_it_kw_ = 0, mining_it_kw_ = 0;  // nameplate IT, for operating costs
 };
 
 }  // namespace

@@ -48,7 +48,11 @@ struct MonthRow {
   double ai_revenue_usd = 0;  // colocation + GPU cloud + batch
   double sla_credit_usd = 0;
   double four_cp_charge_usd = 0;
+  double power_reimbursed_usd = 0;
+  double opex_usd = 0;
   double profit_usd = 0;
+  double capital_charge_usd = 0;
+  double profit_after_capital_usd = 0;
   double mean_price_usd_per_mwh = 0;
   double curtailed_hours = 0;
   double curtailed_machine_hours = 0;
@@ -84,7 +88,12 @@ struct BacktestSummary {
   double gpu_cloud_revenue_usd = 0;
   double batch_revenue_usd = 0;
   double sla_credit_usd = 0;
+  double power_reimbursed_usd = 0;  // triple-net tenants' power, paid back
+  double opex_usd = 0;              // costs.ai_opex and mining_opex on nameplate IT
+  // Operating profit: revenue + credits + reimbursed power - power - 4CP - SLA credits - opex.
   double profit_usd = 0;
+  double capital_charge_usd = 0;        // costs' annual capital charge, pro rata
+  double profit_after_capital_usd = 0;  // profit_usd - capital_charge_usd
   double direct_cost_per_btc_usd = 0;  // mining's share of net power cost / BTC; 0 if none mined
   double mining_uptime = 0;            // mining IT energy / nameplate IT energy
   double firm_availability = 1;        // served / demanded firm IT energy

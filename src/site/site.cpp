@@ -40,4 +40,10 @@ double Ambient::At(UtcTime t) const {
          daily_amplitude_c * std::cos(kTwoPi * (hour - 15.0) / 24.0);
 }
 
+Usd Costs::AnnualCapitalCharge() const {
+  if (capex.value() <= 0 || life_years <= 0) return Usd(0);
+  if (capital_rate == 0) return Usd(capex.value() / life_years);
+  return Usd(capex.value() * capital_rate / (1 - std::pow(1 + capital_rate, -life_years)));
+}
+
 }  // namespace mullet

@@ -171,6 +171,11 @@ struct SlaCreditTier {
   double credit_fraction = 0;
 };
 
+// Who pays a tenant's power: under a gross (or modified-gross) lease the site
+// does, out of the rent; under a triple-net lease the tenant reimburses the
+// power its load draws (facility energy, cooling included) at the site's price.
+enum class LeaseType { kGross, kTripleNet };
+
 // An AI colocation lease: firm load, paid on contracted IT kW.
 struct ColoLease {
   std::string name;
@@ -182,6 +187,7 @@ struct ColoLease {
   int domain_index = -1;
   CoolingClass cooling = CoolingClass::kLiquid;
   double load_factor = 0.85;  // mean draw / contracted IT
+  LeaseType type = LeaseType::kGross;
 };
 
 // GPU cloud capacity the site sells by the GPU-hour: firm load.
@@ -240,6 +246,21 @@ struct PolicyParams {
   double reserve_fraction = 0.0;
 };
 
+// What the site costs beyond power: a capital charge (the annuity that
+// repays `capex` over `life_years` at `capital_rate`) and operating costs per
+// kW of nameplate IT, so that a scenario that needed a new AI hall is not
+// compared as if it cost nothing to build.
+struct Costs {
+  Usd capex{0};
+  double life_years = 10;
+  double capital_rate = 0.08;  // per year
+  UsdPerKilowattMonth ai_opex{0};      // per kW of AI IT (leases, clouds, batch)
+  UsdPerKilowattMonth mining_opex{0};  // per kW of miner IT
+
+  // The annual payment that repays capex with interest: capex x r / (1 - (1 + r)^-n).
+  Usd AnnualCapitalCharge() const;
+};
+
 struct Site {
   std::string name;
   Watts interconnect{0};
@@ -252,6 +273,7 @@ struct Site {
   std::vector<GpuCloud> clouds;
   std::optional<BatchQueue> batch;
   PolicyParams policy;
+  Costs costs;
 };
 
 // A named variant of a site, run side by side in one backtest.

@@ -168,7 +168,8 @@ class MapReader {
 // The interconnect is one section written "interconnect_mw" or "_kw".
 inline constexpr std::string_view kSections[] = {"interconnect", "power_domains", "contract",
                                                  "cooling",      "ambient",       "miner_groups",
-                                                 "ai",           "batch",         "policy"};
+                                                 "ai",           "batch",         "policy",
+                                                 "costs"};
 
 // The section a top-level key belongs to ("interconnect_kw" -> "interconnect"),
 // or "" if it is not a section key.

@@ -268,7 +268,7 @@ void ReadColocation(MapReader& ai, std::vector<ColoLease>* leases) {
   ai.List("colocation", [&](const YAML::Node& node, int line, const FieldPath& path) {
     MapReader m(ai.reader(), node, line, path,
                 {"name", "contracted_it_mw", "contracted_it_kw", "usd_per_kw_month",
-                 "availability_target", "load_factor", "domain", "cooling", "sla_credits"});
+                 "availability_target", "load_factor", "domain", "cooling", "sla_credits", "lease_type"});
     if (!m.ok()) return;
     ColoLease lease;
     m.Text("name", &lease.name, kRequired);
@@ -278,6 +278,13 @@ void ReadColocation(MapReader& ai, std::vector<ColoLease>* leases) {
     m.Number("load_factor", &lease.load_factor, kOptional);
     m.Text("domain", &lease.domain, kOptional);
     m.Cooling("cooling", &lease.cooling);
+    std::string type = "gross";
+    m.Text("lease_type", &type, kOptional);
+    if (type == "triple-net") {
+      lease.type = LeaseType::kTripleNet;
+    } else if (type != "gross") {
+      m.Fail("lease_type", "expected gross or triple-net, got '" + type + "'");
+    }
     m.List("sla_credits",
            [&](const YAML::Node& tier_node, int tier_line, const FieldPath& tier_path) {
              MapReader t(m.reader(), tier_node, tier_line, tier_path, {"below", "credit"});
@@ -361,6 +368,18 @@ void ReadBatch(MapReader& top, std::optional<BatchQueue>* out) {
 
 }  // namespace
 
+void ReadCosts(MapReader& top, Costs* costs) {
+  std::optional<MapReader> m =
+      SubMap(top, "costs", {"capex_usd", "life_years", "capital_rate", "ai_opex_usd_per_kw_month",
+                            "mining_opex_usd_per_kw_month"});
+  if (!m) return;
+  m->Quantity("capex_usd", &costs->capex, kOptional);
+  m->Number("life_years", &costs->life_years, kOptional);
+  m->Number("capital_rate", &costs->capital_rate, kOptional);
+  m->Quantity("ai_opex_usd_per_kw_month", &costs->ai_opex, kOptional);
+  m->Quantity("mining_opex_usd_per_kw_month", &costs->mining_opex, kOptional);
+}
+
 void ReadSection(std::string_view section, MapReader& top, Site* site) {
   if (!top.reader()->ok()) return;
   if (section == "interconnect") {
@@ -398,6 +417,9 @@ void ReadSection(std::string_view section, MapReader& top, Site* site) {
   } else if (section == "policy") {
     site->policy = PolicyParams{};
     ReadPolicy(top, &site->policy);
+  } else if (section == "costs") {
+    site->costs = Costs{};
+    ReadCosts(top, &site->costs);
   }
 }
 

@@ -493,6 +493,16 @@ void CheckPolicy(const Site& site, Checker* c) {
     c->Fail("policy.strike_windows",
             "must be >= 1, got " + std::to_string(site.policy.strike_windows));
   }
+  c->NonNegative("costs.capex_usd", site.costs.capex.value());
+  if (!(site.costs.life_years > 0 && site.costs.life_years <= 100)) {
+    c->Fail("costs.life_years", "must be in (0, 100], got " + Num(site.costs.life_years));
+  }
+  if (!(site.costs.capital_rate >= 0 && site.costs.capital_rate < 1)) {
+    c->Fail("costs.capital_rate", "must be in [0, 1) (a yearly rate: 0.08 for 8 %), got " +
+                                      Num(site.costs.capital_rate));
+  }
+  c->NonNegative("costs.ai_opex_usd_per_kw_month", site.costs.ai_opex.value());
+  c->NonNegative("costs.mining_opex_usd_per_kw_month", site.costs.mining_opex.value());
   if (!(site.policy.strike_window.count() > 0)) {
     c->Fail("policy.strike_window_minutes", "must be > 0");
   }

@@ -45,6 +45,33 @@ TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
               120 - j["mining_net_usd_per_kw_month"].get<double>(), 1e-9);
 }
 
+// The lease comparison states its terms: who pays the tenant's power and the
+// AI hall's opex (issue 8: an all-AI site must not look free to run).
+TEST(EconCommandTest, LeaseTermsAreExplicitAndMoveTheComparison) {
+  const std::string base = "econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --model S21 "
+                           "--power-usd-per-kwh 0.05 --lease-usd-per-kw-month 120";
+  const nlohmann::json nnn = Json(Mullet(base + " --json"));
+  EXPECT_EQ(nnn["inputs"]["lease_type"], "triple-net");
+  EXPECT_EQ(nnn["inputs"]["ai_opex_usd_per_kw_month"].get<double>(), 0);
+  EXPECT_NEAR(nnn["lease_net_usd_per_kw_month"].get<double>(), 120, 1e-9);
+  // Gross: the site pays 0.8 kW x PUE 1.3 x 730.5 h x $50/MWh = $37.986 per
+  // kW-month of the tenant's power, and $10 of opex: 120 - 10 - 37.986 = 72.014.
+  const nlohmann::json gross =
+      Json(Mullet(base + " --lease-type gross --ai-opex-usd-per-kw-month 10 --ai-pue 1.3 --ai-load-factor 0.8 --json"));
+  EXPECT_NEAR(gross["lease_power_cost_usd_per_kw_month"].get<double>(), 37.986, 1e-9);
+  EXPECT_NEAR(gross["lease_net_usd_per_kw_month"].get<double>(), 72.014, 1e-9);
+  EXPECT_NEAR(gross["lease_minus_mining_net_usd_per_kw_month"].get<double>(),
+              72.014 - gross["mining_net_usd_per_kw_month"].get<double>(), 1e-9);
+  const CliRun text = Mullet(base + " --lease-type gross");
+  EXPECT_NE(text.out.find("gross (the site pays the tenant's power)"), std::string::npos) << text.out;
+  const CliRun bad = Mullet(base + " --lease-type net");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--lease-type: expected gross or triple-net, got 'net'"), std::string::npos) << bad.err;
+  const CliRun orphan = Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --ai-pue 1.2");
+  EXPECT_EQ(orphan.code, 2);
+  EXPECT_NE(orphan.err.find("add --lease-usd-per-kw-month"), std::string::npos) << orphan.err;
+}
+
 TEST(EconCommandTest, CostTiersStack) {
   const nlohmann::json j = Json(
       Mullet("econ --difficulty 100e12 --price-usd 100000 --height 840000 --fees-btc-per-block 0.1 "

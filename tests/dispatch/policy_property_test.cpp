@@ -184,6 +184,77 @@ TEST(PolicyPropertyTest, NeverExceedsAnyLimitUnlessFirmAloneDoes) {
   }
 }
 
+// What a site measured: a random share of each group's units does not answer
+// (at a last known power up to 10 % above nameplate) and some still ramp down.
+Observation RandomObservation(const Site& s, std::mt19937_64& rng) {
+  Observation o;
+  for (const MinerGroup& g : s.miners) {
+    GroupObservation m;
+    m.unanswering = UniformInt(rng, 0, 3) == 0 ? UniformInt(rng, 0, g.count * 3 / 10) : 0;
+    m.unanswering_it = g.model.power * (m.unanswering * Uniform(rng, 0.5, 1.1));
+    m.ramping_down = UniformInt(rng, 0, 4) == 0 ? UniformInt(rng, 0, (g.count - m.unanswering) / 5) : 0;
+    m.ramping_down_it = g.model.power * m.ramping_down;
+    m.hashing = g.count - m.unanswering - m.ramping_down;
+    o.miners.push_back(m);
+  }
+  return o;
+}
+
+// Usage of the loads that draw whatever is decided: firm demand served and
+// miners that do not answer or still ramp down.
+Usage UncommandedUsage(const Site& s, const Allocation& a, const Observation& o) {
+  Usage u = FirmUsage(s, a);
+  for (size_t i = 0; i < s.miners.size(); ++i) {
+    Add(s, u, s.miners[i].domain_index, s.cooling.Pue(s.miners[i].cooling),
+        o.miners[i].unanswering_it + o.miners[i].ramping_down_it);
+  }
+  return u;
+}
+
+TEST(PolicyPropertyTest, ExpectedDrawWithUnansweringAndRampingUnitsStaysInsideEveryLimit) {
+  for (int n = 0; n < kCases; ++n) {
+    const std::uint64_t seed = BaseSeed() + n;
+    const RandomCase c = MakeCase(seed);
+    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ull);
+    for (PolicyKind p : {PolicyKind::kMullet, PolicyKind::kStrikePrice, PolicyKind::kAlwaysOn}) {
+      DispatchState st = InitialState(c.site);
+      for (const TickSignals& t : c.ticks) {
+        const Observation o = RandomObservation(c.site, rng);
+        const Allocation a = Dispatch(c.site, t, o, p, PolicyOptions{}, &st);
+        // Recompute the expected draw from the setpoints and the observation.
+        Usage all = UncommandedUsage(c.site, a, o);
+        const Usage fixed = all;
+        if (c.site.batch) Add(c.site, all, c.site.batch->domain_index, c.site.cooling.Pue(c.site.batch->cooling), a.batch.it);
+        for (size_t i = 0; i < c.site.miners.size(); ++i) {
+          const MinerGroup& g = c.site.miners[i];
+          const MinerSetpoint& m = a.miners[i];
+          ASSERT_LE(m.running, g.count - o.miners[i].unanswering - o.miners[i].ramping_down)
+              << "seed " << seed << ": commanded a unit that cannot be commanded";
+          ASSERT_NEAR(m.expected_it.value(),
+                      (m.point.power * m.running + o.miners[i].unanswering_it + o.miners[i].ramping_down_it).value(),
+                      1e-6)
+              << "seed " << seed;
+          Add(c.site, all, g.domain_index, c.site.cooling.Pue(g.cooling), m.point.power * m.running);
+        }
+        ASSERT_NEAR(a.facility().value(), all.site.value(), 1e-3) << "seed " << seed;
+        const Watts cap = t.dr_limit ? std::min(c.site.interconnect, std::max(Watts(0), *t.dr_limit))
+                                     : c.site.interconnect;
+        ASSERT_LE(all.site.value(), std::max(cap, fixed.site).value() + kTolW)
+            << "seed " << seed << " policy " << PolicyName(p);
+        for (size_t d = 0; d < c.site.domains.size(); ++d) {
+          ASSERT_LE(all.domain[d].value(), std::max(c.site.domains[d].limit, fixed.domain[d]).value() + kTolW)
+              << "seed " << seed << " domain " << d;
+        }
+        if (c.site.cooling.capacity) {
+          ASSERT_LE(all.cooling_it.value(),
+                    std::max(c.site.cooling.CapacityAt(t.ambient_c), fixed.cooling_it).value() + kTolW)
+              << "seed " << seed;
+        }
+      }
+    }
+  }
+}
+
 TEST(PolicyPropertyTest, FirmIsNeverCurtailedWhileMiningRuns) {
   for (int n = 0; n < kCases; ++n) {
     const std::uint64_t seed = BaseSeed() + n;

@@ -96,5 +96,53 @@ BENCHMARK(BM_Backtest4YearsHourly100MW)
     ->Arg(static_cast<int>(PolicyKind::kStrikePrice))
     ->Unit(benchmark::kMillisecond);
 
+// The books alone (no per-step series): what the planner calls per path.
+void BM_Backtest4YearsHourly100MWBooksOnly(benchmark::State& state) {
+  const Scenario sc{"hybrid", BenchSite()};
+  const MarketSeries market = FourYears();
+  BacktestOptions o;
+  o.series = false;
+  for (auto _ : state) {
+    BacktestResult r = RunBacktest(sc, market, PolicyKind::kMullet, o);
+    benchmark::DoNotOptimize(r.summary.profit_usd);
+  }
+  state.SetItemsProcessed(state.iterations() * market.size());
+}
+BENCHMARK(BM_Backtest4YearsHourly100MWBooksOnly)->Unit(benchmark::kMillisecond);
+
+// One tick of the policy alone on the 100 MW / 50-group site, as the
+// controller calls it: signals and an observation in, the allocation out
+// (reused: no allocation), the memory advanced. Prices cycle through the
+// four-year market so that groups start and stop.
+void BM_DispatchTick100MW50Groups(benchmark::State& state) {
+  const Site site = BenchSite();
+  const MarketSeries market = FourYears();
+  const auto policy = static_cast<PolicyKind>(state.range(0));
+  DispatchState st = InitialState(site);
+  Observation obs;
+  for (const MinerGroup& g : site.miners) {
+    GroupObservation o;
+    o.hashing = g.count;
+    obs.miners.push_back(o);
+  }
+  Allocation a;
+  TickSignals s;
+  size_t k = 0;
+  for (auto _ : state) {
+    s.time = market.times[k];
+    s.price = market.power_price[k];
+    s.hashprice = market.hashprice[k];
+    s.ambient_c = 20 + static_cast<double>(k % 24);
+    Dispatch(site, s, obs, policy, PolicyOptions{}, &st, &a);
+    benchmark::DoNotOptimize(a.mining_facility);
+    if (++k == market.size()) k = 0;
+  }
+  state.SetLabel(std::string(PolicyName(policy)));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DispatchTick100MW50Groups)
+    ->Arg(static_cast<int>(PolicyKind::kMullet))
+    ->Arg(static_cast<int>(PolicyKind::kStrikePrice));
+
 }  // namespace
 }  // namespace mullet

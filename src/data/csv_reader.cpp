@@ -74,12 +74,15 @@ Result<CsvReader> CsvReader::Open(const std::filesystem::path& file) {
   if (std::filesystem::is_directory(st)) {
     return Status::IoError("cannot read " + file.string() + ": it is a directory");
   }
+  // One read into a string of the file's size: no stream buffer copied.
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::IoError("cannot open " + file.string() + " for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  std::string text(static_cast<std::size_t>(std::filesystem::file_size(file, ec)), '\0');
+  if (ec) return Status::IoError("cannot read " + file.string() + ": " + ec.message());
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return Status::IoError("error while reading " + file.string());
-  return FromText(file.filename().string(), std::move(text).str());
+  return FromText(file.filename().string(), std::move(text));
 }
 
 Result<CsvReader> CsvReader::FromText(std::string name, std::string text) {
@@ -186,12 +189,12 @@ Status CsvReader::SplitRow(std::size_t begin, std::size_t end) {
     if (comma == line.size()) break;
     start = comma + 1;
   }
-  const std::string counts = "the row has " + std::to_string(fields_.size()) +
-                             " fields, the header " + std::to_string(header_.size());
-  if (fields_.size() < header_.size()) {
-    return FieldError(fields_.size(), "missing field (" + counts + ")");
+  if (fields_.size() != header_.size()) {
+    const std::string counts = "the row has " + std::to_string(fields_.size()) + " fields, the header " +
+                               std::to_string(header_.size());
+    if (fields_.size() < header_.size()) return FieldError(fields_.size(), "missing field (" + counts + ")");
+    return RowError("too many fields (" + counts + ")");
   }
-  if (fields_.size() > header_.size()) return RowError("too many fields (" + counts + ")");
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     if (Field(i).find('"') != std::string_view::npos) {
       return FieldError(i, "quoted fields are not supported, got " + Quoted(Field(i)));

@@ -56,12 +56,14 @@ EnergyBill BillEnergy(const PowerContract& c, UsdPerMegawattHour index, Watts fa
   return b;
 }
 
-DemandResponseNow DemandResponseAt(const PowerContract& c, UtcTime t, Watts draw_before,
+DemandResponseNow DemandResponseAt(const PowerContract& c, UtcTime t, Hours step, Watts draw_before,
                                    std::vector<std::optional<Watts>>* baselines) {
   DemandResponseNow now;
+  const UtcTime end = After(t, step);
   for (size_t i = 0; i < c.demand_response.size(); ++i) {
     const DemandResponseEvent& e = c.demand_response[i];
-    if (t < e.start || t >= e.end) continue;
+    const double inside = OverlapHours(t, end, e.start, e.end);
+    if (inside <= 0) continue;
     std::optional<Watts>& base = (*baselines)[i];
     if (!base) base = draw_before;
     const Watts cap = e.reduce_to ? *e.reduce_to : std::max(Watts(0), *base - e.reduce_by.value_or(Watts(0)));
@@ -69,24 +71,27 @@ DemandResponseNow DemandResponseAt(const PowerContract& c, UtcTime t, Watts draw
       now.limit = cap;
       now.credit = e.credit;
       now.baseline = *base;
+      now.in_event = Hours(inside);
       now.event = static_cast<int>(i);
     }
   }
   return now;
 }
 
-bool DemandResponseNeedsBaseline(const PowerContract& c, UtcTime t,
+bool DemandResponseNeedsBaseline(const PowerContract& c, UtcTime t, Hours step,
                                  const std::vector<std::optional<Watts>>& baselines) {
+  const UtcTime end = After(t, step);
   for (size_t i = 0; i < c.demand_response.size(); ++i) {
     const DemandResponseEvent& e = c.demand_response[i];
-    if (t >= e.start && t < e.end && !baselines[i]) return true;
+    if (OverlapHours(t, end, e.start, e.end) > 0 && !baselines[i]) return true;
   }
   return false;
 }
 
-double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility, Hours step) {
+double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility) {
   if (!now.limit) return 0;
-  return std::max(0.0, now.baseline.megawatts() - facility.megawatts()) * step.count() * now.credit.value();
+  return std::max(0.0, now.baseline.megawatts() - facility.megawatts()) * now.in_event.count() *
+         now.credit.value();
 }
 
 bool FourCpAlert(const FourCoincidentPeak& cp, UtcTime t, Hours step, UsdPerMegawattHour index) {

@@ -35,26 +35,30 @@ EnergyBill BillEnergy(const PowerContract& c, UsdPerMegawattHour index, Watts fa
 
 // ---- Demand response.
 
-// The demand-response cap in force at one time, and its credit.
+// The demand-response cap over one step, and its credit.
 struct DemandResponseNow {
   std::optional<Watts> limit;  // none: no event
   UsdPerMegawattHour credit{0};
   Watts baseline{0};
-  int event = -1;  // index into contract.demand_response
+  Hours in_event{0};  // the part of the step inside the event
+  int event = -1;     // index into contract.demand_response
 };
 
-// The event in force at `t` (the tightest if several). `baselines` holds, per
-// contract event, the baseline fixed when the event began; an event that
-// begins now takes `draw_before` (the site's draw in the step before it).
-// REQUIRES: baselines->size() == c.demand_response.size().
-DemandResponseNow DemandResponseAt(const PowerContract& c, UtcTime t, Watts draw_before,
+// The events that overlap the step [t, t + step): the site must hold the
+// tightest cap for the whole step (one allocation holds for the step, and an
+// event may start or end inside it: the cap is never late). `baselines`
+// holds, per contract event, the baseline fixed when the event began; an
+// event that begins in this step takes `draw_before` (the site's draw in the
+// step before). REQUIRES: baselines->size() == c.demand_response.size().
+DemandResponseNow DemandResponseAt(const PowerContract& c, UtcTime t, Hours step, Watts draw_before,
                                    std::vector<std::optional<Watts>>* baselines);
-// True when some event is in force at `t` whose baseline is not yet fixed.
-bool DemandResponseNeedsBaseline(const PowerContract& c, UtcTime t,
+// True when some event overlaps the step whose baseline is not yet fixed.
+bool DemandResponseNeedsBaseline(const PowerContract& c, UtcTime t, Hours step,
                                  const std::vector<std::optional<Watts>>& baselines);
 
-// Credit for drawing `facility` for `step` under `now`: per MWh below the baseline.
-double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility, Hours step);
+// Credit for drawing `facility` under `now`: per MWh below the baseline,
+// for the time of the step inside the event.
+double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility);
 
 // ---- 4CP.
 

@@ -264,7 +264,7 @@ class Run {
     b->energy = bill.energy_mwh;
     b->cost = bill.cost_usd;
     b->sell_back = bill.sell_back_usd;
-    b->dr_credit = DemandResponseCreditUsd(dr_now_, facility, dt_);
+    b->dr_credit = DemandResponseCreditUsd(dr_now_, facility);
     if (four_cp_) four_cp_->Add(market_.times[k], dt_, facility);
   }
 
@@ -475,7 +475,7 @@ TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, Po
   // that starts inside an event (no step before) takes the draw the site
   // would have had now without the event.
   Watts before{0};
-  if (DemandResponseNeedsBaseline(site.contract, sig.time, state->dr_baselines)) {
+  if (DemandResponseNeedsBaseline(site.contract, sig.time, sig.step, state->dr_baselines)) {
     const bool previous_step =
         state->last_tick && state->last_draw &&
         sig.time - *state->last_tick <= std::chrono::duration_cast<seconds>(sig.step);
@@ -486,7 +486,8 @@ TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, Po
       before = Dispatch(site, sig, observed, policy, options, &trial).facility();
     }
   }
-  const DemandResponseNow now = DemandResponseAt(site.contract, sig.time, before, &state->dr_baselines);
+  const DemandResponseNow now =
+      DemandResponseAt(site.contract, sig.time, sig.step, before, &state->dr_baselines);
   sig.dr_limit = now.limit;
   if (dr) *dr = now;
   return sig;

@@ -131,6 +131,26 @@ policy: {strike_windows: 2}
   }
 }
 
+// The same on the examples: the hybrid site's three scenarios over August
+// 2024 (a DR event and a 4CP peak on 20 August) at 1 h, 15 min and 5 min.
+TEST(RegressIssue8, ExamplesGiveTheSameResultsAtEveryStep) {
+  const std::string common = "backtest " + (kRoot / "examples/hybrid_west_texas.yaml").string() + kData +
+                             " --from 2024-08-01 --to 2024-09-01";
+  const nlohmann::json h = Json(Mullet(common + " --step 1h" + Out("ex1h")));
+  for (const char* step : {"15m", "5m"}) {
+    const nlohmann::json m = Json(Mullet(common + " --step " + step + Out(std::string("ex") + step)));
+    ASSERT_EQ(m["runs"].size(), h["runs"].size());
+    for (size_t run = 0; run < h["runs"].size(); ++run) {
+      for (const char* key : {"energy_mwh", "mining_revenue_usd", "profit_usd"}) {
+        const double want = h["runs"][run][key].get<double>();
+        const double got = m["runs"][run][key].get<double>();
+        EXPECT_NEAR(got, want, std::abs(want) * 0.005)
+            << key << " of " << h["runs"][run]["scenario"] << "/" << h["runs"][run]["policy"] << " at " << step;
+      }
+    }
+  }
+}
+
 // Finding 4: --btc-price-usd was silently ignored with the built-in market.
 TEST(RegressIssue8, BtcPriceAppliesToTheBuiltInMarket) {
   const std::string site = (kRoot / "examples/all_mining_west_texas.yaml").string();

@@ -11,11 +11,11 @@
 #include <set>
 #include <sstream>
 
-#include "cli/backtest_output.h"
 #include "cli/flags.h"
-#include "cli/report_html.h"
 #include "data/asic_specs.h"
 #include "data/market.h"
+#include "report/html.h"
+#include "report/result_files.h"
 #include "site/site_config.h"
 #include "sim/backtest.h"
 #include "sim/synthetic_market.h"
@@ -191,13 +191,56 @@ Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<
   if (ec) return Status::IoError("--out: cannot create " + plan.out_dir.string() + ": " + ec.message());
   Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2) + "\n");
   if (!s.ok()) return s;
-  std::ostringstream csv;
-  WriteTimeseriesCsv(runs, csv);
-  s = WriteFileAtomically(plan.out_dir / "timeseries.csv", csv.str());
+  s = WriteTimeseriesCsvFile(plan.out_dir / "timeseries.csv", runs);
   if (!s.ok() || !report) return s;
   std::ostringstream html;
   WriteReportHtml(info, runs, html);
   return WriteFileAtomically(plan.out_dir / "report.html", html.str());
+}
+
+std::string FourCpAlertText(const FourCoincidentPeak& cp) {
+  std::string text;
+  if (!cp.alert_hours.empty()) {
+    text = fmt::format("{} listed alert hours", cp.alert_hours.size());
+  } else {
+    const FourCpAlertRule& r = cp.alert_rule;
+    std::string months;
+    for (int m : r.months) months += (months.empty() ? "" : ",") + std::to_string(m);
+    text = fmt::format("{} {}-{} h local (UTC{:+g}) in months {}{}", r.weekdays_only ? "weekdays" : "every day",
+                       r.from_hour, r.to_hour, r.utc_offset_hours, months,
+                       r.min_price ? fmt::format(" at index >= ${:g}/MWh", r.min_price->value()) : "");
+  }
+  return text + fmt::format("; an alert MWh costs ${:.0f} (rate x 1000 / 4 x probability {:g})",
+                            FourCpAlertAdder(cp).value(), cp.alert_peak_probability);
+}
+
+// What moves the results, said beside them (report header, summary.json).
+std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
+  std::vector<std::pair<std::string, std::string>> a;
+  if (plan.policies.size() > 1 || plan.policies.front() != PolicyKind::kMullet) {
+    a.emplace_back("Baselines in 4CP alerts", plan.options.policy.baseline_four_cp == FourCpResponse::kAvoid
+                                                  ? "avoid: every miner sleeps (--baseline-4cp)"
+                                                  : "ignore: mine through (--baseline-4cp)");
+  }
+  a.emplace_back("Unanswering miners", fmt::format("{:g} of each group per step (--unanswering-share)",
+                                                   plan.options.unanswering_share));
+  for (const Scenario& sc : plan.scenarios) {
+    const Site& site = sc.site;
+    const std::string who = plan.scenarios.size() > 1 ? " (" + sc.name + ")" : "";
+    if (site.contract.four_cp) a.emplace_back("4CP alerts" + who, FourCpAlertText(*site.contract.four_cp));
+    const Costs& c = site.costs;
+    a.emplace_back("Costs" + who,
+                   fmt::format("capex ${:.0f} over {:g} y at {:g} %: ${:.0f} a year; opex ${:g}/kW-month AI, "
+                               "${:g}/kW-month mining",
+                               c.capex.value(), c.life_years, c.capital_rate * 100,
+                               c.AnnualCapitalCharge().value(), c.ai_opex.value(), c.mining_opex.value()));
+    std::string leases;
+    for (const ColoLease& l : site.leases) {
+      leases += (leases.empty() ? "" : ", ") + l.name + (l.type == LeaseType::kGross ? " gross" : " triple-net");
+    }
+    if (!leases.empty()) a.emplace_back("Leases" + who + " (who pays the tenant's power)", leases);
+  }
+  return a;
 }
 
 }  // namespace
@@ -263,6 +306,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   info.to = FormatUtc(m.times.back() + std::chrono::duration_cast<std::chrono::seconds>(m.step));
   info.step = StepText(m.step);
   info.command_line = f.command_line;
+  info.assumptions = Assumptions(*plan);
   std::set<const MarketSeries*> told;
   for (size_t i = 0; i < plan->scenarios.size(); ++i) {
     const MarketSeries& mi = *plan->markets[i];
@@ -296,8 +340,11 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
       sr.runs.push_back(RunBacktest(sc, *plan->markets[i], p, plan->options));
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const BacktestSummary& s = sr.runs.back().summary;
-      fmt::print(err, "  {:<20} {:<13} profit ${:>15.0f}  mining ${:>14.0f}  AI ${:>14.0f}  ({:.2f} s)\n",
-                 sc.name, PolicyName(p), s.profit_usd, s.mining_revenue_usd, s.ai_revenue_usd, secs);
+      fmt::print(err,
+                 "  {:<20} {:<13} profit ${:>13.0f}  after capital ${:>13.0f}  mining ${:>12.0f}  AI ${:>12.0f}  "
+                 "({:.2f} s)\n",
+                 sc.name, PolicyName(p), s.profit_usd, s.profit_after_capital_usd, s.mining_revenue_usd,
+                 s.ai_revenue_usd, secs);
       for (const FourCpYearRow& y : s.four_cp_years) {
         if (y.basis != "no-peaks-listed" && y.basis != "none-in-run") continue;
         const std::string line =

@@ -38,6 +38,12 @@ enum class Reason : std::uint8_t {
 // "curtail-price-above-breakeven", "firm-sla-breach", ...
 std::string_view ReasonName(Reason r);
 
+// What the code means, in a few plain words ("cut by the interconnect
+// limit"): the meaning column of docs/backtest.md's reason table, word for
+// word, so the report and the docs say the same. Never empty.
+// REQUIRES: r < Reason::kCount.
+std::string_view ReasonMeaning(Reason r);
+
 // True when the policy chose to curtail: for price, a strike, hysteresis, a
 // minimum off time, a grid event (DR, 4CP) or cooling at ambient. False for
 // running, and for cuts by the static domain and interconnect limits, which a

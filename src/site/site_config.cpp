@@ -377,7 +377,7 @@ std::vector<std::string_view> SiteKeys(std::string_view first, std::string_view 
   std::vector<std::string_view> keys = {first,           "interconnect_mw", "interconnect_kw",
                                         "power_domains", "contract",        "cooling",
                                         "ambient",       "miner_groups",    "ai",
-                                        "batch",         "policy"};
+                                        "batch",         "policy",          "costs"};
   if (!last.empty()) keys.push_back(last);
   return keys;
 }

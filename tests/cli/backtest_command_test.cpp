@@ -67,6 +67,31 @@ TEST(BacktestCommandTest, JsonSummaryHasEveryFieldPerScenario) {
   std::filesystem::remove_all(out);
 }
 
+// The capital of each scenario and the assumptions that move the results are
+// in summary.json beside them (issue 8: no all-AI site that cost nothing).
+TEST(BacktestCommandTest, CapitalChargeAndAssumptionsAreInTheSummary) {
+  const std::string out = OutDir("capital");
+  const nlohmann::json j =
+      Json(Mullet("backtest " + kExamples + "/hybrid_west_texas.yaml " + kData +
+                  " --from 2024-01-01 --to 2024-02-01 --no-report --json --out " + out));
+  ASSERT_EQ(j["runs"].size(), 6u);
+  // hybrid: $221.9 M over 12 years at 8 %: 221.9e6 x 0.08 / (1 - 1.08^-12)
+  // = $29,445,024.26 a year (a spreadsheet's PMT(8 %, 12, -221.9e6)); January
+  // 2024 is 744 of 8784 hours: $2,493,977.46.
+  const nlohmann::json& hybrid = j["runs"][0];
+  EXPECT_NEAR(hybrid["capital_charge_usd"].get<double>(), 2'493'977.46, 0.01);
+  EXPECT_NEAR(hybrid["profit_after_capital_usd"].get<double>(),
+              hybrid["profit_usd"].get<double>() - 2'493'977.46, 0.01);
+  EXPECT_EQ(j["runs"][2]["scenario"], "all-mining");
+  EXPECT_EQ(j["runs"][2]["capital_charge_usd"].get<double>(), 0);
+  const nlohmann::json& a = j["assumptions"];
+  EXPECT_EQ(a["Baselines in 4CP alerts"], "avoid: every miner sleeps (--baseline-4cp)");
+  EXPECT_NE(a["Costs (hybrid)"].get<std::string>().find("capex $221900000 over 12 y at 8 %"), std::string::npos);
+  EXPECT_EQ(a["Leases (hybrid) (who pays the tenant's power)"], "tenant-a gross, tenant-b gross");
+  EXPECT_NE(a["4CP alerts (hybrid)"].get<std::string>().find("weekdays 15-18 h local"), std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
 TEST(BacktestCommandTest, UserPowerSeriesAndHashpriceReplaceHistory) {
   const std::string out = OutDir("user");
   const nlohmann::json j = Json(Mullet(

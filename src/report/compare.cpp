@@ -1,4 +1,4 @@
-#include "cli/report_compare.h"
+#include "report/compare.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "cli/report_svg.h"
+#include "report/svg.h"
 
 namespace mullet::report {
 

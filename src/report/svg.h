@@ -6,8 +6,8 @@
 // users go through HtmlEscape, and numbers are printed with a fixed number of
 // decimals and never as NaN or infinity (non-finite inputs count as 0).
 
-#ifndef MULLET_CLI_REPORT_SVG_H_
-#define MULLET_CLI_REPORT_SVG_H_
+#ifndef MULLET_REPORT_SVG_H_
+#define MULLET_REPORT_SVG_H_
 
 #include <cstddef>
 #include <functional>
@@ -167,4 +167,4 @@ std::string PriceBandTable(const std::vector<double>& price, const std::vector<d
 
 }  // namespace mullet::report
 
-#endif  // MULLET_CLI_REPORT_SVG_H_
+#endif  // MULLET_REPORT_SVG_H_

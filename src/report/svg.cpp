@@ -1,4 +1,4 @@
-#include "cli/report_svg.h"
+#include "report/svg.h"
 
 #include <fmt/format.h>
 

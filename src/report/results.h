@@ -1,12 +1,13 @@
-// report.html of `mullet backtest`: one self-contained page (inline SVG and
-// CSS, no scripts or fonts from anywhere) that tells an operator at a glance
-// what each strategy earned and why the policy did what it did.
+// What a report is made of: the runs of each scenario and how they were made.
+// Shared by every writer in report/ (report.html, summary.json,
+// timeseries.csv) and by the faces that fill them (`backtest` today, `plan`
+// and `serve` next).
 
-#ifndef MULLET_CLI_REPORT_HTML_H_
-#define MULLET_CLI_REPORT_HTML_H_
+#ifndef MULLET_REPORT_RESULTS_H_
+#define MULLET_REPORT_RESULTS_H_
 
-#include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/backtest.h"
@@ -29,11 +30,11 @@ struct ReportInfo {
   std::string from, to;          // UTC, as given or as the data allowed
   std::string step;              // "1h"
   std::string command_line;      // how the report was made
+  // The assumptions that move results, each shown beside them (report header,
+  // summary.json "assumptions"): {"4CP response of the baselines", "avoid"}, ...
+  std::vector<std::pair<std::string, std::string>> assumptions;
 };
-
-void WriteReportHtml(const ReportInfo& info, const std::vector<ScenarioRuns>& scenarios,
-                     std::ostream& out);
 
 }  // namespace mullet
 
-#endif  // MULLET_CLI_REPORT_HTML_H_
+#endif  // MULLET_REPORT_RESULTS_H_

@@ -1,4 +1,4 @@
-#include "cli/report_html.h"
+#include "report/html.h"
 
 #include <fmt/format.h>
 
@@ -10,8 +10,8 @@
 #include <string_view>
 #include <utility>
 
-#include "cli/report_compare.h"
-#include "cli/report_svg.h"
+#include "report/compare.h"
+#include "report/svg.h"
 #include "core/time/calendar.h"
 #include "dispatch/reason.h"
 
@@ -64,36 +64,6 @@ std::vector<double> CumulativeProfit(const BacktestResult& r) {
 
 // ---- Words.
 
-// One plain-English sentence per reason code, in enum order.
-std::string_view ReasonMeaning(Reason r) {
-  static constexpr std::array<std::string_view, kReasonCount> kMeanings = {
-      "Firm AI load was served in full.",
-      "Firm AI load exceeded the headroom: an SLA breach, costed as SLA credits.",
-      "Batch work ran because its value per GPU-hour beat the power price.",
-      "Batch work ran whatever the price because its deadline required it.",
-      "Batch work waited: power cost more than the work earns.",
-      "No batch work was waiting to run.",
-      "Batch work was cut by a power limit.",
-      "Miners ran at nameplate.",
-      "Miners ran underclocked at a power target: the tuning curve paid more there.",
-      "Always-on baseline: miners ran whenever the limits allowed.",
-      "Strike-price baseline: miners ran because the price was at or below the strike.",
-      "Miners were off: power cost more than they earn at every operating point.",
-      "Strike-price baseline: miners were off because the price was above the strike.",
-      "Miners stayed off: mining paid again, but not yet by the restart margin that stops "
-      "thrashing.",
-      "Miners were held off until their minimum off time was served.",
-      "Miners were held on until their minimum on time was served.",
-      "Miners were cut to keep the site under its interconnect limit.",
-      "Miners were cut to keep a power domain (substation, feeder, hall) under its limit.",
-      "Miners were cut to meet a demand-response target.",
-      "Miners were cut because cooling capacity fell with the ambient temperature.",
-      "Miners were curtailed in a 4CP coincident-peak interval to cut the transmission charge.",
-  };
-  const auto i = static_cast<std::size_t>(r);
-  return i < kReasonCount ? kMeanings[i] : "Unknown reason code.";
-}
-
 std::string MonthLabel(int year, int month) { return fmt::format("{:04}-{:02}", year, month); }
 
 // "scenario · policy", plain text.
@@ -143,6 +113,7 @@ void WriteSetup(const ReportInfo& info, const std::vector<ScenarioRuns>& scenari
                                   Grouped(static_cast<double>(s.power_filled_steps)),
                                   Grouped(static_cast<double>(s.hashprice_filled_steps))));
   }
+  for (const auto& [key, value] : info.assumptions) kv(HtmlEscape(key), HtmlEscape(value));
   kv("Command line", "<code class=\"cmd\">" + HtmlEscape(info.command_line) + "</code>");
   out << "</table>\n</section>\n";
 }
@@ -150,6 +121,8 @@ void WriteSetup(const ReportInfo& info, const std::vector<ScenarioRuns>& scenari
 std::vector<std::string> HeadlineCells(const std::string& scenario, const BacktestSummary& s) {
   return {HtmlEscape(scenario),
           HtmlEscape(s.policy),
+          Money(s.profit_after_capital_usd),
+          Money(s.capital_charge_usd),
           Money(s.profit_usd),
           Money(s.mining_revenue_usd),
           Grouped(s.btc_mined, 4),
@@ -159,6 +132,7 @@ std::vector<std::string> HeadlineCells(const std::string& scenario, const Backte
           Money(s.dr_credit_usd),
           Money(s.sla_credit_usd),
           Money(s.four_cp_charge_usd),
+          Money(s.opex_usd),
           s.btc_mined > 0 ? Money(s.direct_cost_per_btc_usd) : "&ndash;",
           Percent(s.mining_uptime),
           Percent(s.firm_availability, true),
@@ -170,14 +144,16 @@ void WriteHeadline(const std::vector<ScenarioRuns>& scenarios, std::ostream& out
   const BacktestResult* best = nullptr;
   for (const ScenarioRuns& sc : scenarios) {
     for (const BacktestResult& r : sc.runs) {
-      if (best == nullptr || r.summary.profit_usd > best->summary.profit_usd) best = &r;
+      if (best == nullptr || r.summary.profit_after_capital_usd > best->summary.profit_after_capital_usd) {
+        best = &r;
+      }
     }
   }
   out << "<section id=\"headline\">\n<h2>Headline</h2>\n<div class=\"scroll\"><table "
          "class=\"dense\">\n"
-      << Row({"Scenario", "Policy", "Profit", "Mining revenue", "BTC mined", "AI revenue",
-              "Power cost", "Sell-back credit", "DR credit", "SLA credits", "4CP charge",
-              "Direct cost / BTC", "Mining uptime", "Firm availability", "Max site MW",
+      << Row({"Scenario", "Policy", "Profit after capital", "Capital charge", "Operating profit",
+              "Mining revenue", "BTC mined", "AI revenue", "Power cost", "Sell-back credit", "DR credit",
+              "SLA credits", "4CP charge", "Opex", "Direct cost / BTC", "Mining uptime", "Firm availability", "Max site MW",
               "Curtailed h"},
              2, "", true);
   for (const ScenarioRuns& sc : scenarios) {
@@ -185,9 +161,11 @@ void WriteHeadline(const std::vector<ScenarioRuns>& scenarios, std::ostream& out
       out << Row(HeadlineCells(sc.scenario, r.summary), 2, &r == best ? "best" : "");
     }
   }
-  out << "</table></div>\n<p class=\"note\">Profit = mining revenue + AI revenue + sell-back and "
-         "demand-response credits &minus; power cost &minus; SLA credits &minus; 4CP charge. "
-         "The highlighted row earned the most. Direct cost per BTC is mining&rsquo;s share of the "
+  out << "</table></div>\n<p class=\"note\">Operating profit = mining revenue + AI revenue + "
+         "sell-back and demand-response credits + power paid back by triple-net tenants &minus; "
+         "power cost &minus; SLA credits &minus; 4CP charge &minus; opex. Profit after capital "
+         "takes off the capital charge (the annuity that repays the scenario&rsquo;s capex, pro "
+         "rata to the run). The highlighted row earned the most after capital. Direct cost per BTC is mining&rsquo;s share of the "
          "net power cost per BTC mined; mining uptime is mining IT energy over nameplate IT "
          "energy.</p>\n</section>\n";
 }

@@ -6,15 +6,15 @@
 // far as it goes, and non-finite values count as 0. Hours are step hours
 // (StepHours) summed. HTML comes back with user text escaped (HtmlEscape).
 
-#ifndef MULLET_CLI_REPORT_COMPARE_H_
-#define MULLET_CLI_REPORT_COMPARE_H_
+#ifndef MULLET_REPORT_COMPARE_H_
+#define MULLET_REPORT_COMPARE_H_
 
 #include <array>
 #include <cstddef>
 #include <ostream>
 #include <vector>
 
-#include "cli/report_html.h"
+#include "report/results.h"
 #include "dispatch/reason.h"
 #include "sim/backtest.h"
 
@@ -54,4 +54,4 @@ void WriteComparison(const std::vector<ScenarioRuns>& scenarios, std::ostream& o
 
 }  // namespace mullet::report
 
-#endif  // MULLET_CLI_REPORT_COMPARE_H_
+#endif  // MULLET_REPORT_COMPARE_H_

@@ -2,7 +2,7 @@
 // self-containment and size. Set MULLET_SAMPLE_REPORT=/path/report.html to
 // keep the sample page the tests render, to look at it in a browser.
 
-#include "cli/report_html.h"
+#include "report/html.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@
 #include <regex>
 #include <sstream>
 
-#include "cli/report_svg.h"
+#include "report/svg.h"
 
 namespace mullet {
 namespace {
@@ -261,6 +261,12 @@ TEST_F(ReportHtmlTest, FormatsHeadlineMoneyAndHighlightsBest) {
     for (auto& r : sc.runs) r.summary.profit_usd = std::min(r.summary.profit_usd, 1234567.4);
   }
   scenarios_[0].runs[0].summary.profit_usd = 99;
+  for (auto& sc : scenarios_) {
+    for (auto& r : sc.runs) {
+      r.summary.capital_charge_usd = 0;
+      r.summary.profit_after_capital_usd = r.summary.profit_usd;
+    }
+  }
   const std::string html = Render(scenarios_);
   EXPECT_NE(html.find("<td class=\"num\">$1,234,567</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"num\">-$1,234</td>"), std::string::npos);
@@ -269,6 +275,31 @@ TEST_F(ReportHtmlTest, FormatsHeadlineMoneyAndHighlightsBest) {
   EXPECT_EQ(Count(html, "<tr class=\"best\">"), 1u);
   EXPECT_LT(best, html.find("$1,234,567", best));
   EXPECT_LT(html.find("$1,234,567", best), html.find("</tr>", best));
+}
+
+// The highlighted row is the best after capital: a scenario with the largest
+// operating profit but a capital charge that outweighs it is not highlighted.
+TEST_F(ReportHtmlTest, HighlightsTheBestAfterCapital) {
+  for (auto& sc : scenarios_) {
+    for (auto& r : sc.runs) {
+      r.summary.profit_usd = 1000;
+      r.summary.capital_charge_usd = 0;
+      r.summary.profit_after_capital_usd = 1000;
+    }
+  }
+  BacktestSummary& built = scenarios_[1].runs[0].summary;
+  built.profit_usd = 7'777'777;
+  built.capital_charge_usd = 7'000'000;
+  built.profit_after_capital_usd = 777'777;
+  BacktestSummary& cheap = scenarios_[0].runs[1].summary;
+  cheap.profit_usd = 5'555'555;
+  cheap.profit_after_capital_usd = 5'555'555;
+  const std::string html = Render(scenarios_);
+  const auto best = html.find("<tr class=\"best\">");
+  ASSERT_NE(best, std::string::npos);
+  EXPECT_LT(html.find("$5,555,555", best), html.find("</tr>", best));
+  EXPECT_GT(html.find("$7,777,777"), html.find("</tr>", best));  // not the highlighted row
+  EXPECT_NE(html.find("$7,000,000"), std::string::npos);           // its capital charge is shown
 }
 
 TEST_F(ReportHtmlTest, ShowsAvailabilityWithoutRoundingUpTo100) {

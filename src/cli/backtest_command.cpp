@@ -349,9 +349,10 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
         if (y.basis != "no-peaks-listed" && y.basis != "none-in-run") continue;
         const std::string line =
             y.basis == "no-peaks-listed"
-                ? fmt::format("mullet backtest: warning: scenario {}: contract.four_cp lists no peak hour in {}: "
-                              "no 4CP charge is booked for {} (list that year's peak_hours)",
-                              sc.name, y.year, y.year)
+                ? fmt::format("mullet backtest: warning: scenario {}: contract.four_cp lists no peak in {}: "
+                              "no 4CP charge is booked for the {:g} h of {} in the run (add that year's "
+                              "four intervals to four_cp.peaks)",
+                              sc.name, y.year, y.run_hours, y.year)
                 : fmt::format("mullet backtest: warning: scenario {}: the {} 4CP peak hours lie outside the run: "
                               "no 4CP charge is booked for {}",
                               sc.name, y.year, y.year);

@@ -267,7 +267,9 @@ TEST(RegressIssue8, FourCpIsBookedPerYearProRataAndAMissingYearIsTold) {
                           " --from 2023-07-01 --to 2023-08-01 --hashprice-usd-per-th-day 0.05 --baselines none" +
                           Out("4cp2023"));
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.err.find("lists no peak hour in 2023"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("lists no peak in 2023: no 4CP charge is booked for the 744 h of 2023"),
+            std::string::npos)
+      << r.err;
 }
 
 // Finding 9: the policy was handed the peaks and the baseline never avoided

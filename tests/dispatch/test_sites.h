@@ -3,9 +3,12 @@
 #ifndef MULLET_TESTS_DISPATCH_TEST_SITES_H_
 #define MULLET_TESTS_DISPATCH_TEST_SITES_H_
 
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "core/asic/catalog.h"
+#include "data/market.h"
 #include "site/site.h"
 
 namespace mullet::testing_sites {
@@ -45,6 +48,24 @@ inline ColoLease Lease(const std::string& name, double it_mw, int domain_index =
   l.domain_index = domain_index;
   l.sla = {{0.9999, 0.05}, {0.999, 0.10}, {0.99, 0.25}};
   return l;
+}
+
+// A market on a regular grid from `t0`: one price per step, a flat hashprice
+// ($/PH/day) and BTC price, BTC per TH/s per day = hashprice / BTC price.
+inline MarketSeries Market(UtcTime t0, Hours step, const std::vector<double>& prices, double hashprice_ph,
+                           double btc_price = 60000) {
+  MarketSeries m;
+  m.step = step;
+  for (size_t k = 0; k < prices.size(); ++k) {
+    m.times.push_back(t0 + std::chrono::duration_cast<std::chrono::seconds>(step * k));
+    m.power_price.push_back(UsdPerMegawattHour(prices[k]));
+    m.hashprice.push_back(UsdPerPetahashDay(hashprice_ph));
+    m.btc_price.push_back(UsdPerBtc(btc_price));
+    m.btc_per_th_day.push_back(BtcPerTerahashDay(hashprice_ph / 1000 / btc_price));
+  }
+  m.power_source = "test";
+  m.hashprice_source = "test";
+  return m;
 }
 
 }  // namespace mullet::testing_sites

@@ -13,21 +13,10 @@ using testing_sites::Group;
 using testing_sites::Lease;
 using testing_sites::MiningSite;
 
-// An hourly market built in code: prices from `prices`, a flat hashprice.
+// An hourly market built in code from 2024-03-01: prices from `prices`, a flat hashprice.
 MarketSeries Market(const std::vector<double>& prices, double hashprice_ph, double btc_price = 60000) {
-  MarketSeries m;
-  m.step = Hours(1);
-  const UtcTime t0 = *ParseUtcTimestamp("2024-03-01T00:00:00Z");
-  for (size_t k = 0; k < prices.size(); ++k) {
-    m.times.push_back(t0 + std::chrono::hours(k));
-    m.power_price.push_back(UsdPerMegawattHour(prices[k]));
-    m.hashprice.push_back(UsdPerPetahashDay(hashprice_ph));
-    m.btc_price.push_back(UsdPerBtc(btc_price));
-    m.btc_per_th_day.push_back(BtcPerTerahashDay(hashprice_ph / 1000 / btc_price));
-  }
-  m.power_source = "test";
-  m.hashprice_source = "test";
-  return m;
+  return testing_sites::Market(*ParseUtcTimestamp("2024-03-01T00:00:00Z"), Hours(1), prices, hashprice_ph,
+                               btc_price);
 }
 
 std::vector<double> PricePath(int hours, unsigned seed) {

@@ -29,26 +29,9 @@ namespace {
 
 using testing_sites::Group;
 using testing_sites::Lease;
+using testing_sites::Market;
 
 UtcTime At(const char* text) { return *ParseUtcTimestamp(text); }
-
-// A market on a regular grid from `t0`: one price per step, a flat hashprice
-// ($/PH/day) and BTC price, BTC per TH/s per day = hashprice / BTC price.
-MarketSeries Market(UtcTime t0, Hours step, const std::vector<double>& prices, double hashprice_ph,
-                    double btc_price = 60000) {
-  MarketSeries m;
-  m.step = step;
-  for (size_t k = 0; k < prices.size(); ++k) {
-    m.times.push_back(t0 + std::chrono::duration_cast<std::chrono::seconds>(step * k));
-    m.power_price.push_back(UsdPerMegawattHour(prices[k]));
-    m.hashprice.push_back(UsdPerPetahashDay(hashprice_ph));
-    m.btc_price.push_back(UsdPerBtc(btc_price));
-    m.btc_per_th_day.push_back(BtcPerTerahashDay(hashprice_ph / 1000 / btc_price));
-  }
-  m.power_source = "test";
-  m.hashprice_source = "test";
-  return m;
-}
 
 // Resolves domain indices and checks every rule, as the loader would. The
 // index price comes from the market series; the site only has to name one.
@@ -315,7 +298,9 @@ policy: {hysteresis_usd_per_mwh: 0}
 // the cap instead of below the baseline (0.00278 x 300); facility taken without
 // PUE; DR cuts not counted as curtailment decisions; machine-hours counting
 // the units running rather than those stopped.
-TEST(BooksTest, DemandResponseCapAndCreditBelowTheStepBefore) {
+// The site of the two DR tests: 1000 S21 (PUE 1.08), a 1 MW lease (PUE 1.3),
+// an event reducing to 3 MW with a $150/MWh credit from `start` to `end`.
+Site DrSite(const char* start, const char* end) {
   Site site;
   site.name = "dr";
   site.interconnect = Megawatts(10);
@@ -326,8 +311,13 @@ TEST(BooksTest, DemandResponseCapAndCreditBelowTheStepBefore) {
   lease.cooling = CoolingClass::kLiquid;
   site.leases.push_back(lease);
   site.policy.hysteresis = UsdPerMegawattHour(0);
-  site.contract.demand_response.push_back({At("2024-03-01T05:00:00Z"), At("2024-03-01T07:00:00Z"),
-                                           Megawatts(3), std::nullopt, UsdPerMegawattHour(150)});
+  site.contract.demand_response.push_back(
+      {At(start), At(end), Megawatts(3), std::nullopt, UsdPerMegawattHour(150)});
+  return site;
+}
+
+TEST(BooksTest, DemandResponseCapAndCreditBelowTheStepBefore) {
+  const Site site = DrSite("2024-03-01T05:00:00Z", "2024-03-01T07:00:00Z");
   const MarketSeries m =
       Market(At("2024-03-01T00:00:00Z"), Hours(0.5), std::vector<double>(16, 20), 50);
   const BacktestResult r = RunBacktest({"dr", Valid(site)}, m, PolicyKind::kMullet);
@@ -361,18 +351,7 @@ TEST(BooksTest, DemandResponseCapAndCreditBelowTheStepBefore) {
 // at 5.08 MW, the credit 312.417); the credit for whole steps rather than the
 // time inside the event.
 TEST(BooksTest, DemandResponseEventOffTheStepGrid) {
-  Site site;
-  site.name = "dr-off-grid";
-  site.interconnect = Megawatts(10);
-  site.cooling.pue_air = 1.08;
-  site.cooling.pue_liquid = 1.3;
-  site.miners.push_back(Group("s21", "S21", 1000));
-  ColoLease lease = Lease("ai", 1);
-  lease.cooling = CoolingClass::kLiquid;
-  site.leases.push_back(lease);
-  site.policy.hysteresis = UsdPerMegawattHour(0);
-  site.contract.demand_response.push_back({At("2024-03-01T05:30:00Z"), At("2024-03-01T07:00:00Z"),
-                                           Megawatts(3), std::nullopt, UsdPerMegawattHour(150)});
+  const Site site = DrSite("2024-03-01T05:30:00Z", "2024-03-01T07:00:00Z");
   const MarketSeries m =
       Market(At("2024-03-01T00:00:00Z"), Hours(1), std::vector<double>(8, 20), 50);
   const BacktestResult r = RunBacktest({"dr", Valid(site)}, m, PolicyKind::kMullet);

@@ -176,6 +176,13 @@ Status CsvReader::ForEachRow(const std::function<Status(const CsvReader&)>& fn) 
   return Status::Ok();
 }
 
+std::size_t CsvReader::LinesAfterHeader() const {
+  if (body_ >= text_.size()) return 0;
+  const std::size_t newlines =
+      static_cast<std::size_t>(std::count(text_.begin() + static_cast<std::ptrdiff_t>(body_), text_.end(), '\n'));
+  return newlines + (text_.back() == '\n' ? 0 : 1);
+}
+
 Status CsvReader::SplitRow(std::size_t begin, std::size_t end) {
   fields_.clear();
   const std::string_view line = std::string_view(text_).substr(begin, end - begin);

@@ -58,6 +58,9 @@ class CsvReader {
   // differs from the header's). A file without data rows is a DataError
   // ("no data rows").
   Status ForEachRow(const std::function<Status(const CsvReader&)>& fn);
+  // The number of lines after the header (an upper bound on the data rows),
+  // to size the caller's vectors once.
+  std::size_t LinesAfterHeader() const;
 
   // ---- The current row (valid inside ForEachRow's callback). ----
   // 1-based line number in the file (the header is line 1).

@@ -391,6 +391,9 @@ Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
     out.points.push_back(std::move(point));
   }
   out.prices.resize(out.points.size());
+  const std::size_t rows = reader.LinesAfterHeader();
+  out.hours.reserve(rows);
+  for (std::vector<UsdPerMegawattHour>& column : out.prices) column.reserve(rows);
   SeriesClock clock(hours(1));
   Status s = reader.ForEachRow([&](const CsvReader& row) -> Status {
     Result<UtcTime> t = row.Timestamp(0);

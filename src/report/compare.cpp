@@ -34,13 +34,42 @@ std::size_t LoadSteps(const BacktestResult& r) {
                  : std::min(r.times.size(), std::min(r.load_reason.size(), r.load_mw.size()) / nl);
 }
 
+namespace {
+
+// Reasons that say why units are not hashing (the rest say why they are).
+bool CurtailsUnits(Reason r) {
+  switch (r) {
+    case Reason::kMineFull:
+    case Reason::kMinePowerTarget:
+    case Reason::kMineAlwaysOn:
+    case Reason::kMineBelowStrike:
+    case Reason::kHoldMinOnTime:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
 ReasonHours LoadReasonHours(const BacktestResult& r, std::size_t load) {
   ReasonHours hours{};
   const double dt = StepHours(r);
   const std::size_t nl = r.loads.size(), n = LoadSteps(r);
+  const LoadInfo& info = r.loads[load];
+  const bool machines = info.kind == LoadKind::kMinerGroup && r.load_units.size() == r.load_reason.size();
   for (std::size_t k = 0; k < n; ++k) {
-    const auto code = static_cast<std::size_t>(r.load_reason[k * nl + load]);
-    if (code < kReasonCount) hours[code] += dt;
+    const Reason reason = r.load_reason[k * nl + load];
+    const auto code = static_cast<std::size_t>(reason);
+    if (code >= kReasonCount) continue;
+    if (!machines) {
+      hours[code] += dt;
+      continue;
+    }
+    // Machine-hours: a curtailing reason counts the units not hashing, the
+    // others the units hashing.
+    const int hashing = r.load_units[k * nl + load];
+    hours[code] += dt * (CurtailsUnits(reason) ? info.units - hashing : hashing);
   }
   return hours;
 }
@@ -62,8 +91,7 @@ SpikeStats Spikes(const BacktestResult& r) {
 
 namespace {
 
-// Miner-hours by reason: each miner group counts a step's hours once under
-// its reason, whatever its size.
+// Machine-hours by reason over every miner group (LoadReasonHours).
 ReasonHours MinerReasonHours(const BacktestResult& r) {
   ReasonHours total{};
   for (std::size_t i = 0; i < r.loads.size(); ++i) {
@@ -74,7 +102,7 @@ ReasonHours MinerReasonHours(const BacktestResult& r) {
   return total;
 }
 
-// Miner-hours off for price: the policy's own call, not a power limit's.
+// Machine-hours off for price: the policy's own call, not a power limit's.
 double PriceCurtailHours(const ReasonHours& h) {
   const auto at = [&](Reason r) { return h[static_cast<std::size_t>(r)]; };
   return at(Reason::kCurtailPriceAboveBreakeven) + at(Reason::kCurtailAboveStrike) +
@@ -105,7 +133,7 @@ std::string MiningSentence(const BacktestResult& a, const BacktestResult& b) {
   const double dm = sa.mining_revenue_usd - sb.mining_revenue_usd,
                dbtc = sa.btc_mined - sb.btc_mined;
   return fmt::format(
-      " It curtailed miners for price for {} miner-hours against {} for {} ({}), ran them at {} of "
+      " It curtailed miners for price for {} machine-hours against {} for {} ({}), ran them at {} of "
       "nameplate energy against {}, and earned {} {} from mining ({} BTC {}).",
       HoursText(ca), HoursText(cb), HtmlEscape(sb.policy),
       std::fabs(ca - cb) < 1e-6 ? "the same"
@@ -198,7 +226,7 @@ std::string ReasonTable(const BacktestResult& a, const BacktestResult& b) {
   if (!HasMiners(a) && !HasMiners(b))
     return "<p class=\"note\">No miner groups in this scenario.</p>\n";
   const ReasonHours ha = MinerReasonHours(a), hb = MinerReasonHours(b);
-  std::string out = "<table>\n" + Row({"Miner-hours by reason", HtmlEscape(a.summary.policy),
+  std::string out = "<table>\n" + Row({"Machine-hours by reason", HtmlEscape(a.summary.policy),
                                        HtmlEscape(b.summary.policy), "difference"},
                                       1, "", true);
   for (std::size_t c = 0; c < kReasonCount; ++c) {
@@ -215,9 +243,9 @@ std::string ReasonTable(const BacktestResult& a, const BacktestResult& b) {
 void WriteComparison(const std::vector<ScenarioRuns>& scenarios, std::ostream& out) {
   out << "<section id=\"baselines\">\n<h2>mullet vs baselines</h2>\n"
       << "<p class=\"note\">The first policy of each scenario against each baseline run with it. "
-         "Hours by reason are <b>miner-hours</b>: each miner group counts a step&rsquo;s hours "
-         "once under its reason code, whatever its size (a site with 3 groups has 3 miner-hours "
-         "per hour). &ldquo;Curtailed for price&rdquo; adds "
+         "Hours by reason are <b>machine-hours</b> (units &times; hours): a curtailing reason "
+         "counts the units not hashing, a running one the units hashing, so a site of 10,000 "
+         "miners has 10,000 machine-hours per hour. &ldquo;Curtailed for price&rdquo; adds "
          "<code>curtail-price-above-breakeven</code>, <code>curtail-above-strike</code>, "
          "<code>curtail-hysteresis</code> and <code>curtail-min-off-time</code>.</p>\n";
   bool any = false;

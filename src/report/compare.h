@@ -34,7 +34,9 @@ double At(const std::vector<float>& v, std::size_t i);
 double StepHours(const BacktestResult& r);
 // Steps with a reason and a power for every load.
 std::size_t LoadSteps(const BacktestResult& r);
-// Hours by reason code of one load. REQUIRES: load < r.loads.size().
+// Hours by reason code of one load; for a miner group with per-step units,
+// machine-hours (units x hours): a curtailing reason counts the units not
+// hashing, a running one the units hashing. REQUIRES: load < r.loads.size().
 ReasonHours LoadReasonHours(const BacktestResult& r, std::size_t load);
 
 struct SpikeStats {

@@ -332,7 +332,8 @@ void WriteMonthly(const std::vector<ScenarioRuns>& scenarios, std::ostream& out)
   out << "</section>\n";
 }
 
-// The three reasons with the most hours: "<code>mine-full</code> 1,234 h (85.0 %)".
+// The three reasons with the most hours (machine-hours for a miner group):
+// "<code>mine-full</code> 1,234 h (85.0 %)".
 std::string TopReasons(const BacktestResult& r, std::size_t load) {
   const ReasonHours h = LoadReasonHours(r, load);
   double total = 0;
@@ -374,7 +375,9 @@ void WriteLoads(const std::vector<ScenarioRuns>& scenarios, std::ostream& out) {
     out << "</table></div>\n";
   }
   out << "<p class=\"note\">Load factor: IT energy over nameplate IT power &times; the run&rsquo;s "
-         "hours. Reasons are the codes the policy gave the load, by hours.</p>\n</section>\n";
+         "hours. Reasons are the codes the policy gave the load, by hours; for a miner group by "
+         "machine-hours (units &times; hours): a curtailing reason counts the units not hashing, "
+         "a running one the units hashing.</p>\n</section>\n";
 }
 
 void WriteGuide(const std::vector<ScenarioRuns>& scenarios, std::ostream& out) {

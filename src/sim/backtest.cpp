@@ -86,7 +86,7 @@ std::vector<LoadInfo> DescribeLoads(const Site& site) {
     loads.push_back({site.batch->name, LoadKind::kBatch, site.batch->power_per_gpu * site.batch->gpus});
   }
   for (const MinerGroup& g : site.miners) {
-    loads.push_back({g.name, LoadKind::kMinerGroup, g.model.power * g.count});
+    loads.push_back({g.name, LoadKind::kMinerGroup, g.model.power * g.count, 0, g.count});
   }
   return loads;
 }
@@ -213,6 +213,7 @@ class Run {
     }
     r_.load_mw.resize(n * nl_);
     r_.load_reason.resize(n * nl_);
+    r_.load_units.resize(n * nl_);
   }
 
   BacktestResult Finish() && {
@@ -289,6 +290,7 @@ class Run {
         b->curtailed_unit_hours += std::max(0, g.count - hashing) * h_;
       }
       SetLoad(k, first_miner + i, it, m.reason);
+      if (options_.series) r_.load_units[k * nl_ + first_miner + i] = m.running + plant_.silent_hashing(i);
     }
     const Watts facility = a.facility();
     const double mining_share = facility.value() > 0 ? a.mining_facility / facility : 0.0;

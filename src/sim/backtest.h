@@ -117,6 +117,7 @@ struct LoadInfo {
   LoadKind kind;
   Watts nameplate_it{0};
   double energy_mwh = 0;  // IT energy over the run
+  int units = 0;          // miner groups: the units in the group
 };
 
 struct BacktestResult {
@@ -129,6 +130,9 @@ struct BacktestResult {
   // Per step and load, row-major (step * loads.size() + load): IT MW, reason.
   std::vector<float> load_mw;
   std::vector<Reason> load_reason;
+  // Per step and miner group (same layout; 0 for other loads): units hashing,
+  // so that hours by reason can be counted in machine-hours.
+  std::vector<std::int32_t> load_units;
 };
 
 struct BacktestOptions {

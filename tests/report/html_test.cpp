@@ -17,6 +17,7 @@
 #include <regex>
 #include <sstream>
 
+#include "report/compare.h"
 #include "report/svg.h"
 
 namespace mullet {
@@ -326,9 +327,30 @@ TEST_F(ReportHtmlTest, ExplainsTheDifferenceToTheBaseline) {
   const std::string expected =
       "mullet earned " + report::Money(a.profit_usd - b.profit_usd) + " more than strike-price";
   EXPECT_NE(html_.find(expected), std::string::npos) << expected;
-  EXPECT_NE(html_.find("miner-hours"), std::string::npos);
+  EXPECT_NE(html_.find("machine-hours"), std::string::npos);
   EXPECT_NE(html_.find("hours priced above $1,000/MWh"), std::string::npos);
   EXPECT_NE(html_.find("<code>curtail-above-strike</code>"), std::string::npos);
+}
+
+// Hours by reason of a miner group are machine-hours (issue 8): 1000 units,
+// hour 1 cut by the interconnect with 857 hashing (143 units x 1 h curtailed),
+// hour 2 all 1000 at full (1000 machine-hours mining).
+TEST(ReasonHoursTest, MinerGroupsCountMachineHours) {
+  BacktestResult r;
+  r.summary.steps = 2;
+  r.summary.hours = 2;
+  r.times = {*ParseUtcTimestamp("2024-01-01T00:00:00Z"), *ParseUtcTimestamp("2024-01-01T01:00:00Z")};
+  r.loads = {{"s21", LoadKind::kMinerGroup, Megawatts(3.5), 0, 1000}};
+  r.load_mw = {3.0f, 3.5f};
+  r.load_reason = {Reason::kCurtailInterconnect, Reason::kMineFull};
+  r.load_units = {857, 1000};
+  const report::ReasonHours h = report::LoadReasonHours(r, 0);
+  EXPECT_DOUBLE_EQ(h[static_cast<std::size_t>(Reason::kCurtailInterconnect)], 143);
+  EXPECT_DOUBLE_EQ(h[static_cast<std::size_t>(Reason::kMineFull)], 1000);
+  // Without units (an older result), a step counts its hours once.
+  r.load_units.clear();
+  const report::ReasonHours g = report::LoadReasonHours(r, 0);
+  EXPECT_DOUBLE_EQ(g[static_cast<std::size_t>(Reason::kCurtailInterconnect)], 1);
 }
 
 TEST_F(ReportHtmlTest, ListsLoadsWithKindAndTopReasons) {

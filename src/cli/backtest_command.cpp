@@ -303,7 +303,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   info.power_source = m.power_source;
   info.hashprice_source = m.hashprice_source;
   info.from = FormatUtc(m.times.front());
-  info.to = FormatUtc(m.times.back() + std::chrono::duration_cast<std::chrono::seconds>(m.step));
+  info.to = FormatUtc(After(m.times.back(), m.step));
   info.step = StepText(m.step);
   info.command_line = f.command_line;
   info.assumptions = Assumptions(*plan);
@@ -316,7 +316,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
                                   : "";
     fmt::print(err, "mullet backtest{}: {} steps of {} from {} to {}; power {}; hashprice {}\n", whose, mi.size(),
                StepText(mi.step), FormatUtc(mi.times.front()),
-               FormatUtc(mi.times.back() + std::chrono::duration_cast<std::chrono::seconds>(mi.step)),
+               FormatUtc(After(mi.times.back(), mi.step)),
                mi.power_source, mi.hashprice_source);
     if (mi.power_filled_steps > 0 || mi.hashprice_filled_steps > 0) {
       fmt::print(err,

@@ -9,8 +9,6 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::seconds;
 
-UtcTime After(UtcTime t, Hours h) { return t + duration_cast<seconds>(h); }
-
 // Hours of [a0, a1) inside [b0, b1).
 double OverlapHours(UtcTime a0, UtcTime a1, UtcTime b0, UtcTime b1) {
   const UtcTime lo = std::max(a0, b0);
@@ -32,10 +30,6 @@ bool RuleHolds(const FourCpAlertRule& r, UtcTime t, UsdPerMegawattHour index) {
 }
 
 }  // namespace
-
-int YearOf(UtcTime t) {
-  return static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(t)).year());
-}
 
 UsdPerMegawattHour MarginalPrice(const PowerContract& c, UsdPerMegawattHour index, Watts site_draw) {
   if (c.block && site_draw < c.block->size) return index;
@@ -134,10 +128,7 @@ std::vector<FourCpBook::Year> FourCpBook::Years() const {
     for (UtcTime p : cp_.peaks) y.peaks_listed += YearOf(p) == year;
     y.peak_hours_seen = a.peak_hours;
     y.covered_hours = a.covered_hours;
-    using namespace std::chrono;
-    y.year_hours = Hours(sys_days(std::chrono::year(year + 1) / January / 1) -
-                         sys_days(std::chrono::year(year) / January / 1))
-                       .count();
+    y.year_hours = HoursInYear(year);
     if (y.peaks_listed == 0) {
       y.basis = "no-peaks-listed";
     } else if (a.peak_hours <= 1e-9) {

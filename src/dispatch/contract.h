@@ -111,8 +111,6 @@ class FourCpBook {
   std::map<int, Acc> years_;
 };
 
-int YearOf(UtcTime t);
-
 }  // namespace mullet
 
 #endif  // MULLET_DISPATCH_CONTRACT_H_

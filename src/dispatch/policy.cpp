@@ -15,8 +15,6 @@ UsdPerMegawattHour FourCpAdder(const PowerContract& c, const TickSignals& s) {
   return FourCpAlertAdder(*c.four_cp);
 }
 
-UtcTime After(UtcTime t, Hours h) { return t + std::chrono::duration_cast<std::chrono::seconds>(h); }
-
 // Time since the group last started or stopped.
 Hours InState(const MinerGroupState& st, UtcTime now) {
   return st.changed ? Hours(now - *st.changed) : Hours(1e9);

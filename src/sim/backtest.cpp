@@ -151,7 +151,7 @@ class Plant {
     return obs_;
   }
 
-  // The step's commands take effect. Returns the TH/s hashing per group.
+  // The step's commands take effect.
   void Apply(const Allocation& a, Hours step) {
     for (size_t i = 0; i < groups_.size(); ++i) {
       const MinerGroup& g = site_.miners[i];
@@ -302,11 +302,7 @@ class Run {
     const Costs& c = site_.costs;
     const double months = h_ / Hours(kAccountingMonth).count();
     b->opex = (c.ai_opex.value() * ai_it_kw_ + c.mining_opex.value() * mining_it_kw_) * months;
-    const int year = YearOf(t);
-    const double year_hours = Hours(std::chrono::sys_days(std::chrono::year(year + 1) / 1 / 1) -
-                                    std::chrono::sys_days(std::chrono::year(year) / 1 / 1))
-                                  .count();
-    b->capital = c.AnnualCapitalCharge().value() * h_ / year_hours;
+    b->capital = c.AnnualCapitalCharge().value() * h_ / HoursInYear(YearOf(t));
   }
 
   // Colocation rent accrues on contracted kW; GPU cloud earns what it serves.
@@ -349,7 +345,7 @@ class Run {
     SetLoad(k, site_.leases.size() + site_.clouds.size(), a.batch.it, a.batch.reason);
     r_.summary.batch_gpu_hours += a.batch.gpus * h_;
     b->batch_usd = a.batch.value.value();
-    const UtcTime next = t + duration_cast<seconds>(dt_);
+    const UtcTime next = After(t, dt_);
     for (BatchJobState& j : state_.jobs) {
       if (!j.missed && j.deadline <= next && j.remaining_gpu_hours > 0) {
         j.missed = true;
@@ -480,7 +476,7 @@ TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, Po
   if (DemandResponseNeedsBaseline(site.contract, sig.time, sig.step, state->dr_baselines)) {
     const bool previous_step =
         state->last_tick && state->last_draw &&
-        sig.time - *state->last_tick <= std::chrono::duration_cast<seconds>(sig.step);
+        sig.time <= After(*state->last_tick, sig.step);
     if (previous_step) {
       before = *state->last_draw;
     } else {

@@ -69,4 +69,15 @@ std::string FormatUtc(UtcTime t) {
   return FormatDate(day) + buf;
 }
 
+int YearOf(UtcTime t) {
+  return static_cast<int>(std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(t)).year());
+}
+
+double HoursInYear(int year) {
+  using std::chrono::January;
+  const auto start = std::chrono::sys_days(std::chrono::year(year) / January / 1);
+  const auto end = std::chrono::sys_days(std::chrono::year(year + 1) / January / 1);
+  return std::chrono::duration<double, std::ratio<3600>>(end - start).count();
+}
+
 }  // namespace mullet

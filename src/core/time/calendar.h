@@ -25,6 +25,15 @@ Result<UtcTime> ParseUtcTimestamp(std::string_view text);
 std::string FormatDate(Date d);    // "2024-04-20"
 std::string FormatUtc(UtcTime t);  // "2024-04-20T00:09:27Z"
 
+// `t` plus a span of any unit (hours as a double included), in whole seconds.
+template <typename Rep, typename Period>
+UtcTime After(UtcTime t, std::chrono::duration<Rep, Period> span) {
+  return t + std::chrono::duration_cast<std::chrono::seconds>(span);
+}
+
+int YearOf(UtcTime t);         // the UTC calendar year
+double HoursInYear(int year);  // 8760 or 8784
+
 }  // namespace mullet
 
 #endif  // MULLET_CORE_TIME_CALENDAR_H_

@@ -11,9 +11,11 @@
 #include "cli/emulate_command.h"
 #include "cli/fleet_command.h"
 #include "cli/gpu_command.h"
+#include "cli/heap.h"
 #include "cli/meter_command.h"
 
 int main(int argc, char** argv) {
+  mullet::UseHugePagesForTheHeap();
   CLI::App app{"mullet: controller and digital twin for hybrid Bitcoin-mining / AI datacenters"};
   app.footer(
       "Run 'mullet econ --help' for the mining economics of any moment, 'mullet backtest --help'\n"

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ class CsvReader {
   // Reads `file` whole and splits its header. NotFound if there is no such
   // file, IoError if it cannot be read, DataError if it is empty or its header
   // is malformed (an empty column name, a quote, a byte order mark).
+  // A regular file is mapped read-only rather than copied: on a virtual
+  // machine each fresh page of a copy costs a fault, and the copy cost more
+  // than the parse. mullet replaces the files it writes by a rename, never in
+  // place; a file truncated by another program while it is being read ends
+  // the process (SIGBUS), as it would for any reader that maps files.
   static Result<CsvReader> Open(const std::filesystem::path& file);
   // The same over `text`; `name` stands for the file name in messages.
   static Result<CsvReader> FromText(std::string name, std::string text);
@@ -58,9 +64,10 @@ class CsvReader {
   // differs from the header's). A file without data rows is a DataError
   // ("no data rows").
   Status ForEachRow(const std::function<Status(const CsvReader&)>& fn);
-  // The number of lines after the header (an upper bound on the data rows),
-  // to size the caller's vectors once.
-  std::size_t LinesAfterHeader() const;
+  // About the number of data rows, from the file's size and its first row's
+  // length, with a quarter more for shorter rows: a capacity to reserve once
+  // (reserved and untouched memory costs nothing), not a count.
+  std::size_t RowsHint() const;
 
   // ---- The current row (valid inside ForEachRow's callback). ----
   // 1-based line number in the file (the header is line 1).
@@ -86,14 +93,18 @@ class CsvReader {
   Status RowError(std::string_view what) const;
 
  private:
-  CsvReader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {}
+  struct Storage;  // the bytes: a read-only mapping of the file, or a string
+  CsvReader(std::string name, std::shared_ptr<const Storage> storage);
 
   Status ReadHeader();
-  // Splits the line [begin, end) of text_ into fields_; checks its shape.
-  Status SplitRow(std::size_t begin, std::size_t end);
+  // Splits the line starting at `begin` into fields_ and checks its shape;
+  // sets *end past its last field (before any CR LF) and *next to the next
+  // line's start.
+  Status SplitRow(std::size_t begin, std::size_t* end, std::size_t* next);
 
   std::string name_;
-  std::string text_;
+  std::shared_ptr<const Storage> storage_;
+  std::string_view text_;  // the whole file, in storage_
   std::vector<std::string> header_;
   std::size_t body_ = 0;  // offset of the first data line in text_
   int line_ = 1;

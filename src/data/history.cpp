@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <tuple>
 
@@ -364,7 +365,10 @@ Result<EfficiencyDaily> LoadEfficiencyDaily(const fs::path& file) {
   return out;
 }
 
-Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
+namespace {
+
+// Both LoadHourlyPrices: `only`, if set, picks the one point to read.
+Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::string_view> only) {
   Result<CsvReader> opened = CsvReader::Open(file);
   if (!opened.ok()) return opened.status();
   CsvReader& reader = opened.value();
@@ -376,7 +380,7 @@ Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
   }
   if (header.size() < 2)
     return reader.HeaderError("missing a <point>_usd_per_mwh column" + expected);
-  HourlyPrices out;
+  std::vector<std::string> points;
   for (std::size_t i = 1; i < header.size(); ++i) {
     const std::string& column = header[i];
     if (column.size() <= kPriceSuffix.size() || !column.ends_with(kPriceSuffix)) {
@@ -384,14 +388,33 @@ Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
                                 std::to_string(i + 1) + expected);
     }
     std::string point = column.substr(0, column.size() - kPriceSuffix.size());
-    if (std::find(out.points.begin(), out.points.end(), point) != out.points.end()) {
+    if (std::find(points.begin(), points.end(), point) != points.end()) {
       return reader.HeaderError("duplicate column " + Quoted(column) + " in column " +
                                 std::to_string(i + 1));
     }
-    out.points.push_back(std::move(point));
+    points.push_back(std::move(point));
+  }
+  // The file columns read, and their points.
+  std::vector<std::size_t> columns;
+  HourlyPrices out;
+  if (only.has_value()) {
+    std::string_view wanted = *only;
+    if (wanted.ends_with(kPriceSuffix)) wanted.remove_suffix(kPriceSuffix.size());
+    const auto found = std::find(points.begin(), points.end(), wanted);
+    if (found == points.end()) {
+      std::string available;
+      for (const std::string& name : points) available += (available.empty() ? "" : ", ") + name;
+      return Status::InvalidArgument(reader.name() + " has no price column '" + std::string(*only) +
+                                     "'; available: " + available);
+    }
+    columns.push_back(static_cast<std::size_t>(found - points.begin()) + 1);
+    out.points.push_back(*found);
+  } else {
+    for (std::size_t p = 0; p < points.size(); ++p) columns.push_back(p + 1);
+    out.points = std::move(points);
   }
   out.prices.resize(out.points.size());
-  const std::size_t rows = reader.LinesAfterHeader();
+  const std::size_t rows = reader.RowsHint();
   out.hours.reserve(rows);
   for (std::vector<UsdPerMegawattHour>& column : out.prices) column.reserve(rows);
   SeriesClock clock(hours(1));
@@ -403,8 +426,8 @@ Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
     }
     Status order = clock.Add(row, 0, *t);
     if (!order.ok()) return order;
-    for (std::size_t p = 0; p < out.points.size(); ++p) {
-      Result<double> price = row.Number(p + 1);  // ERCOT prices may be negative
+    for (std::size_t p = 0; p < columns.size(); ++p) {
+      Result<double> price = row.Number(columns[p]);  // ERCOT prices may be negative
       if (!price.ok()) return price.status();
       out.prices[p].push_back(UsdPerMegawattHour(*price));
     }
@@ -414,6 +437,16 @@ Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
   if (!s.ok()) return s;
   out.gaps = clock.TakeGaps();
   return out;
+}
+
+}  // namespace
+
+Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
+  return ReadHourlyPrices(file, std::nullopt);
+}
+
+Result<HourlyPrices> LoadHourlyPrices(const fs::path& file, std::string_view point) {
+  return ReadHourlyPrices(file, point);
 }
 
 Result<std::vector<GpuRentalRow>> LoadGpuRentalIndex(const fs::path& file) {

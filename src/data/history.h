@@ -119,6 +119,12 @@ struct HourlyPrices {
   std::vector<Gap> gaps;
 };
 Result<HourlyPrices> LoadHourlyPrices(const std::filesystem::path& file);
+// The same for one point only ("hb_west" or "hb_west_usd_per_mwh"): `points`
+// and `prices` hold that column alone. The other columns' fields are not
+// parsed (each row's shape and time still are): a run reads what it uses, at a
+// sixth of the cost for the 7-point ERCOT file. InvalidArgument naming the
+// available points if the file has no such column.
+Result<HourlyPrices> LoadHourlyPrices(const std::filesystem::path& file, std::string_view point);
 
 // gpu_rental_index_ccir_2026-03.csv: a table sorted by date, then model.
 struct GpuRentalRow {

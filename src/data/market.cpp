@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <string_view>
 #include <utility>
 
@@ -127,21 +128,6 @@ struct HourlyPower {
   std::vector<double> price;
   std::vector<char> filled;
 };
-
-Result<std::size_t> FindPoint(const HourlyPrices& prices, const std::string& column,
-                              const std::string& file) {
-  std::string_view point = column;
-  if (point.ends_with(kPriceSuffix)) point.remove_suffix(kPriceSuffix.size());
-  for (std::size_t p = 0; p < prices.points.size(); ++p) {
-    if (prices.points[p] == point) return p;
-  }
-  std::string available;
-  for (const std::string& name : prices.points) {
-    available += (available.empty() ? "" : ", ") + name;
-  }
-  return Status::InvalidArgument(file + " has no price column '" + column +
-                                 "'; available: " + available);
-}
 
 // The file's hours [first, end) at point `p`; missing hours carry the last price forward.
 Result<HourlyPower> PowerOver(const HourlyPrices& prices, std::size_t p, const std::string& file,
@@ -305,31 +291,56 @@ struct Sample {
   bool filled = false;
 };
 
+// The Bitcoin history files a hashprice from history reads, whole.
+struct BitcoinFiles {
+  Result<DifficultyEpochs> epochs = DifficultyEpochs{};
+  std::optional<Result<PriceDaily>> prices;     // unless the BTC price is a constant
+  std::optional<Result<FeesDaily>> fees;        // with a fee window
+  std::optional<Result<NetworkDaily>> network;  // with a fee window
+};
+
+BitcoinFiles LoadBitcoinFiles(const fs::path& dir, int window, bool need_prices) {
+  BitcoinFiles f;
+  f.epochs = LoadDifficultyEpochs(dir / data_files::kDifficultyEpochs);
+  if (!f.epochs.ok()) return f;
+  if (need_prices) {
+    f.prices = LoadPriceDaily(dir / data_files::kPriceDaily);
+    if (!f.prices->ok()) return f;
+  }
+  if (window > 0) {
+    f.fees = LoadFeesDaily(dir / data_files::kFeesDaily);
+    if (!f.fees->ok()) return f;
+    f.network = LoadNetworkDaily(dir / data_files::kNetworkDaily);
+  }
+  return f;
+}
+
 // A hashprice from history; At() is called with non-decreasing instants.
 class HistorySampler {
  public:
-  static Result<HistorySampler> Build(const fs::path& dir, Date first, Date last, int window,
+  // From the files, over the days [first, last]; the first file error, in
+  // the order they are read, is the result.
+  static Result<HistorySampler> Build(BitcoinFiles files, Date first, Date last, int window,
                                       std::optional<UsdPerBtc> btc_price) {
     HistorySampler h;
     h.first_ = first;
-    Result<DifficultyEpochs> epochs = LoadDifficultyEpochs(dir / data_files::kDifficultyEpochs);
-    if (!epochs.ok()) return epochs.status();
-    h.epochs_ = std::move(epochs).value().epochs;
+    if (!files.epochs.ok()) return files.epochs.status();
+    h.epochs_ = std::move(files.epochs).value().epochs;
     if (h.epochs_.empty()) {
       return Status::OutOfRange(std::string(data_files::kDifficultyEpochs) + " holds no epochs");
     }
     h.price_ = btc_price;
     if (!btc_price.has_value()) {
-      Result<PriceDaily> prices = LoadPriceDaily(dir / data_files::kPriceDaily);
+      const Result<PriceDaily>& prices = *files.prices;
       if (!prices.ok()) return prices.status();
       Result<DailyValues> closes = PreviousCloses(*prices, first, last);
       if (!closes.ok()) return closes.status();
       h.closes_ = std::move(closes).value();
     }
     if (window > 0) {
-      Result<FeesDaily> fees = LoadFeesDaily(dir / data_files::kFeesDaily);
+      const Result<FeesDaily>& fees = *files.fees;
       if (!fees.ok()) return fees.status();
-      Result<NetworkDaily> network = LoadNetworkDaily(dir / data_files::kNetworkDaily);
+      const Result<NetworkDaily>& network = *files.network;
       if (!network.ok()) return network.status();
       Result<DailyValues> per_block = FeesPerBlock(*fees, *network, first, last, window);
       if (!per_block.ok()) return per_block.status();
@@ -540,12 +551,10 @@ Result<PowerFile> LoadPower(const MarketOptions& o) {
       o.power_csv.has_value() ? *o.power_csv : *o.data_dir / data_files::kErcotDam;
   PowerFile f;
   f.name = FileName(path);
-  Result<HourlyPrices> loaded = LoadHourlyPrices(path);
+  Result<HourlyPrices> loaded = LoadHourlyPrices(path, o.power_column);
   if (!loaded.ok()) return loaded.status();
   f.prices = std::move(loaded).value();
-  Result<std::size_t> point = FindPoint(f.prices, o.power_column, f.name);
-  if (!point.ok()) return point.status();
-  f.point = *point;
+  f.point = 0;  // the one column read
   return f;
 }
 
@@ -566,8 +575,10 @@ struct HashpriceInput {
   }
 };
 
-// Builds the hashprice source for the run and names it (and the BTC price's) in `m`.
-Result<HashpriceInput> MakeHashprice(const MarketOptions& o, const Grid& g, MarketSeries* m) {
+// Builds the hashprice source for the run and names it (and the BTC price's)
+// in `m`; `files` holds the Bitcoin history when the hashprice comes from it.
+Result<HashpriceInput> MakeHashprice(const MarketOptions& o, const Grid& g,
+                                     std::future<BitcoinFiles>* files, MarketSeries* m) {
   const Date first_day = std::chrono::floor<days>(g.from);
   const Date last_day = std::chrono::floor<days>(g.end() - seconds(1));
   HashpriceInput in;
@@ -579,7 +590,7 @@ Result<HashpriceInput> MakeHashprice(const MarketOptions& o, const Grid& g, Mark
                               ? "constant " + Num(o.hashprice_constant->value()) + " USD/TH/day"
                               : FileName(*o.hashprice_csv);
   } else {
-    Result<HistorySampler> history = HistorySampler::Build(*o.data_dir, first_day, last_day,
+    Result<HistorySampler> history = HistorySampler::Build(files->get(), first_day, last_day,
                                                            o.fee_window_days, o.btc_price_constant);
     if (!history.ok()) return history.status();
     in.history = std::move(history).value();
@@ -650,6 +661,16 @@ Result<MarketSeries> BuildMarket(const MarketOptions& options) {
   if (Status s = CheckOptions(options); !s.ok()) return s;
   MarketSeries m;
 
+  // The Bitcoin history loads on a second thread while this one reads the
+  // power file: the two are independent, and each takes a third of the time
+  // of a run like bench/one_group.yaml. (Its errors still come after the
+  // power file's and the span's, as they did when read in turn.)
+  std::future<BitcoinFiles> bitcoin_files;
+  if (!options.hashprice_constant.has_value() && !options.hashprice_csv.has_value()) {
+    bitcoin_files = std::async(std::launch::async, LoadBitcoinFiles, *options.data_dir,
+                               options.fee_window_days, !options.btc_price_constant.has_value());
+  }
+
   // The power file, when there is one, decides the default span.
   std::optional<PowerFile> file;
   std::optional<UtcTime> data_from, data_end;
@@ -676,7 +697,7 @@ Result<MarketSeries> BuildMarket(const MarketOptions& options) {
     power.fixed = options.fixed_power_price->value();
   }
 
-  Result<HashpriceInput> hashprice = MakeHashprice(options, *grid, &m);
+  Result<HashpriceInput> hashprice = MakeHashprice(options, *grid, &bitcoin_files, &m);
   if (!hashprice.ok()) return hashprice.status();
   if (Status s = FillSteps(*grid, power, &hashprice.value(), &m); !s.ok()) return s;
   return m;

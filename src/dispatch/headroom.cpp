@@ -45,4 +45,11 @@ void Headroom::Take(int domain_index, double pue, Watts it) {
   if (cooling_room_) *cooling_room_ -= it;
 }
 
+void Headroom::TakeFacility(int domain_index, Watts facility) {
+  site_room_ -= facility;
+  for (int d = domain_index; d >= 0; d = site_.domains[d].parent_index) {
+    domain_room_[d] -= facility;
+  }
+}
+
 }  // namespace mullet

@@ -36,6 +36,10 @@ class Headroom {
   // path. Takes what is asked even past a limit (firm load is not cut here);
   // the caller checks Available first.
   void Take(int domain_index, double pue, Watts it);
+  // Takes `facility` watts from the power limits on the path only: metered
+  // power the model cannot attribute to IT load (the cooling plant's room
+  // is IT power, and this may not be).
+  void TakeFacility(int domain_index, Watts facility);
 
   Watts site_cap() const { return site_cap_; }
   LimitKind site_kind() const { return site_kind_; }

@@ -102,6 +102,7 @@ std::string SaveMemoryJson(const Site& site, const DispatchState& st) {
   j["last_tick"] = Time(st.last_tick);
   j["last_draw_w"] = Power(st.last_draw);
   j["next_recurring"] = Time(st.next_recurring);
+  j["batch_it_w"] = st.batch_it.value();
   json dr = json::array();
   for (const std::optional<Watts>& b : st.dr_baselines) dr.push_back(Power(b));
   j["dr_baselines_w"] = dr;
@@ -113,7 +114,8 @@ std::string SaveMemoryJson(const Site& site, const DispatchState& st) {
                       {"changed", Time(m.changed)},
                       {"strike_on", m.strike_on},
                       {"across_since", Time(m.across_since)},
-                      {"stopped_by_limit", m.stopped_by_limit}});
+                      {"stopped_by_limit", m.stopped_by_limit},
+                      {"unit_it_w", m.unit_it.value()}});
   }
   j["miners"] = miners;
   json jobs = json::array();
@@ -145,6 +147,11 @@ Result<DispatchState> LoadMemoryJson(const Site& site, std::string_view text) {
     if (std::optional<double> w = r.OptNumber(*v, "last_draw_w")) st.last_draw = Watts(*w);
   }
   st.next_recurring = r.OptTime(j, "memory", "next_recurring");
+  if (r.ok() && j.is_object() && j.contains("batch_it_w")) {  // absent in the first saves: 0
+    const double w = r.Number(j, "memory", "batch_it_w");
+    if (r.ok() && !(w >= 0)) r.Fail("batch_it_w", "must be >= 0");
+    st.batch_it = Watts(w);
+  }
 
   const json& dr = r.List(j, "memory", "dr_baselines_w");
   if (r.ok() && dr.size() != site.contract.demand_response.size()) {
@@ -179,6 +186,12 @@ Result<DispatchState> LoadMemoryJson(const Site& site, std::string_view text) {
     g.strike_on = r.Bool(m, path, "strike_on");
     g.across_since = r.OptTime(m, path, "across_since");
     g.stopped_by_limit = r.Bool(m, path, "stopped_by_limit");
+    // Added after the first saves: absent, the nameplate InitialState gave.
+    if (r.ok() && m.contains("unit_it_w")) {
+      const double w = r.Number(m, path, "unit_it_w");
+      if (r.ok() && !(w >= 0)) r.Fail(path + ".unit_it_w", "must be >= 0");
+      g.unit_it = Watts(w);
+    }
   }
 
   st.jobs.clear();

@@ -78,6 +78,73 @@ void TakeUncommanded(const Site& site, const Observation& obs, Headroom& room, A
   }
 }
 
+// What the meters read above the model of the plant as observed, taken from
+// the headroom first (Observation::site_meter). Deepest domains first: an
+// excess found under a domain is part of its parents' and the site's reading
+// too, and is not taken twice.
+void TakeUnexplained(const Site& site, const Observation& obs, Headroom& room, DispatchState& state,
+                     Allocation& a) {
+  bool any_domain_meter = false;
+  for (const std::optional<Watts>& m : obs.domain_meters) any_domain_meter = any_domain_meter || m;
+  if (!obs.site_meter && !any_domain_meter) return;
+  DispatchState::Scratch& sc = state.scratch;
+  const size_t nd = site.domains.size();
+  sc.domain_model.assign(nd, Watts(0));
+  sc.domain_explained.assign(nd, Watts(0));
+  sc.domain_depth.assign(nd, 0);
+  Watts site_model{0};
+  const auto add = [&](int domain, Watts facility) {
+    site_model += facility;
+    for (int d = domain; d >= 0; d = site.domains[d].parent_index) sc.domain_model[d] += facility;
+  };
+  for (size_t i = 0; i < site.miners.size(); ++i) {
+    const MinerGroup& g = site.miners[i];
+    const MinerGroupState& st = state.miners[i];
+    Watts it = st.unit_it * st.running;
+    if (i < obs.miners.size()) {
+      const GroupObservation& o = obs.miners[i];
+      it = st.unit_it * o.hashing + o.ramping_down_it + o.unanswering_it;
+    }
+    add(g.domain_index, it * site.cooling.Pue(g.cooling));
+  }
+  for (size_t i = 0; i < site.leases.size(); ++i) {
+    const ColoLease& l = site.leases[i];
+    const Watts it = i < obs.leases.size() && obs.leases[i] ? *obs.leases[i] : l.contracted_it * l.load_factor;
+    add(l.domain_index, it * site.cooling.Pue(l.cooling));
+  }
+  for (size_t i = 0; i < site.clouds.size(); ++i) {
+    const GpuCloud& c = site.clouds[i];
+    const Watts it = i < obs.clouds.size() && obs.clouds[i] ? *obs.clouds[i] : c.power_per_node * c.nodes;
+    add(c.domain_index, it * site.cooling.Pue(c.cooling));
+  }
+  if (site.batch) add(site.batch->domain_index, state.batch_it * site.cooling.Pue(site.batch->cooling));
+
+  int deepest = 0;
+  for (size_t d = 0; d < nd; ++d) {
+    for (int p = site.domains[d].parent_index; p >= 0; p = site.domains[p].parent_index) ++sc.domain_depth[d];
+    deepest = std::max(deepest, sc.domain_depth[d]);
+  }
+  Watts site_explained{0};
+  for (int depth = deepest; depth >= 0; --depth) {
+    for (size_t d = 0; d < nd && d < obs.domain_meters.size(); ++d) {
+      if (sc.domain_depth[d] != depth || !obs.domain_meters[d]) continue;
+      const Watts excess = *obs.domain_meters[d] - sc.domain_model[d] - sc.domain_explained[d];
+      if (excess.value() <= 0) continue;
+      room.TakeFacility(static_cast<int>(d), excess);
+      a.unexplained_facility += excess;
+      site_explained += excess;
+      for (int p = static_cast<int>(d); p >= 0; p = site.domains[p].parent_index) sc.domain_explained[p] += excess;
+    }
+  }
+  if (obs.site_meter) {
+    const Watts excess = *obs.site_meter - site_model - site_explained;
+    if (excess.value() > 0) {
+      room.TakeFacility(-1, excess);
+      a.unexplained_facility += excess;
+    }
+  }
+}
+
 // Earliest-deadline-first: the GPUs that must run this step so that every
 // released job can still meet its deadline with the whole pool afterwards.
 int GpusRequiredByDeadlines(const std::vector<BatchJobState>& jobs, const TickSignals& s,
@@ -115,6 +182,7 @@ Usd DoWork(std::vector<BatchJobState>& jobs, UtcTime now, double gpu_hours, Elig
 // the baselines run every released job.
 void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroom& room,
               DispatchState& state, Allocation& a) {
+  state.batch_it = Watts(0);
   if (!site.batch || site.batch->gpus <= 0) return;
   const BatchQueue& q = *site.batch;
   // Earliest deadline first. Insertion sort: stable, allocates nothing, and
@@ -163,6 +231,7 @@ void RunBatch(const Site& site, const TickSignals& s, PolicyKind policy, Headroo
   out.gpus = std::min(wanted, fit);
   if (out.gpus < wanted) out.reason = Reason::kBatchLimited;
   out.it = q.power_per_gpu * out.gpus;
+  state.batch_it = out.it;
   room.Take(q.domain_index, pue, out.it);
   a.batch_facility = out.it * pue;
 
@@ -303,6 +372,7 @@ void RunMining(const Site& site, const TickSignals& s, const Observation& obs, P
     }
     if ((st.running > 0) != (out.running > 0)) st.changed = s.time;
     st.running = out.running;
+    if (out.running > 0) st.unit_it = w.point.power;
     if (out.running > 0 || w.units == 0) st.stopped_by_limit = false;
     if (out.running == 0 && w.units > 0) st.stopped_by_limit = true;
   }
@@ -354,6 +424,7 @@ DispatchState InitialState(const Site& site) {
   st.miners.resize(site.miners.size());
   for (size_t i = 0; i < site.miners.size(); ++i) {
     st.miners[i].running = site.miners[i].count;
+    st.miners[i].unit_it = site.miners[i].model.power;
     st.merit_order.push_back(static_cast<int>(i));
   }
   // Most efficient first: restored first, curtailed last.
@@ -379,10 +450,11 @@ void Dispatch(const Site& site, const TickSignals& s, const Observation& observe
   a.clouds.assign(site.clouds.size(), FirmSetpoint{});
   a.miners.assign(site.miners.size(), MinerSetpoint{});
   a.batch = BatchSetpoint{};
-  a.firm_facility = a.batch_facility = a.mining_facility = Watts(0);
+  a.firm_facility = a.batch_facility = a.mining_facility = a.unexplained_facility = Watts(0);
   ReleaseRecurringBatch(site, s.time, *state);
   Headroom room(site, s.ambient_c, s.dr_limit, &state->scratch.domain_room);
   a.site_cap = room.site_cap();
+  TakeUnexplained(site, observed, room, *state, a);
   TakeUncommanded(site, observed, room, a);
   ServeFirm(site, observed, room, a);
   RunBatch(site, s, policy, room, *state, a);

@@ -74,6 +74,17 @@ struct Observation {
   // Measured IT draw of each lease and cloud (site order); none or empty:
   // the contracted demand (contracted IT x load factor, nodes x power).
   std::vector<std::optional<Watts>> leases, clouds;
+  // Facility power read from meters at the start of the tick, where there
+  // are meters: at the interconnect, and per power domain (site.domains
+  // order; none where a domain has no meter). What a meter reads above the
+  // draw the model gives the plant as observed (each group's hashing units at
+  // their last setpoint, ramping and silent units, firm and batch loads, with
+  // cooling) is load nobody modelled: an auxiliary load, units drawing above
+  // their rating. It is taken from that domain's headroom (and the site's)
+  // before anything else, as `Allocation::unexplained_facility`. A reading
+  // below the model gives no extra room.
+  std::optional<Watts> site_meter;
+  std::vector<std::optional<Watts>> domain_meters;
 };
 
 // The policy's memory between ticks: absolute times, so that a memory saved
@@ -84,6 +95,7 @@ struct MinerGroupState {
   bool strike_on = true;                // strike-price: its own decision (limits and alerts apart)
   std::optional<UtcTime> across_since;  // strike-price: price across the strike since
   bool stopped_by_limit = false;        // last stopped by a limit, not by a price decision
+  Watts unit_it{0};                     // IT draw per unit at the last command (nameplate at first)
 };
 struct BatchJobState {
   std::string name;
@@ -101,6 +113,7 @@ struct DispatchState {
   std::vector<std::optional<Watts>> dr_baselines;
   std::optional<Watts> last_draw;  // site facility draw expected at the last tick
   std::optional<UtcTime> last_tick;
+  Watts batch_it{0};  // the batch pool's IT draw commanded at the last tick
   // Derived from the site, not saved: miner groups by facility J/TH at
   // nameplate, most efficient first: the order mining is restored in;
   // curtailment takes the end of it first.
@@ -108,6 +121,9 @@ struct DispatchState {
   // Working storage of a tick, kept so that a tick allocates nothing; not saved.
   struct Scratch {
     std::vector<Watts> domain_room;
+    std::vector<Watts> domain_model;      // modelled draw under each domain
+    std::vector<Watts> domain_explained;  // meter excess already taken below it
+    std::vector<int> domain_depth;
   } scratch;
 };
 // Every group running at nameplate (a fleet found running), the site's listed
@@ -138,9 +154,10 @@ struct Allocation {
   BatchSetpoint batch;
   std::vector<MinerSetpoint> miners;  // site.miners order
   Watts site_cap{0};                  // the site limit this tick (interconnect or DR)
-  // Expected facility draw, by kind of load.
-  Watts firm_facility{0}, batch_facility{0}, mining_facility{0};
-  Watts facility() const { return firm_facility + batch_facility + mining_facility; }
+  // Expected facility draw, by kind of load; `unexplained_facility` is what
+  // the meters read above the model (Observation::site_meter).
+  Watts firm_facility{0}, batch_facility{0}, mining_facility{0}, unexplained_facility{0};
+  Watts facility() const { return firm_facility + batch_facility + mining_facility + unexplained_facility; }
 };
 
 // Runs one tick: `observed` is what the site measured, `state` the memory,

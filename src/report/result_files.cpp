@@ -12,6 +12,8 @@
 #include <map>
 #include <string_view>
 
+#include "report/fixed_decimal.h"
+
 namespace mullet {
 namespace {
 
@@ -96,7 +98,7 @@ nlohmann::ordered_json RunJson(const BacktestResult& r) {
 }
 
 // timeseries.csv leaves for the stream in blocks of about this many bytes.
-constexpr size_t kCsvFlushBytes = 1 << 20;
+constexpr size_t kCsvFlushBytes = 1 << 18;
 
 // A float column printed with a fixed number of decimals ({:.Nf}). Columns
 // repeat their values from step to step (a group at nameplate, a lease at its
@@ -109,19 +111,22 @@ class FixedText {
   std::string_view Text(float v) {
     const std::uint32_t bits = std::bit_cast<std::uint32_t>(v);
     if (!valid_ || bits != bits_) {
-      text_.clear();
-      fmt::format_to(std::back_inserter(text_), "{:.{}f}", v, decimals_);
+      const std::string_view text = FixedDecimal(v, decimals_, buffer_);
+      begin_ = static_cast<std::size_t>(text.data() - buffer_.data());
+      size_ = text.size();
       bits_ = bits;
       valid_ = true;
     }
-    return text_;
+    return {buffer_.data() + begin_, size_};
   }
 
  private:
   int decimals_;
   bool valid_ = false;
   std::uint32_t bits_ = 0;  // of the value `text_` shows: -0 and 0 differ, so do NaNs
-  std::string text_;
+  FixedDecimalBuffer buffer_;
+  // The text in buffer_ as an offset, not a view: a copy stays right.
+  std::size_t begin_ = 0, size_ = 0;
 };
 
 // FormatUtc(t) appended to `out`, the date formatted once a day: steps share

@@ -24,7 +24,7 @@ nlohmann::ordered_json SummaryJson(const ReportInfo& info,
 // One row per step and scenario (runs[0] of each): time, price, hashprice,
 // ambient, site cap, facility power by tier, profit, then every load's IT MW
 // and reason code. Loads absent from a scenario read 0 and "absent".
-// Formats into one buffer and writes it to `out` in blocks of about 1 MiB.
+// Formats into one buffer and writes it to `out` in blocks of about 256 KiB.
 void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& out);
 
 // Writes `contents` to `file` through a temporary file and a rename, so that a

@@ -52,8 +52,9 @@ std::string HourLabel(UtcTime t) {
                      TwoDigits(static_cast<unsigned>(h)));
 }
 
-// Ticks every `every` seconds, aligned to the epoch (to Mondays for weeks).
-std::vector<TimeTick> FixedTicks(UtcTime t0, UtcTime t1, seconds every) {
+// Ticks every `every` seconds, aligned to the epoch (to Mondays for weeks);
+// stops at limit + 1 (too many: the caller tries a longer interval).
+std::vector<TimeTick> FixedTicks(UtcTime t0, UtcTime t1, seconds every, std::size_t limit) {
   // 1970-01-01 was a Thursday; Monday 1970-01-05 anchors the weeks.
   const seconds anchor = every == days(7) ? seconds(days(4)) : seconds(0);
   const auto since = t0.time_since_epoch() - anchor;
@@ -61,14 +62,18 @@ std::vector<TimeTick> FixedTicks(UtcTime t0, UtcTime t1, seconds every) {
   if (since.count() < 0) first = since.count() / every.count();
   std::vector<TimeTick> ticks;
   for (UtcTime t = UtcTime(anchor + every * first); t <= t1; t += every) {
+    if (ticks.size() == limit) {
+      ticks.push_back({t, ""});
+      break;
+    }
     ticks.push_back({t, every < days(1) ? HourLabel(t) : DayLabel(t)});
-    if (ticks.size() > 1000) break;
   }
   return ticks;
 }
 
-// Ticks on the first day of every `every` months (January-aligned).
-std::vector<TimeTick> MonthTicks(UtcTime t0, UtcTime t1, int every) {
+// Ticks on the first day of every `every` months (January-aligned); stops at
+// limit + 1, as FixedTicks does.
+std::vector<TimeTick> MonthTicks(UtcTime t0, UtcTime t1, int every, std::size_t limit) {
   const std::chrono::year_month_day ymd(std::chrono::floor<days>(t0));
   std::chrono::year_month ym(ymd.year(), ymd.month());
   if (UtcTime(std::chrono::sys_days(ym / 1)) < t0) ym += std::chrono::months(1);
@@ -78,12 +83,15 @@ std::vector<TimeTick> MonthTicks(UtcTime t0, UtcTime t1, int every) {
   while (index(ym) % every != 0) ym += std::chrono::months(1);
   std::vector<TimeTick> ticks;
   for (; UtcTime(std::chrono::sys_days(ym / 1)) <= t1; ym += std::chrono::months(every)) {
+    if (ticks.size() == limit) {
+      ticks.push_back({UtcTime(std::chrono::sys_days(ym / 1)), ""});
+      break;
+    }
     const std::string label = every >= 12
                                   ? fmt::format("{}", static_cast<int>(ym.year()))
                                   : fmt::format("{}-{}", static_cast<int>(ym.year()),
                                                 TwoDigits(static_cast<unsigned>(ym.month())));
     ticks.push_back({UtcTime(std::chrono::sys_days(ym / 1)), label});
-    if (ticks.size() > 1000) break;
   }
   return ticks;
 }
@@ -200,9 +208,23 @@ std::string Percent(double fraction, bool precise) {
   return s + " %";
 }
 
+namespace {
+
+// Fixed(v, decimals) appended to `out`, with no string of its own.
+void AppendFixed(double v, int decimals, std::string& out) {
+  char text[128];
+  const auto written = fmt::format_to_n(text, sizeof text, "{:.{}f}", Finite(v), decimals);
+  std::string_view s(text, std::min(written.size, sizeof text));
+  if (s.front() == '-' && s.find_first_not_of("-0.") == std::string_view::npos) s.remove_prefix(1);
+  out.append(s);
+}
+
+}  // namespace
+
 std::string Fixed(double v, int decimals) {
-  const std::string s = fmt::format("{:.{}f}", Finite(v), decimals);
-  return s.find_first_not_of("-0.") == std::string::npos && s.front() == '-' ? s.substr(1) : s;
+  std::string out;
+  AppendFixed(v, decimals, out);
+  return out;
 }
 
 // Hours with two decimals only when they are not whole (sub-hourly steps).
@@ -353,14 +375,16 @@ Axis SymLogAxis(double lo, double hi, std::string title) {
 std::vector<TimeTick> TimeTicks(UtcTime t0, UtcTime t1, int max_ticks) {
   const std::size_t limit = static_cast<std::size_t>(std::max(max_ticks, 1));
   for (int h : {1, 2, 3, 6, 12, 24, 48, 168}) {
-    auto ticks = FixedTicks(t0, t1, hours(h));
+    auto ticks = FixedTicks(t0, t1, hours(h), limit);
     if (ticks.size() <= limit) return ticks;
   }
   for (int m : {1, 2, 3, 6, 12, 24, 60, 120}) {
-    auto ticks = MonthTicks(t0, t1, m);
+    auto ticks = MonthTicks(t0, t1, m, limit);
     if (ticks.size() <= limit) return ticks;
   }
-  return MonthTicks(t0, t1, 1200);
+  auto ticks = MonthTicks(t0, t1, 1200, limit);
+  if (ticks.size() > limit) ticks.pop_back();
+  return ticks;
 }
 
 // ---- Charts.
@@ -391,7 +415,10 @@ std::string SvgChart::Points(const std::vector<UtcTime>& t, const std::vector<do
   std::string out;
   out.reserve(t.size() * 12);
   for (std::size_t i = 0; i < t.size() && i < v.size(); ++i) {
-    out += Fixed(X(t[i]), 1) + "," + Fixed(Y(v[i], on_right), 1) + " ";
+    AppendFixed(X(t[i]), 1, out);
+    out += ',';
+    AppendFixed(Y(v[i], on_right), 1, out);
+    out += ' ';
   }
   if (!out.empty()) out.pop_back();
   return out;

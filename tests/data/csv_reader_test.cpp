@@ -1,8 +1,13 @@
 #include "data/csv_reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mullet {
@@ -218,6 +223,43 @@ TEST(CsvReaderTest, OpenReadsTheRealCrlfFiles) {
                   })
                   .ok());
   EXPECT_EQ(rows, 30);
+}
+
+// Open maps a regular file and reads anything else (a pipe) to its end: the
+// same rows either way.
+TEST(CsvReaderTest, OpensAPipeAsWellAsAFile) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("mullet_csv_pipe_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path fifo = dir / "rows.csv";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string text = "a,b\r\n";
+  for (int i = 0; i < 20000; ++i) text += std::to_string(i) + ",x\r\n";  // more than a pipe holds
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << text; });
+  Result<CsvReader> r = CsvReader::Open(fifo);
+  writer.join();
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  CsvReader reader = std::move(r).value();
+  int rows = 0;
+  long sum = 0;
+  ASSERT_TRUE(reader.ForEachRow([&](const CsvReader& row) {
+                 ++rows;
+                 sum += *row.Integer(0);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(rows, 20000);
+  EXPECT_EQ(sum, 19999L * 20000 / 2);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CsvReaderTest, OpenNamesAMissingFileAndADirectory) {
+  const Result<CsvReader> missing = CsvReader::Open("/nonexistent/dir/x.csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().message(), "cannot open /nonexistent/dir/x.csv: no such file");
+  const Result<CsvReader> dir = CsvReader::Open(std::filesystem::temp_directory_path());
+  ASSERT_FALSE(dir.ok());
+  EXPECT_TRUE(Contains(dir.status().message(), "it is a directory"));
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 #include "data/history.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <string>
 
@@ -246,6 +248,50 @@ Status Network(const fs::path& p) { return StatusOf(LoadNetworkDaily(p)); }
 Status Price(const fs::path& p) { return StatusOf(LoadPriceDaily(p)); }
 Status Hourly(const fs::path& p) { return StatusOf(LoadHourlyPrices(p)); }
 Status Epochs(const fs::path& p) { return StatusOf(LoadDifficultyEpochs(p)); }
+
+// One column read: the same hours and values as the whole read, the point
+// named with or without its suffix; an unknown one lists what there is.
+TEST(HistoryTest, ErcotDamOnePointReadsThatColumnAlone) {
+  const Result<HourlyPrices> all = LoadHourlyPrices(Shared(data_files::kErcotDam));
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  for (const char* name : {"lz_west", "lz_west_usd_per_mwh"}) {
+    const Result<HourlyPrices> one = LoadHourlyPrices(Shared(data_files::kErcotDam), name);
+    ASSERT_TRUE(one.ok()) << one.status().message();
+    EXPECT_EQ(one->points, std::vector<std::string>{"lz_west"});
+    ASSERT_EQ(one->prices.size(), 1u);
+    EXPECT_EQ(one->hours, all->hours);
+    EXPECT_EQ(one->prices[0], all->prices[6]);
+  }
+  const Result<HourlyPrices> none = LoadHourlyPrices(Shared(data_files::kErcotDam), "hb_nowhere");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(none.status().message(),
+            "ercot_dam_spp_hourly_2021_2024.csv has no price column 'hb_nowhere'; available: hb_west, "
+            "hb_north, hb_south, hb_houston, hb_pan, hb_hubavg, lz_west");
+}
+
+// A run that reads one column still checks every row's shape and time, and
+// that column's values; the other columns' values it does not parse.
+TEST(HistoryTest, OnePointReadChecksShapeTimeAndItsOwnColumn) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_onepoint_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const std::string& body) {
+    const fs::path f = dir / "p.csv";
+    std::ofstream(f) << "timestamp_utc,a_usd_per_mwh,b_usd_per_mwh\n" << body;
+    return f;
+  };
+  const fs::path bad_b = write("2024-01-01T00:00:00Z,1.5,x\n2024-01-01T01:00:00Z,2.5,3\n");
+  const Result<HourlyPrices> a = LoadHourlyPrices(bad_b, "a");
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_EQ(a->prices[0][1], UsdPerMegawattHour(2.5));
+  const Status b = StatusOf(LoadHourlyPrices(bad_b, "b"));
+  EXPECT_EQ(b.message(), "p.csv:2: b_usd_per_mwh: expected a number, got 'x'");
+  const Status short_row = StatusOf(LoadHourlyPrices(write("2024-01-01T00:00:00Z,1.5\n"), "a"));
+  EXPECT_TRUE(Contains(short_row.message(), "p.csv:2: b_usd_per_mwh: missing field")) << short_row.message();
+  const Status bad_time = StatusOf(LoadHourlyPrices(write("2024-01-01T00:30:00Z,1,2\n"), "a"));
+  EXPECT_TRUE(Contains(bad_time.message(), "is not on the hour")) << bad_time.message();
+  fs::remove_all(dir);
+}
 
 class HistoryBrokenTest : public ::testing::TestWithParam<BrokenCase> {};
 

@@ -6,6 +6,7 @@
 #include "dispatch/memory_json.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "dispatch/test_sites.h"
 #include "sim/backtest.h"
@@ -167,6 +168,35 @@ TEST(MemoryJsonTest, LoadNamesTheFieldThatIsWrong) {
                     "jobs[0].release"));
   EXPECT_TRUE(fails(replace("\"dr_baselines_w\": [\n    null\n  ]", "\"dr_baselines_w\": []"),
                     "dr_baselines_w: saved for 0 demand-response events, the site has 1"));
+}
+
+// The setpoints the meter model needs (unit_it_w, batch_it_w) came after the
+// first saves: a memory without them loads with InitialState's values, and a
+// bad one is named.
+TEST(MemoryJsonTest, SetpointsForTheMeterModelRoundTripAndMayBeAbsent) {
+  const Site site = RememberingSite();
+  DispatchState st = InitialState(site);
+  st.miners[0].unit_it = Watts(2750.5);
+  st.batch_it = Watts(120000);
+  const std::string saved = SaveMemoryJson(site, st);
+  Result<DispatchState> loaded = LoadMemoryJson(site, saved);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->miners[0].unit_it, Watts(2750.5));
+  EXPECT_EQ(loaded->batch_it, Watts(120000));
+
+  nlohmann::json j = nlohmann::json::parse(saved);
+  j.erase("batch_it_w");
+  for (auto& m : j["miners"]) m.erase("unit_it_w");
+  Result<DispatchState> old = LoadMemoryJson(site, j.dump());
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  EXPECT_EQ(old->miners[0].unit_it, site.miners[0].model.power);
+  EXPECT_EQ(old->batch_it, Watts(0));
+
+  j["miners"][0]["unit_it_w"] = -1;
+  Result<DispatchState> bad = LoadMemoryJson(site, j.dump());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("miners[0].unit_it_w: must be >= 0"), std::string::npos)
+      << bad.status().message();
 }
 
 }  // namespace

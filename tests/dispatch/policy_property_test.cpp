@@ -255,6 +255,78 @@ TEST(PolicyPropertyTest, ExpectedDrawWithUnansweringAndRampingUnitsStaysInsideEv
   }
 }
 
+// Load nobody modelled (random watts at random domains, or under the
+// interconnect) on a plant that otherwise does as commanded, read by a meter
+// at the interconnect and at every domain: the commands plus that load stay
+// inside every limit, unless the firm demand and that load alone do not.
+// The meters read the plant the test keeps, from the last allocation's
+// setpoints: not the policy's own model.
+TEST(PolicyPropertyTest, MeteredLoadNobodyModelledIsKeptInsideEveryLimit) {
+  for (int n = 0; n < kCases; ++n) {
+    const std::uint64_t seed = BaseSeed() + n;
+    const RandomCase c = MakeCase(seed);
+    const Site& s = c.site;
+    std::mt19937_64 rng(seed ^ 0x5851f42d4c957f2dull);
+    for (PolicyKind p : {PolicyKind::kMullet, PolicyKind::kStrikePrice, PolicyKind::kAlwaysOn}) {
+      DispatchState st = InitialState(s);
+      // The plant before the first tick: every unit at nameplate (as
+      // InitialState has it), firm at demand, no batch.
+      Allocation last;
+      last.leases.resize(s.leases.size());
+      last.clouds.resize(s.clouds.size());
+      for (size_t i = 0; i < s.leases.size(); ++i) last.leases[i].served_it = s.leases[i].contracted_it * s.leases[i].load_factor;
+      for (size_t i = 0; i < s.clouds.size(); ++i) last.clouds[i].served_it = s.clouds[i].power_per_node * s.clouds[i].nodes;
+      for (const MinerGroup& g : s.miners) {
+        MinerSetpoint m;
+        m.running = g.count;
+        m.point.power = g.model.power;
+        last.miners.push_back(m);
+      }
+      for (const TickSignals& t : c.ticks) {
+        // Hidden facility load: at most two places, up to 15 % of the site.
+        Usage hidden;
+        hidden.domain.assign(s.domains.size(), Watts(0));
+        for (int k = UniformInt(rng, 0, 2); k > 0; --k) {
+          const int d = UniformInt(rng, -1, static_cast<int>(s.domains.size()) - 1);
+          const Watts w = s.interconnect * Uniform(rng, 0, 0.15);
+          hidden.site += w;
+          for (int x = d; x >= 0; x = s.domains[x].parent_index) hidden.domain[x] += w;
+        }
+        // Firm demand, as the plant draws it (a tenant draws what it needs).
+        for (size_t i = 0; i < s.leases.size(); ++i) last.leases[i].served_it = s.leases[i].contracted_it * s.leases[i].load_factor;
+        for (size_t i = 0; i < s.clouds.size(); ++i) last.clouds[i].served_it = s.clouds[i].power_per_node * s.clouds[i].nodes;
+        const Usage plant = TotalUsage(s, last);
+        Observation o;
+        o.site_meter = plant.site + hidden.site;
+        for (size_t d = 0; d < s.domains.size(); ++d) o.domain_meters.push_back(plant.domain[d] + hidden.domain[d]);
+        const Allocation a = Dispatch(s, t, o, p, PolicyOptions{}, &st);
+        ASSERT_NEAR(a.unexplained_facility.value(), hidden.site.value(), 1e-3)
+            << "seed " << seed << " policy " << PolicyName(p) << ": the meters' excess is the hidden load";
+        Usage all = TotalUsage(s, a);
+        Usage fixed = FirmUsage(s, a);
+        // Firm at demand: the limit may be passed only if demand and the
+        // hidden load alone pass it.
+        Allocation demand = a;
+        for (size_t i = 0; i < s.leases.size(); ++i) demand.leases[i].served_it = demand.leases[i].demand_it;
+        for (size_t i = 0; i < s.clouds.size(); ++i) demand.clouds[i].served_it = demand.clouds[i].demand_it;
+        fixed = FirmUsage(s, demand);
+        for (Usage* u : {&all, &fixed}) {
+          u->site += hidden.site;
+          for (size_t d = 0; d < s.domains.size(); ++d) u->domain[d] += hidden.domain[d];
+        }
+        const Watts cap = t.dr_limit ? std::min(s.interconnect, std::max(Watts(0), *t.dr_limit)) : s.interconnect;
+        ASSERT_LE(all.site.value(), std::max(cap, fixed.site).value() + kTolW)
+            << "seed " << seed << " policy " << PolicyName(p);
+        for (size_t d = 0; d < s.domains.size(); ++d) {
+          ASSERT_LE(all.domain[d].value(), std::max(s.domains[d].limit, fixed.domain[d]).value() + kTolW)
+              << "seed " << seed << " domain " << d;
+        }
+        last = a;
+      }
+    }
+  }
+}
+
 TEST(PolicyPropertyTest, FirmIsNeverCurtailedWhileMiningRuns) {
   for (int n = 0; n < kCases; ++n) {
     const std::uint64_t seed = BaseSeed() + n;

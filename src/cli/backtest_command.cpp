@@ -67,6 +67,22 @@ MarketSeries BuiltInMarket(std::optional<double> btc_price) {
   return m;
 }
 
+// The flag a market error is about when it is about the run's span: BuildMarket
+// words those errors with its own option names ("from (...) must be on the
+// hour", "the step must be ..."); the user set --from, --to and --step.
+const char* SpanFlag(std::string_view message, const BacktestFlags& f) {
+  if (message.starts_with("the step ")) return "--step";
+  if (message.starts_with("to (")) return "--to";
+  if (message.starts_with("from (")) return "--from";
+  if (message.starts_with("from ") && message.find("whole number of") != std::string_view::npos) {
+    return f.step ? "--from/--to/--step" : "--from/--to";
+  }
+  if (message.find("has no price for the hours") != std::string_view::npos && (f.from || f.to)) {
+    return "--from/--to";
+  }
+  return nullptr;
+}
+
 Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site, const std::string& scenario) {
   std::optional<double> hashprice, btc_price;
   for (Status s : {TakeNumber("--hashprice-usd-per-th-day", f.hashprice, kNonNegative, &hashprice),
@@ -126,6 +142,10 @@ Result<MarketSeries> ResolveMarket(const BacktestFlags& f, const Site& site, con
   o.power_column = f.power_column.value_or(index.column.empty() ? "hb_west" : index.column);
   Result<MarketSeries> m = BuildMarket(o);
   if (!m.ok()) {
+    // The span is the run's, not one scenario's: no scenario named then.
+    if (const char* span = SpanFlag(m.status().message(), f)) {
+      return Status(m.status().code(), std::string(span) + ": " + m.status().message());
+    }
     const char* flag = f.power_csv ? "--power-csv" : f.data ? "--data" : "contract.index";
     return Status(m.status().code(), std::string(flag) + where + ": " + m.status().message());
   }

@@ -86,12 +86,15 @@ EconReport ComputeEcon(EconInputs in) {
 
 void PrintEconText(const EconReport& r, std::ostream& out) {
   const EconInputs& i = r.in;
-  std::string when = i.date ? FormatDate(*i.date) : std::string("(no date)");
   std::string from = i.network_source == "built-in"
                          ? "built-in snapshot; --at DATE --data DIR for history"
                      : i.network_source == "history" ? "from history"
                                                      : "from flags";
-  fmt::print(out, "Mining economics at {} ({})\n\n", when, from);
+  if (i.date) {
+    fmt::print(out, "Mining economics at {} ({})\n\n", FormatDate(*i.date), from);
+  } else {  // a network given by flags has no date of its own
+    fmt::print(out, "Mining economics for the network given ({})\n\n", from);
+  }
   fmt::print(out, "Network\n");
   fmt::print(out, "  difficulty          {:.2f} T   (hashes per block: D x {})\n",
              i.net.difficulty / 1e12, FactorName(i.net.factor));

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Run 'mullet econ --help' for the mining economics of any moment, 'mullet backtest --help'\n"
       "to replay a site over history.");
+  app.set_version_flag("--version", "mullet " MULLET_VERSION);
   app.require_subcommand(1);
   mullet::EconFlags econ_flags;
   CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
@@ -38,6 +39,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line naming the flag, exit 2, as for every other bad input.

@@ -159,9 +159,9 @@ Result<CsvReader> CsvReader::FromText(std::string name, std::string text) {
 
 Status CsvReader::ReadHeader() {
   if (text_.empty()) return HeaderError("empty file (expected a header row)");
-  if (text_.starts_with("\xEF\xBB\xBF")) {
-    return HeaderError("the file starts with a UTF-8 byte order mark; save it without one");
-  }
+  // Excel's "CSV UTF-8" starts with a byte order mark: skip it.
+  if (text_.starts_with("\xEF\xBB\xBF")) text_.remove_prefix(3);
+  if (text_.empty()) return HeaderError("empty file (expected a header row)");
   std::size_t end = text_.find('\n');
   body_ = end == std::string::npos ? text_.size() : end + 1;
   if (end == std::string::npos) end = text_.size();

@@ -1,6 +1,7 @@
 // A strict reader for the CSV dialect of ../shared/data (README.md there):
 // comma separated, exactly one header row, no quoting, `.` as the decimal
-// point, LF or CRLF line ends (the shared files use CRLF). Anything else is a
+// point, LF or CRLF line ends (the shared files use CRLF), an optional UTF-8
+// byte order mark (files saved by Excel). Anything else is a
 // DataError that names the file, the line and, where there is one, the column:
 // "btc_fees_daily.csv:17: fees_btc: expected a number, got 'abc'".
 //
@@ -38,7 +39,8 @@ class CsvReader {
  public:
   // Reads `file` whole and splits its header. NotFound if there is no such
   // file, IoError if it cannot be read, DataError if it is empty or its header
-  // is malformed (an empty column name, a quote, a byte order mark).
+  // is malformed (an empty column name, a quote). A UTF-8 byte order mark
+  // (Excel's "CSV UTF-8") is skipped; CRLF line ends are accepted.
   // A regular file is mapped read-only rather than copied: on a virtual
   // machine each fresh page of a copy costs a fault, and the copy cost more
   // than the parse. mullet replaces the files it writes by a rename, never in

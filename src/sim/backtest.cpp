@@ -18,6 +18,8 @@ struct MonthBooks {
   std::vector<double> lease_served_mwh, lease_demand_mwh, lease_rent_usd;
   double price_sum = 0;
   std::int64_t steps = 0;
+  std::int64_t curtailed_steps = 0;  // hours from whole steps: 6,252 five-minute
+                                     // steps are 521 h, not 520.9999999999575
 };
 
 std::pair<int, int> YearMonth(UtcTime t) {
@@ -54,10 +56,13 @@ class Books {
     return it->second;
   }
 
-  // Settles SLA credits by month and the summary totals.
-  void Close() {
+  // Settles SLA credits by month and the summary totals; `step_s` is the
+  // step in seconds, for hours counted from whole steps.
+  void Close(std::int64_t step_s) {
     BacktestSummary& s = r_.summary;
     for (auto& [ym, m] : months_) {
+      m.row.hours = static_cast<double>(m.steps * step_s) / 3600.0;
+      m.row.curtailed_hours = static_cast<double>(m.curtailed_steps * step_s) / 3600.0;
       for (size_t i = 0; i < site_.leases.size(); ++i) {
         const double demand = m.lease_demand_mwh[i];
         const double availability = demand > 0 ? m.lease_served_mwh[i] / demand : 1.0;
@@ -217,7 +222,12 @@ class Run {
   }
 
   BacktestResult Finish() && {
-    books_.Close();
+    const std::int64_t step_s = std::chrono::duration_cast<std::chrono::seconds>(market_.step).count();
+    books_.Close(step_s);
+    BacktestSummary& sum = r_.summary;
+    sum.hours = static_cast<double>(sum.steps * step_s) / 3600.0;
+    sum.curtailed_hours = static_cast<double>(curtailed_steps_ * step_s) / 3600.0;
+    sum.sla_breach_hours = static_cast<double>(breach_steps_ * step_s) / 3600.0;
     BookFourCp();
     BacktestSummary& s = r_.summary;
     s.ai_revenue_usd = s.colocation_revenue_usd + s.gpu_cloud_revenue_usd + s.batch_revenue_usd;
@@ -369,7 +379,6 @@ class Run {
 
     MonthBooks& month = books_.Month(t);
     MonthRow& m = month.row;
-    m.hours += h_;
     m.energy_mwh += b.energy;
     m.power_cost_usd += b.cost;
     m.sell_back_credit_usd += b.sell_back;
@@ -381,7 +390,7 @@ class Run {
     m.opex_usd += b.opex;
     m.capital_charge_usd += b.capital;
     m.profit_usd += profit;
-    m.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
+    month.curtailed_steps += b.curtailed_unit_hours > 0 ? 1 : 0;
     m.curtailed_machine_hours += b.curtailed_unit_hours;
     month.price_sum += sig.price.value();
     ++month.steps;
@@ -400,10 +409,9 @@ class Run {
     s.opex_usd += b.opex;
     s.capital_charge_usd += b.capital;
     s.max_site_power_mw = std::max(s.max_site_power_mw, a.facility().megawatts());
-    s.curtailed_hours += b.curtailed_unit_hours > 0 ? h_ : 0;
+    curtailed_steps_ += b.curtailed_unit_hours > 0 ? 1 : 0;
     s.curtailed_machine_hours += b.curtailed_unit_hours;
-    s.sla_breach_hours += b.breach ? h_ : 0;
-    s.hours += h_;
+    breach_steps_ += b.breach ? 1 : 0;
     ++s.steps;
   }
 
@@ -453,6 +461,7 @@ class Run {
   const double h_;
   size_t nl_ = 0;
   double mining_it_mwh_ = 0, mining_nameplate_mwh_ = 0, firm_served_mwh_ = 0, firm_demand_mwh_ = 0;
+  std::int64_t curtailed_steps_ = 0, breach_steps_ = 0;  // hours from whole steps (Finish)
   double mining_power_cost_ = 0;
   double ai_it_kw_ = 0, mining_it_kw_ = 0;  // nameplate IT, for operating costs
 };

@@ -135,7 +135,19 @@ INSTANTIATE_TEST_SUITE_P(
                     "2019-01-01"},
         BadBacktest{kExamples + "/hybrid_west_texas.yaml --from 2024-01-01", "--data"},
         BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --hashprice-usd-per-th-day -1",
-                    "--hashprice-usd-per-th-day"}),
+                    "--hashprice-usd-per-th-day"},
+        // Span errors name the flag the user set, not --data (issue 9).
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2024-01-01T00:30:00Z",
+                    "error: --from: from (2024-01-01T00:30:00Z) must be on the hour"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2024-01-02 --to 2024-01-01",
+                    "error: --to: to (2024-01-01T00:00:00Z) must be after"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2024-01-01 --to 2024-01-02 --step 7m",
+                    "error: --step: the step must be"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData +
+                        " --from 2024-01-01 --to 2024-01-01T02:00:00Z --step 3h",
+                    "error: --from/--to/--step: from 2024-01-01T00:00:00Z to 2024-01-01T02:00:00Z"},
+        BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2026-01-01 --to 2026-02-01",
+                    "error: --from/--to: ercot_dam_spp_hourly_2021_2024.csv has no price for the hours"}),
     [](const ::testing::TestParamInfo<BadBacktest>& p) { return "case_" + std::to_string(p.index); });
 
 }  // namespace

@@ -31,6 +31,18 @@ TEST(EconCommandTest, HashpriceAfterTheHalvingIs4281PerPetahashDay) {
   EXPECT_FALSE(j.contains("electricity_cost_per_btc_usd"));
 }
 
+// A network from flags has no date: the header says so in words (it used to
+// print "Mining economics at (no date)"); --version answers.
+TEST(EconCommandTest, HeaderWithoutADateAndVersion) {
+  const CliRun r = Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "Mining economics for the network given (from flags)");
+  EXPECT_EQ(r.out.find("(no date)"), std::string::npos);
+  const CliRun v = Mullet("--version");
+  EXPECT_EQ(v.code, 0) << v.err;
+  EXPECT_EQ(v.out.rfind("mullet ", 0), 0u) << v.out;
+}
+
 TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
   const nlohmann::json j = Json(
       Mullet("econ --difficulty 88.1e12 --price-usd 60000 --height 840000 --efficiency-j-per-th 25 "

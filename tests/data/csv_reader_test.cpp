@@ -89,14 +89,25 @@ TEST(CsvReaderTest, ExpectHeaderNamesTheMissingOrUnexpectedColumn) {
 }
 
 TEST(CsvReaderTest, RejectsEmptyFileAndMalformedHeader) {
-  for (const char* text : {"", "\n", "a,,b\n", "a,\"b\"\n",
-                           "\xEF\xBB\xBF"
-                           "a,b\n"}) {
+  for (const char* text : {"", "\n", "a,,b\n", "a,\"b\"\n", "\xEF\xBB\xBF", "\xEF\xBB\xBF\r\n"}) {
     const Result<CsvReader> r = CsvReader::FromText("h.csv", text);
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.status().code(), StatusCode::kDataError);
     EXPECT_TRUE(Contains(r.status().message(), "h.csv:1: "));
   }
+}
+
+// What Excel's "CSV UTF-8" writes: a byte order mark, CRLF line ends. The
+// mark is not part of the first column's name.
+TEST(CsvReaderTest, AcceptsAFileSavedByExcel) {
+  CsvReader r = Reader("\xEF\xBB\xBF" "date,value\r\n2024-01-01,1.5\r\n2024-01-02,2.5\r\n", "x.csv");
+  EXPECT_EQ(r.header(), (std::vector<std::string>{"date", "value"}));
+  double sum = 0;
+  ASSERT_TRUE(r.ForEachRow([&](const CsvReader& row) {
+                 sum += *row.Number(1);
+                 return Status::Ok();
+               }).ok());
+  EXPECT_EQ(sum, 4.0);
 }
 
 TEST(CsvReaderTest, HeaderOnlyHasNoDataRows) {

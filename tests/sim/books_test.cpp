@@ -682,5 +682,28 @@ TEST(BooksTest, GroupStoppedByALimitRestartsWithoutTheBand) {
   EXPECT_NEAR(b.summary.curtailed_hours, 3, 1e-12);
 }
 
+// ---- Hours counted from whole steps (issue 9: "fractional curtailed_hours
+// such as 520.9999999999575 at 5-minute steps").
+
+// 30 days of 5-minute steps (8,640), every seventh step at $2,000/MWh, above
+// every group's value: those 1,235 steps (ceil(8640 / 7)) are curtailed.
+// curtailed_hours = 1235 x 5 / 60 = 102.91666..., the same double as
+// 1235 * 300 / 3600.0, and the run's hours exactly 720.
+// Catches: hours summed step by step as 1/12 (off in the last digits).
+TEST(BooksTest, HoursAtFiveMinuteStepsAreWholeStepsExactly) {
+  Site site = testing_sites::MiningSite();
+  std::vector<double> prices(8640, 20.0);
+  for (size_t k = 0; k < prices.size(); k += 7) prices[k] = 2000;
+  const MarketSeries m = Market(At("2024-06-01T00:00:00Z"), Hours(5.0 / 60), prices, 50);
+  const BacktestResult r = RunBacktest({"five-minute", Valid(site)}, m, PolicyKind::kAlwaysOn);
+  const BacktestResult q = RunBacktest({"five-minute", Valid(site)}, m, PolicyKind::kMullet);
+  EXPECT_EQ(r.summary.hours, 720.0);
+  EXPECT_EQ(r.summary.curtailed_hours, 0.0);
+  EXPECT_EQ(q.summary.curtailed_hours, 1235 * 300 / 3600.0);
+  ASSERT_EQ(q.summary.months.size(), 1u);
+  EXPECT_EQ(q.summary.months[0].hours, 720.0);
+  EXPECT_EQ(q.summary.months[0].curtailed_hours, 1235 * 300 / 3600.0);
+}
+
 }  // namespace
 }  // namespace mullet

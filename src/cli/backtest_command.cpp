@@ -216,6 +216,10 @@ Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<
     return WriteTimeseriesCsvFile(plan.out_dir / "timeseries.csv", runs);
   });
   Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2) + "\n");
+  if (s.ok()) {
+    s = WriteFileAtomically(plan.out_dir / "monthly.csv",
+                            [&](std::ostream& out) { WriteMonthlyCsv(runs, out); });
+  }
   if (s.ok() && report) {
     std::ostringstream html;
     WriteReportHtml(info, runs, html);
@@ -393,7 +397,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
     err << "mullet backtest: error: " << written.message() << "\n";
     return kIoFailure;
   }
-  fmt::print(err, "mullet backtest: wrote {}/summary.json, timeseries.csv{}\n", plan->out_dir.string(),
+  fmt::print(err, "mullet backtest: wrote {}/summary.json, monthly.csv, timeseries.csv{}\n", plan->out_dir.string(),
              f.no_report ? "" : ", report.html");
   if (f.json) out << SummaryJson(info, runs).dump(2) << "\n";
   return 0;

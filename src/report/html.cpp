@@ -115,6 +115,9 @@ void WriteSetup(const ReportInfo& info, const std::vector<ScenarioRuns>& scenari
   }
   for (const auto& [key, value] : info.assumptions) kv(HtmlEscape(key), HtmlEscape(value));
   kv("Command line", "<code class=\"cmd\">" + HtmlEscape(info.command_line) + "</code>");
+  kv("Data of this run",
+     "<a href=\"summary.json\">summary.json</a> (every figure), <a href=\"monthly.csv\">monthly.csv</a> "
+     "(the books by month), <a href=\"timeseries.csv\">timeseries.csv</a> (every step), beside this file");
   out << "</table>\n</section>\n";
 }
 

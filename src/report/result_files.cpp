@@ -90,6 +90,8 @@ nlohmann::ordered_json RunJson(const BacktestResult& r) {
                       {"capital_charge_usd", m.capital_charge_usd},
                       {"profit_after_capital_usd", m.profit_after_capital_usd},
                       {"mean_price_usd_per_mwh", m.mean_price_usd_per_mwh},
+                      {"mean_hashprice_usd_per_ph_day", m.mean_hashprice_usd_per_ph_day},
+                      {"realised_usd_per_mwh", m.RealisedUsdPerMwh()},
                       {"curtailed_hours", m.curtailed_hours},
                       {"curtailed_machine_hours", m.curtailed_machine_hours}});
   }
@@ -247,6 +249,29 @@ void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream
     }
   }
   flush();
+}
+
+void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& out) {
+  out << "scenario,policy,month,hours,energy_mwh,mean_price_usd_per_mwh,realised_usd_per_mwh,"
+         "mean_hashprice_usd_per_ph_day,power_cost_usd,mining_revenue_usd,btc_mined,ai_revenue_usd,"
+         "sell_back_credit_usd,dr_credit_usd,power_reimbursed_usd,sla_credit_usd,four_cp_charge_usd,"
+         "opex_usd,profit_usd,capital_charge_usd,profit_after_capital_usd,curtailed_hours,"
+         "curtailed_machine_hours\n";
+  for (const ScenarioRuns& s : scenarios) {
+    for (const BacktestResult& r : s.runs) {
+      for (const MonthRow& m : r.summary.months) {
+        out << fmt::format(
+            "{},{},{:04d}-{:02d},{:.4f},{:.3f},{:.2f},{:.2f},{:.3f},{:.2f},{:.2f},{:.8f},{:.2f},{:.2f},"
+            "{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.2f}\n",
+            s.scenario, r.summary.policy, m.year, m.month, m.hours, m.energy_mwh,
+            m.mean_price_usd_per_mwh, m.RealisedUsdPerMwh(), m.mean_hashprice_usd_per_ph_day,
+            m.power_cost_usd, m.mining_revenue_usd, m.btc_mined, m.ai_revenue_usd,
+            m.sell_back_credit_usd, m.dr_credit_usd, m.power_reimbursed_usd, m.sla_credit_usd,
+            m.four_cp_charge_usd, m.opex_usd, m.profit_usd, m.capital_charge_usd,
+            m.profit_after_capital_usd, m.curtailed_hours, m.curtailed_machine_hours);
+      }
+    }
+  }
 }
 
 Status WriteFileAtomically(const std::filesystem::path& file,

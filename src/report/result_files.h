@@ -27,6 +27,11 @@ nlohmann::ordered_json SummaryJson(const ReportInfo& info,
 // Formats into one buffer and writes it to `out` in blocks of about 256 KiB.
 void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& out);
 
+// One row per scenario, policy and calendar month: the monthly books of
+// summary.json as a table (docs/backtest.md, "monthly.csv"), with the month's
+// mean hashprice and the site's realised $/MWh (power cost / energy).
+void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& out);
+
 // Writes `contents` to `file` through a temporary file and a rename, so that a
 // crash never leaves a half-written file under the final name.
 Status WriteFileAtomically(const std::filesystem::path& file, const std::string& contents);

@@ -17,6 +17,7 @@ struct MonthBooks {
   MonthRow row;
   std::vector<double> lease_served_mwh, lease_demand_mwh, lease_rent_usd;
   double price_sum = 0;
+  double hashprice_ph_sum = 0;
   std::int64_t steps = 0;
   std::int64_t curtailed_steps = 0;  // hours from whole steps: 6,252 five-minute
                                      // steps are 521 h, not 520.9999999999575
@@ -69,6 +70,7 @@ class Books {
         m.row.sla_credit_usd += SlaCreditFraction(site_.leases[i], availability) * m.lease_rent_usd[i];
       }
       m.row.mean_price_usd_per_mwh = m.steps > 0 ? m.price_sum / m.steps : 0;
+      m.row.mean_hashprice_usd_per_ph_day = m.steps > 0 ? m.hashprice_ph_sum / m.steps : 0;
       m.row.profit_usd -= m.row.sla_credit_usd;
       s.sla_credit_usd += m.row.sla_credit_usd;
       s.months.push_back(m.row);
@@ -393,6 +395,7 @@ class Run {
     month.curtailed_steps += b.curtailed_unit_hours > 0 ? 1 : 0;
     m.curtailed_machine_hours += b.curtailed_unit_hours;
     month.price_sum += sig.price.value();
+    month.hashprice_ph_sum += sig.hashprice.value() * 1000;  // USD/TH/day -> USD/PH/day
     ++month.steps;
 
     BacktestSummary& s = r_.summary;

@@ -54,8 +54,11 @@ struct MonthRow {
   double capital_charge_usd = 0;
   double profit_after_capital_usd = 0;
   double mean_price_usd_per_mwh = 0;
+  double mean_hashprice_usd_per_ph_day = 0;  // before pool fee, the mean of the month's steps
   double curtailed_hours = 0;
   double curtailed_machine_hours = 0;
+  // What the site paid per MWh drawn: power cost / energy (0 without energy).
+  double RealisedUsdPerMwh() const { return energy_mwh > 0 ? power_cost_usd / energy_mwh : 0; }
 };
 
 // The 4CP charge of one calendar year of a run (FourCpBook::Year).

@@ -3,9 +3,14 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
-#include <nlohmann/json.hpp>
+#include <map>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
 
@@ -27,7 +32,7 @@ TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
   const std::string out = OutDir("default");
   const CliRun r = Mullet("backtest " + kExamples + "/hybrid_west_texas.yaml --out " + out);
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* f : {"summary.json", "timeseries.csv", "report.html"}) {
+  for (const char* f : {"summary.json", "monthly.csv", "timeseries.csv", "report.html"}) {
     EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
     EXPECT_FALSE(std::filesystem::exists(out + "/" + f + ".tmp")) << f;
   }
@@ -43,6 +48,40 @@ TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
   EXPECT_EQ(csv.rfind("scenario,timestamp_utc,price_usd_per_mwh,", 0), 0u);
   EXPECT_NE(csv.find("s21-air_reason"), std::string::npos);
   EXPECT_NE(r.err.find("wrote"), std::string::npos);
+
+  // monthly.csv: 12 months x 6 runs; each run's months add up to its totals
+  // in summary.json, and realised $/MWh is that month's cost over its energy.
+  std::istringstream monthly(Slurp(out + "/monthly.csv"));
+  std::string line;
+  std::getline(monthly, line);
+  EXPECT_EQ(line.rfind("scenario,policy,month,hours,energy_mwh,mean_price_usd_per_mwh,realised_usd_per_mwh,"
+                      "mean_hashprice_usd_per_ph_day,power_cost_usd,",
+                      0),
+            0u)
+      << line;
+  std::map<std::string, std::array<double, 3>> sums;  // run -> hours, power cost, profit
+  int rows = 0;
+  while (std::getline(monthly, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 23u) << line;
+    const double energy = std::stod(f[4]), realised = std::stod(f[6]), cost = std::stod(f[8]);
+    if (energy > 0) EXPECT_NEAR(realised, cost / energy, 0.006) << line;
+    std::array<double, 3>& sum = sums[f[0] + "/" + f[1]];
+    sum[0] += std::stod(f[3]);
+    sum[1] += cost;
+    sum[2] += std::stod(f[18]);
+    ++rows;
+  }
+  EXPECT_EQ(rows, 6 * 12);
+  for (const nlohmann::json& run : s["runs"]) {
+    const std::array<double, 3>& sum = sums[run["scenario"].get<std::string>() + "/" + run["policy"].get<std::string>()];
+    EXPECT_NEAR(sum[0], run["hours"].get<double>(), 1e-3);
+    EXPECT_NEAR(sum[1], run["power_cost_usd"].get<double>(), 0.01 * 12);
+    EXPECT_NEAR(sum[2], run["profit_usd"].get<double>(), 0.01 * 12);
+  }
+  EXPECT_NE(Slurp(out + "/report.html").find("<a href=\"monthly.csv\">"), std::string::npos);
   std::filesystem::remove_all(out);
 }
 

@@ -207,6 +207,10 @@ std::string MetricTable(const BacktestSummary& a, const BacktestSummary& b) {
              1);
   money("AI revenue", a.ai_revenue_usd, b.ai_revenue_usd);
   money("Power cost", a.power_cost_usd, b.power_cost_usd);
+  if (b.power_cost_usd != 0) {
+    const double saved = b.power_cost_usd - a.power_cost_usd;
+    out += Row({"Power cost saved", "", "", SignedMoney(saved) + " (" + Signed(Fixed(100 * saved / b.power_cost_usd, 1), saved) + " %)"}, 1);
+  }
   money("Sell-back credit", a.sell_back_credit_usd, b.sell_back_credit_usd);
   money("DR credit", a.dr_credit_usd, b.dr_credit_usd);
   money("4CP charge", a.four_cp_charge_usd, b.four_cp_charge_usd);

@@ -159,6 +159,27 @@ class DayText {
   std::string date_;
 };
 
+// Against each baseline run in the same scenario (always-on, strike-price):
+// the power bill saved (power_cost_usd, in USD and in % of the baseline's)
+// and the profit gained. The 4CP charge, credits and revenue are in the
+// profit difference. A run is not compared with itself.
+void AddVersusBaselines(const BacktestResult& r, const std::vector<BacktestResult>& scenario_runs,
+                        nlohmann::ordered_json* out) {
+  for (const char* baseline : {"always-on", "strike-price"}) {
+    if (r.summary.policy == baseline) continue;
+    const auto b = std::find_if(scenario_runs.begin(), scenario_runs.end(),
+                                [&](const BacktestResult& x) { return x.summary.policy == baseline; });
+    if (b == scenario_runs.end()) continue;
+    std::string key(baseline);
+    std::replace(key.begin(), key.end(), '-', '_');
+    const double saved = b->summary.power_cost_usd - r.summary.power_cost_usd;
+    (*out)["power_cost_saved_vs_" + key + "_usd"] = saved;
+    (*out)["power_cost_saved_vs_" + key + "_pct"] =
+        b->summary.power_cost_usd != 0 ? 100 * saved / b->summary.power_cost_usd : 0.0;
+    (*out)["profit_vs_" + key + "_usd"] = r.summary.profit_usd - b->summary.profit_usd;
+  }
+}
+
 }  // namespace
 
 nlohmann::ordered_json SummaryJson(const ReportInfo& info,
@@ -176,7 +197,11 @@ nlohmann::ordered_json SummaryJson(const ReportInfo& info,
   j["assumptions"] = assumptions;
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   for (const ScenarioRuns& s : scenarios) {
-    for (const BacktestResult& r : s.runs) runs.push_back(RunJson(r));
+    for (const BacktestResult& r : s.runs) {
+      nlohmann::ordered_json run = RunJson(r);
+      AddVersusBaselines(r, s.runs, &run);
+      runs.push_back(std::move(run));
+    }
   }
   j["runs"] = runs;
   return j;

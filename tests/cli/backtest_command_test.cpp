@@ -85,6 +85,43 @@ TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
   std::filesystem::remove_all(out);
 }
 
+// Each policy against the baselines of its scenario (issue 9): the power bill
+// saved and the profit gained, named by baseline; never against itself. The
+// expected values are differences of the two runs' own totals.
+TEST(BacktestCommandTest, SummaryGivesEachPolicyAgainstAlwaysOnAndStrikePrice) {
+  const std::string out = OutDir("versus");
+  const CliRun r = Mullet("backtest " + kExamples + "/hybrid_west_texas.yaml --baselines strike-price,always-on --json --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(r.out);
+  ASSERT_EQ(s["runs"].size(), 9u);  // 3 scenarios x 3 policies
+  std::map<std::string, const nlohmann::json*> by;
+  for (const nlohmann::json& run : s["runs"]) {
+    by[run["scenario"].get<std::string>() + "/" + run["policy"].get<std::string>()] = &run;
+  }
+  for (const char* scenario : {"hybrid", "all-mining", "all-ai"}) {
+    const nlohmann::json* always = by[std::string(scenario) + "/always-on"];
+    const nlohmann::json* strike = by[std::string(scenario) + "/strike-price"];
+    const nlohmann::json* mullet = by[std::string(scenario) + "/mullet"];
+    ASSERT_TRUE(always && strike && mullet) << scenario;
+    const double base = (*always)["power_cost_usd"];
+    const double saved = base - (*mullet)["power_cost_usd"].get<double>();
+    EXPECT_NEAR((*mullet)["power_cost_saved_vs_always_on_usd"].get<double>(), saved, 1e-6);
+    EXPECT_NEAR((*mullet)["power_cost_saved_vs_always_on_pct"].get<double>(), 100 * saved / base, 1e-9);
+    EXPECT_NEAR((*mullet)["profit_vs_always_on_usd"].get<double>(),
+                (*mullet)["profit_usd"].get<double>() - (*always)["profit_usd"].get<double>(), 1e-6);
+    EXPECT_NEAR((*mullet)["profit_vs_strike_price_usd"].get<double>(),
+                (*mullet)["profit_usd"].get<double>() - (*strike)["profit_usd"].get<double>(), 1e-6);
+    EXPECT_TRUE(strike->contains("profit_vs_always_on_usd"));
+    EXPECT_FALSE(strike->contains("profit_vs_strike_price_usd"));
+    EXPECT_FALSE(always->contains("profit_vs_always_on_usd"));
+    // Curtailing saves power against always-on where there are miners (the
+    // example's prices spike; the all-AI site only defers its batch work).
+    if (std::string(scenario) != "all-ai") EXPECT_GT(saved, 0) << scenario;
+  }
+  EXPECT_NE(Slurp(out + "/report.html").find("Power cost saved"), std::string::npos);
+  std::filesystem::remove_all(out);
+}
+
 TEST(BacktestCommandTest, JsonSummaryHasEveryFieldPerScenario) {
   const std::string out = OutDir("json");
   const nlohmann::json j =

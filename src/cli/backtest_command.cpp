@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -195,6 +196,13 @@ Result<Plan> MakePlan(const BacktestFlags& f) {
     if (*share >= 1) return Status::InvalidArgument("--unanswering-share: must be below 1, got " + *f.unanswering_share);
     plan.options.unanswering_share = *share;
   }
+  if (f.strike) {
+    Result<double> strike = ParseNumberFlag("--strike-usd-per-mwh", *f.strike);
+    if (!strike.ok()) return strike.status();
+    for (Scenario& sc : plan.scenarios) {
+      for (MinerGroup& g : sc.site.miners) g.strike_price = UsdPerMegawattHour(*strike);
+    }
+  }
   plan.out_dir = f.out.value_or("out/backtest");
   return plan;
 }
@@ -246,6 +254,38 @@ std::string FourCpAlertText(const FourCoincidentPeak& cp) {
 }
 
 // What moves the results, said beside them (report header, summary.json).
+// What moves mining results beyond prices, in one line: the figures a
+// textbook calculation leaves out. Groups that share a value are not repeated.
+std::string MiningAssumptions(const Site& site) {
+  std::set<std::string> fee, uptime, ramp;
+  for (const MinerGroup& g : site.miners) {
+    fee.insert(fmt::format("{:g} %", g.pool_fee * 100));
+    uptime.insert(fmt::format("{:g} %", g.uptime * 100));
+    ramp.insert(fmt::format("{:g} s up / {:g} s down", g.ramp_up.count(), g.ramp_down.count()));
+  }
+  const auto list = [](const std::set<std::string>& v) {
+    std::string out;
+    for (const std::string& x : v) out += (out.empty() ? "" : ", ") + x;
+    return out;
+  };
+  return fmt::format(
+      "pool fee {}; uptime {}; ramp {} (no revenue while ramping up); PUE air {:g}, immersion {:g}, "
+      "liquid {:g}; hysteresis ${:g}/MWh; adder ${:g}/MWh on index power; sleeping miners draw 0 W",
+      list(fee), list(uptime), list(ramp), site.cooling.pue_air, site.cooling.pue_immersion,
+      site.cooling.pue_liquid, site.policy.hysteresis.value(), site.contract.adder.value());
+}
+
+// The strike each group's strike-price baseline used.
+std::string StrikeText(const Site& site) {
+  std::string out;
+  for (const MinerGroup& g : site.miners) {
+    out += (out.empty() ? "" : "; ") + g.name + ": " +
+           (g.strike_price ? fmt::format("${:g}/MWh", g.strike_price->value())
+                           : std::string("its breakeven at each step's hashprice"));
+  }
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
   std::vector<std::pair<std::string, std::string>> a;
   if (plan.policies.size() > 1 || plan.policies.front() != PolicyKind::kMullet) {
@@ -255,9 +295,13 @@ std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
   }
   a.emplace_back("Unanswering miners", fmt::format("{:g} of each group per step (--unanswering-share)",
                                                    plan.options.unanswering_share));
+  const bool strike_run =
+      std::find(plan.policies.begin(), plan.policies.end(), PolicyKind::kStrikePrice) != plan.policies.end();
   for (const Scenario& sc : plan.scenarios) {
     const Site& site = sc.site;
     const std::string who = plan.scenarios.size() > 1 ? " (" + sc.name + ")" : "";
+    if (!site.miners.empty()) a.emplace_back("Mining" + who, MiningAssumptions(site));
+    if (strike_run && !site.miners.empty()) a.emplace_back("Strikes" + who, StrikeText(site));
     if (site.contract.four_cp) a.emplace_back("4CP alerts" + who, FourCpAlertText(*site.contract.four_cp));
     const Costs& c = site.costs;
     a.emplace_back("Costs" + who,
@@ -313,6 +357,9 @@ Examples:
   text("--baseline-4cp", f.baseline_4cp,
        "How the baselines meet a 4CP alert: avoid (default: sleep every miner, as strike-price "
        "miners in Texas do) or ignore");
+  text("--strike-usd-per-mwh", f.strike,
+       "The strike of the strike-price baseline for every miner group, in USD per MWh of index price "
+       "(default: a group's own strike_usd_per_mwh, else its breakeven at each step's hashprice)");
   text("--unanswering-share", f.unanswering_share,
        "Share of miners that do not answer in a step (default 0): they keep their last state and the "
        "policy counts them at their last power");
@@ -359,6 +406,13 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   if (plan->policies.size() > 1) {
     fmt::print(err, "mullet backtest: baselines meet 4CP alerts with '{}' (--baseline-4cp)\n",
                plan->options.policy.baseline_four_cp == FourCpResponse::kAvoid ? "avoid" : "ignore");
+  }
+  // What moves the results beyond prices (the report's header and
+  // summary.json's assumptions say the same).
+  for (const auto& [key, value] : info.assumptions) {
+    if (key.starts_with("Mining") || key.starts_with("Strikes")) {
+      fmt::print(err, "mullet backtest: {}: {}\n", key, value);
+    }
   }
 
   std::vector<ScenarioRuns> runs;

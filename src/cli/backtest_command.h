@@ -17,7 +17,7 @@ struct BacktestFlags {
   std::string site_file;
   std::optional<std::string> data, from, to, step, policy, baselines, out;
   std::optional<std::string> power_csv, power_column, hashprice, hashprice_csv, btc_price;
-  std::optional<std::string> models_yaml, baseline_4cp, unanswering_share;
+  std::optional<std::string> models_yaml, baseline_4cp, unanswering_share, strike;
   bool json = false;
   bool no_report = false;
   std::string command_line;  // for the report

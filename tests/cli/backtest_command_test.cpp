@@ -122,6 +122,32 @@ TEST(BacktestCommandTest, SummaryGivesEachPolicyAgainstAlwaysOnAndStrikePrice) {
   std::filesystem::remove_all(out);
 }
 
+// --strike-usd-per-mwh sets every group's strike for the strike-price
+// baseline, and the run says so (issue 9). A strike below every price mines
+// nothing; the assumptions carry the strike and the mining figures.
+TEST(BacktestCommandTest, StrikeFlagSetsTheBaselineStrikeAndIsStated) {
+  const std::string out = OutDir("strike");
+  const CliRun low = Mullet("backtest " + kExamples + "/all_mining_west_texas.yaml --strike-usd-per-mwh -1000 --json --out " + out);
+  ASSERT_EQ(low.code, 0) << low.err;
+  const nlohmann::json s = nlohmann::json::parse(low.out);
+  ASSERT_EQ(s["runs"].size(), 2u);
+  EXPECT_EQ(s["runs"][1]["policy"], "strike-price");
+  EXPECT_EQ(s["runs"][1]["mining_revenue_usd"].get<double>(), 0.0);
+  EXPECT_GT(s["runs"][0]["mining_revenue_usd"].get<double>(), 0.0);  // mullet does not use the strike
+  EXPECT_NE(s["assumptions"]["Strikes"].get<std::string>().find("s21-air: $-1000/MWh"), std::string::npos)
+      << s["assumptions"].dump();
+  EXPECT_NE(s["assumptions"]["Mining"].get<std::string>().find("pool fee 2 %"), std::string::npos);
+  EXPECT_NE(low.err.find("mullet backtest: Strikes: s21-air: $-1000/MWh"), std::string::npos) << low.err;
+  const CliRun none = Mullet("backtest " + kExamples + "/all_mining_west_texas.yaml --json --out " + out);
+  const nlohmann::json d = nlohmann::json::parse(none.out);
+  EXPECT_NE(d["assumptions"]["Strikes"].get<std::string>().find("its breakeven"), std::string::npos);
+  EXPECT_GT(d["runs"][1]["mining_revenue_usd"].get<double>(), 0.0);
+  const CliRun bad = Mullet("backtest " + kExamples + "/all_mining_west_texas.yaml --strike-usd-per-mwh x --out " + out);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--strike-usd-per-mwh"), std::string::npos) << bad.err;
+  std::filesystem::remove_all(out);
+}
+
 TEST(BacktestCommandTest, JsonSummaryHasEveryFieldPerScenario) {
   const std::string out = OutDir("json");
   const nlohmann::json j =

@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -228,25 +230,66 @@ void ReadFirmware(MapReader& group, Firmware* fw) {
   });
 }
 
+// A group's unit: a catalog `model`, or its own figures per unit,
+// `hashrate_th_s` with `efficiency_j_per_th` or `power_w` (a machine the
+// catalog lacks, without a models file).
+void ReadGroupModel(MapReader& m, const AsicCatalog& catalog, MinerGroup* g) {
+  const bool own = m.Has("hashrate_th_s") || m.Has("efficiency_j_per_th") || m.Has("power_w");
+  if (m.Has("model") && own) {
+    m.Fail("model", "give model, or the unit's hashrate_th_s with efficiency_j_per_th or power_w, not both");
+    return;
+  }
+  if (!own) {
+    std::string model;
+    m.Text("model", &model, kRequired);
+    if (model.empty()) return;
+    Result<AsicModel> found = catalog.Find(model);
+    if (found.ok()) {
+      g->model = *found;
+    } else {
+      m.Fail("model", found.status().message());
+    }
+    return;
+  }
+  if (m.Has("efficiency_j_per_th") == m.Has("power_w")) {
+    m.Fail(m.Has("power_w") ? "power_w" : "hashrate_th_s",
+           "give the unit's efficiency_j_per_th or its power_w with hashrate_th_s, one of the two");
+    return;
+  }
+  TerahashPerSecond hashrate{0};
+  m.Quantity("hashrate_th_s", &hashrate, kRequired);
+  Watts power{0};
+  if (m.Has("power_w")) {
+    m.Quantity("power_w", &power, kRequired);
+  } else {
+    JoulesPerTerahash efficiency{0};
+    m.Quantity("efficiency_j_per_th", &efficiency, kRequired);
+    if (efficiency.value() <= 0 || !std::isfinite(efficiency.value())) {
+      m.Fail("efficiency_j_per_th", "must be > 0");
+      return;
+    }
+    power = Watts(efficiency.value() * hashrate.value());  // J/TH x TH/s = W
+  }
+  g->model.brand = "custom";
+  char name[96];
+  std::snprintf(name, sizeof name, "%g TH/s, %g W", hashrate.value(), power.value());
+  g->model.name = name;
+  g->model.hashrate = hashrate;
+  g->model.power = power;
+  g->model.source = "site file";
+}
+
 void ReadMinerGroups(MapReader& top, std::vector<MinerGroup>* groups) {
   top.List("miner_groups", [&](const YAML::Node& node, int line, const FieldPath& path) {
     MapReader m(
         top.reader(), node, line, path,
-        {"name", "model", "count", "domain", "cooling", "firmware", "ramp_up_s", "ramp_down_s",
-         "min_on_h", "min_off_h", "pool_fee", "uptime", "strike_usd_per_mwh"});
+        {"name", "model", "hashrate_th_s", "efficiency_j_per_th", "power_w", "count", "domain", "cooling",
+         "firmware", "ramp_up_s", "ramp_down_s", "min_on_h", "min_off_h", "pool_fee", "uptime",
+         "strike_usd_per_mwh"});
     if (!m.ok()) return;
     MinerGroup g;
     m.Text("name", &g.name, kRequired);
-    std::string model;
-    m.Text("model", &model, kRequired);
-    if (!model.empty()) {
-      Result<AsicModel> found = top.reader()->catalog().Find(model);
-      if (found.ok()) {
-        g.model = *found;
-      } else {
-        m.Fail("model", found.status().message());
-      }
-    }
+    ReadGroupModel(m, top.reader()->catalog(), &g);
     m.Integer("count", &g.count, kRequired);
     m.Text("domain", &g.domain, kOptional);
     m.Cooling("cooling", &g.cooling);

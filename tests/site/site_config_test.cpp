@@ -95,6 +95,39 @@ const Scenario& Named(const std::vector<Scenario>& all, const std::string& name)
 
 // ---- The examples. ----
 
+// A group may give its unit's figures instead of a catalog model (issue 9):
+// hashrate with efficiency or with power. 200 TH/s at 17.5 J/TH is 3,500 W,
+// an S21's figures.
+TEST(SiteConfigTest, AGroupMayGiveItsUnitsFiguresInsteadOfAModel) {
+  const Result<std::vector<Scenario>> r = Parse(std::string(kHead) +
+                                                "miner_groups:\n"
+                                                "  - {name: a, hashrate_th_s: 200, efficiency_j_per_th: 17.5, count: 10}\n"
+                                                "  - {name: b, hashrate_th_s: 100, power_w: 3050, count: 10}\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Site& site = r->front().site;
+  EXPECT_EQ(site.miners[0].model.hashrate.value(), 200);
+  EXPECT_EQ(site.miners[0].model.power.value(), 3500);
+  EXPECT_EQ(site.miners[0].model.name, "200 TH/s, 3500 W");
+  EXPECT_EQ(site.miners[1].model.power.value(), 3050);
+  EXPECT_NEAR(site.miners[1].model.efficiency().value(), 30.5, 1e-12);
+  EXPECT_TRUE(FailsAt(std::string(kHead) +
+                          "miner_groups:\n  - {name: a, model: S21, hashrate_th_s: 200, power_w: 3500, count: 1}\n",
+                      6, "miner_groups[0].model", "not both"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) +
+                          "miner_groups:\n  - {name: a, hashrate_th_s: 200, efficiency_j_per_th: 17.5, power_w: 1, count: 1}\n",
+                      6, "miner_groups[0].power_w", "one of the two"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) + "miner_groups:\n  - {name: a, hashrate_th_s: 200, count: 1}\n", 6,
+                      "miner_groups[0].hashrate_th_s", "one of the two"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) + "miner_groups:\n  - {name: a, count: 1}\n", 6, "miner_groups[0].model",
+                      ""));
+  EXPECT_TRUE(FailsAt(std::string(kHead) +
+                          "miner_groups:\n  - {name: a, hashrate_th_s: 200, efficiency_j_per_th: -3, count: 1}\n",
+                      6, "miner_groups[0].efficiency_j_per_th", "> 0"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) +
+                          "miner_groups:\n  - {name: a, hashrate_th_s: 0, power_w: 3000, count: 1}\n",
+                      6, "miner_groups[0].model", ""));
+}
+
 TEST(SiteConfigTest, HybridExampleLoadsItsThreeScenarios) {
   const Result<std::vector<Scenario>> r =
       LoadSiteFile(Example("hybrid_west_texas.yaml"), Catalog());

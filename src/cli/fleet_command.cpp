@@ -90,6 +90,15 @@ set.miner.power_limit, each signed with a token from the miner's salt.
 
 CLI::App* AddFleetCommand(CLI::App& app, FleetFlags& f) {
   CLI::App* fleet = app.add_subcommand("fleet", "Find, read and command real or emulated miners");
+  fleet->footer(R"(RANGE is first-last IPv4 addresses (127.1.0.1-127.1.3.232) or one address.
+Try it on an emulated fleet (mullet emulate --help):
+
+Examples:
+  mullet emulate --miners 300 --firmware luxos,braiins,bmminer --first-address 127.5.0.1
+  mullet fleet scan 127.5.0.1-127.5.1.44                    # firmware and capabilities
+  mullet fleet status 127.5.0.1-127.5.1.44 --json           # hashrate, power, temperatures
+  mullet fleet curtail 127.5.0.1-127.5.1.44 --json          # sleep what can sleep
+  mullet fleet set-power 127.5.0.1-127.5.1.44 3000          # a power target, watts per miner)");
   fleet->require_subcommand(1);
 
   CLI::App* scan = fleet->add_subcommand("scan", "Find the miners of a range: firmware, model, what they can do");

@@ -138,6 +138,10 @@ void AddCapArguments(CLI::App* cmd, GpuFlags& f) {
 CLI::App* AddGpuCommand(CLI::App& app, GpuFlags& f) {
   CLI::App* gpu =
       app.add_subcommand("gpu", "Read and cap this node's NVIDIA GPUs through nvidia-smi");
+  gpu->footer(R"(Examples:
+  mullet gpu status --json                # every GPU's draw and power limits
+  mullet gpu set-cap 0 500                # GPU 0 to 500 W (root)
+  mullet gpu settle 0 400 --json          # how long the cap takes to act)");
   gpu->require_subcommand(1);
   CLI::App* status = gpu->add_subcommand("status", "Every GPU's draw and power limits");
   status->footer(R"(Runs nvidia-smi --query-gpu; a field the GPU does not report is N/A (null in

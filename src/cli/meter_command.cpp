@@ -83,6 +83,10 @@ Result<modbus::PowerMeterOptions> Options(const MeterFlags& f) {
 CLI::App* AddMeterCommand(CLI::App& app, MeterFlags& f) {
   CLI::App* meter =
       app.add_subcommand("meter", "Read power meters and metered PDUs over Modbus TCP");
+  meter->footer(R"(Examples:
+  mullet emulate --miners 1000            # serves an emulated feeder meter on 127.0.0.1:5020
+  mullet meter read 127.0.0.1:5020        # the feeder's watts
+  mullet meter read --help                # register, function, word order and scale)");
   meter->require_subcommand(1);
   CLI::App* read = meter->add_subcommand("read", "Read one active-power register, in watts");
   read->footer(R"(Reads the register(s) of one value with Read Holding (0x03) or Input (0x04)

@@ -47,6 +47,18 @@ class Emulator {
 
 std::string FirstAddress() { return "127." + std::to_string(20 + getpid() % 200) + ".64.1"; }
 
+// Each device command's help shows its own examples, not econ's and
+// backtest's (issue 9: the footers of fleet, meter and gpu pointed there).
+TEST(DeviceCommandHelpTest, FleetMeterAndGpuShowTheirOwnExamples) {
+  for (const char* c : {"fleet", "meter", "gpu"}) {
+    const CliRun r = Mullet(std::string(c) + " --help");
+    EXPECT_EQ(r.code, 0) << c;
+    EXPECT_EQ(r.out.find("mullet econ --help"), std::string::npos) << c << ":\n" << r.out;
+    EXPECT_NE(r.out.find("Examples:\n  mullet "), std::string::npos) << c << ":\n" << r.out;
+    EXPECT_NE(r.out.find("mullet " + std::string(c) + " "), std::string::npos) << c;
+  }
+}
+
 TEST(FleetCommandTest, StatusReadsTheEmulatedFleetAndNamesTheBrokenMiners) {
   Emulator emu("--miners 200 --meters 0 --first-address " + FirstAddress() +
                " --firmware bmminer,luxos --hang-share 0.05 --malformed-share 0.05 --seed 3");

@@ -366,7 +366,7 @@ int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
                  err);
   }
   // One process per shard; each runs one meter over its own slice (when meters are on).
-  return RunShards(
+  const int code = RunShards(
       *shards,
       [&](const ShardPlan& shard, int fd) {
         FleetOptions part = *o;
@@ -383,6 +383,12 @@ int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
                      err);
       },
       [&](const std::vector<std::string>& lines) { PrintListing(MergeListings(lines), f, out); });
+  // A shard's own error is on stderr already; say what the exit means.
+  if (code != 0) {
+    err << "mullet emulate: error: a shard process failed (exit " << code
+        << (code > 128 ? ", killed by signal " + std::to_string(code - 128) : std::string()) << ")\n";
+  }
+  return code;
 }
 
 }  // namespace mullet

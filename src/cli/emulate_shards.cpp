@@ -122,7 +122,12 @@ int RunShards(const std::vector<ShardPlan>& shards, const std::function<int(cons
       if (p != done) continue;
       p = -1;
       --running;
-      const int c = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      // A shard this process stopped (after another ended on its own, or on
+      // Ctrl-C) may die of that SIGTERM before its handler is in place: that
+      // is the stop asked for, not a failure (it made `--duration-s` runs
+      // exit 143 now and then).
+      const bool stopped_by_us = forwarded && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+      const int c = stopped_by_us ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       if (c != 0 && code == 0 && !g_stop) code = c;
       if (!forwarded) {  // one shard ended on its own (--duration-s, or a failure): stop the rest
         SignalAll(pids, SIGTERM);

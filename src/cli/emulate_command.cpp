@@ -324,7 +324,9 @@ Examples:
   cmd->add_option("--miners", f.miners, "Number of miners (default 100)")->check(CLI::Range(1, 1000000));
   cmd->add_option("--first-address", f.first_address, "First address (default 127.1.0.1)");
   cmd->add_option("--port", f.port, "Port (default 4028)")->check(CLI::Range(1, 65535));
-  cmd->add_option("--models", f.models, "Catalog models, cycled (default: every built-in model)");
+  cmd->add_option("--models", f.models,
+                  "Catalog models, cycled within each firmware family: Whatsminers under whatsminer, the others "
+                  "under the rest (default: every built-in model)");
   cmd->add_option("--firmware", f.firmware, "Families, cycled: bmminer, cgminer, luxos, braiins, whatsminer");
   cmd->add_option("--ambient-c", f.ambient_c, "Intake air temperature (default 25)");
   cmd->add_option("--seed", f.seed, "Seed of every variation and fault draw (default 1)");

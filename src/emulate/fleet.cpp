@@ -83,6 +83,19 @@ Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io
   const std::vector<AsicModel> models = o.models.empty() ? BuiltInAsicModels() : o.models;
   const std::vector<FirmwareFamily> families =
       o.families.empty() ? std::vector<FirmwareFamily>{FirmwareFamily::kBmminer} : o.families;
+  // A miner's model fits its firmware, as on a real site: MicroBT's
+  // Whatsminers run btminer, never bmminer, LuxOS or BOS (a client such as
+  // pyasic identifies a miner by the pair). Each family cycles through its
+  // own models; a family with none takes any.
+  std::vector<AsicModel> whatsminers, others;
+  for (const AsicModel& m : models) {
+    (m.brand == "MicroBT" || m.name.starts_with("Whatsminer") ? whatsminers : others).push_back(m);
+  }
+  const auto model_for = [&](FirmwareFamily family, std::size_t g) -> const AsicModel& {
+    const std::vector<AsicModel>& own = family == FirmwareFamily::kWhatsminerV3 ? whatsminers : others;
+    const std::vector<AsicModel>& pool = own.empty() ? models : own;
+    return pool[(g / families.size()) % pool.size()];
+  };
   std::unique_ptr<EmulatedFleet> fleet(new EmulatedFleet(io, std::move(clock)));
   const UtcTime now = fleet->clock_();
   fleet->miners_.reserve(o.miners);
@@ -90,8 +103,8 @@ Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io
     const asio::ip::address_v4 addr(first.to_uint() + static_cast<std::uint32_t>(i));
     const std::size_t g = o.first_index + i;  // the miner's index in the whole fleet
     MinerOptions m;
-    m.model = models[g % models.size()];
     m.family = families[g % families.size()];
+    m.model = model_for(m.family, g);
     m.id = addr.to_string();
     m.seed = o.seed * 1000003 + g;
     m.ambient_c = o.ambient_c;

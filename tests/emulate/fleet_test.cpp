@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "drivers/cgminer/sweep.h"
@@ -45,6 +47,33 @@ class FleetTest : public ::testing::Test {
   std::thread thread_;
 };
 
+// A miner's model fits its firmware, as on a real site (issue 9: the default
+// fleet served Whatsminers under bmminer, which no real one runs): MicroBT
+// models under btminer only, and every built-in model is served by a family.
+TEST_F(FleetTest, ModelsFitTheirFirmware) {
+  FleetOptions o;
+  o.miners = 40;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kBmminer, FirmwareFamily::kLuxos, FirmwareFamily::kWhatsminerV3,
+                FirmwareFamily::kBraiins};
+  Run(o);
+  std::set<std::string> served;
+  for (std::size_t i = 0; i < fleet_->size(); ++i) {
+    const EmulatedMiner& m = fleet_->miner(i);
+    EXPECT_EQ(m.model().brand == "MicroBT", m.family() == FirmwareFamily::kWhatsminerV3) << i << " " << m.model().name;
+    served.insert(m.model().name);
+  }
+  EXPECT_EQ(served.size(), BuiltInAsicModels().size());
+  // The default family, bmminer, serves Antminers only.
+  FleetOptions plain;
+  plain.miners = 14;
+  plain.first_address = "127." + std::to_string(20 + getpid() % 200) + ".1.1";
+  asio::io_context other;
+  Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(other, plain, Now);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  for (std::size_t i = 0; i < (*f)->size(); ++i) EXPECT_EQ((*f)->miner(i).model().brand, "Bitmain") << i;
+}
+
 TEST_F(FleetTest, HealthyMinersReportTheirModelsHashrate) {
   FleetOptions o;
   o.miners = 30;
@@ -55,7 +84,7 @@ TEST_F(FleetTest, HealthyMinersReportTheirModelsHashrate) {
   const auto sweep = cgminer::SweepSummaries(Endpoints(), RpcOptions{});
   for (std::size_t i = 0; i < sweep.size(); ++i) {
     ASSERT_EQ(sweep[i].state, "ok") << fleet_->range() << " #" << i << " " << sweep[i].error;
-    const double nameplate = BuiltInAsicModels()[i % BuiltInAsicModels().size()].hashrate.value();
+    const double nameplate = fleet_->miner(i).model().hashrate.value();
     EXPECT_NEAR(sweep[i].summary->hashrate_5s.value() / nameplate, 1.0, 0.1) << i;
     EXPECT_GT(sweep[i].summary->elapsed_s, 3000) << i;
   }

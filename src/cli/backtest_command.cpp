@@ -18,6 +18,7 @@
 #include "data/market.h"
 #include "report/html.h"
 #include "report/result_files.h"
+#include "report/svg.h"
 #include "site/site_config.h"
 #include "sim/backtest.h"
 #include "sim/synthetic_market.h"
@@ -425,11 +426,9 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
       sr.runs.push_back(RunBacktest(sc, *plan->markets[i], p, plan->options));
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const BacktestSummary& s = sr.runs.back().summary;
-      fmt::print(err,
-                 "  {:<20} {:<13} profit ${:>13.0f}  after capital ${:>13.0f}  mining ${:>12.0f}  AI ${:>12.0f}  "
-                 "({:.2f} s)\n",
-                 sc.name, PolicyName(p), s.profit_usd, s.profit_after_capital_usd, s.mining_revenue_usd,
-                 s.ai_revenue_usd, secs);
+      fmt::print(err, "  {:<20} {:<13} profit {:>15}  after capital {:>15}  mining {:>14}  AI {:>14}  ({:.2f} s)\n",
+                 sc.name, PolicyName(p), report::Money(s.profit_usd), report::Money(s.profit_after_capital_usd),
+                 report::Money(s.mining_revenue_usd), report::Money(s.ai_revenue_usd), secs);
       for (const FourCpYearRow& y : s.four_cp_years) {
         if (y.basis != "no-peaks-listed" && y.basis != "none-in-run") continue;
         const std::string line =

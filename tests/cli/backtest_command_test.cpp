@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -48,6 +49,8 @@ TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
   EXPECT_EQ(csv.rfind("scenario,timestamp_utc,price_usd_per_mwh,", 0), 0u);
   EXPECT_NE(csv.find("s21-air_reason"), std::string::npos);
   EXPECT_NE(r.err.find("wrote"), std::string::npos);
+  // Money on the terminal has thousands separators (issue 9).
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(profit +\$[0-9]{1,3}(,[0-9]{3})+ )"))) << r.err;
 
   // monthly.csv: 12 months x 6 runs; each run's months add up to its totals
   // in summary.json, and realised $/MWh is that month's cost over its energy.

@@ -255,6 +255,13 @@ std::string FourCpAlertText(const FourCoincidentPeak& cp) {
 }
 
 // What moves the results, said beside them (report header, summary.json).
+// The one rule past the end of the Bitcoin history, as econ states it too.
+std::string PastHistoryText(Date last_real) {
+  return "the run goes past the end of the Bitcoin history (real data to " + FormatDate(last_real) +
+         "): after it the last difficulty holds, a block comes every 600 s (the subsidy follows the "
+         "height), and fees per block and the BTC close hold at their last values";
+}
+
 // What moves mining results beyond prices, in one line: the figures a
 // textbook calculation leaves out. Groups that share a value are not repeated.
 std::string MiningAssumptions(const Site& site) {
@@ -289,6 +296,12 @@ std::string StrikeText(const Site& site) {
 
 std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
   std::vector<std::pair<std::string, std::string>> a;
+  for (const auto& m : plan.markets) {
+    if (m->history_ends) {
+      a.emplace_back("Past the history", PastHistoryText(*m->history_ends));
+      break;
+    }
+  }
   if (plan.policies.size() > 1 || plan.policies.front() != PolicyKind::kMullet) {
     a.emplace_back("Baselines in 4CP alerts", plan.options.policy.baseline_four_cp == FourCpResponse::kAvoid
                                                   ? "avoid: every miner sleeps (--baseline-4cp)"
@@ -397,6 +410,9 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
                StepText(mi.step), FormatUtc(mi.times.front()),
                FormatUtc(After(mi.times.back(), mi.step)),
                mi.power_source, mi.hashprice_source);
+    if (mi.history_ends) {
+      fmt::print(err, "mullet backtest{}: warning: {}\n", whose, PastHistoryText(*mi.history_ends));
+    }
     if (mi.power_filled_steps > 0 || mi.hashprice_filled_steps > 0) {
       fmt::print(err,
                  "mullet backtest: gaps filled by the documented rules (docs/market.md): {} power steps, "

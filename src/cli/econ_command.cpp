@@ -82,6 +82,7 @@ Status ResolveNetwork(const EconFlags& f, const NumberFlags& n, EconInputs* in) 
     state = *s;
     in->network_source = "history";
     in->date = *date;
+    in->history_ends = s->history_ends;
   } else if (any_network_flag) {
     for (auto [flag, given] : {std::pair{"--difficulty", n.difficulty.has_value()},
                                std::pair{"--price-usd", n.price.has_value()},
@@ -296,6 +297,12 @@ int RunEcon(const EconFlags& f, std::ostream& out, std::ostream& err) {
   if (!s.ok()) {
     err << "mullet econ: error: " << s.message() << "\n";
     return kBadInput;
+  }
+  if (in.history_ends) {
+    err << "mullet econ: warning: " << FormatDate(*in.date) << " is past the end of the Bitcoin history (real data to "
+        << FormatDate(*in.history_ends)
+        << "): the last difficulty holds, a block comes every 600 s (the subsidy follows the height), and fees per "
+           "block and the BTC close hold at their last values where their files end, as in mullet backtest\n";
   }
   const EconReport report = ComputeEcon(std::move(in));
   if (f.json) {

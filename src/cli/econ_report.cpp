@@ -90,6 +90,7 @@ void PrintEconText(const EconReport& r, std::ostream& out) {
                          ? "built-in snapshot; --at DATE --data DIR for history"
                      : i.network_source == "history" ? "from history"
                                                      : "from flags";
+  if (i.history_ends) from += ", past its end: held from " + FormatDate(*i.history_ends);
   if (i.date) {
     fmt::print(out, "Mining economics at {} ({})\n\n", FormatDate(*i.date), from);
   } else {  // a network given by flags has no date of its own
@@ -196,6 +197,7 @@ void PrintEconJson(const EconReport& r, std::ostream& out) {
   nlohmann::ordered_json inputs;
   inputs["network_source"] = i.network_source;
   inputs["date"] = i.date ? nlohmann::ordered_json(FormatDate(*i.date)) : nlohmann::ordered_json();
+  inputs["history_ends"] = i.history_ends ? nlohmann::ordered_json(FormatDate(*i.history_ends)) : nlohmann::ordered_json();
   inputs["difficulty"] = i.net.difficulty;
   inputs["hash_factor"] = FactorName(i.net.factor);
   inputs["height"] = i.height;

@@ -22,6 +22,9 @@ struct EconInputs {
   // Where the network figures came from: "flags", "history" or "built-in".
   std::string network_source;
   std::optional<Date> date;  // the moment, when known
+  // History: set when `date` is past its end (the last day of real data);
+  // the rule of docs/market.md then holds, and the output says so.
+  std::optional<Date> history_ends;
   NetworkConditions net;     // difficulty, subsidy, fees, price, factor
   BlockHeight height = 0;
   std::optional<TerahashPerSecond> hashrate;  // for the halving projection; else implied

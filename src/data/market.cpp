@@ -179,9 +179,10 @@ Result<DailyValues> PreviousCloses(const PriceDaily& prices, Date first, Date la
   if (rows.empty()) return Status::OutOfRange(file + " holds no prices");
   const std::string covers =
       " (it covers " + FormatDate(rows.front().date) + " to " + FormatDate(rows.back().date) + ")";
-  if (first - days(1) < rows.front().date || last - days(1) > rows.back().date) {
-    const Date missing = first - days(1) < rows.front().date ? first - days(1) : last - days(1);
-    return Status::OutOfRange("no BTC close for " + FormatDate(missing) + " in " + file + covers);
+  // Before the first close there is nothing to hold; past the last one, the
+  // last close holds (filled), the rule for every series past the history.
+  if (first - days(1) < rows.front().date) {
+    return Status::OutOfRange("no BTC close for " + FormatDate(first - days(1)) + " in " + file + covers);
   }
   DailyValues out;
   out.first = first;
@@ -329,6 +330,16 @@ class HistorySampler {
     if (h.epochs_.empty()) {
       return Status::OutOfRange(std::string(data_files::kDifficultyEpochs) + " holds no epochs");
     }
+    // The last day with real data in every series read (an epoch's last day
+    // is the day before its end; the close of day d serves day d + 1).
+    h.real_until_ = std::chrono::floor<days>(h.epochs_.back().end - seconds(1));
+    if (!btc_price.has_value() && files.prices->ok() && !(*files.prices)->days.empty()) {
+      h.real_until_ = std::min(h.real_until_, (*files.prices)->days.back().date + days(1));
+    }
+    if (window > 0 && files.fees->ok() && files.network->ok() && !(*files.fees)->days.empty() &&
+        !(*files.network)->days.empty()) {
+      h.real_until_ = std::min({h.real_until_, (*files.fees)->days.back().date, (*files.network)->days.back().date});
+    }
     h.price_ = btc_price;
     if (!btc_price.has_value()) {
       const Result<PriceDaily>& prices = *files.prices;
@@ -390,8 +401,12 @@ class HistorySampler {
     return s;
   }
 
+  // The last day every series read has real data for.
+  Date real_until() const { return real_until_; }
+
  private:
   Date first_;  // the first day of closes_ and fees_
+  Date real_until_;
   std::vector<DifficultyEpoch> epochs_;
   std::size_t epoch_ = 0;  // the epoch of the last instant asked for
   std::optional<UsdPerBtc> price_;
@@ -595,6 +610,7 @@ Result<HashpriceInput> MakeHashprice(const MarketOptions& o, const Grid& g,
     if (!history.ok()) return history.status();
     in.history = std::move(history).value();
     m->hashprice_source = "history";
+    if (last_day > in.history->real_until()) m->history_ends = in.history->real_until();
   }
   if (o.btc_price_constant.has_value()) {
     m->btc_price_source = "constant " + Num(o.btc_price_constant->value()) + " USD/BTC";

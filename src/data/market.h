@@ -67,6 +67,11 @@ struct MarketSeries {
   std::string power_source;  // "ercot_dam_spp_hourly_2021_2024.csv:hb_west", "constant 35 USD/MWh"
   std::string hashprice_source;  // "history", "constant 0.05 USD/TH/day", "hashprice.csv"
   std::string btc_price_source;  // "btc_price_daily.csv (previous day's close)", "constant ..."
+  // Set when the run goes past the end of the Bitcoin history: the last day
+  // every series it reads has real data for. Past it the rule of
+  // docs/market.md holds (the last difficulty, a block every 600 s, the last
+  // fees per block and BTC close); the CLI warns with this date.
+  std::optional<Date> history_ends;
 
   std::size_t size() const { return times.size(); }
 };

@@ -96,27 +96,49 @@ Result<NetworkHistory> NetworkHistory::Load(const std::filesystem::path& dir) {
   return h;
 }
 
+Date NetworkHistory::RealUntil() const {
+  Date until = std::chrono::floor<days>(epochs_.epochs.back().end - seconds(1));
+  if (!prices_.days.empty()) until = std::min(until, prices_.days.back().date);
+  if (!fees_.days.empty()) until = std::min(until, fees_.days.back().date);
+  if (!network_.days.empty()) until = std::min(until, network_.days.back().date);
+  return until;
+}
+
 Result<NetworkState> NetworkHistory::At(Date date, int fee_window_days) const {
   if (fee_window_days < 0) {
     return Status::InvalidArgument("the fee window must be at least 0 days, got " +
                                    std::to_string(fee_window_days));
   }
-  Result<const DifficultyEpoch*> found = EpochAt(epochs_, date);
-  if (!found.ok()) return found.status();
-  const DifficultyEpoch& epoch = **found;
-
   NetworkState s;
   s.date = date;
-  s.difficulty = epoch.difficulty;
-  s.epoch_start_height = epoch.start_height;
-  // Linear in time within the epoch: elapsed < duration, so this stays below
-  // the next epoch's start height.
-  const std::int64_t elapsed = (UtcTime(date + days(1)) - epoch.start).count();
-  const std::int64_t duration = (epoch.end - epoch.start).count();
-  s.height = epoch.start_height + kBlocksPerEpoch * elapsed / duration;
+  // Past the end of the history (docs/market.md), one rule with the
+  // backtest's market: the last epoch's difficulty, a block every 600 s after
+  // it, the last close, fees over the last window with data.
+  const Date real_until = RealUntil();
+  const bool past = !epochs_.epochs.empty() && UtcTime(date + days(1)) > epochs_.epochs.back().end;
+  if (past) {
+    const DifficultyEpoch& last = epochs_.epochs.back();
+    s.history_ends = real_until;
+    s.difficulty = last.difficulty;
+    s.epoch_start_height = last.start_height;
+    s.height = last.start_height + kBlocksPerEpoch +
+               (UtcTime(date + days(1)) - last.end) / std::chrono::duration_cast<seconds>(kTargetBlockInterval);
+  } else {
+    Result<const DifficultyEpoch*> found = EpochAt(epochs_, date);
+    if (!found.ok()) return found.status();
+    const DifficultyEpoch& epoch = **found;
+    s.difficulty = epoch.difficulty;
+    s.epoch_start_height = epoch.start_height;
+    // Linear in time within the epoch: elapsed < duration, so this stays below
+    // the next epoch's start height.
+    const std::int64_t elapsed = (UtcTime(date + days(1)) - epoch.start).count();
+    const std::int64_t duration = (epoch.end - epoch.start).count();
+    s.height = epoch.start_height + kBlocksPerEpoch * elapsed / duration;
+  }
   s.subsidy = BlockSubsidy(s.height);
 
-  const PriceDay* price = FindDay(prices_.days, date);
+  const Date price_day = past && !prices_.days.empty() ? std::min(date, prices_.days.back().date) : date;
+  const PriceDay* price = FindDay(prices_.days, price_day);
   if (price == nullptr) {
     const std::string where = prices_.days.empty() ? "holds no prices" : Covers(prices_.days);
     return Status::OutOfRange("no BTC close for " + FormatDate(date) + " in " +
@@ -128,10 +150,18 @@ Result<NetworkState> NetworkHistory::At(Date date, int fee_window_days) const {
   s.network_hashrate = today != nullptr ? today->hashrate : TerahashPerSecond(0);
   if (fee_window_days == 0) return s;  // the caller brings its own fees
 
-  const Date from = date - days(fee_window_days - 1);
+  // Past the fee data, the last window that holds any: the one ending
+  // window - 1 days after the last day in both files (the backtest's market
+  // holds that same value, data/market.cpp FeesPerBlock).
+  Date fee_end = date;
+  if (past && !fees_.days.empty() && !network_.days.empty()) {
+    const Date last_both = std::min(fees_.days.back().date, network_.days.back().date);
+    fee_end = std::min(date, last_both + days(fee_window_days - 1));
+  }
+  const Date from = fee_end - days(fee_window_days - 1);
   Btc fees{0};
   std::int64_t blocks = 0;
-  for (Date d = from; d <= date; d += days(1)) {
+  for (Date d = from; d <= fee_end; d += days(1)) {
     const FeeDay* fee = FindDay(fees_.days, d);
     const NetworkDay* net = FindDay(network_.days, d);
     if (fee == nullptr || net == nullptr) continue;
@@ -140,7 +170,7 @@ Result<NetworkState> NetworkHistory::At(Date date, int fee_window_days) const {
     ++s.fee_days;
   }
   if (s.fee_days == 0 || blocks == 0) {
-    return Status::OutOfRange(FeeWindowError(fees_, network_, from, date, fee_window_days));
+    return Status::OutOfRange(FeeWindowError(fees_, network_, from, fee_end, fee_window_days));
   }
   s.fees_per_block = fees / static_cast<double>(blocks);
   s.fee_window_days = fee_window_days;

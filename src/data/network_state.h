@@ -5,6 +5,7 @@
 #define MULLET_DATA_NETWORK_STATE_H_
 
 #include <filesystem>
+#include <optional>
 
 #include "core/chain/subsidy.h"
 #include "core/status/result.h"
@@ -28,6 +29,12 @@ struct NetworkState {
   int fee_days = 0;                       // days with fee data in the window
   int fee_window_days = 0;                // the window asked for
   TerahashPerSecond network_hashrate{0};  // daily estimate of `date`, 0 if none
+  // Set when `date` is past the end of the history: the last day with real
+  // data in every series. Past it, the rule of docs/market.md (as the
+  // backtest's market): the last difficulty holds, a block every 600 s after
+  // the last epoch (the subsidy follows that height), fees per block over the
+  // last window with data, the last BTC close.
+  std::optional<Date> history_ends;
 };
 
 class NetworkHistory {
@@ -39,9 +46,10 @@ class NetworkHistory {
   // The state at the end of UTC day `date`. Fees per block are the sum of
   // fees over the `fee_window_days` days ending on `date` divided by the blocks
   // mined on those same days (days missing from either series are skipped).
-  // Fails with OutOfRange, naming the file and its covered range, when `date`
-  // is outside the difficulty epochs or the price series, or when no fee day
-  // falls in the window. A window of 0 days skips the fees (fees_per_block
+  // Past the end of the history the rule of NetworkState::history_ends holds
+  // (and that field is set). Fails with OutOfRange, naming the file and its
+  // covered range, when `date` is before the difficulty epochs or the price
+  // series, in a gap of them, or when no fee day falls in the window. A window of 0 days skips the fees (fees_per_block
   // stays 0): for a caller that brings its own.
   Result<NetworkState> At(Date date, int fee_window_days = 7) const;
 
@@ -49,6 +57,9 @@ class NetworkHistory {
   const PriceDaily& prices() const { return prices_; }
   const FeesDaily& fees() const { return fees_; }
   const NetworkDaily& network() const { return network_; }
+
+  // The last day with real data in every series (REQUIRES: epochs loaded).
+  Date RealUntil() const;
 
  private:
   std::filesystem::path dir_;

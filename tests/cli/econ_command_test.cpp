@@ -2,11 +2,17 @@
 // its exit codes and its one-line errors.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <nlohmann/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
 
@@ -15,6 +21,7 @@ namespace {
 using mullet::testing_cli::CliRun;
 using mullet::testing_cli::Json;
 using mullet::testing_cli::Mullet;
+using mullet::testing_cli::Slurp;
 
 const std::string kData = std::string("--data ") + MULLET_SHARED_DATA;
 
@@ -41,6 +48,44 @@ TEST(EconCommandTest, HeaderWithoutADateAndVersion) {
   const CliRun v = Mullet("--version");
   EXPECT_EQ(v.code, 0) << v.err;
   EXPECT_EQ(v.out.rfind("mullet ", 0), 0u) << v.out;
+}
+
+// Past the end of the Bitcoin history econ and backtest follow one rule and
+// say so with the same last date (issue 9: econ refused, backtest held the
+// last difficulty silently). 2026-06-01 is past every series of the shared
+// data: both hold the last difficulty, fees and close, so econ's hashprice at
+// the end of the day is the backtest's at its last hour (the height differs
+// by 6 blocks, the subsidy not at all).
+TEST(EconCommandTest, PastTheHistoryEconAndBacktestAgree) {
+  const std::string data = MULLET_SHARED_DATA;
+  const CliRun econ = Mullet("econ --at 2026-06-01 --data " + data + " --json");
+  ASSERT_EQ(econ.code, 0) << econ.err;
+  const nlohmann::json e = nlohmann::json::parse(econ.out);
+  ASSERT_TRUE(e["inputs"]["history_ends"].is_string()) << econ.out;
+  const std::string ends = e["inputs"]["history_ends"];
+  EXPECT_NE(econ.err.find("warning: 2026-06-01 is past the end of the Bitcoin history (real data to " + ends),
+            std::string::npos)
+      << econ.err;
+
+  const std::string dir = ::testing::TempDir() + "mullet_past_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir + "/p.csv");
+    csv << "timestamp_utc,hb_west_usd_per_mwh\n";
+    for (int h = 0; h < 24; ++h) csv << "2026-06-01T" << (h < 10 ? "0" : "") << h << ":00:00Z,30\n";
+  }
+  const CliRun bt = Mullet("backtest " + std::string(MULLET_EXAMPLES) + "/all_mining_west_texas.yaml --data " + data +
+                           " --power-csv " + dir + "/p.csv --baselines none --out " + dir + "/out");
+  ASSERT_EQ(bt.code, 0) << bt.err;
+  EXPECT_NE(bt.err.find("past the end of the Bitcoin history (real data to " + ends), std::string::npos) << bt.err;
+  const std::string ts = Slurp(dir + "/out/timeseries.csv");
+  const std::string last = ts.substr(ts.rfind("2026-06-01T23:00:00Z"));
+  std::vector<std::string> f;
+  std::stringstream fields(last);
+  for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
+  ASSERT_GT(f.size(), 3u);
+  EXPECT_NEAR(std::stod(f[2]), e["hashprice_usd_per_ph_day"].get<double>(), 0.0006);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {
@@ -187,7 +232,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"econ --difficulty abc --price-usd 60000 --height 840000", "--difficulty"},
         BadInput{"econ --difficulty 88.1e12 --price-usd 60000", "--height"},
         BadInput{"econ --model S99", "--model"}, BadInput{"econ --pool-fee 1.5", "--pool-fee"},
-        BadInput{"econ --pue 0.5", "--pue"}, BadInput{"econ --at 2030-01-01 " + kData, "--at"},
+        BadInput{"econ --pue 0.5", "--pue"}, BadInput{"econ --at 2008-06-01 " + kData, "--at"},
         BadInput{"econ --at 2024-13-01 " + kData, "--at"},
         BadInput{"econ --at 2024-07-01", "--data"},
         BadInput{"econ --at 2024-07-01 --data /nonexistent/dir", "/nonexistent/dir"},

@@ -125,8 +125,35 @@ TEST_F(NetworkStateTest, DateInTheFeeGapIsOutOfRangeNamingTheFeeFile) {
   EXPECT_TRUE(Contains(s.status().message(), "--fees-btc-per-block"));
 }
 
-TEST_F(NetworkStateTest, DatesOutsideTheEpochsAreOutOfRange) {
-  for (const char* date : {"2030-01-01", "2009-01-01", "2025-01-12"}) {
+// Past the end of the history (issue 9: one rule with the backtest's market,
+// docs/market.md): the last epoch (start height 876,960, ends
+// 2025-01-12T20:01:51Z) holds its difficulty; a block every 600 s after its
+// end; the last close (2026-01-30: 84,141.78) and the last fee window hold.
+// The end of 2030-01-01 is 156,830,289 s past the epoch's end: 261,383 blocks
+// (past the 2028 halving: the subsidy follows).
+TEST_F(NetworkStateTest, PastTheHistoryTheLastValuesHoldAndTheEndIsNamed) {
+  const Result<NetworkState> s = Real().At(D("2030-01-01"));
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_TRUE(s->history_ends.has_value());
+  EXPECT_EQ(FormatDate(*s->history_ends), "2025-01-12");
+  EXPECT_EQ(s->difficulty, Real().epochs().epochs.back().difficulty);
+  EXPECT_EQ(s->epoch_start_height, 876'960);
+  EXPECT_EQ(s->height, 876'960 + 2016 + 261'383);
+  EXPECT_EQ(s->subsidy, Sats(156'250'000));
+  EXPECT_EQ(s->subsidy, BlockSubsidy(s->height));
+  EXPECT_EQ(s->price.value(), 84141.78);
+  // The last fee window with data: the same value at any later date.
+  const Result<NetworkState> later = Real().At(D("2031-07-01"));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->fees_per_block, s->fees_per_block);
+  EXPECT_GT(s->fees_per_block.value(), 0);
+  // The first day past the last epoch's end is past too; the day before is not.
+  EXPECT_TRUE(Real().At(D("2025-01-12"))->history_ends.has_value());
+  EXPECT_FALSE(Real().At(D("2025-01-11"))->history_ends.has_value());
+}
+
+TEST_F(NetworkStateTest, DatesBeforeTheEpochsAreOutOfRange) {
+  for (const char* date : {"2009-01-01", "2008-06-01"}) {
     const Result<NetworkState> s = Real().At(D(date));
     ASSERT_FALSE(s.ok()) << date;
     EXPECT_EQ(s.status().code(), StatusCode::kOutOfRange);

@@ -302,6 +302,11 @@ std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
       break;
     }
   }
+  std::set<std::string> notes;
+  for (const auto& m : plan.markets) notes.insert(m->notes.begin(), m->notes.end());
+  std::string window;
+  for (const std::string& n : notes) window += (window.empty() ? "" : "; ") + n;
+  if (!window.empty()) a.emplace_back("Window", window);
   if (plan.policies.size() > 1 || plan.policies.front() != PolicyKind::kMullet) {
     a.emplace_back("Baselines in 4CP alerts", plan.options.policy.baseline_four_cp == FourCpResponse::kAvoid
                                                   ? "avoid: every miner sleeps (--baseline-4cp)"
@@ -410,6 +415,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
                StepText(mi.step), FormatUtc(mi.times.front()),
                FormatUtc(After(mi.times.back(), mi.step)),
                mi.power_source, mi.hashprice_source);
+    for (const std::string& note : mi.notes) fmt::print(err, "mullet backtest{}: warning: {}\n", whose, note);
     if (mi.history_ends) {
       fmt::print(err, "mullet backtest{}: warning: {}\n", whose, PastHistoryText(*mi.history_ends));
     }

@@ -92,8 +92,37 @@ Status CheckSpan(const MarketOptions& o) {
 
 // REQUIRES: CheckSpan(o) is ok. Defaults: `from` = the power file's first
 // hour; `to` = its end rounded down to a whole number of steps.
+// A window that asks for less than a day beyond either end of the power file
+// runs on the hours the file has, in whole steps, and says which hours were
+// absent: ERCOT's files begin and end on its operating day (06:00Z), so
+// `--from 2024-01-01` on a file of 2024 asks for six hours it cannot have.
+// A larger mismatch stays an error (PowerOver names the hours).
+void ClipToFile(Grid* g, UtcTime data_from, UtcTime data_end, const std::string& data_name,
+                std::vector<std::string>* notes) {
+  const UtcTime end = g->end();
+  if (g->from < data_from && data_from - g->from < days(1) && end > data_from) {
+    const std::int64_t skip = (data_from - g->from + g->step - seconds(1)) / g->step;
+    if (skip < g->steps) {
+      notes->push_back(data_name + " has no prices for " + FormatUtc(g->from) + " to " +
+                       FormatUtc(data_from - hours(1)) + ": the run starts at " +
+                       FormatUtc(g->StepStart(skip)));
+      g->from = g->StepStart(skip);
+      g->steps -= skip;
+    }
+  }
+  if (end > data_end && end - data_end < days(1) && g->from < data_end) {
+    const std::int64_t keep = (data_end - g->from) / g->step;
+    if (keep > 0) {
+      notes->push_back(data_name + " has no prices for " + FormatUtc(data_end) + " to " +
+                       FormatUtc(end - hours(1)) + ": the run ends at " + FormatUtc(g->StepStart(keep)));
+      g->steps = keep;
+    }
+  }
+}
+
 Result<Grid> MakeGrid(const MarketOptions& o, std::optional<UtcTime> data_from,
-                      std::optional<UtcTime> data_end, const std::string& data_name) {
+                      std::optional<UtcTime> data_end, const std::string& data_name,
+                      std::vector<std::string>* notes) {
   Grid g;
   g.step = *StepOf(o.step);
   g.from = o.from.has_value() ? *o.from : *data_from;
@@ -117,6 +146,7 @@ Result<Grid> MakeGrid(const MarketOptions& o, std::optional<UtcTime> data_from,
     return Status::InvalidArgument("from " + FormatUtc(g.from) + " to the end of " + data_name +
                                    " is shorter than one step");
   }
+  if (data_from && data_end) ClipToFile(&g, *data_from, *data_end, data_name, notes);
   return g;
 }
 
@@ -700,7 +730,7 @@ Result<MarketSeries> BuildMarket(const MarketOptions& options) {
     data_from = file->prices.hours.front();
     data_end = file->prices.hours.back() + hours(1);
   }
-  Result<Grid> grid = MakeGrid(options, data_from, data_end, file ? file->name : "");
+  Result<Grid> grid = MakeGrid(options, data_from, data_end, file ? file->name : "", &m.notes);
   if (!grid.ok()) return grid.status();
 
   PowerInput power;

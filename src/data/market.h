@@ -72,6 +72,10 @@ struct MarketSeries {
   // docs/market.md holds (the last difficulty, a block every 600 s, the last
   // fees per block and BTC close); the CLI warns with this date.
   std::optional<Date> history_ends;
+  // What the market changed of the window asked for, in words: the hours at
+  // either end the power file lacks (less than a day) and where the run then
+  // starts or ends. The CLI prints them as warnings.
+  std::vector<std::string> notes;
 
   std::size_t size() const { return times.size(); }
 };

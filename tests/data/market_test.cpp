@@ -436,12 +436,49 @@ TEST(MarketDataTest, FromBeforeThePowerDataIsOutOfRange) {
   EXPECT_TRUE(Contains(r.status().message(), "2020-12-31T00:00:00Z"));
   EXPECT_TRUE(Contains(r.status().message(), "2021-01-01T06:00:00Z to 2025-01-01T05:00:00Z"));
 
-  o.from = T("2024-12-31T00:00:00Z");
-  o.to = T("2025-01-02T00:00:00Z");  // past the last row
+  o.from = T("2024-12-30T00:00:00Z");
+  o.to = T("2025-01-03T00:00:00Z");  // more than a day past the last row
   const Result<MarketSeries> after = BuildMarket(o);
   ASSERT_FALSE(after.ok());
   EXPECT_EQ(after.status().code(), StatusCode::kOutOfRange);
   EXPECT_TRUE(Contains(after.status().message(), "2025-01-01T06:00:00Z"));
+}
+
+// Less than a day beyond either end of the file (ERCOT's operating day starts
+// at 06:00Z): the run keeps the hours the file has, in whole steps, and says
+// which were absent (issue 9).
+TEST(MarketDataTest, AWindowLessThanADayBeyondTheFileRunsOnTheHoursItHas) {
+  MarketOptions o = Hourly2024();
+  o.from = T("2021-01-01T00:00:00Z");
+  o.to = T("2021-01-03T00:00:00Z");
+  const Result<MarketSeries> r = BuildMarket(o);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(FormatUtc(r->times.front()), "2021-01-01T06:00:00Z");
+  EXPECT_EQ(r->size(), 42u);
+  ASSERT_EQ(r->notes.size(), 1u);
+  EXPECT_EQ(r->notes[0],
+            "ercot_dam_spp_hourly_2021_2024.csv has no prices for 2021-01-01T00:00:00Z to 2021-01-01T05:00:00Z: "
+            "the run starts at 2021-01-01T06:00:00Z");
+
+  // 4-hour steps from midnight: the first whole step inside the file starts at 08:00.
+  o.step = Hours(4);
+  o.to = T("2021-01-02T00:00:00Z");
+  const Result<MarketSeries> four = BuildMarket(o);
+  ASSERT_TRUE(four.ok()) << four.status().message();
+  EXPECT_EQ(FormatUtc(four->times.front()), "2021-01-01T08:00:00Z");
+  EXPECT_EQ(four->size(), 4u);
+
+  // The end: the file's last hour is 2025-01-01T05:00Z.
+  o.step = Hours(1);
+  o.from = T("2024-12-31T00:00:00Z");
+  o.to = T("2025-01-02T00:00:00Z");
+  const Result<MarketSeries> end = BuildMarket(o);
+  ASSERT_TRUE(end.ok()) << end.status().message();
+  EXPECT_EQ(FormatUtc(end->times.back()), "2025-01-01T05:00:00Z");
+  ASSERT_EQ(end->notes.size(), 1u);
+  EXPECT_TRUE(Contains(end->notes[0], "no prices for 2025-01-01T06:00:00Z to 2025-01-01T23:00:00Z: the run ends "
+                                      "at 2025-01-01T06:00:00Z"));
+  EXPECT_TRUE(BuildMarket(Hourly2024()).value().notes.empty());
 }
 
 TEST(MarketDataTest, MalformedHashpriceCsvNamesFileLineAndColumn) {

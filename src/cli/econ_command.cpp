@@ -1,9 +1,14 @@
 #include "cli/econ_command.h"
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "cli/econ_report.h"
 #include "cli/flags.h"
@@ -237,6 +242,12 @@ Examples:
   mullet econ --model S21 --power-usd-per-kwh 0.05 --pue 1.1 --pool-fee 0.02
   mullet econ --at 2024-07-01 --data ../shared/data --models --power-usd-per-kwh 0.045
   mullet econ --model S21 --power-usd-per-kwh 0.04 --lease-usd-per-kw-month 120 --json
+  mullet econ --model S21 --price-usd 60000,80000,100000 --power-usd-per-kwh 0.03:0.07:0.01
+      a sensitivity table: one row per combination (--json: rows)
+
+A list (a,b,c) or a range (lo:hi:step, both ends in) sweeps --price-usd,
+--power-usd-per-kwh, --difficulty, --fees-btc-per-block, --efficiency-j-per-th,
+--pue, --pool-fee or --lease-usd-per-kw-month.
 
 Bad input prints one line naming the flag and exits with status 2.)");
   auto text = [&](const char* name, std::optional<std::string>& dst, const std::string& help) {
@@ -288,22 +299,163 @@ Bad input prints one line naming the flag and exits with status 2.)");
   return econ;
 }
 
-int RunEcon(const EconFlags& f, std::ostream& out, std::ostream& err) {
+namespace {
+
+// The flags a sensitivity table may sweep (a list or a range each).
+struct Sweepable {
+  const char* flag;
+  std::optional<std::string> EconFlags::*member;
+};
+constexpr Sweepable kSweepable[] = {
+    {"--price-usd", &EconFlags::price_usd},
+    {"--power-usd-per-kwh", &EconFlags::power_usd_per_kwh},
+    {"--difficulty", &EconFlags::difficulty},
+    {"--fees-btc-per-block", &EconFlags::fees_btc_per_block},
+    {"--efficiency-j-per-th", &EconFlags::efficiency},
+    {"--pue", &EconFlags::pue},
+    {"--pool-fee", &EconFlags::pool_fee},
+    {"--lease-usd-per-kw-month", &EconFlags::lease},
+};
+
+Result<EconInputs> Inputs(const EconFlags& f) {
   Result<NumberFlags> n = ParseNumbers(f);
   EconInputs in;
   Status s = n.ok() ? ResolveNetwork(f, *n, &in) : n.status();
   if (s.ok()) s = ResolveCatalog(f, &in);
   if (s.ok()) s = ResolveMachine(f, *n, &in);
-  if (!s.ok()) {
-    err << "mullet econ: error: " << s.message() << "\n";
+  if (!s.ok()) return s;
+  return in;
+}
+
+void WarnPastHistory(const EconInputs& in, std::ostream& err) {
+  if (!in.history_ends) return;
+  err << "mullet econ: warning: " << FormatDate(*in.date) << " is past the end of the Bitcoin history (real data to "
+      << FormatDate(*in.history_ends)
+      << "): the last difficulty holds, a block comes every 600 s (the subsidy follows the height), and fees per "
+         "block and the BTC close hold at their last values where their files end, as in mullet backtest\n";
+}
+
+// A sensitivity table: one row per combination of the swept values, the
+// first flag varying slowest. Text: aligned columns; --json: {"sweep", "rows"}.
+int RunEconSweep(const EconFlags& f, const std::vector<std::pair<const Sweepable*, std::vector<std::string>>>& axes,
+                 std::ostream& out, std::ostream& err) {
+  if (f.models) {
+    err << "mullet econ: error: --models ranks every model at one moment; it does not combine with a sweep\n";
     return kBadInput;
   }
-  if (in.history_ends) {
-    err << "mullet econ: warning: " << FormatDate(*in.date) << " is past the end of the Bitcoin history (real data to "
-        << FormatDate(*in.history_ends)
-        << "): the last difficulty holds, a block comes every 600 s (the subsidy follows the height), and fees per "
-           "block and the BTC close hold at their last values where their files end, as in mullet backtest\n";
+  std::size_t rows = 1;
+  for (const auto& [axis, values] : axes) rows *= values.size();
+  if (rows > 10000) {
+    err << "mullet econ: error: " << axes.front().first->flag << ": the sweep has " << rows
+        << " rows; at most 10000\n";
+    return kBadInput;
   }
+  std::vector<EconReport> reports;
+  std::vector<std::vector<std::string>> chosen;
+  for (std::size_t r = 0; r < rows; ++r) {
+    EconFlags g = f;
+    std::vector<std::string> values;
+    std::size_t rest = r;
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      const auto& [axis, list] = axes[a];
+      values.insert(values.begin(), list[rest % list.size()]);
+      g.*(axis->member) = list[rest % list.size()];
+      rest /= list.size();
+    }
+    Result<EconInputs> in = Inputs(g);
+    if (!in.ok()) {
+      err << "mullet econ: error: " << in.status().message() << "\n";
+      return kBadInput;
+    }
+    if (r == 0) WarnPastHistory(*in, err);
+    reports.push_back(ComputeEcon(std::move(in).value()));
+    chosen.push_back(std::move(values));
+  }
+  const auto per_kwh = [](std::optional<UsdPerMegawattHour> v) {
+    return v ? std::optional<double>(v->value() / 1000) : std::nullopt;
+  };
+  if (f.json) {
+    nlohmann::ordered_json j;
+    j["sweep"] = nlohmann::ordered_json::array();
+    for (const auto& [axis, values] : axes) j["sweep"].push_back(axis->flag);
+    j["rows"] = nlohmann::ordered_json::array();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const EconReport& e = reports[r];
+      nlohmann::ordered_json row;
+      for (std::size_t a = 0; a < axes.size(); ++a) row[axes[a].first->flag + 2] = std::stod(chosen[r][a]);
+      row["hashprice_usd_per_ph_day"] = e.hashprice.value() * 1000;
+      const auto put = [&](const char* key, std::optional<double> v) {
+        row[key] = v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+      };
+      put("breakeven_power_usd_per_kwh", per_kwh(e.breakeven_power));
+      put("electricity_cost_per_btc_usd",
+          e.electricity_cost_per_btc ? std::optional<double>(e.electricity_cost_per_btc->value()) : std::nullopt);
+      put("mining_net_usd_per_kw_month", e.net ? std::optional<double>(e.net->value()) : std::nullopt);
+      put("lease_net_usd_per_kw_month", e.lease_net ? std::optional<double>(e.lease_net->value()) : std::nullopt);
+      j["rows"].push_back(std::move(row));
+    }
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  std::vector<std::string> header;
+  for (const auto& [axis, values] : axes) header.push_back(axis->flag + 2);
+  header.push_back("hashprice $/PH/day");
+  const bool machine = reports.front().breakeven_power.has_value();
+  const bool power = reports.front().net.has_value();
+  const bool lease = reports.front().lease_net.has_value();
+  if (machine) header.push_back("breakeven $/kWh");
+  if (power) header.insert(header.end(), {"electricity $/BTC", "mining net $/kW-mo"});
+  if (lease) header.push_back("lease net $/kW-mo");
+  std::vector<std::vector<std::string>> table{header};
+  for (std::size_t r = 0; r < rows; ++r) {
+    const EconReport& e = reports[r];
+    std::vector<std::string> row = chosen[r];
+    row.push_back(fmt::format("{:.2f}", e.hashprice.value() * 1000));
+    if (machine) row.push_back(e.breakeven_power ? fmt::format("{:.4f}", e.breakeven_power->value() / 1000) : "-");
+    if (power) {
+      row.push_back(e.electricity_cost_per_btc ? fmt::format("{:.0f}", e.electricity_cost_per_btc->value()) : "-");
+      row.push_back(e.net ? fmt::format("{:.2f}", e.net->value()) : "-");
+    }
+    if (lease) row.push_back(e.lease_net ? fmt::format("{:.2f}", e.lease_net->value()) : "-");
+    table.push_back(std::move(row));
+  }
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : table) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += (c ? "  " : "") + std::string(width[c] - row[c].size(), ' ') + row[c];
+    }
+    out << line << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunEcon(const EconFlags& f, std::ostream& out, std::ostream& err) {
+  std::vector<std::pair<const Sweepable*, std::vector<std::string>>> axes;
+  for (const Sweepable& s : kSweepable) {
+    const std::optional<std::string>& text = f.*(s.member);
+    if (!text || (text->find(',') == std::string::npos && text->find(':') == std::string::npos)) continue;
+    Result<std::vector<std::string>> values = ExpandSweep(s.flag, *text);
+    if (!values.ok()) {
+      err << "mullet econ: error: " << values.status().message() << "\n";
+      return kBadInput;
+    }
+    axes.emplace_back(&s, std::move(values).value());
+  }
+  if (!axes.empty()) return RunEconSweep(f, axes, out, err);
+
+  Result<EconInputs> inputs = Inputs(f);
+  if (!inputs.ok()) {
+    err << "mullet econ: error: " << inputs.status().message() << "\n";
+    return kBadInput;
+  }
+  EconInputs in = std::move(inputs).value();
+  WarnPastHistory(in, err);
   const EconReport report = ComputeEcon(std::move(in));
   if (f.json) {
     PrintEconJson(report, out);

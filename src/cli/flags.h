@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status/result.h"
 #include "core/time/calendar.h"
@@ -33,6 +34,14 @@ Result<double> ParseNumberFlag(const std::string& flag, const std::string& text)
 // Parses an optional flag into `*out` with a range check. Ok when absent or good.
 Status TakeNumber(const std::string& flag, const std::optional<std::string>& text, Range r,
                   std::optional<double>* out);
+
+// The values of a flag that may sweep: one number ("60000"), a list
+// ("60000,80000,100000") or a range lo:hi:step ("0.03:0.07:0.01", both ends
+// included, to a millionth of a step). Each value comes back as text for the
+// flag's own parser. InvalidArgument naming `flag` for a malformed range, a
+// step that is not > 0, or more than `max_values` values.
+Result<std::vector<std::string>> ExpandSweep(const std::string& flag, const std::string& text,
+                                             std::size_t max_values = 1000);
 
 // A day or an instant: "2024-02-15" (its midnight, UTC) or "2024-02-15T06:00:00Z".
 Result<UtcTime> ParseTimeFlag(const std::string& flag, const std::string& text);

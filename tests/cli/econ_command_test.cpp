@@ -10,8 +10,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
@@ -86,6 +88,44 @@ TEST(EconCommandTest, PastTheHistoryEconAndBacktestAgree) {
   ASSERT_GT(f.size(), 3u);
   EXPECT_NEAR(std::stod(f[2]), e["hashprice_usd_per_ph_day"].get<double>(), 0.0006);
   std::filesystem::remove_all(dir);
+}
+
+// Sensitivity without shell loops (issue 9): a list or a range on a price
+// input gives one row per combination, each the same as a single run with
+// those values.
+TEST(EconCommandTest, ListsAndRangesGiveASensitivityTable) {
+  const std::string base = "econ --difficulty 88.1e12 --height 840000 --model S21";
+  const nlohmann::json j =
+      Json(Mullet(base + " --price-usd 60000,80000,100000 --power-usd-per-kwh 0.04:0.06:0.01 --json"));
+  EXPECT_EQ(j["sweep"], nlohmann::json::array({"--price-usd", "--power-usd-per-kwh"}));
+  ASSERT_EQ(j["rows"].size(), 9u);
+  EXPECT_EQ(j["rows"][0]["price-usd"], 60000.0);
+  EXPECT_EQ(j["rows"][2]["power-usd-per-kwh"], 0.06);  // the range's ends are both in
+  EXPECT_EQ(j["rows"][3]["price-usd"], 80000.0);        // the first flag varies slowest
+  for (const nlohmann::json& row : j["rows"]) {
+    const nlohmann::json one = Json(Mullet(base + " --price-usd " + fmt::format("{:g}", row["price-usd"].get<double>()) +
+                                           " --power-usd-per-kwh " +
+                                           fmt::format("{:g}", row["power-usd-per-kwh"].get<double>()) + " --json"));
+    EXPECT_DOUBLE_EQ(row["hashprice_usd_per_ph_day"].get<double>(), one["hashprice_usd_per_ph_day"].get<double>());
+    EXPECT_DOUBLE_EQ(row["electricity_cost_per_btc_usd"].get<double>(),
+                     one["electricity_cost_per_btc_usd"].get<double>());
+  }
+  const CliRun text = Mullet(base + " --price-usd 60000,80000");
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(std::count(text.out.begin(), text.out.end(), '\n'), 3);  // header and two rows
+  EXPECT_EQ(text.out.rfind("price-usd  hashprice $/PH/day  breakeven $/kWh", 0), 0u) << text.out;
+
+  for (const auto& [args, what] : std::vector<std::pair<std::string, std::string>>{
+           {" --price-usd 1:2", "--price-usd: a range is lo:hi:step"},
+           {" --price-usd 60000:50000:1000", "ends below its start"},
+           {" --price-usd 1:2:0", "must be > 0"},
+           {" --price-usd 60000,x", "--price-usd: 'x' is not a number"},
+           {" --price-usd 1:100000:1", "more than 1000 values"},
+           {" --price-usd 60000,70000 --models", "--models"}}) {
+    const CliRun bad = Mullet(base + args);
+    EXPECT_EQ(bad.code, 2) << args;
+    EXPECT_NE(bad.err.find(what), std::string::npos) << args << ": " << bad.err;
+  }
 }
 
 TEST(EconCommandTest, MachineAndPowerPriceAddCostBreakevenAndPerKilowatt) {

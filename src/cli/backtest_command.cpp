@@ -354,7 +354,14 @@ Examples:
   mullet backtest examples/all_mining_west_texas.yaml --data ../shared/data \
       --from 2021-02-10 --to 2021-02-22 --baselines strike-price,always-on
   mullet backtest SITE.yaml --data ../shared/data --power-csv my_prices.csv \
-      --power-column lz_west --hashprice-usd-per-th-day 0.05)");
+      --power-column lz_west --hashprice-usd-per-th-day 0.05
+  mullet backtest examples/all_mining_west_texas.yaml --data ../shared/data \
+      --from 2024-01-01 --to 2025-01-01 --hashprice-usd-per-th-day 0.03:0.07:0.01
+
+A list (a,b,c) or a range (lo:hi:step, both ends in) on --hashprice-usd-per-th-day,
+--btc-price-usd or --strike-usd-per-mwh runs the whole backtest once per
+combination: a table of profit per scenario and policy (--json: rows), written
+to OUT/sweep.csv instead of the per-run files.)");
   cmd->add_option("site", f.site_file, "Site file (YAML), e.g. examples/hybrid_west_texas.yaml")
       ->required();
   auto text = [&](const char* name, std::optional<std::string>& dst, const std::string& help) {
@@ -387,7 +394,167 @@ Examples:
   return cmd;
 }
 
+namespace {
+
+// The flags a sensitivity run may sweep (a list or a range each).
+struct BacktestSweepable {
+  const char* flag;
+  std::optional<std::string> BacktestFlags::*member;
+};
+constexpr BacktestSweepable kBacktestSweepable[] = {
+    {"--hashprice-usd-per-th-day", &BacktestFlags::hashprice},
+    {"--btc-price-usd", &BacktestFlags::btc_price},
+    {"--strike-usd-per-mwh", &BacktestFlags::strike},
+};
+
+// Every combination of the swept values, each a whole backtest of every
+// scenario and policy; one row per combination, scenario and policy, printed
+// as a table (or --json rows) and written to OUT/sweep.csv. No per-run files.
+int RunBacktestSweep(const BacktestFlags& f,
+                     const std::vector<std::pair<const BacktestSweepable*, std::vector<std::string>>>& axes,
+                     std::ostream& out, std::ostream& err) {
+  std::size_t combos = 1;
+  for (const auto& [axis, values] : axes) combos *= values.size();
+  if (combos > 200) {
+    err << "mullet backtest: error: " << axes.front().first->flag << ": the sweep has " << combos
+        << " combinations; at most 200\n";
+    return kBadInput;
+  }
+  struct Row {
+    std::vector<std::string> values;
+    BacktestSummary summary;
+  };
+  std::vector<Row> rows;
+  for (std::size_t c = 0; c < combos; ++c) {
+    BacktestFlags g = f;
+    std::vector<std::string> values(axes.size());
+    std::size_t rest = c;
+    for (std::size_t a = axes.size(); a-- > 0;) {
+      const auto& [axis, list] = axes[a];
+      values[a] = list[rest % list.size()];
+      g.*(axis->member) = values[a];
+      rest /= list.size();
+    }
+    Result<Plan> plan = MakePlan(g);
+    if (!plan.ok()) {
+      err << "mullet backtest: error: " << plan.status().message() << "\n";
+      return kBadInput;
+    }
+    std::string label;
+    for (std::size_t a = 0; a < axes.size(); ++a) label += fmt::format("{}{} {}", a ? ", " : "", axes[a].first->flag, values[a]);
+    fmt::print(err, "mullet backtest: sweep {}/{}: {}\n", c + 1, combos, label);
+    for (std::size_t i = 0; i < plan->scenarios.size(); ++i) {
+      for (PolicyKind p : plan->policies) {
+        BacktestOptions o = plan->options;
+        o.series = false;  // books only: the planner's path
+        rows.push_back({values, RunBacktest(plan->scenarios[i], *plan->markets[i], p, o).summary});
+      }
+    }
+  }
+  std::vector<std::string> header;
+  for (const auto& [axis, values] : axes) header.push_back(axis->flag + 2);
+  for (const char* h : {"scenario", "policy", "profit_usd", "profit_after_capital_usd", "mining_revenue_usd",
+                        "power_cost_usd", "btc_mined", "curtailed_hours"}) {
+    header.push_back(h);
+  }
+  const auto cells = [&](const Row& r) {
+    std::vector<std::string> v = r.values;
+    const BacktestSummary& s = r.summary;
+    v.insert(v.end(), {s.scenario, s.policy, fmt::format("{:.2f}", s.profit_usd),
+                       fmt::format("{:.2f}", s.profit_after_capital_usd), fmt::format("{:.2f}", s.mining_revenue_usd),
+                       fmt::format("{:.2f}", s.power_cost_usd), fmt::format("{:.8f}", s.btc_mined),
+                       fmt::format("{:.4f}", s.curtailed_hours)});
+    return v;
+  };
+  const std::filesystem::path dir = f.out.value_or("out/backtest");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    err << "mullet backtest: error: --out: cannot create " << dir.string() << ": " << ec.message() << "\n";
+    return kIoFailure;
+  }
+  Status written = WriteFileAtomically(dir / "sweep.csv", [&](std::ostream& csv) {
+    for (std::size_t c = 0; c < header.size(); ++c) csv << (c ? "," : "") << header[c];
+    csv << "\n";
+    for (const Row& r : rows) {
+      const std::vector<std::string> v = cells(r);
+      for (std::size_t c = 0; c < v.size(); ++c) csv << (c ? "," : "") << v[c];
+      csv << "\n";
+    }
+  });
+  if (!written.ok()) {
+    err << "mullet backtest: error: " << written.message() << "\n";
+    return kIoFailure;
+  }
+  if (f.json) {
+    nlohmann::ordered_json j;
+    j["sweep"] = nlohmann::ordered_json::array();
+    for (const auto& [axis, values] : axes) j["sweep"].push_back(axis->flag);
+    j["rows"] = nlohmann::ordered_json::array();
+    for (const Row& r : rows) {
+      nlohmann::ordered_json row;
+      for (std::size_t a = 0; a < axes.size(); ++a) row[axes[a].first->flag + 2] = std::stod(r.values[a]);
+      const BacktestSummary& s = r.summary;
+      row["scenario"] = s.scenario;
+      row["policy"] = s.policy;
+      row["profit_usd"] = s.profit_usd;
+      row["profit_after_capital_usd"] = s.profit_after_capital_usd;
+      row["mining_revenue_usd"] = s.mining_revenue_usd;
+      row["power_cost_usd"] = s.power_cost_usd;
+      row["btc_mined"] = s.btc_mined;
+      row["curtailed_hours"] = s.curtailed_hours;
+      j["rows"].push_back(std::move(row));
+    }
+    out << j.dump(2) << "\n";
+  } else {
+    std::vector<std::vector<std::string>> table;
+    std::vector<std::string> h;
+    for (const auto& [axis, values] : axes) h.push_back(axis->flag + 2);
+    h.insert(h.end(), {"scenario", "policy", "profit", "after capital", "mining", "power cost", "curtailed h"});
+    table.push_back(h);
+    for (const Row& r : rows) {
+      std::vector<std::string> v = r.values;
+      const BacktestSummary& s = r.summary;
+      v.insert(v.end(), {s.scenario, s.policy, report::Money(s.profit_usd), report::Money(s.profit_after_capital_usd),
+                         report::Money(s.mining_revenue_usd), report::Money(s.power_cost_usd),
+                         fmt::format("{:.0f}", s.curtailed_hours)});
+      table.push_back(std::move(v));
+    }
+    std::vector<std::size_t> width(h.size(), 0);
+    for (const auto& row : table) {
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    }
+    for (const auto& row : table) {
+      std::string line;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        const bool text = c == axes.size() || c == axes.size() + 1;  // scenario, policy: left-aligned
+        const std::string pad(width[c] - row[c].size(), ' ');
+        line += (c ? "  " : "") + (text ? row[c] + pad : pad + row[c]);
+      }
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      out << line << "\n";
+    }
+  }
+  fmt::print(err, "mullet backtest: wrote {}\n", (dir / "sweep.csv").string());
+  return 0;
+}
+
+}  // namespace
+
 int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& err) {
+  std::vector<std::pair<const BacktestSweepable*, std::vector<std::string>>> axes;
+  for (const BacktestSweepable& s : kBacktestSweepable) {
+    const std::optional<std::string>& text = f.*(s.member);
+    if (!text || (text->find(',') == std::string::npos && text->find(':') == std::string::npos)) continue;
+    Result<std::vector<std::string>> values = ExpandSweep(s.flag, *text, 200);
+    if (!values.ok()) {
+      err << "mullet backtest: error: " << values.status().message() << "\n";
+      return kBadInput;
+    }
+    axes.emplace_back(&s, std::move(values).value());
+  }
+  if (!axes.empty()) return RunBacktestSweep(f, axes, out, err);
+
   Result<Plan> plan = MakePlan(f);
   if (!plan.ok()) {
     err << "mullet backtest: error: " << plan.status().message() << "\n";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
@@ -148,6 +149,40 @@ TEST(BacktestCommandTest, StrikeFlagSetsTheBaselineStrikeAndIsStated) {
   const CliRun bad = Mullet("backtest " + kExamples + "/all_mining_west_texas.yaml --strike-usd-per-mwh x --out " + out);
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("--strike-usd-per-mwh"), std::string::npos) << bad.err;
+  std::filesystem::remove_all(out);
+}
+
+// Sensitivity without shell loops (issue 9): a list or range on a price input
+// runs the whole backtest per value; each row is what the single run gives.
+TEST(BacktestCommandTest, ARangeOfHashpricesIsOneRunPerValue) {
+  const std::string out = OutDir("sweep");
+  const std::string base = "backtest " + kExamples + "/all_mining_west_texas.yaml " + kData +
+                           " --from 2024-06-01 --to 2024-07-01 --out " + out;
+  const CliRun r = Mullet(base + " --hashprice-usd-per-th-day 0.03:0.05:0.01 --strike-usd-per-mwh 40,60 --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["sweep"], nlohmann::json::array({"--hashprice-usd-per-th-day", "--strike-usd-per-mwh"}));
+  ASSERT_EQ(j["rows"].size(), 3u * 2 * 2);  // 3 hashprices x 2 strikes x (mullet, strike-price)
+  for (std::size_t k : {std::size_t{0}, std::size_t{5}, std::size_t{11}}) {
+    const nlohmann::json& row = j["rows"][k];
+    const CliRun one = Mullet(base + fmt::format(" --hashprice-usd-per-th-day {:g} --strike-usd-per-mwh {:g} --json",
+                                                 row["hashprice-usd-per-th-day"].get<double>(),
+                                                 row["strike-usd-per-mwh"].get<double>()));
+    ASSERT_EQ(one.code, 0) << one.err;
+    const nlohmann::json s = nlohmann::json::parse(one.out);
+    const nlohmann::json& run = s["runs"][row["policy"] == "mullet" ? 0 : 1];
+    EXPECT_EQ(run["policy"], row["policy"]);
+    EXPECT_NEAR(row["profit_usd"].get<double>(), run["profit_usd"].get<double>(), 1e-6) << k;
+    EXPECT_NEAR(row["power_cost_usd"].get<double>(), run["power_cost_usd"].get<double>(), 1e-6) << k;
+  }
+  // More hashprice, more mining revenue, at either strike.
+  EXPECT_LT(j["rows"][0]["mining_revenue_usd"].get<double>(), j["rows"][8]["mining_revenue_usd"].get<double>());
+  const std::string csv = Slurp(out + "/sweep.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 12);
+  EXPECT_EQ(csv.rfind("hashprice-usd-per-th-day,strike-usd-per-mwh,scenario,policy,profit_usd,", 0), 0u);
+  const CliRun bad = Mullet(base + " --btc-price-usd 1:1000000:1");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("--btc-price-usd: more than 200 values"), std::string::npos) << bad.err;
   std::filesystem::remove_all(out);
 }
 

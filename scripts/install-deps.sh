@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev libmodbus-dev
   libssl-dev  # libcrypto: SHA-256 and base64 of the Whatsminer API V3 write token
+  libzip-dev libpugixml-dev  # .xlsx workbooks: ERCOT's published price reports
 )
 for arg in "$@"; do
   case "$arg" in

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/backtest_command.h"
+#include "cli/data_command.h"
 #include "cli/econ_command.h"
 #include "cli/emulate_command.h"
 #include "cli/fleet_command.h"
@@ -26,6 +27,8 @@ int main(int argc, char** argv) {
   CLI::App* econ = mullet::AddEconCommand(app, econ_flags);
   mullet::BacktestFlags backtest_flags;
   CLI::App* backtest = mullet::AddBacktestCommand(app, backtest_flags);
+  mullet::DataFlags data_flags;
+  CLI::App* data = mullet::AddDataCommand(app, data_flags);
   mullet::EmulateFlags emulate_flags;
   CLI::App* emulate = mullet::AddEmulateCommand(app, emulate_flags);
   mullet::FleetFlags fleet_flags;
@@ -54,6 +57,7 @@ int main(int argc, char** argv) {
     }
     return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
   }
+  if (data->parsed()) return mullet::RunData(data_flags, std::cout, std::cerr);
   if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
   if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
   if (gpu->parsed()) return mullet::RunGpu(gpu_flags, std::cout, std::cerr);

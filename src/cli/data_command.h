@@ -1,0 +1,31 @@
+// `mullet data`: brings a data directory up to date from the sources analysts
+// already use. Today: ERCOT's day-ahead hub and load-zone workbooks
+// (NP4-180-ER) into the hourly price CSV. Bitcoin Core and exchange refreshes
+// are to come (issue 9).
+
+#ifndef MULLET_CLI_DATA_COMMAND_H_
+#define MULLET_CLI_DATA_COMMAND_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace mullet {
+
+struct DataFlags {
+  std::vector<std::string> workbooks;
+  std::string into;
+  bool json = false;
+};
+
+CLI::App* AddDataCommand(CLI::App& app, DataFlags& flags);
+// 0, 2 for bad input (one line on `err`), 1 when the file cannot be written.
+int RunData(const DataFlags& flags, std::ostream& out, std::ostream& err);
+
+}  // namespace mullet
+
+#endif  // MULLET_CLI_DATA_COMMAND_H_

@@ -20,14 +20,17 @@ CLI::App* AddDataCommand(CLI::App& app, DataFlags& f) {
 
 Sources and formats: docs/data.md.)");
   CLI::App* ercot = data->add_subcommand(
-      "import-ercot", "Add ERCOT day-ahead hub and load-zone prices (NP4-180-ER workbooks) to an hourly CSV");
-  ercot->footer(R"(Reads DAMLZHBSPP_<year>.xlsx as ERCOT publishes it (one sheet a month; hour
-ending in Central Prevailing Time, the 23- and 25-hour days) into the UTC hourly
-schema of docs/data.md, one column per settlement point (hb_west_usd_per_mwh...).
+      "import-ercot",
+      "Add ERCOT hub and load-zone prices (day-ahead NP4-180-ER or real-time NP6-785-ER workbooks) to an hourly CSV");
+  ercot->footer(R"(Reads DAMLZHBSPP_<year>.xlsx (day-ahead) or RTMLZHBSPP_<year>.xlsx (real-time:
+the four 15-minute prices of an hour averaged) as ERCOT publishes them (one sheet
+a month; hour ending in Central Prevailing Time, the 23- and 25-hour days) into
+the UTC hourly schema of docs/data.md, one column per settlement point
+(hb_west_usd_per_mwh...).
 Into an existing file it adds the hours the file lacks, for the columns it has,
 and keeps the rows it had; a new file takes every point. The result is loaded
 and checked before it replaces the file.)");
-  ercot->add_option("workbooks", f.workbooks, "One or more NP4-180-ER workbooks (.xlsx)")->required();
+  ercot->add_option("workbooks", f.workbooks, "One or more ERCOT workbooks (.xlsx)")->required();
   ercot->add_option("--into", f.into, "The hourly price CSV to add to (created if absent)")->required();
   ercot->add_flag("--json", f.json, "Print what was done as JSON");
   return data;
@@ -35,7 +38,7 @@ and checked before it replaces the file.)");
 
 int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
   std::vector<std::filesystem::path> files(f.workbooks.begin(), f.workbooks.end());
-  Result<HourlyPrices> imported = ReadErcotDamWorkbooks(files);
+  Result<HourlyPrices> imported = ReadErcotWorkbooks(files);
   if (!imported.ok()) {
     err << "mullet data: error: " << imported.status().message() << "\n";
     return 2;

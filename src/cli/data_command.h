@@ -1,7 +1,7 @@
 // `mullet data`: brings a data directory up to date from the sources analysts
-// already use. Today: ERCOT's day-ahead hub and load-zone workbooks
-// (NP4-180-ER) into the hourly price CSV. Bitcoin Core and exchange refreshes
-// are to come (issue 9).
+// already use. Today: ERCOT's hub and load-zone workbooks (day-ahead
+// NP4-180-ER, real-time NP6-785-ER) into the hourly price CSV. Bitcoin Core and
+// exchange refreshes are to come (issue 9).
 
 #ifndef MULLET_CLI_DATA_COMMAND_H_
 #define MULLET_CLI_DATA_COMMAND_H_

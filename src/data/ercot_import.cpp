@@ -64,8 +64,21 @@ Result<int> ParseHourEnding(const std::string& text) {
   return h;
 }
 
-constexpr const char* kColumns[] = {"delivery date", "hour ending", "repeated hour flag", "settlement point",
-                                    "settlement point price"};
+// The two layouts ERCOT publishes. Column k of a layout, by its header text
+// in lower case; kNone where a layout has no such column.
+constexpr int kNone = -1;
+struct Layout {
+  const char* name;
+  const char* columns[6];  // date, hour ending, interval, repeated flag, point, price
+};
+constexpr Layout kLayouts[] = {
+    {"day-ahead (NP4-180-ER)",
+     {"delivery date", "hour ending", nullptr, "repeated hour flag", "settlement point", "settlement point price"}},
+    {"real-time (NP6-785-ER)",
+     {"delivery date", "delivery hour", "delivery interval", "repeated hour flag", "settlement point name",
+      "settlement point price"}},
+};
+enum Column { kDate, kHour, kInterval, kFlag, kPoint, kPrice };
 
 }  // namespace
 
@@ -90,37 +103,56 @@ Result<UtcTime> CentralHourEndingToUtc(Date day, int hour_ending, bool repeated)
   return UtcTime(day) + hours(start + (daylight ? 5 : 6));
 }
 
-Result<HourlyPrices> ReadErcotDamWorkbooks(const std::vector<fs::path>& files) {
+Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files) {
   std::vector<std::string> points;
-  std::map<UtcTime, std::map<std::string, double>> by_hour;
+  // Per hour and point: the sum of its prices and how many (an hour of the
+  // day-ahead market has one; of the real-time market, four 15-minute ones).
+  struct Sum {
+    double total = 0;
+    int count = 0;
+    int intervals = 1;  // how many it must have
+  };
+  std::map<UtcTime, std::map<std::string, Sum>> by_hour;
   for (const fs::path& path : files) {
     Result<std::vector<XlsxSheet>> sheets = ReadXlsx(path);
     if (!sheets.ok()) return sheets.status();
     const std::string file = path.filename().string();
     int rows_read = 0;
     for (const XlsxSheet& sheet : *sheets) {
-      // Cells by row; the header is the first row naming every column.
+      // Cells by row; the header is the first row naming every column of a layout.
       std::map<int, std::map<int, std::string>> grid;
       for (const XlsxCell& c : sheet.cells) grid[c.row][c.column] = c.text;
       std::optional<int> header_row;
-      int col[5] = {0, 0, 0, 0, 0};
+      const Layout* layout = nullptr;
+      int col[6] = {kNone, kNone, kNone, kNone, kNone, kNone};
       for (const auto& [r, cells] : grid) {
-        int found = 0;
-        for (int k = 0; k < 5; ++k) {
-          for (const auto& [c, text] : cells) {
-            if (Lower(Trim(text)) == kColumns[k]) {
-              col[k] = c;
-              ++found;
-              break;
+        for (const Layout& l : kLayouts) {
+          int need = 0, found = 0;
+          int at[6] = {kNone, kNone, kNone, kNone, kNone, kNone};
+          for (int k = 0; k < 6; ++k) {
+            if (l.columns[k] == nullptr) continue;
+            ++need;
+            for (const auto& [c, text] : cells) {
+              if (Lower(Trim(text)) == l.columns[k]) {
+                at[k] = c;
+                ++found;
+                break;
+              }
             }
           }
+          if (found == need) {
+            layout = &l;
+            std::copy(at, at + 6, col);
+            break;
+          }
         }
-        if (found == 5) {
+        if (layout != nullptr) {
           header_row = r;
           break;
         }
       }
       if (!header_row) continue;  // a sheet of notes, not prices
+      const bool real_time = col[kInterval] != kNone;
       const std::string where = file + ": sheet '" + sheet.name + "': ";
       for (const auto& [r, cells] : grid) {
         if (r <= *header_row) continue;
@@ -128,34 +160,48 @@ Result<HourlyPrices> ReadErcotDamWorkbooks(const std::vector<fs::path>& files) {
           const auto it = cells.find(col[k]);
           return it == cells.end() ? std::string() : Trim(it->second);
         };
-        if (at(0).empty() && at(3).empty()) continue;  // a blank row
+        if (at(kDate).empty() && at(kPoint).empty()) continue;  // a blank row
         auto fail = [&](int k, const std::string& what) {
-          return Status::DataError(where + CellName(r, col[k]) + ": " + kColumns[k] + ": " + what);
+          return Status::DataError(where + CellName(r, col[k]) + ": " + layout->columns[k] + ": " + what);
         };
-        Result<Date> day = ParseDeliveryDate(at(0));
-        if (!day.ok()) return fail(0, day.status().message());
-        Result<int> he = ParseHourEnding(at(1));
-        if (!he.ok()) return fail(1, he.status().message());
-        const std::string flag = at(2);
-        if (flag != "N" && flag != "Y") return fail(2, "expected N or Y, got '" + flag + "'");
+        Result<Date> day = ParseDeliveryDate(at(kDate));
+        if (!day.ok()) return fail(kDate, day.status().message());
+        Result<int> he = ParseHourEnding(at(kHour));
+        if (!he.ok()) return fail(kHour, he.status().message());
+        const std::string flag = at(kFlag);
+        if (flag != "N" && flag != "Y") return fail(kFlag, "expected N or Y, got '" + flag + "'");
         Result<UtcTime> hour = CentralHourEndingToUtc(*day, *he, flag == "Y");
-        if (!hour.ok()) return fail(1, hour.status().message());
-        const std::string point = Lower(at(3));
+        if (!hour.ok()) return fail(kHour, hour.status().message());
+        if (real_time) {
+          const std::string interval = at(kInterval);
+          if (interval != "1" && interval != "2" && interval != "3" && interval != "4") {
+            return fail(kInterval, "expected an interval 1 to 4, got '" + interval + "'");
+          }
+        }
+        const std::string point = Lower(at(kPoint));
         if (point.empty() || point.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
-          return fail(3, "expected a settlement point name, got '" + at(3) + "'");
+          return fail(kPoint, "expected a settlement point name, got '" + at(kPoint) + "'");
         }
-        Result<double> price = ParseNumber(at(4));
-        if (!price.ok()) return fail(4, price.status().message());
+        Result<double> price = ParseNumber(at(kPrice));
+        if (!price.ok()) return fail(kPrice, price.status().message());
         if (std::find(points.begin(), points.end(), point) == points.end()) points.push_back(point);
-        if (!by_hour[*hour].emplace(point, *price).second) {
-          return fail(3, at(3) + " is given twice for the hour starting " + FormatUtc(*hour));
+        Sum& sum = by_hour[*hour][point];
+        sum.intervals = real_time ? 4 : 1;
+        if (sum.count == sum.intervals) {
+          return fail(kPoint, at(kPoint) + " is given " + (real_time ? "more than four times" : "twice") +
+                                  " for the hour starting " + FormatUtc(*hour));
         }
+        sum.total += *price;
+        ++sum.count;
         ++rows_read;
       }
     }
     if (rows_read == 0) {
-      return Status::DataError(file + ": no sheet has the columns Delivery Date, Hour Ending, Repeated Hour Flag, "
-                                      "Settlement Point, Settlement Point Price");
+      return Status::DataError(file +
+                               ": no sheet has the columns of ERCOT's day-ahead report (Delivery Date, Hour Ending, "
+                               "Repeated Hour Flag, Settlement Point, Settlement Point Price) or real-time report "
+                               "(Delivery Date, Delivery Hour, Delivery Interval, Repeated Hour Flag, Settlement "
+                               "Point Name, Settlement Point Price)");
     }
   }
   HourlyPrices out;
@@ -168,7 +214,12 @@ Result<HourlyPrices> ReadErcotDamWorkbooks(const std::vector<fs::path>& files) {
         return Status::DataError("the workbooks give no " + points[p] + " price for the hour starting " +
                                  FormatUtc(hour) + " (other points have one)");
       }
-      out.prices[p].push_back(UsdPerMegawattHour(it->second));
+      if (it->second.count != it->second.intervals) {
+        return Status::DataError("the workbooks give " + points[p] + " " + std::to_string(it->second.count) +
+                                 " of the 4 real-time intervals of the hour starting " + FormatUtc(hour));
+      }
+      // Real time: the hour's price is the mean of its four 15-minute prices.
+      out.prices[p].push_back(UsdPerMegawattHour(it->second.total / it->second.count));
     }
     out.hours.push_back(hour);
   }

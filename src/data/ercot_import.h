@@ -1,4 +1,4 @@
-// Imports ERCOT's published price reports into the documented hourly CSV
+// Imports ERCOT's published price reports (day-ahead and real-time) into the documented hourly CSV
 // schema (docs/data.md): `timestamp_utc,<point>_usd_per_mwh,...`.
 //
 // The day-ahead hub and load-zone workbook (NP4-180-ER, DAMLZHBSPP_<year>.xlsx)
@@ -31,11 +31,17 @@ namespace mullet {
 // repeated hour.
 Result<UtcTime> CentralHourEndingToUtc(Date day, int hour_ending, bool repeated);
 
-// Every price row of the workbooks, as hourly prices by point (points named
-// in lower case: "hb_west"). DataError naming the file, the sheet, the cell
+// The real-time hub and load-zone workbook (NP6-785-ER, RTMLZHBSPP_<year>.xlsx)
+// has a row per delivery date, hour, 15-minute interval (1-4) and point:
+// "Delivery Date", "Delivery Hour" (hour ending), "Delivery Interval",
+// "Repeated Hour Flag", "Settlement Point Name", "Settlement Point Price";
+// its hour is the mean of the four intervals (all four are required).
+//
+// Every price row of the workbooks (either layout, told by the header), as
+// hourly prices by point (points named in lower case: "hb_west"). DataError naming the file, the sheet, the cell
 // and the column for anything unreadable; a point missing an hour the others
 // have, or an hour given twice for a point, is an error too.
-Result<HourlyPrices> ReadErcotDamWorkbooks(const std::vector<std::filesystem::path>& files);
+Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<std::filesystem::path>& files);
 
 struct MergeResult {
   int added = 0;          // hours added

@@ -67,7 +67,7 @@ TEST_F(ErcotImportTest, TheAutumnDayIs25ConsecutiveUtcHours) {
   wb.Sheet("Notes", {{"=i:Report NP4-180-ER"}});
   wb.Sheet("Nov", AutumnDay(false));
   wb.Write(dir_ / "DAMLZHBSPP_2024.xlsx");
-  Result<HourlyPrices> r = ReadErcotDamWorkbooks({dir_ / "DAMLZHBSPP_2024.xlsx"});
+  Result<HourlyPrices> r = ReadErcotWorkbooks({dir_ / "DAMLZHBSPP_2024.xlsx"});
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->points, (std::vector<std::string>{"hb_west", "lz_west"}));
   ASSERT_EQ(r->hours.size(), 25u);
@@ -80,7 +80,7 @@ TEST_F(ErcotImportTest, TheAutumnDayIs25ConsecutiveUtcHours) {
   FakeWorkbook serial;
   serial.Sheet("Nov", AutumnDay(true));
   serial.Write(dir_ / "serial.xlsx");
-  Result<HourlyPrices> s = ReadErcotDamWorkbooks({dir_ / "serial.xlsx"});
+  Result<HourlyPrices> s = ReadErcotWorkbooks({dir_ / "serial.xlsx"});
   ASSERT_TRUE(s.ok()) << s.status().message();
   EXPECT_EQ(s->hours, r->hours);
 }
@@ -89,7 +89,7 @@ TEST_F(ErcotImportTest, AppendsWithoutDuplicatesAndKeepsTheFilesColumns) {
   FakeWorkbook wb;
   wb.Sheet("Nov", AutumnDay(false));
   wb.Write(dir_ / "DAM.xlsx");
-  const HourlyPrices imported = *ReadErcotDamWorkbooks({dir_ / "DAM.xlsx"});
+  const HourlyPrices imported = *ReadErcotWorkbooks({dir_ / "DAM.xlsx"});
 
   // An existing file with hb_west only, ending at the day's third hour.
   const fs::path csv = dir_ / "prices.csv";
@@ -134,7 +134,7 @@ TEST_F(ErcotImportTest, AFileWithAColumnTheImportLacksIsLeftAlone) {
   const fs::path csv = dir_ / "prices.csv";
   const std::string text = "timestamp_utc,hb_north_usd_per_mwh\n2024-11-01T00:00:00Z,20\n";
   std::ofstream(csv) << text;
-  Result<MergeResult> m = MergeHourlyPrices(csv, *ReadErcotDamWorkbooks({dir_ / "DAM.xlsx"}));
+  Result<MergeResult> m = MergeHourlyPrices(csv, *ReadErcotWorkbooks({dir_ / "DAM.xlsx"}));
   ASSERT_FALSE(m.ok());
   EXPECT_NE(m.status().message().find("no hb_north prices"), std::string::npos) << m.status().message();
   std::ifstream in(csv);
@@ -148,7 +148,7 @@ TEST_F(ErcotImportTest, ErrorsNameTheFileSheetCellAndColumn) {
   FakeWorkbook bad;
   bad.Sheet("Nov", rows);
   bad.Write(dir_ / "bad.xlsx");
-  Result<HourlyPrices> r = ReadErcotDamWorkbooks({dir_ / "bad.xlsx"});
+  Result<HourlyPrices> r = ReadErcotWorkbooks({dir_ / "bad.xlsx"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "bad.xlsx: sheet 'Nov': E7: settlement point price: expected a number, got 'x'");
@@ -158,24 +158,60 @@ TEST_F(ErcotImportTest, ErrorsNameTheFileSheetCellAndColumn) {
   FakeWorkbook twice;
   twice.Sheet("Nov", rows);
   twice.Write(dir_ / "twice.xlsx");
-  r = ReadErcotDamWorkbooks({dir_ / "twice.xlsx"});
+  r = ReadErcotWorkbooks({dir_ / "twice.xlsx"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("HB_WEST is given twice for the hour starting 2024-11-03T08:00:00Z"),
             std::string::npos)
       << r.status().message();
 
   std::ofstream(dir_ / "not.xlsx") << "timestamp_utc,hb_west_usd_per_mwh\n";
-  r = ReadErcotDamWorkbooks({dir_ / "not.xlsx"});
+  r = ReadErcotWorkbooks({dir_ / "not.xlsx"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("not.xlsx: not an .xlsx workbook"), std::string::npos) << r.status().message();
 
   FakeWorkbook notes;
   notes.Sheet("Notes", {{"=i:nothing here"}});
   notes.Write(dir_ / "notes.xlsx");
-  r = ReadErcotDamWorkbooks({dir_ / "notes.xlsx"});
+  r = ReadErcotWorkbooks({dir_ / "notes.xlsx"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("no sheet has the columns"), std::string::npos);
-  EXPECT_EQ(ReadErcotDamWorkbooks({dir_ / "missing.xlsx"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadErcotWorkbooks({dir_ / "missing.xlsx"}).status().code(), StatusCode::kNotFound);
+}
+
+// The real-time workbook: four 15-minute prices an hour, averaged. On the
+// spring day (23 hours) HB_WEST's interval k of hour ending h is h + k / 10:
+// the hour's mean is h + 0.25.
+TEST_F(ErcotImportTest, RealTimeIntervalsAverageToTheHour) {
+  std::vector<std::vector<std::string>> rows{{"Delivery Date", "Delivery Hour", "Delivery Interval",
+                                              "Repeated Hour Flag", "Settlement Point Name", "Settlement Point Type",
+                                              "Settlement Point Price"}};
+  for (int he = 1; he <= 24; ++he) {
+    if (he == 3) continue;  // clocks go forward
+    for (int k = 1; k <= 4; ++k) {
+      rows.push_back({"03/10/2024", "=n:" + std::to_string(he), "=n:" + std::to_string(k), "N", "HB_WEST", "HU",
+                      "=n:" + std::to_string(he) + "." + std::to_string(k)});
+    }
+  }
+  FakeWorkbook wb;
+  wb.Sheet("Mar", rows);
+  wb.Write(dir_ / "RTMLZHBSPP_2024.xlsx");
+  Result<HourlyPrices> r = ReadErcotWorkbooks({dir_ / "RTMLZHBSPP_2024.xlsx"});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->hours.size(), 23u);
+  EXPECT_EQ(FormatUtc(r->hours.front()), "2024-03-10T06:00:00Z");
+  EXPECT_EQ(FormatUtc(r->hours.back()), "2024-03-11T04:00:00Z");
+  for (std::size_t i = 1; i < r->hours.size(); ++i) EXPECT_EQ(r->hours[i] - r->hours[i - 1], std::chrono::hours(1));
+  EXPECT_NEAR(r->prices[0][0].value(), 1.25, 1e-12);
+  EXPECT_NEAR(r->prices[0][2].value(), 4.25, 1e-12);  // hour ending 04:00 follows 02:00
+
+  rows.pop_back();  // the last hour loses an interval
+  FakeWorkbook short_hour;
+  short_hour.Sheet("Mar", rows);
+  short_hour.Write(dir_ / "short.xlsx");
+  r = ReadErcotWorkbooks({dir_ / "short.xlsx"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "the workbooks give hb_west 3 of the 4 real-time intervals of the hour starting 2024-03-11T04:00:00Z");
 }
 
 }  // namespace

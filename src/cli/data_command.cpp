@@ -7,7 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/flags.h"
+#include "data/bitcoin_refresh.h"
 #include "data/ercot_import.h"
+
+#include <fstream>
 
 namespace mullet {
 
@@ -33,10 +36,81 @@ and checked before it replaces the file.)");
   ercot->add_option("workbooks", f.workbooks, "One or more ERCOT workbooks (.xlsx)")->required();
   ercot->add_option("--into", f.into, "The hourly price CSV to add to (created if absent)")->required();
   ercot->add_flag("--json", f.json, "Print what was done as JSON");
+  ercot->callback([&f] { f.command = "import-ercot"; });
+
+  CLI::App* btc = data->add_subcommand(
+      "refresh-bitcoin", "Add difficulty epochs, blocks, subsidy and fees per day from a Bitcoin Core node");
+  btc->footer(R"(Asks the node (JSON-RPC: getblockcount, getblockhash, getblockheader,
+getblockstats) for what DIR's btc_difficulty_epochs.csv, btc_network_daily.csv
+and btc_fees_daily.csv lack: complete epochs, and complete UTC days before the
+tip's. Copy the shared files into DIR first (../shared/data is read-only).
+Each file is checked by its loader before it is replaced; nothing is written
+unless every call succeeded.
+
+Example:
+  cp -r ../shared/data mydata
+  mullet data refresh-bitcoin --data mydata --rpc 127.0.0.1:8332 --rpc-cookie ~/.bitcoin/.cookie)");
+  btc->add_option("--data", f.data_dir, "The data directory to bring up to date")->required();
+  btc->add_option("--rpc", f.rpc, "The node's RPC address, HOST:PORT (default 127.0.0.1:8332)");
+  btc->add_option("--rpc-user", f.rpc_user, "RPC user (rpcauth or rpcuser)");
+  btc->add_option("--rpc-password", f.rpc_password, "RPC password");
+  btc->add_option("--rpc-cookie", f.rpc_cookie, "The node's .cookie file, instead of a user and password");
+  btc->add_option("--timeout-s", f.timeout_s, "Deadline of each call in seconds (default 10)");
+  btc->add_flag("--json", f.json, "Print what was done as JSON");
+  btc->callback([&f] { f.command = "refresh-bitcoin"; });
   return data;
 }
 
+namespace {
+
+int RunRefreshBitcoin(const DataFlags& f, std::ostream& out, std::ostream& err) {
+  RpcEndpoint node;
+  const std::size_t colon = f.rpc.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == f.rpc.size()) {
+    err << "mullet data: error: --rpc: expected HOST:PORT, got '" << f.rpc << "'\n";
+    return 2;
+  }
+  node.host = f.rpc.substr(0, colon);
+  node.port = f.rpc.substr(colon + 1);
+  if (!(f.timeout_s > 0 && f.timeout_s <= 3600)) {
+    err << "mullet data: error: --timeout-s: must be in (0, 3600]\n";
+    return 2;
+  }
+  node.timeout = std::chrono::milliseconds(static_cast<long long>(f.timeout_s * 1000));
+  if (!f.rpc_cookie.empty()) {
+    std::ifstream in(f.rpc_cookie);
+    if (!in || !std::getline(in, node.user_password) || node.user_password.find(':') == std::string::npos) {
+      err << "mullet data: error: --rpc-cookie: cannot read a user:password line from " << f.rpc_cookie << "\n";
+      return 2;
+    }
+  } else if (!f.rpc_user.empty()) {
+    node.user_password = f.rpc_user + ":" + f.rpc_password;
+  }
+  Result<BitcoinRefresh> r = RefreshBitcoinHistory(node, f.data_dir);
+  if (!r.ok()) {
+    err << "mullet data: error: " << r.status().message() << "\n";
+    return r.status().code() == StatusCode::kIoError ? 1 : 2;
+  }
+  if (f.json) {
+    nlohmann::ordered_json j;
+    j["tip_height"] = r->tip_height;
+    j["epochs_added"] = r->epochs_added;
+    j["network_days_added"] = r->network_days_added;
+    j["fee_days_added"] = r->fee_days_added;
+    j["last_day"] = r->last_day ? nlohmann::ordered_json(FormatDate(*r->last_day)) : nlohmann::ordered_json();
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print(out, "mullet data: node at height {}: added {} epochs, {} days of blocks and subsidy, {} days of fees{}\n",
+             r->tip_height, r->epochs_added, r->network_days_added, r->fee_days_added,
+             r->last_day ? " (to " + FormatDate(*r->last_day) + ")" : std::string());
+  return 0;
+}
+
+}  // namespace
+
 int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
+  if (f.command == "refresh-bitcoin") return RunRefreshBitcoin(f, out, err);
   std::vector<std::filesystem::path> files(f.workbooks.begin(), f.workbooks.end());
   Result<HourlyPrices> imported = ReadErcotWorkbooks(files);
   if (!imported.ok()) {

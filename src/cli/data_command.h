@@ -1,7 +1,7 @@
 // `mullet data`: brings a data directory up to date from the sources analysts
-// already use. Today: ERCOT's hub and load-zone workbooks (day-ahead
-// NP4-180-ER, real-time NP6-785-ER) into the hourly price CSV. Bitcoin Core and
-// exchange refreshes are to come (issue 9).
+// already use: ERCOT's hub and load-zone workbooks (day-ahead NP4-180-ER,
+// real-time NP6-785-ER) into the hourly price CSV, and the Bitcoin series from
+// a Bitcoin Core node. The daily BTC price from an exchange is to come.
 
 #ifndef MULLET_CLI_DATA_COMMAND_H_
 #define MULLET_CLI_DATA_COMMAND_H_
@@ -19,7 +19,12 @@ namespace mullet {
 struct DataFlags {
   std::vector<std::string> workbooks;
   std::string into;
+  // refresh-bitcoin
+  std::string rpc = "127.0.0.1:8332";
+  std::string rpc_user, rpc_password, rpc_cookie, data_dir;
+  double timeout_s = 10;
   bool json = false;
+  std::string command;  // the subcommand given: "import-ercot" or "refresh-bitcoin"
 };
 
 CLI::App* AddDataCommand(CLI::App& app, DataFlags& flags);

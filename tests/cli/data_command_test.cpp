@@ -50,4 +50,26 @@ TEST(DataCommandTest, ImportsAWorkbookThatABacktestThenRuns) {
   fs::remove_all(dir);
 }
 
+// refresh-bitcoin's own checks, before and without a node (the engine is
+// tested against a fake node in tests/data/bitcoin_refresh_test.cpp).
+TEST(DataCommandTest, RefreshBitcoinNamesWhatIsWrong) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("mullet_refresh_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  for (const char* f : {"btc_difficulty_epochs.csv", "btc_network_daily.csv", "btc_fees_daily.csv"}) {
+    fs::copy_file(fs::path(MULLET_SHARED_DATA) / f, dir / f, fs::copy_options::overwrite_existing);
+  }
+  const std::string base = "data refresh-bitcoin --data " + dir.string();
+  CliRun r = Mullet(base + " --rpc nocolon");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--rpc: expected HOST:PORT, got 'nocolon'"), std::string::npos) << r.err;
+  r = Mullet(base + " --rpc-cookie " + (dir / "no.cookie").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--rpc-cookie: cannot read a user:password line"), std::string::npos) << r.err;
+  r = Mullet(base + " --rpc 127.0.0.1:1 --timeout-s 1");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("bitcoin node 127.0.0.1:1: getblockcount: cannot connect"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
 }  // namespace

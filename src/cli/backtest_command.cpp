@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/flags.h"
+#include "cli/table.h"
 #include "data/asic_specs.h"
 #include "data/market.h"
 #include "report/html.h"
@@ -520,20 +521,7 @@ int RunBacktestSweep(const BacktestFlags& f,
                          fmt::format("{:.0f}", s.curtailed_hours)});
       table.push_back(std::move(v));
     }
-    std::vector<std::size_t> width(h.size(), 0);
-    for (const auto& row : table) {
-      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-    }
-    for (const auto& row : table) {
-      std::string line;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        const bool text = c == axes.size() || c == axes.size() + 1;  // scenario, policy: left-aligned
-        const std::string pad(width[c] - row[c].size(), ' ');
-        line += (c ? "  " : "") + (text ? row[c] + pad : pad + row[c]);
-      }
-      while (!line.empty() && line.back() == ' ') line.pop_back();
-      out << line << "\n";
-    }
+    PrintTable(table, {axes.size(), axes.size() + 1}, out);  // scenario and policy are text
   }
   fmt::print(err, "mullet backtest: wrote {}\n", (dir / "sweep.csv").string());
   return 0;

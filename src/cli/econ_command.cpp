@@ -12,6 +12,7 @@
 
 #include "cli/econ_report.h"
 #include "cli/flags.h"
+#include "cli/table.h"
 #include "core/chain/subsidy.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
@@ -419,17 +420,7 @@ int RunEconSweep(const EconFlags& f, const std::vector<std::pair<const Sweepable
     if (lease) row.push_back(e.lease_net ? fmt::format("{:.2f}", e.lease_net->value()) : "-");
     table.push_back(std::move(row));
   }
-  std::vector<std::size_t> width(header.size(), 0);
-  for (const auto& row : table) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : table) {
-    std::string line;
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      line += (c ? "  " : "") + std::string(width[c] - row[c].size(), ' ') + row[c];
-    }
-    out << line << "\n";
-  }
+  PrintTable(table, {}, out);
   return 0;
 }
 

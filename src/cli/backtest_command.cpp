@@ -343,7 +343,7 @@ std::vector<std::pair<std::string, std::string>> Assumptions(const Plan& plan) {
 CLI::App* AddBacktestCommand(CLI::App& app, BacktestFlags& f) {
   CLI::App* cmd = app.add_subcommand(
       "backtest", "Replay a site over history with the dispatch policy; compare strategies");
-  cmd->footer(R"(Writes OUT/summary.json, OUT/timeseries.csv and OUT/report.html (self-contained).
+  cmd->footer(R"(Writes OUT/summary.json, OUT/monthly.csv, OUT/timeseries.csv and OUT/report.html.
 Without --data the built-in market is used: one synthetic hourly year whose
 parameters were derived from ERCOT and Bitcoin history (docs/market.md).
 Every scenario in the site file runs under --policy and each baseline.

@@ -213,6 +213,7 @@ Result<BitcoinRefresh> RefreshBitcoinHistory(const RpcEndpoint& node, const fs::
     double subsidy_sats = 0, fee_sats = 0, work = 0;  // work: sum of difficulty x 2^32
   };
   std::map<Date, Day> days;
+  std::map<int, double> epoch_difficulty;  // by epoch start height
   if (from < tip_day) {
     // The first height at or after `from`: a binary search on header times
     // (close enough: a block's time may run a little ahead of the next's,
@@ -236,13 +237,20 @@ Result<BitcoinRefresh> RefreshBitcoinHistory(const RpcEndpoint& node, const fs::
       if (!fee.ok()) return fee.status();
       const Date day = std::chrono::floor<std::chrono::days>(UtcTime(std::chrono::seconds(static_cast<std::int64_t>(*time))));
       if (day < from || day >= tip_day) continue;
-      Result<Header> header = HeaderAt(node, h);  // the difficulty the block was mined at
-      if (!header.ok()) return header.status();
+      // The difficulty the block was mined at is its epoch's: one header per
+      // epoch, not one per block.
+      const int epoch_start = h - h % 2016;
+      auto known = epoch_difficulty.find(epoch_start);
+      if (known == epoch_difficulty.end()) {
+        Result<Header> header = HeaderAt(node, epoch_start);
+        if (!header.ok()) return header.status();
+        known = epoch_difficulty.emplace(epoch_start, header->difficulty).first;
+      }
       Day& d = days[day];
       ++d.blocks;
       d.subsidy_sats += *subsidy;
       d.fee_sats += *fee;
-      d.work += header->difficulty * 4294967296.0;
+      d.work += known->second * 4294967296.0;
     }
   }
   std::string network_rows, fee_rows;

@@ -9,6 +9,7 @@
 #include "cli/flags.h"
 #include "data/bitcoin_refresh.h"
 #include "data/ercot_import.h"
+#include "data/price_refresh.h"
 
 #include <fstream>
 
@@ -20,6 +21,8 @@ CLI::App* AddDataCommand(CLI::App& app, DataFlags& f) {
   data->footer(R"(Examples:
   mullet data import-ercot DAMLZHBSPP_2025.xlsx --into ../shared/data/ercot_dam_spp_hourly_2021_2024.csv
   mullet data import-ercot DAMLZHBSPP_2025.xlsx --into prices_2025.csv --json
+  mullet data refresh-bitcoin --data mydata --rpc 127.0.0.1:8332 --rpc-cookie ~/.bitcoin/.cookie
+  mullet data refresh-price --data mydata
 
 Sources and formats: docs/data.md.)");
   CLI::App* ercot = data->add_subcommand(
@@ -58,6 +61,27 @@ Example:
   btc->add_option("--timeout-s", f.timeout_s, "Deadline of each call in seconds (default 10)");
   btc->add_flag("--json", f.json, "Print what was done as JSON");
   btc->callback([&f] { f.command = "refresh-bitcoin"; });
+
+  CLI::App* price = data->add_subcommand(
+      "refresh-price", "Add the daily BTC/USD close (and OHLC) from an exchange's public OHLC endpoint over HTTPS");
+  price->footer(R"(Asks the exchange (Bitstamp's public API: GET /api/v2/ohlc/btcusd/?step=86400,
+1000 UTC days a call, no key) for the complete UTC days after the last row of
+DIR's btc_price_daily.csv (the close, source bitstamp_close) and, if DIR has
+it, btc_ohlcv_daily_bitstamp.csv (open, high, low, close, volume), up to
+yesterday. The certificate is checked against the system's CA store (or
+--ca-file). Each candle is checked (a UTC midnight, the next day, low <= open,
+close <= high); a day missing inside the range is an error, and nothing is
+written unless both files load. Copy the shared files into DIR first.
+
+Example:
+  cp -r ../shared/data mydata
+  mullet data refresh-price --data mydata)");
+  price->add_option("--data", f.data_dir, "The data directory to bring up to date")->required();
+  price->add_option("--exchange", f.exchange, "The exchange's API, https://HOST[:PORT] (default https://www.bitstamp.net)");
+  price->add_option("--ca-file", f.ca_file, "PEM file of the CA certificates to trust instead of the system's");
+  price->add_option("--timeout-s", f.timeout_s, "Deadline of each step of a call in seconds (default 10)");
+  price->add_flag("--json", f.json, "Print what was done as JSON");
+  price->callback([&f] { f.command = "refresh-price"; });
   return data;
 }
 
@@ -107,10 +131,50 @@ int RunRefreshBitcoin(const DataFlags& f, std::ostream& out, std::ostream& err) 
   return 0;
 }
 
+int RunRefreshPrice(const DataFlags& f, std::ostream& out, std::ostream& err) {
+  ExchangeSource ex;
+  if (Status s = ParseExchangeUrl(f.exchange, ex.peer); !s.ok()) {
+    err << "mullet data: error: --exchange: " << s.message() << "\n";
+    return 2;
+  }
+  if (!(f.timeout_s > 0 && f.timeout_s <= 3600)) {
+    err << "mullet data: error: --timeout-s: must be in (0, 3600]\n";
+    return 2;
+  }
+  ex.peer.timeout = std::chrono::milliseconds(static_cast<long long>(f.timeout_s * 1000));
+  ex.peer.ca_file = f.ca_file;
+  ex.peer.max_reply_bytes = 4 << 20;
+  const Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  Result<PriceRefresh> r = RefreshBtcPrice(ex, f.data_dir, today);
+  if (!r.ok()) {
+    err << "mullet data: error: " << r.status().message() << "\n";
+    return r.status().code() == StatusCode::kIoError ? 1 : 2;
+  }
+  if (f.json) {
+    nlohmann::ordered_json j;
+    j["calls"] = r->calls;
+    j["price_days_added"] = r->price_days_added;
+    j["ohlcv_days_added"] = r->ohlcv_days_added;
+    j["last_day"] = r->last_day ? nlohmann::ordered_json(FormatDate(*r->last_day)) : nlohmann::ordered_json();
+    j["missing_from"] =
+        r->missing_from ? nlohmann::ordered_json(FormatDate(*r->missing_from)) : nlohmann::ordered_json();
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  fmt::print(out, "mullet data: {}: added {} days of closes, {} days of OHLC{} in {} call(s)\n", ex.peer.host,
+             r->price_days_added, r->ohlcv_days_added,
+             r->last_day ? " (to " + FormatDate(*r->last_day) + ")" : std::string(), r->calls);
+  if (r->missing_from) {
+    fmt::print(out, "  the exchange has no candle yet from {} on; run again later\n", FormatDate(*r->missing_from));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
   if (f.command == "refresh-bitcoin") return RunRefreshBitcoin(f, out, err);
+  if (f.command == "refresh-price") return RunRefreshPrice(f, out, err);
   std::vector<std::filesystem::path> files(f.workbooks.begin(), f.workbooks.end());
   Result<HourlyPrices> imported = ReadErcotWorkbooks(files);
   if (!imported.ok()) {

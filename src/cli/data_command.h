@@ -1,7 +1,8 @@
 // `mullet data`: brings a data directory up to date from the sources analysts
 // already use: ERCOT's hub and load-zone workbooks (day-ahead NP4-180-ER,
 // real-time NP6-785-ER) into the hourly price CSV, and the Bitcoin series from
-// a Bitcoin Core node. The daily BTC price from an exchange is to come.
+// a Bitcoin Core node, and the daily BTC price from an exchange's OHLC
+// endpoint over HTTPS.
 
 #ifndef MULLET_CLI_DATA_COMMAND_H_
 #define MULLET_CLI_DATA_COMMAND_H_
@@ -22,9 +23,12 @@ struct DataFlags {
   // refresh-bitcoin
   std::string rpc = "127.0.0.1:8332";
   std::string rpc_user, rpc_password, rpc_cookie, data_dir;
+  // refresh-price
+  std::string exchange = "https://www.bitstamp.net";
+  std::string ca_file;
   double timeout_s = 10;
   bool json = false;
-  std::string command;  // the subcommand given: "import-ercot" or "refresh-bitcoin"
+  std::string command;  // the subcommand given: "import-ercot", "refresh-bitcoin", "refresh-price"
 };
 
 CLI::App* AddDataCommand(CLI::App& app, DataFlags& flags);

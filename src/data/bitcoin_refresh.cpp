@@ -1,26 +1,20 @@
 #include "data/bitcoin_refresh.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <openssl/evp.h>
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <vector>
 
 #include "core/chain/subsidy.h"
 #include "data/history.h"
+#include "data/http_call.h"
+#include "data/staged_file.h"
 
 namespace mullet {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace fs = std::filesystem;
 
 std::string Base64(const std::string& in) {
@@ -50,36 +44,6 @@ Result<std::string> TextField(const nlohmann::json& reply, const char* key, cons
     return Status::DataError(call + ": the node's reply has no text '" + key + "'");
   }
   return reply[key].get<std::string>();
-}
-
-template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.ok() ? Status::Ok() : r.status();
-}
-
-// Writes `text` beside `file` (file.tmp) and checks it with `check`; the
-// caller renames every checked file over its original once all are checked.
-template <typename Check>
-Status WriteChecked(const fs::path& file, const std::string& text, Check check) {
-  const fs::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp.string() + " (disk full?)");
-  }
-  Status s = check(tmp);
-  if (!s.ok()) {
-    return Status::DataError("the refreshed " + file.filename().string() + " does not load, nothing replaced: " +
-                             s.message());
-  }
-  return Status::Ok();
-}
-
-std::string Slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 struct Header {
@@ -118,48 +82,30 @@ Result<Header> HeaderAt(const RpcEndpoint& node, int height) {
 Result<nlohmann::json> CallBitcoinRpc(const RpcEndpoint& node, const std::string& method,
                                       const nlohmann::json& params) {
   const std::string where = "bitcoin node " + node.host + ":" + node.port + ": " + method + ": ";
-  try {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    asio::ip::tcp::resolver resolver(io);
-    stream.expires_after(node.timeout);
-    beast::error_code ec;
-    const auto endpoints = resolver.resolve(node.host, node.port, ec);
-    if (ec) return Status::IoError(where + "cannot resolve: " + ec.message());
-    stream.connect(endpoints, ec);
-    if (ec) return Status::IoError(where + "cannot connect: " + ec.message());
-    http::request<http::string_body> req{http::verb::post, "/", 11};
-    req.set(http::field::host, node.host);
-    req.set(http::field::content_type, "application/json");
-    if (!node.user_password.empty()) req.set(http::field::authorization, "Basic " + Base64(node.user_password));
-    req.body() = nlohmann::json{{"jsonrpc", "1.0"}, {"id", "mullet"}, {"method", method}, {"params", params}}.dump();
-    req.prepare_payload();
-    stream.expires_after(node.timeout);
-    http::write(stream, req, ec);
-    if (ec) return Status::IoError(where + "cannot send: " + ec.message());
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);  // a reply over 1 MiB is not one of these calls
-    stream.expires_after(node.timeout);
-    http::read(stream, buffer, parser, ec);
-    if (ec) return Status::IoError(where + "no reply: " + ec.message());
-    const auto& res = parser.get();
-    if (res.result() == http::status::unauthorized) {
-      return Status::IoError(where + "the node refused the credentials (401): check --rpc-user/--rpc-password or --rpc-cookie");
-    }
-    const nlohmann::json reply = nlohmann::json::parse(res.body(), nullptr, /*allow_exceptions=*/false);
-    if (reply.is_discarded() || !reply.is_object()) {
-      return Status::DataError(where + "the reply is not a JSON-RPC object (HTTP " +
-                               std::to_string(static_cast<int>(res.result_int())) + ")");
-    }
-    if (reply.contains("error") && !reply["error"].is_null()) {
-      return Status::DataError(where + "the node says " + reply["error"].dump());
-    }
-    if (!reply.contains("result")) return Status::DataError(where + "the reply has no result");
-    return reply["result"];
-  } catch (const std::exception& e) {
-    return Status::IoError(where + e.what());
+  HttpPeer peer;
+  peer.host = node.host;
+  peer.port = node.port;
+  peer.timeout = node.timeout;
+  peer.max_reply_bytes = 1 << 20;  // a reply over 1 MiB is not one of these calls
+  HttpCall call;
+  call.method = "POST";
+  call.content_type = "application/json";
+  if (!node.user_password.empty()) call.authorization = "Basic " + Base64(node.user_password);
+  call.body = nlohmann::json{{"jsonrpc", "1.0"}, {"id", "mullet"}, {"method", method}, {"params", params}}.dump();
+  Result<HttpReply> res = CallHttp(peer, call);
+  if (!res.ok()) return Status::IoError(where + res.status().message());
+  if (res->status == 401) {
+    return Status::IoError(where + "the node refused the credentials (401): check --rpc-user/--rpc-password or --rpc-cookie");
   }
+  const nlohmann::json reply = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  if (reply.is_discarded() || !reply.is_object()) {
+    return Status::DataError(where + "the reply is not a JSON-RPC object (HTTP " + std::to_string(res->status) + ")");
+  }
+  if (reply.contains("error") && !reply["error"].is_null()) {
+    return Status::DataError(where + "the node says " + PeerText(reply["error"].dump(), 300));
+  }
+  if (!reply.contains("result")) return Status::DataError(where + "the reply has no result");
+  return reply["result"];
 }
 
 Result<BitcoinRefresh> RefreshBitcoinHistory(const RpcEndpoint& node, const fs::path& dir) {
@@ -266,44 +212,14 @@ Result<BitcoinRefresh> RefreshBitcoinHistory(const RpcEndpoint& node, const fs::
     }
     r.last_day = day;
   }
-  // Every call succeeded: now the files, each checked by its loader.
-  const auto append = [](const fs::path& file, const std::string& rows) {
-    std::string text = Slurp(file);
-    if (!text.empty() && text.back() != '\n') text += "\r\n";
-    const bool crlf = text.find("\r\n") != std::string::npos;
-    if (!crlf) return text + rows;
-    std::string with_crlf;
-    for (char c : rows) with_crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
-    return text + with_crlf;
-  };
-  // Every file checked before any replaces its original, so a bad reply
-  // leaves all three as they were.
-  std::vector<fs::path> checked;
-  Status s = Status::Ok();
-  if (s.ok() && !epoch_rows.empty()) {
-    s = WriteChecked(epochs_file, append(epochs_file, epoch_rows),
-                     [](const fs::path& f) { return StatusOf(LoadDifficultyEpochs(f)); });
-    checked.push_back(epochs_file);
-  }
-  if (s.ok() && !network_rows.empty()) {
-    s = WriteChecked(network_file, append(network_file, network_rows),
-                     [](const fs::path& f) { return StatusOf(LoadNetworkDaily(f)); });
-    checked.push_back(network_file);
-  }
-  if (s.ok() && !fee_rows.empty()) {
-    s = WriteChecked(fees_file, append(fees_file, fee_rows),
-                     [](const fs::path& f) { return StatusOf(LoadFeesDaily(f)); });
-    checked.push_back(fees_file);
-  }
-  std::error_code ec;
-  if (!s.ok()) {
-    for (const fs::path& f : checked) fs::remove(f.string() + ".tmp", ec);
-    return s;
-  }
-  for (const fs::path& f : checked) {
-    fs::rename(f.string() + ".tmp", f, ec);
-    if (ec) return Status::IoError("cannot rename " + f.string() + ".tmp: " + ec.message());
-  }
+  // Every call succeeded: now the files, each checked by its loader, and all
+  // checked before any replaces its original, so a bad reply leaves all three
+  // as they were.
+  std::vector<StagedFile> staged;
+  if (Status s = StageAppendedChecked(epochs_file, epoch_rows, LoadDifficultyEpochs, staged); !s.ok()) return s;
+  if (Status s = StageAppendedChecked(network_file, network_rows, LoadNetworkDaily, staged); !s.ok()) return s;
+  if (Status s = StageAppendedChecked(fees_file, fee_rows, LoadFeesDaily, staged); !s.ok()) return s;
+  if (Status s = CommitAll(staged); !s.ok()) return s;
   return r;
 }
 

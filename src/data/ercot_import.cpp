@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "data/csv_reader.h"
+#include "data/staged_file.h"
 #include "data/xlsx.h"
 
 namespace mullet {
@@ -278,10 +279,7 @@ Result<MergeResult> MergeHourlyPrices(const fs::path& into, const HourlyPrices& 
   }
   if (r.added == 0) return r;  // nothing to write
 
-  const fs::path tmp = into.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string());
+  Result<StagedFile> staged = StagedFile::Write(into, [&](std::ostream& out) {
     out << "timestamp_utc";
     for (const std::string& c : r.columns) out << ',' << c << "_usd_per_mwh";
     out << "\n";
@@ -294,16 +292,13 @@ Result<MergeResult> MergeHourlyPrices(const fs::path& into, const HourlyPrices& 
       }
       out << "\n";
     }
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp.string() + " (disk full?)");
-  }
+  });
+  if (!staged.ok()) return staged.status();
   // The merged file must load as any other before it replaces anything.
-  if (Result<HourlyPrices> check = LoadHourlyPrices(tmp); !check.ok()) {
-    fs::remove(tmp, ec);
+  if (Result<HourlyPrices> check = LoadHourlyPrices(staged->path()); !check.ok()) {
     return Status::DataError("the merged file does not load, nothing replaced: " + check.status().message());
   }
-  fs::rename(tmp, into, ec);
-  if (ec) return Status::IoError("cannot rename " + tmp.string() + " to " + into.string() + ": " + ec.message());
+  if (Status s = staged.value().Commit(); !s.ok()) return s;
   return r;
 }
 

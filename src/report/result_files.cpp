@@ -299,30 +299,6 @@ void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& o
   }
 }
 
-Status WriteFileAtomically(const std::filesystem::path& file,
-                           const std::function<void(std::ostream&)>& write) {
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::IoError("cannot write " + tmp.string());
-    write(out);
-    out.flush();
-    if (!out) return Status::IoError("cannot write " + tmp.string() + " (disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec)
-    return Status::IoError("cannot rename " + tmp.string() + " to " + file.string() + ": " +
-                           ec.message());
-  return Status::Ok();
-}
-
-Status WriteFileAtomically(const std::filesystem::path& file, const std::string& contents) {
-  return WriteFileAtomically(file, [&](std::ostream& out) {
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  });
-}
-
 Status WriteTimeseriesCsvFile(const std::filesystem::path& file,
                               const std::vector<ScenarioRuns>& scenarios) {
   return WriteFileAtomically(file, [&](std::ostream& out) { WriteTimeseriesCsv(scenarios, out); });

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/status/result.h"
+#include "data/staged_file.h"  // WriteFileAtomically
 #include "report/results.h"
 
 namespace mullet {
@@ -31,13 +32,6 @@ void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream
 // summary.json as a table (docs/backtest.md, "monthly.csv"), with the month's
 // mean hashprice and the site's realised $/MWh (power cost / energy).
 void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& out);
-
-// Writes `contents` to `file` through a temporary file and a rename, so that a
-// crash never leaves a half-written file under the final name.
-Status WriteFileAtomically(const std::filesystem::path& file, const std::string& contents);
-// The same with what `write` puts on the temporary file's stream.
-Status WriteFileAtomically(const std::filesystem::path& file,
-                           const std::function<void(std::ostream&)>& write);
 
 // timeseries.csv straight to `file`, atomically: the blocks go to the file as
 // they fill, with no copy of the whole text in memory (26 MB for the 4-year

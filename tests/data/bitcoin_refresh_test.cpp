@@ -242,6 +242,19 @@ TEST_F(BitcoinRefreshTest, ARefusedOrLyingNodeChangesNothing) {
     EXPECT_EQ(entry.path().string().find(".tmp"), std::string::npos) << entry.path();
   }
 
+  // A node that takes the connection and never answers: the call's deadline
+  // ends it (the calls were once synchronous, and a deadline on a
+  // synchronous Beast read never fires).
+  asio::io_context io;
+  asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+  RpcEndpoint hung;
+  hung.port = std::to_string(silent.local_endpoint().port());
+  hung.timeout = std::chrono::milliseconds(300);
+  Result<BitcoinRefresh> waited = RefreshBitcoinHistory(hung, dir_);
+  ASSERT_FALSE(waited.ok());
+  EXPECT_NE(waited.status().message().find("getblockcount: no reply: no answer in time"), std::string::npos)
+      << waited.status().message();
+
   RpcEndpoint nobody;
   nobody.port = "1";
   nobody.timeout = std::chrono::milliseconds(500);

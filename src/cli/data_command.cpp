@@ -33,11 +33,21 @@ the four 15-minute prices of an hour averaged) as ERCOT publishes them (one shee
 a month; hour ending in Central Prevailing Time, the 23- and 25-hour days) into
 the UTC hourly schema of docs/data.md, one column per settlement point
 (hb_west_usd_per_mwh...).
+With --keep-15-min a real-time workbook's four prices of an hour stay rows of
+their own (06:00, 06:15, 06:30, 06:45 UTC...), into a file of 15-minute rows:
+backtest then prices each step on them (a 15-minute step its own interval, an
+hourly step the mean of four).
 Into an existing file it adds the hours the file lacks, for the columns it has,
 and keeps the rows it had; a new file takes every point. The result is loaded
-and checked before it replaces the file.)");
+and checked before it replaces the file.
+
+Examples:
+  mullet data import-ercot RTMLZHBSPP_2025.xlsx --into rtm_2025.csv
+  mullet data import-ercot RTMLZHBSPP_2025.xlsx --into rtm_15min_2025.csv --keep-15-min)");
   ercot->add_option("workbooks", f.workbooks, "One or more ERCOT workbooks (.xlsx)")->required();
   ercot->add_option("--into", f.into, "The hourly price CSV to add to (created if absent)")->required();
+  ercot->add_flag("--keep-15-min", f.keep_15_min,
+                  "Real-time workbooks: keep each 15-minute price as a row instead of the hour's mean");
   ercot->add_flag("--json", f.json, "Print what was done as JSON");
   ercot->callback([&f] { f.command = "import-ercot"; });
 
@@ -176,7 +186,7 @@ int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
   if (f.command == "refresh-bitcoin") return RunRefreshBitcoin(f, out, err);
   if (f.command == "refresh-price") return RunRefreshPrice(f, out, err);
   std::vector<std::filesystem::path> files(f.workbooks.begin(), f.workbooks.end());
-  Result<HourlyPrices> imported = ReadErcotWorkbooks(files);
+  Result<HourlyPrices> imported = ReadErcotWorkbooks(files, f.keep_15_min);
   if (!imported.ok()) {
     err << "mullet data: error: " << imported.status().message() << "\n";
     return 2;
@@ -190,6 +200,7 @@ int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
   if (f.json) {
     nlohmann::ordered_json j;
     j["into"] = f.into;
+    j["interval_minutes"] = imported->interval.count() / 60;  // the counts below are of these rows
     j["read_hours"] = imported->hours.size();
     j["added_hours"] = m.added;
     j["already_present_hours"] = m.already;
@@ -201,16 +212,17 @@ int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
     out << j.dump(2) << "\n";
     return 0;
   }
-  fmt::print(out, "mullet data: read {} hours of {} points from {} workbook(s)\n", imported->hours.size(),
+  const char* rows = f.keep_15_min ? "15-minute intervals" : "hours";
+  fmt::print(out, "mullet data: read {} {} of {} points from {} workbook(s)\n", imported->hours.size(), rows,
              imported->points.size(), files.size());
   if (m.added > 0) {
-    fmt::print(out, "  added {} hours to {} ({} to {})\n", m.added, f.into, FormatUtc(*m.first_added),
+    fmt::print(out, "  added {} {} to {} ({} to {})\n", m.added, rows, f.into, FormatUtc(*m.first_added),
                FormatUtc(*m.last_added));
   } else {
-    fmt::print(out, "  nothing to add: {} has every hour read\n", f.into);
+    fmt::print(out, "  nothing to add: {} has every one read\n", f.into);
   }
   if (m.already > 0) {
-    fmt::print(out, "  {} hours were there already (kept{})\n", m.already,
+    fmt::print(out, "  {} {} were there already (kept{})\n", m.already, rows,
                m.differing > 0 ? fmt::format("; {} differ from the workbook", m.differing) : std::string());
   }
   if (!m.ignored_points.empty()) {

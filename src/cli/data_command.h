@@ -20,6 +20,7 @@ namespace mullet {
 struct DataFlags {
   std::vector<std::string> workbooks;
   std::string into;
+  bool keep_15_min = false;
   // refresh-bitcoin
   std::string rpc = "127.0.0.1:8332";
   std::string rpc_user, rpc_password, rpc_cookie, data_dir;

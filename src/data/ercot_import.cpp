@@ -104,7 +104,7 @@ Result<UtcTime> CentralHourEndingToUtc(Date day, int hour_ending, bool repeated)
   return UtcTime(day) + hours(start + (daylight ? 5 : 6));
 }
 
-Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files) {
+Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files, bool keep_intervals) {
   std::vector<std::string> points;
   // Per hour and point: the sum of its prices and how many (an hour of the
   // day-ahead market has one; of the real-time market, four 15-minute ones).
@@ -173,11 +173,17 @@ Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files) {
         if (flag != "N" && flag != "Y") return fail(kFlag, "expected N or Y, got '" + flag + "'");
         Result<UtcTime> hour = CentralHourEndingToUtc(*day, *he, flag == "Y");
         if (!hour.ok()) return fail(kHour, hour.status().message());
+        UtcTime start = *hour;  // the row's interval: its hour, or a quarter of it kept apart
         if (real_time) {
           const std::string interval = at(kInterval);
           if (interval != "1" && interval != "2" && interval != "3" && interval != "4") {
             return fail(kInterval, "expected an interval 1 to 4, got '" + interval + "'");
           }
+          if (keep_intervals) start += std::chrono::minutes(15) * (interval[0] - '1');
+        } else if (keep_intervals) {
+          return Status::InvalidArgument(file + ": sheet '" + sheet.name +
+                                         "': a day-ahead workbook has hourly prices only; keeping 15-minute "
+                                         "intervals is for real-time workbooks (NP6-785-ER)");
         }
         const std::string point = Lower(at(kPoint));
         if (point.empty() || point.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
@@ -186,11 +192,12 @@ Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files) {
         Result<double> price = ParseNumber(at(kPrice));
         if (!price.ok()) return fail(kPrice, price.status().message());
         if (std::find(points.begin(), points.end(), point) == points.end()) points.push_back(point);
-        Sum& sum = by_hour[*hour][point];
-        sum.intervals = real_time ? 4 : 1;
+        Sum& sum = by_hour[start][point];
+        sum.intervals = real_time && !keep_intervals ? 4 : 1;
         if (sum.count == sum.intervals) {
-          return fail(kPoint, at(kPoint) + " is given " + (real_time ? "more than four times" : "twice") +
-                                  " for the hour starting " + FormatUtc(*hour));
+          return fail(kPoint, at(kPoint) + " is given " + (sum.intervals == 4 ? "more than four times" : "twice") +
+                                  " for the " + (keep_intervals ? "interval" : "hour") + " starting " +
+                                  FormatUtc(start));
         }
         sum.total += *price;
         ++sum.count;
@@ -207,13 +214,15 @@ Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<fs::path>& files) {
   }
   HourlyPrices out;
   out.points = points;
+  if (keep_intervals) out.interval = std::chrono::minutes(15);
   out.prices.resize(points.size());
   for (const auto& [hour, prices] : by_hour) {
     for (std::size_t p = 0; p < points.size(); ++p) {
       const auto it = prices.find(points[p]);
       if (it == prices.end()) {
-        return Status::DataError("the workbooks give no " + points[p] + " price for the hour starting " +
-                                 FormatUtc(hour) + " (other points have one)");
+        return Status::DataError("the workbooks give no " + points[p] + " price for the " +
+                                 (keep_intervals ? "interval" : "hour") + " starting " + FormatUtc(hour) +
+                                 " (other points have one)");
       }
       if (it->second.count != it->second.intervals) {
         return Status::DataError("the workbooks give " + points[p] + " " + std::to_string(it->second.count) +
@@ -234,6 +243,14 @@ Result<MergeResult> MergeHourlyPrices(const fs::path& into, const HourlyPrices& 
   if (fs::exists(into, ec)) {
     Result<HourlyPrices> existing = LoadHourlyPrices(into);
     if (!existing.ok()) return existing.status();
+    if (existing->hours.size() >= 2 && existing->interval != imported.interval) {
+      const auto every = [](std::chrono::seconds s) {
+        return s == std::chrono::hours(1) ? std::string("hour") : std::to_string(s.count() / 60) + " minutes";
+      };
+      return Status::InvalidArgument(into.filename().string() + " holds a price every " + every(existing->interval) +
+                                     ", the workbooks every " + every(imported.interval) +
+                                     ": import into a file of their own");
+    }
     r.columns = existing->points;
     for (std::size_t i = 0; i < existing->hours.size(); ++i) {
       std::vector<double>& row = rows[existing->hours[i]];

@@ -35,13 +35,17 @@ Result<UtcTime> CentralHourEndingToUtc(Date day, int hour_ending, bool repeated)
 // has a row per delivery date, hour, 15-minute interval (1-4) and point:
 // "Delivery Date", "Delivery Hour" (hour ending), "Delivery Interval",
 // "Repeated Hour Flag", "Settlement Point Name", "Settlement Point Price";
-// its hour is the mean of the four intervals (all four are required).
+// its hour is the mean of the four intervals (all four are required), or,
+// with `keep_intervals`, each interval is a row of its own (interval k of the
+// hour starting h starts at h + 15 min x (k - 1); HourlyPrices::interval is
+// then 15 minutes; a day-ahead workbook is then an error).
 //
 // Every price row of the workbooks (either layout, told by the header), as
 // hourly prices by point (points named in lower case: "hb_west"). DataError naming the file, the sheet, the cell
 // and the column for anything unreadable; a point missing an hour the others
 // have, or an hour given twice for a point, is an error too.
-Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<std::filesystem::path>& files);
+Result<HourlyPrices> ReadErcotWorkbooks(const std::vector<std::filesystem::path>& files,
+                                        bool keep_intervals = false);
 
 struct MergeResult {
   int added = 0;          // hours added
@@ -56,7 +60,8 @@ struct MergeResult {
 // point imported), keeping the file's existing rows and columns. The result
 // is checked with LoadHourlyPrices before it replaces `into` (a temporary
 // file, then a rename): a failed import leaves the file as it was.
-// InvalidArgument when an hour to add lacks a point the file has.
+// InvalidArgument when an hour to add lacks a point the file has, or when the
+// file's interval (an hour, 15 minutes) is not the imported one.
 Result<MergeResult> MergeHourlyPrices(const std::filesystem::path& into, const HourlyPrices& imported);
 
 }  // namespace mullet

@@ -44,6 +44,11 @@ Result<CsvReader> OpenWithHeader(const fs::path& file, std::span<const std::stri
 class SeriesClock {
  public:
   explicit SeriesClock(seconds step) : step_(step) {}
+  // Before the second row, for a series that learns its step from its first two.
+  void set_step(seconds step) { step_ = step; }
+  bool has_previous() const { return has_previous_; }
+  UtcTime previous() const { return previous_; }
+  const std::string& previous_text() const { return previous_text_; }
 
   // `t` is the time in field `column` of the reader's current row.
   Status Add(const CsvReader& row, std::size_t column, UtcTime t) {
@@ -417,13 +422,40 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
   const std::size_t rows = reader.RowsHint();
   out.hours.reserve(rows);
   for (std::vector<UsdPerMegawattHour>& column : out.prices) column.reserve(rows);
+  // The interval: an hour, or the first two rows' distance when it is a
+  // whole number of minutes dividing the hour. Rows are on its grid.
   SeriesClock clock(hours(1));
+  std::size_t row_index = 0;
+  std::string first_text;
+  int first_line = 0;
   Status s = reader.ForEachRow([&](const CsvReader& row) -> Status {
     Result<UtcTime> t = row.Timestamp(0);
     if (!t.ok()) return t.status();
-    if (std::chrono::floor<hours>(*t) != *t) {
-      return row.FieldError(0, Quoted(row.Field(0)) + " is not on the hour");
+    if (row_index == 1) {
+      const seconds apart = *t - clock.previous();
+      if (apart > seconds(0) && apart < hours(1) && apart % std::chrono::minutes(1) == seconds(0) &&
+          hours(1) % apart == seconds(0)) {
+        out.interval = apart;
+        clock.set_step(apart);
+      }
+      if (clock.previous().time_since_epoch() % out.interval != seconds(0)) {
+        return Status::DataError(reader.name() + ":" + std::to_string(first_line) + ": timestamp_utc: " +
+                                 Quoted(first_text) + " is not on the hour");
+      }
     }
+    if (row_index >= 1 && t->time_since_epoch() % out.interval != seconds(0)) {
+      return row.FieldError(0, Quoted(row.Field(0)) +
+                                   (out.interval == hours(1)
+                                        ? std::string(" is not on the hour")
+                                        : " is not on the file's " + std::to_string(out.interval.count() / 60) +
+                                              "-minute grid (its first two rows are " +
+                                              std::to_string(out.interval.count() / 60) + " minutes apart)"));
+    }
+    if (row_index == 0) {
+      first_text = row.Field(0);
+      first_line = row.line();
+    }
+    ++row_index;
     Status order = clock.Add(row, 0, *t);
     if (!order.ok()) return order;
     for (std::size_t p = 0; p < columns.size(); ++p) {
@@ -435,6 +467,10 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (row_index == 1 && clock.previous().time_since_epoch() % hours(1) != seconds(0)) {
+    return Status::DataError(reader.name() + ":" + std::to_string(first_line) + ": timestamp_utc: " +
+                             Quoted(first_text) + " is not on the hour");
+  }
   out.gaps = clock.TakeGaps();
   return out;
 }

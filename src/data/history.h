@@ -110,10 +110,15 @@ Result<EfficiencyDaily> LoadEfficiencyDaily(const std::filesystem::path& file);
 
 // ercot_dam_spp_hourly_2021_2024.csv, ercot_rtm_spp_hourly_2024.csv, or any
 // CSV in their schema: `timestamp_utc` then one or more `<point>_usd_per_mwh`
-// columns. Prices may be negative (they are, in ERCOT).
+// columns. Prices may be negative (they are, in ERCOT). Each row is the
+// price of the interval it starts. The interval is an hour, or what the
+// first two rows are apart when that divides the hour (a real-time file
+// kept at 15 minutes: 06:00, 06:15...); every row is on its grid, and
+// missing intervals are gaps.
 struct HourlyPrices {
   std::vector<std::string> points;  // column names without "_usd_per_mwh": "hb_west"
-  std::vector<UtcTime> hours;
+  std::chrono::seconds interval{3600};
+  std::vector<UtcTime> hours;  // each row's start (of an hour, or of a shorter interval)
   // prices[p][i]: point p at hours[i].
   std::vector<std::vector<UsdPerMegawattHour>> prices;
   std::vector<Gap> gaps;

@@ -152,35 +152,40 @@ Result<Grid> MakeGrid(const MarketOptions& o, std::optional<UtcTime> data_from,
 
 // ---- Power. ----
 
-// Hourly prices on [first, first + price.size() h), gaps filled.
+// The power file's prices on [first, first + price.size() x interval), gaps
+// filled: one per hour, or per shorter interval for a file kept at 15 minutes.
 struct HourlyPower {
   UtcTime first;
+  seconds interval{3600};
   std::vector<double> price;
   std::vector<char> filled;
 };
 
-// The file's hours [first, end) at point `p`; missing hours carry the last price forward.
+// The file's intervals [first, end) at point `p`; a missing interval carries
+// the last price forward.
 Result<HourlyPower> PowerOver(const HourlyPrices& prices, std::size_t p, const std::string& file,
                               UtcTime first, UtcTime end) {
   const std::vector<UtcTime>& rows = prices.hours;
+  const seconds iv = prices.interval;
   const std::string covers =
-      " (it covers the hours " + FormatUtc(rows.front()) + " to " + FormatUtc(rows.back()) + ")";
+      " (it covers the hours " + FormatUtc(rows.front()) + " to " + FormatUtc(rows.back() + iv - hours(1)) + ")";
   const auto missing = [&](UtcTime from, UtcTime to) {
     return Status::OutOfRange(file + " has no price for the hours " + FormatUtc(from) + " to " +
                               FormatUtc(to) + covers);
   };
   if (first < rows.front()) return missing(first, std::min(end, rows.front()) - hours(1));
-  if (end - hours(1) > rows.back()) {
-    return missing(std::max(first, rows.back() + hours(1)), end - hours(1));
+  if (end - iv > rows.back()) {
+    return missing(std::max(first, rows.back() + iv), end - hours(1));
   }
   HourlyPower out;
   out.first = first;
-  const std::size_t n = static_cast<std::size_t>((end - first) / hours(1));
+  out.interval = iv;
+  const std::size_t n = static_cast<std::size_t>((end - first) / iv);
   out.price.reserve(n);
   out.filled.reserve(n);
   std::size_t row =
       static_cast<std::size_t>(std::lower_bound(rows.begin(), rows.end(), first) - rows.begin());
-  for (UtcTime h = first; h < end; h += hours(1)) {
+  for (UtcTime h = first; h < end; h += iv) {
     while (row < rows.size() && rows[row] < h) ++row;
     if (row < rows.size() && rows[row] == h) {
       out.price.push_back(prices.prices[p][row].value());
@@ -653,7 +658,9 @@ Result<HashpriceInput> MakeHashprice(const MarketOptions& o, const Grid& g,
 }
 
 // Fills m's series step by step. A step of an hour or more averages its
-// hours; a shorter one takes the value at its start.
+// hours; a shorter one takes the value at its start. The power price is
+// sampled on its file's own intervals: the mean of those in the step, or
+// the one holding the step's start when the step is shorter.
 Status FillSteps(const Grid& g, const PowerInput& power, HashpriceInput* hashprice,
                  MarketSeries* m) {
   const auto n = static_cast<std::size_t>(g.steps);
@@ -667,19 +674,23 @@ Status FillSteps(const Grid& g, const PowerInput& power, HashpriceInput* hashpri
   const seconds sample_every = long_step ? seconds(hours(1)) : g.step;
   const std::int64_t samples = long_step ? g.step / hours(1) : 1;
   const double count = static_cast<double>(samples);
+  const seconds power_every = power.hourly.interval;
+  const std::int64_t power_samples = g.step >= power_every ? g.step / power_every : 1;
   for (std::int64_t i = 0; i < g.steps; ++i) {
     const UtcTime t = g.StepStart(i);
     double power_sum = 0, usd_sum = 0, btc_sum = 0, price_sum = 0;
     bool power_filled = false, hashprice_filled = false;
+    if (power.fixed.has_value()) {
+      power_sum = *power.fixed * static_cast<double>(power_samples);
+    } else {
+      auto at = static_cast<std::size_t>((t - power.hourly.first) / power_every);
+      for (std::int64_t k = 0; k < power_samples; ++k, ++at) {
+        power_sum += power.hourly.price[at];
+        power_filled = power_filled || power.hourly.filled[at];
+      }
+    }
     for (std::int64_t k = 0; k < samples; ++k) {
       const UtcTime at = t + sample_every * k;
-      if (power.fixed.has_value()) {
-        power_sum += *power.fixed;
-      } else {
-        const auto hour = static_cast<std::size_t>((at - power.hourly.first) / hours(1));
-        power_sum += power.hourly.price[hour];
-        power_filled = power_filled || power.hourly.filled[hour];
-      }
       Result<Sample> s = hashprice->At(at);
       if (!s.ok()) return s.status();
       usd_sum += s->hashprice;
@@ -688,7 +699,7 @@ Status FillSteps(const Grid& g, const PowerInput& power, HashpriceInput* hashpri
       hashprice_filled = hashprice_filled || s->filled;
     }
     m->times.push_back(t);
-    m->power_price.push_back(UsdPerMegawattHour(power_sum / count));
+    m->power_price.push_back(UsdPerMegawattHour(power_sum / static_cast<double>(power_samples)));
     m->hashprice.push_back(UsdPerTerahashDay(usd_sum / count));
     m->btc_per_th_day.push_back(BtcPerTerahashDay(btc_sum / count));
     // Over several hours: the price at which the step's bitcoin was earned
@@ -728,15 +739,17 @@ Result<MarketSeries> BuildMarket(const MarketOptions& options) {
     file = std::move(loaded).value();
     m.power_source = file->name + ":" + file->prices.points[file->point];
     data_from = file->prices.hours.front();
-    data_end = file->prices.hours.back() + hours(1);
+    data_end = file->prices.hours.back() + file->prices.interval;
   }
   Result<Grid> grid = MakeGrid(options, data_from, data_end, file ? file->name : "", &m.notes);
   if (!grid.ok()) return grid.status();
 
   PowerInput power;
   if (file.has_value()) {
-    Result<HourlyPower> hourly = PowerOver(file->prices, file->point, file->name, grid->from,
-                                           std::chrono::ceil<hours>(grid->end()));
+    // Every interval the run touches: its end rounded up to the file's grid.
+    const seconds iv = file->prices.interval;
+    const UtcTime end = UtcTime(((grid->end().time_since_epoch() + iv - seconds(1)) / iv) * iv);
+    Result<HourlyPower> hourly = PowerOver(file->prices, file->point, file->name, grid->from, end);
     if (!hourly.ok()) return hourly.status();
     power.hourly = std::move(hourly).value();
   } else {

@@ -7,12 +7,13 @@
 //  * Grid: steps start at from, from + step, ... and cover [from, to) exactly.
 //    `step` is a whole number of hours (1 h, 24 h...) or divides the hour
 //    (5, 15, 30 min...). `from` is on the hour.
-//  * Power price at a step: the hour's price (1 h steps); the mean of the
-//    step's hours (longer steps); the price of the hour holding the step's
-//    start (shorter steps, the hourly price repeats). An hour missing inside the
-//    file's range takes the last known price (carried forward) and marks its
-//    step filled; hours before the file's first row or after its last row are
-//    OutOfRange.
+//  * Power price at a step, on the power file's own interval (an hour, or
+//    15 minutes for real-time prices kept at 15 minutes): the interval's price
+//    (steps of one interval); the mean of the step's intervals (longer steps);
+//    the price of the interval holding the step's start (shorter steps, the
+//    price repeats). An interval missing inside the file's range takes the
+//    last known price (carried forward) and marks its step filled; times
+//    before the file's first row or after its last interval are OutOfRange.
 //  * Hashprice from history, at each hour start t (no lookahead): difficulty of
 //    the epoch in force at t; height interpolated linearly in time within the
 //    epoch, subsidy = BlockSubsidy(height); BTC price = close of the UTC day

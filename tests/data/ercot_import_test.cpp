@@ -214,5 +214,84 @@ TEST_F(ErcotImportTest, RealTimeIntervalsAverageToTheHour) {
             "the workbooks give hb_west 3 of the 4 real-time intervals of the hour starting 2024-03-11T04:00:00Z");
 }
 
+TEST_F(ErcotImportTest, RealTimeIntervalsKeptAt15MinutesAreRowsOfTheirOwn) {
+  // 2024-11-03, the autumn day: hour ending 02:00 twice (the second flagged Y).
+  std::vector<std::vector<std::string>> rows{{"Delivery Date", "Delivery Hour", "Delivery Interval",
+                                              "Repeated Hour Flag", "Settlement Point Name", "Settlement Point Type",
+                                              "Settlement Point Price"}};
+  for (int he = 1; he <= 3; ++he) {
+    for (const char* flag : {"N", "Y"}) {
+      if (flag[0] == 'Y' && he != 2) continue;
+      for (int k = 1; k <= 4; ++k) {
+        for (const char* point : {"HB_WEST", "LZ_WEST"}) {
+          const double price = 10 * he + k + (flag[0] == 'Y' ? 100 : 0) + (point[0] == 'L' ? 0.5 : 0);
+          rows.push_back({"11/03/2024", "=n:" + std::to_string(he), "=n:" + std::to_string(k), flag, point, "HU",
+                          "=n:" + std::to_string(price)});
+        }
+      }
+    }
+  }
+  FakeWorkbook wb;
+  wb.Sheet("Nov", rows);
+  wb.Write(dir_ / "RTMLZHBSPP_2024.xlsx");
+  Result<HourlyPrices> r = ReadErcotWorkbooks({dir_ / "RTMLZHBSPP_2024.xlsx"}, /*keep_intervals=*/true);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->interval, std::chrono::minutes(15));
+  ASSERT_EQ(r->hours.size(), 16u);  // four hours (02:00 twice) of four intervals
+  // Hour ending 01:00 CDT starts 05:00Z; its intervals at :00, :15, :30, :45.
+  EXPECT_EQ(FormatUtc(r->hours[0]), "2024-11-03T05:00:00Z");
+  EXPECT_EQ(FormatUtc(r->hours[1]), "2024-11-03T05:15:00Z");
+  EXPECT_EQ(FormatUtc(r->hours[7]), "2024-11-03T06:45:00Z");
+  EXPECT_EQ(FormatUtc(r->hours[8]), "2024-11-03T07:00:00Z");  // the repeated hour, in CST
+  EXPECT_EQ(FormatUtc(r->hours[15]), "2024-11-03T08:45:00Z");
+  ASSERT_EQ(r->points, (std::vector<std::string>{"hb_west", "lz_west"}));
+  EXPECT_DOUBLE_EQ(r->prices[0][1].value(), 12);     // HE 01, interval 2
+  EXPECT_DOUBLE_EQ(r->prices[1][1].value(), 12.5);   // the same at LZ_WEST
+  EXPECT_DOUBLE_EQ(r->prices[0][9].value(), 122);    // HE 02 repeated, interval 2
+  EXPECT_DOUBLE_EQ(r->prices[0][15].value(), 34);    // HE 03, interval 4
+
+  // Into a new file: it loads as a 15-minute file, and an hourly-averaged
+  // import of the same workbook gives each hour the mean of its four rows.
+  Result<MergeResult> m = MergeHourlyPrices(dir_ / "rtm15.csv", *r);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->added, 16);
+  Result<HourlyPrices> loaded = LoadHourlyPrices(dir_ / "rtm15.csv");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->interval, std::chrono::minutes(15));
+  EXPECT_EQ(loaded->hours, r->hours);
+  Result<HourlyPrices> hourly = ReadErcotWorkbooks({dir_ / "RTMLZHBSPP_2024.xlsx"});
+  ASSERT_TRUE(hourly.ok());
+  ASSERT_EQ(hourly->hours.size(), 4u);
+  for (std::size_t h = 0; h < 4; ++h) {
+    double sum = 0;
+    for (std::size_t k = 0; k < 4; ++k) sum += loaded->prices[0][4 * h + k].value();
+    EXPECT_NEAR(hourly->prices[0][h].value(), sum / 4, 1e-12) << h;
+  }
+  // 15-minute rows do not go into an hourly file, nor hours into a 15-minute one.
+  ASSERT_TRUE(MergeHourlyPrices(dir_ / "hourly.csv", *hourly).ok());
+  const std::string before = [&] {
+    std::ifstream in(dir_ / "hourly.csv");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  Result<MergeResult> mixed = MergeHourlyPrices(dir_ / "hourly.csv", *r);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_EQ(mixed.status().message(),
+            "hourly.csv holds a price every hour, the workbooks every 15 minutes: import into a file of their own");
+  std::ifstream in(dir_ / "hourly.csv");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), before);
+  EXPECT_FALSE(MergeHourlyPrices(dir_ / "rtm15.csv", *hourly).ok());
+}
+
+TEST_F(ErcotImportTest, ADayAheadWorkbookHasNo15MinuteIntervalsToKeep) {
+  FakeWorkbook wb;
+  wb.Sheet("Jan", {{"Delivery Date", "Hour Ending", "Repeated Hour Flag", "Settlement Point", "Settlement Point Price"},
+                   {"01/15/2024", "01:00", "N", "HB_WEST", "=n:20"}});
+  wb.Write(dir_ / "DAMLZHBSPP_2024.xlsx");
+  Result<HourlyPrices> r = ReadErcotWorkbooks({dir_ / "DAMLZHBSPP_2024.xlsx"}, /*keep_intervals=*/true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("a day-ahead workbook has hourly prices only"), std::string::npos)
+      << r.status().message();
+}
+
 }  // namespace
 }  // namespace mullet

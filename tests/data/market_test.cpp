@@ -1,10 +1,12 @@
 #include "data/market.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <string>
 
@@ -201,6 +203,88 @@ TEST(MarketDataTest, SubHourlyStepsRepeatTheHourlyPrice) {
   for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(r->power_price[i], UsdPerMegawattHour(31.39));
   for (std::size_t i = 4; i < 8; ++i) EXPECT_EQ(r->power_price[i], r->power_price[4]);
   ExpectConsistent(*r);
+}
+
+// A real-time file kept at 15 minutes: each step is priced on the file's own
+// intervals (prices here: 100 + the interval's index, so the expected means
+// are worked by hand).
+class FifteenMinuteFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    file_ = fs::temp_directory_path() / ("mullet_rtm15_" + std::to_string(::getpid()) + ".csv");
+    std::ofstream out(file_);
+    out << "timestamp_utc,hb_west_usd_per_mwh\n";
+    UtcTime t = T("2024-07-01T00:00:00Z");
+    for (int i = 0; i < 16; ++i, t += minutes(15)) {
+      if (i == 6) continue;  // 01:30 missing: 01:15's price carries forward
+      out << FormatUtc(t) << "," << 100 + i << "\n";
+    }
+  }
+  void TearDown() override { fs::remove(file_); }
+  MarketOptions Options(Hours step) const {
+    MarketOptions o;
+    o.power_csv = file_;
+    o.hashprice_constant = UsdPerTerahashDay(0.05);
+    o.step = step;
+    return o;
+  }
+  fs::path file_;
+};
+
+TEST_F(FifteenMinuteFileTest, LoadsWithItsIntervalAndGaps) {
+  Result<HourlyPrices> p = LoadHourlyPrices(file_);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->interval, minutes(15));
+  ASSERT_EQ(p->gaps.size(), 1u);
+  EXPECT_EQ(p->gaps[0].first, T("2024-07-01T01:30:00Z"));
+  EXPECT_EQ(p->gaps[0].missing, 1);
+}
+
+TEST_F(FifteenMinuteFileTest, EachStepIsPricedOnTheFilesOwnIntervals) {
+  const double price[16] = {100, 101, 102, 103, 104, 105, 105, 107, 108, 109, 110, 111, 112, 113, 114, 115};
+  Result<MarketSeries> quarter = BuildMarket(Options(std::chrono::duration_cast<Hours>(minutes(15))));
+  ASSERT_TRUE(quarter.ok()) << quarter.status().message();
+  ASSERT_EQ(quarter->size(), 16u);  // the whole file by default: 00:00 to 04:00
+  for (std::size_t i = 0; i < 16; ++i) EXPECT_EQ(quarter->power_price[i].value(), price[i]) << i;
+  EXPECT_EQ(quarter->power_filled_steps, 1);
+
+  Result<MarketSeries> hourly = BuildMarket(Options(Hours(1)));
+  ASSERT_TRUE(hourly.ok()) << hourly.status().message();
+  ASSERT_EQ(hourly->size(), 4u);
+  EXPECT_DOUBLE_EQ(hourly->power_price[0].value(), (100 + 101 + 102 + 103) / 4.0);
+  EXPECT_DOUBLE_EQ(hourly->power_price[1].value(), (104 + 105 + 105 + 107) / 4.0);
+  EXPECT_DOUBLE_EQ(hourly->power_price[3].value(), (112 + 113 + 114 + 115) / 4.0);
+  EXPECT_EQ(hourly->power_filled_steps, 1);
+
+  Result<MarketSeries> five = BuildMarket(Options(std::chrono::duration_cast<Hours>(minutes(5))));
+  ASSERT_TRUE(five.ok()) << five.status().message();
+  ASSERT_EQ(five->size(), 48u);
+  for (std::size_t i = 0; i < 48; ++i) EXPECT_EQ(five->power_price[i].value(), price[i / 3]) << i;
+
+  MarketOptions late = Options(Hours(1));
+  late.from = T("2024-07-01T03:00:00Z");
+  late.to = T("2024-07-01T05:00:00Z");
+  Result<MarketSeries> clipped = BuildMarket(late);  // less than a day past the file: clipped, and said
+  ASSERT_TRUE(clipped.ok()) << clipped.status().message();
+  EXPECT_EQ(clipped->size(), 1u);
+  ASSERT_FALSE(clipped->notes.empty());
+  late.to = T("2024-07-03T00:00:00Z");
+  Result<MarketSeries> past = BuildMarket(late);
+  ASSERT_FALSE(past.ok());
+  EXPECT_TRUE(Contains(past.status().message(), "no price for the hours 2024-07-01T04:00:00Z"))
+      << past.status().message();
+}
+
+TEST_F(FifteenMinuteFileTest, ARowOffTheFilesGridIsAnErrorNamingIt) {
+  {
+    std::ofstream out(file_, std::ios::app);
+    out << "2024-07-01T04:05:00Z,1\n";
+  }
+  Result<HourlyPrices> p = LoadHourlyPrices(file_);
+  ASSERT_FALSE(p.ok());
+  EXPECT_TRUE(Contains(p.status().message(),
+                       ":17: timestamp_utc: '2024-07-01T04:05:00Z' is not on the file's 15-minute grid"))
+      << p.status().message();
 }
 
 // ---- Hashprice from history. ----

@@ -4,12 +4,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
+#include "core/time/calendar.h"
+#include "data/fake_https.h"
 #include "data/fake_workbook.h"
 
 namespace {
@@ -69,6 +73,78 @@ TEST(DataCommandTest, RefreshBitcoinNamesWhatIsWrong) {
   r = Mullet(base + " --rpc 127.0.0.1:1 --timeout-s 1");
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("bitcoin node 127.0.0.1:1: getblockcount: cannot connect"), std::string::npos) << r.err;
+  fs::remove_all(dir);
+}
+
+// The real binary against a fake exchange over TLS, trusted with --ca-file:
+// the days from each file's last row to yesterday, by the clock of the run.
+TEST(DataCommandTest, RefreshPriceBringsTheCloseToYesterday) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("mullet_price_cli_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "btc_price_daily.csv") << "date,close_usd,source\n2026-10-30,90000,bitstamp_close\n";
+  mullet::testing::FakeHttps fake(dir, [](const std::string& target) {
+    const auto arg = [&](const std::string& key) {
+      const std::size_t at = target.find(key + "=") + key.size() + 1;
+      return std::stoll(target.substr(at, target.find('&', at) - at));
+    };
+    nlohmann::json ohlc = nlohmann::json::array();
+    for (long long t = arg("start"); t <= arg("end"); t += 86400) {
+      ohlc.push_back({{"timestamp", std::to_string(t)}, {"open", "100"}, {"high", "110"}, {"low", "90"},
+                      {"close", "105.5"}, {"volume", "7"}});
+    }
+    return mullet::testing::FakeReply{200, nlohmann::json{{"data", {{"ohlc", ohlc}}}}.dump()};
+  });
+  const std::string base = "data refresh-price --data " + dir.string() + " --exchange https://localhost:" +
+                           fake.port() + " --ca-file " + fake.ca_file().string();
+  // Without --ca-file the system's store does not trust the fake: refused.
+  CliRun untrusted = Mullet("data refresh-price --data " + dir.string() + " --exchange https://localhost:" +
+                            fake.port() + " --timeout-s 2");
+  EXPECT_EQ(untrusted.code, 1);
+  EXPECT_NE(untrusted.err.find("TLS handshake failed"), std::string::npos) << untrusted.err;
+  const mullet::Date today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  const CliRun r = Mullet(base + " --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["price_days_added"], (today - *mullet::ParseDate("2026-10-30")).count() - 1);
+  EXPECT_EQ(j["ohlcv_days_added"], 0);  // the folder has no OHLC file
+  EXPECT_EQ(j["last_day"], mullet::FormatDate(today - std::chrono::days(1)));
+  EXPECT_NE(fake.last_target().find("/api/v2/ohlc/btcusd/?step=86400"), std::string::npos) << fake.last_target();
+
+  fs::remove_all(dir);
+}
+
+TEST(DataCommandTest, KeepsRealTimePricesAt15MinutesForABacktest) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("mullet_rtm15_cli_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::vector<std::vector<std::string>> rows{{"Delivery Date", "Delivery Hour", "Delivery Interval",
+                                              "Repeated Hour Flag", "Settlement Point Name", "Settlement Point Type",
+                                              "Settlement Point Price"}};
+  for (int he = 1; he <= 24; ++he) {
+    for (int k = 1; k <= 4; ++k) {
+      rows.push_back({"07/01/2024", "=n:" + std::to_string(he), "=n:" + std::to_string(k), "N", "HB_WEST", "HU",
+                      "=n:" + std::to_string(10 * k)});
+    }
+  }
+  mullet::FakeWorkbook wb;
+  wb.Sheet("Jul", rows);
+  wb.Write(dir / "RTMLZHBSPP_2024.xlsx");
+  const std::string csv = (dir / "rtm15.csv").string();
+  const CliRun r = Mullet("data import-ercot " + (dir / "RTMLZHBSPP_2024.xlsx").string() + " --into " + csv +
+                          " --keep-15-min --json");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["interval_minutes"], 15);
+  EXPECT_EQ(j["added_hours"], 96);
+  for (const char* step : {"15m", "1h"}) {
+    const CliRun bt = Mullet("backtest " + std::string(MULLET_EXAMPLES) + "/all_mining_west_texas.yaml --power-csv " +
+                             csv + " --step " + step +
+                             " --hashprice-usd-per-th-day 0.05 --btc-price-usd 90000 --baselines none --json --out " +
+                             (dir / "out").string());
+    ASSERT_EQ(bt.code, 0) << bt.err;
+    EXPECT_EQ(nlohmann::json::parse(bt.out)["runs"][0]["steps"], std::string(step) == "1h" ? 24 : 96) << step;
+  }
   fs::remove_all(dir);
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/chain/subsidy.h"
+#include "core/text/untrusted_text.h"
 #include "data/history.h"
 #include "data/http_call.h"
 #include "data/staged_file.h"
@@ -97,7 +98,7 @@ Result<nlohmann::json> CallBitcoinRpc(const RpcEndpoint& node, const std::string
   if (res->status == 401) {
     return Status::IoError(where + "the node refused the credentials (401): check --rpc-user/--rpc-password or --rpc-cookie");
   }
-  const nlohmann::json reply = nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json reply = CheckJsonDepth(res->body).ok() ? nlohmann::json::parse(res->body, nullptr, /*allow_exceptions=*/false) : nlohmann::json(nlohmann::json::value_t::discarded);
   if (reply.is_discarded() || !reply.is_object()) {
     return Status::DataError(where + "the reply is not a JSON-RPC object (HTTP " + std::to_string(res->status) + ")");
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/text/untrusted_text.h"
 #include "data/history.h"
 #include "data/staged_file.h"
 
@@ -65,7 +66,7 @@ Status ReadPage(const ExchangeSource& ex, Date first, Date last, std::vector<Can
   if (reply->status != 200) {
     return Status::IoError(where + ": HTTP " + std::to_string(reply->status) + ": " + PeerText(reply->body));
   }
-  const nlohmann::json j = nlohmann::json::parse(reply->body, nullptr, /*allow_exceptions=*/false);
+  const nlohmann::json j = CheckJsonDepth(reply->body).ok() ? nlohmann::json::parse(reply->body, nullptr, /*allow_exceptions=*/false) : nlohmann::json(nlohmann::json::value_t::discarded);
   if (j.is_discarded() || !j.is_object() || !j.contains("data") || !j["data"].is_object() ||
       !j["data"].contains("ohlc") || !j["data"]["ohlc"].is_array()) {
     return Status::DataError(where + ": the reply is not {\"data\": {\"ohlc\": [...]}}: " + PeerText(reply->body));

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text/untrusted_text.h"
+
 #include <nlohmann/json.hpp>
 
 #include "emulate/reply_format.h"
@@ -535,6 +537,10 @@ Request ParseRequest(std::string_view bytes) {
     return r;
   }
   r.json = true;
+  if (!CheckJsonDepth(bytes).ok()) {  // a client's request nests no deeper than a reply may
+    r.error = kInvalidJson;
+    return r;
+  }
   const nlohmann::json j = nlohmann::json::parse(bytes, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object())
     r.error = kInvalidJson;

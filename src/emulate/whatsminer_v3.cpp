@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/text/untrusted_text.h"
 #include "drivers/whatsminer/codec.h"
 
 namespace mullet {
@@ -322,6 +323,7 @@ std::string V3ReplyBody(EmulatedMiner& m, std::string_view request, UtcTime now,
                         double misreport) {
   m.AdvanceTo(now);
   now = m.now();  // a clock that went back: the miner's time stands
+  if (!CheckJsonDepth(request).ok()) return V3ErrorBody(kInvalidJson, "invalid json", "", now);
   const Json req = Json::parse(request.begin(), request.end(), nullptr, false);
   if (req.is_discarded() || !req.is_object())
     return V3ErrorBody(kInvalidJson, "invalid json", "", now);

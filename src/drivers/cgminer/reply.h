@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/status/result.h"
+#include "core/text/untrusted_text.h"
 #include "core/units/units.h"
 
 namespace mullet::cgminer {
@@ -55,7 +56,7 @@ struct ParsedReply {
 // Replies larger than this are refused (a peer that never stops talking).
 inline constexpr std::size_t kMaxReplyBytes = std::size_t{64} << 20;
 // Arrays and objects nested deeper than this are refused; real replies nest 4 deep.
-inline constexpr int kMaxReplyDepth = 64;
+inline constexpr int kMaxReplyDepth = kMaxJsonDepth;
 
 // Parses the bytes of one reply (everything read until the peer closed): strict
 // JSON first; if that fails, the repairs of ReplyQuirk, each applied only where

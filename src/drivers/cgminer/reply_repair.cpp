@@ -8,6 +8,7 @@
 // its verdict is mapped back to a byte offset of the reply as received.
 
 #include "drivers/cgminer/reply_repair.h"
+#include "core/text/untrusted_text.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -338,28 +339,8 @@ std::string_view StripTrailingNul(std::string_view bytes, std::vector<ReplyQuirk
 
 // Refuses nesting deeper than kMaxReplyDepth before any parser recurses into it.
 Status CheckDepth(std::string_view text) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > kMaxReplyDepth) {
-        return Status::DataError("reply nests deeper than " + std::to_string(kMaxReplyDepth) +
-                                 " at byte " + std::to_string(i));
-      }
-    } else if ((c == '}' || c == ']') && depth > 0) {
-      --depth;
-    }
-  }
-  return Status::Ok();
+  Status s = CheckJsonDepth(text, kMaxReplyDepth);
+  return s.ok() ? s : Status::DataError("reply " + s.message());
 }
 
 std::optional<json> TryParse(std::string_view text) {

@@ -131,6 +131,11 @@ std::vector<MinerSummary> SweepStatus(const std::vector<tcp::endpoint>& miners, 
     });
   }
   io.run();
+  for (MinerSummary& m : out) {
+    if (!m.state.empty()) continue;
+    m.state = "error";
+    m.error = client.FailureAt(m.at);
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/text/untrusted_text.h"
 #include "drivers/cgminer/exchange.h"
 
 namespace mullet::luxos {
@@ -14,6 +15,10 @@ using cgminer::ExchangeResult;
 using Json = nlohmann::json;
 
 // One miner's session: every step is sent when the previous one answered.
+// Whatever a step's reply holds, the session ends the same way: what it
+// changed is put back (ATM switched on again if it switched it off) and the
+// session is released (logoff), then the outcome names the first failure and
+// anything left changed.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(RpcClient& client, tcp::endpoint at, MinerCommand command, MinerDriver::Done done)
@@ -26,12 +31,18 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   using Next = void (*)(Session&, const Json&);
 
+  // The barrier: no exception from reading a reply leaves the session (a
+  // JSON type error once aborted a whole fleet command).
   void Step(const std::string& command, const std::string& parameter, Next next) {
     auto self = shared_from_this();
     Exchange(client_, at_, command, parameter, [self, command, next](ExchangeResult r) {
       self->out_.step = command;
       if (!r.ok) return self->Fail(r.state, r.error);
-      next(*self, r.reply);
+      try {
+        next(*self, r.reply);
+      } catch (const std::exception& e) {
+        self->Fail("bad-reply", "unexpected reply: " + std::string(e.what()));
+      }
     });
   }
   // A step with the session id as its first parameter.
@@ -43,16 +54,17 @@ class Session : public std::enable_shared_from_this<Session> {
     const Json* s = nullptr;
     if (reply.contains("SESSION") && reply["SESSION"].is_array() && !reply["SESSION"].empty())
       s = &reply["SESSION"][0];
-    if (s == nullptr || !s->contains("SessionID") || !(*s)["SessionID"].is_string() ||
-        (*s)["SessionID"].get<std::string>().empty()) {
-      return Fail("bad-reply", "logon reply without SESSION[0].SessionID");
+    if (s == nullptr || !s->is_object() || !s->contains("SessionID") || !(*s)["SessionID"].is_string() ||
+        (*s)["SessionID"].get<std::string>().empty() || (*s)["SessionID"].get<std::string>().size() > 64 ||
+        (*s)["SessionID"].get<std::string>().find_first_of(",|\"\\") != std::string::npos) {
+      return Fail("bad-reply", "logon reply without a SESSION[0].SessionID");
     }
     session_ = (*s)["SessionID"].get<std::string>();
     switch (command_.kind) {
       case MinerCommandKind::kSleep:
       case MinerCommandKind::kWake:
         return SessionStep("curtail", command_.kind == MinerCommandKind::kSleep ? "sleep" : "wakeup",
-                           [](Session& t, const Json&) { t.Confirmed(); });
+                           [](Session& t, const Json&) { t.Succeeded(); });
       case MinerCommandKind::kSetPower:
         return Step("profiles", "", [](Session& t, const Json& r) { t.OnProfiles(r); });
       case MinerCommandKind::kSetProfile:
@@ -72,59 +84,66 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnAtm(const Json& reply) {
-    const bool on = reply.contains("ATM") && reply["ATM"].is_array() && !reply["ATM"].empty() &&
-                    reply["ATM"][0].value("Enabled", false);
-    if (!on) return SetProfile();
+    Result<bool> on = ReadAtmEnabled(reply);
+    if (!on.ok()) return Fail("bad-reply", on.status().message());
+    if (!*on) return SetProfile();
     atm_was_on_ = true;
-    SessionStep("atmset", "enabled=false", [](Session& t, const Json&) { t.SetProfile(); });
-  }
-
-  void SetProfile() {
-    SessionStep("profileset", profile_, [](Session& t, const Json&) {
-      t.confirmed_ = true;
-      t.RestoreAtm();
+    SessionStep("atmset", "enabled=false", [](Session& t, const Json&) {
+      t.atm_off_ = true;
+      t.SetProfile();
     });
   }
 
-  void RestoreAtm() {
-    if (!atm_was_on_) return Confirmed();
-    atm_was_on_ = false;  // once, even when it fails
-    SessionStep("atmset", "enabled=true", [](Session& t, const Json&) { t.Confirmed(); });
+  void SetProfile() {
+    SessionStep("profileset", profile_, [](Session& t, const Json&) { t.Succeeded(); });
   }
 
-  void Confirmed() {
+  void Succeeded() {
     confirmed_ = true;
-    SessionStep("logoff", "", [](Session& t, const Json&) { t.Finish("ok", ""); });
+    CleanUp();
   }
 
   void Fail(const std::string& state, const std::string& error) {
-    if (confirmed_) {
-      // The command took; what failed after it (ATM back on, logoff) is a note.
-      return Finish("ok", "done; then " + out_.step + " failed: " + error);
+    if (cleaning_) {
+      // Putting things back failed: say what is left as it is, and go on.
+      left_ += (left_.empty() ? "" : "; ") + out_.step + " failed (" + error + ")";
+      if (out_.step == "atmset") left_ += ": ATM is left off";
+      if (out_.step == "logoff") left_ += ": the session stays open until the miner expires it";
+      return CleanUp();
     }
-    if (atm_was_on_ && !session_.empty()) {
-      // profileset failed with ATM switched off: put it back, then report the failure.
-      atm_was_on_ = false;
-      failed_ = {state, error, out_.step};
-      return SessionStep("atmset", "enabled=true", [](Session& t, const Json&) { t.FinishFailed(); });
-    }
-    if (!failed_.state.empty()) return FinishFailed();
-    Finish(state, error);
+    failed_ = {state, error, out_.step};
+    // An atmset that failed may still have switched ATM off.
+    if (atm_was_on_ && out_.step == "atmset") atm_off_ = true;
+    CleanUp();
   }
 
-  void FinishFailed() {
-    out_.step = failed_.step;
-    Finish(failed_.state, failed_.error);
+  // Puts ATM back on if this session switched it off, then logs off; each
+  // once, whether or not it succeeds.
+  void CleanUp() {
+    cleaning_ = true;
+    if (atm_off_ && !session_.empty()) {
+      atm_off_ = false;
+      return SessionStep("atmset", "enabled=true", [](Session& t, const Json&) { t.CleanUp(); });
+    }
+    if (!session_.empty() && !logged_off_) {
+      logged_off_ = true;
+      return SessionStep("logoff", "", [](Session& t, const Json&) { t.CleanUp(); });
+    }
+    Conclude();
   }
 
-  void Finish(const std::string& state, const std::string& error) {
+  void Conclude() {
     if (finished_) return;
     finished_ = true;
-    out_.state = state;
-    out_.error = error;
-    if (state == "ok") {
+    if (confirmed_) {
+      out_.state = "ok";
+      out_.error = left_.empty() ? "" : "done; then " + left_;
       if (applied_) out_.applied = applied_;
       if (!profile_.empty()) out_.profile = profile_;
+    } else {
+      out_.step = failed_.step;
+      out_.state = failed_.state;
+      out_.error = failed_.error + (left_.empty() ? "" : "; then " + left_);
     }
     done_(std::move(out_));
   }
@@ -141,13 +160,29 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string session_;
   std::string profile_;
   std::optional<Watts> applied_;
-  bool atm_was_on_ = false;
+  bool atm_was_on_ = false;  // ATM was on when the session read it
+  bool atm_off_ = false;     // this session switched it off and has not put it back
   bool confirmed_ = false;
+  bool cleaning_ = false;
+  bool logged_off_ = false;
   bool finished_ = false;
+  std::string left_;  // what putting things back could not do
   Failure failed_;
 };
 
 }  // namespace
+
+Result<bool> ReadAtmEnabled(const Json& reply) {
+  if (!reply.is_object() || !reply.contains("ATM") || !reply["ATM"].is_array() || reply["ATM"].empty() ||
+      !reply["ATM"][0].is_object()) {
+    return Status::DataError("atm reply without an ATM[0] object");
+  }
+  const Json& atm = reply["ATM"][0];
+  const auto enabled = atm.find("Enabled");
+  if (enabled == atm.end()) return false;  // no ATM on this firmware
+  if (!enabled->is_boolean()) return Status::DataError("atm reply: ATM[0].Enabled is not true or false");
+  return enabled->get<bool>();
+}
 
 Result<std::vector<Profile>> ReadProfiles(const Json& reply) {
   if (!reply.contains("PROFILES") || !reply["PROFILES"].is_array())
@@ -157,9 +192,21 @@ Result<std::vector<Profile>> ReadProfiles(const Json& reply) {
     const Json& e = reply["PROFILES"][i];
     const auto name = e.find("Profile Name");
     const auto watts = e.find("Watts");
-    if (name == e.end() || !name->is_string() || watts == e.end() || !watts->is_number()) {
+    if (!e.is_object() || name == e.end() || !name->is_string() || watts == e.end() || !watts->is_number()) {
       return Status::DataError("PROFILES[" + std::to_string(i) + "] lacks a string \"Profile Name\" or a "
                                "numeric \"Watts\"");
+    }
+    // A miner's profile draws what a miner can: not negative, not a megawatt.
+    const double w = watts->get<double>();
+    if (!(w >= 0 && w <= kMaxProfileWatts.value())) {
+      return Status::DataError("PROFILES[" + std::to_string(i) + "].Watts " + Printable(watts->dump(), 40) +
+                               " is not a miner's power (0 to " + std::to_string(static_cast<int>(kMaxProfileWatts.value())) +
+                               " W)");
+    }
+    const std::string& n = name->get_ref<const std::string&>();
+    if (n.empty() || n.size() > 64 || n.find_first_of(",|\"\\") != std::string::npos) {
+      return Status::DataError("PROFILES[" + std::to_string(i) + "] has a \"Profile Name\" that cannot be sent back: '" +
+                               Printable(n, 64) + "'");
     }
     out.push_back({name->get<std::string>(), Watts(watts->get<double>())});
   }

@@ -32,9 +32,19 @@ struct Profile {
   Watts power{0};
 };
 
+// The most a profile of one miner may draw; a reply saying more is refused.
+inline constexpr Watts kMaxProfileWatts{20000};
+
 // The PROFILES of a `profiles` reply ("Profile Name", "Watts"), sorted by
-// power, lowest first. DataError naming the entry when one lacks either key.
+// power, lowest first. DataError naming the entry when one lacks either key,
+// draws outside 0..kMaxProfileWatts, or has a name that cannot be sent back
+// as a parameter (empty, over 64 bytes, a comma, a bar, a quote).
 Result<std::vector<Profile>> ReadProfiles(const nlohmann::json& profiles_reply);
+
+// ATM[0].Enabled of an `atm` reply; false when the firmware has no such key.
+// DataError when the reply has no ATM[0] object or Enabled is not a boolean
+// (a string "true" included: nothing is switched on a guess).
+Result<bool> ReadAtmEnabled(const nlohmann::json& atm_reply);
 
 // The profile set-power picks for `target`: the highest at or under it, else
 // the lowest. REQUIRES: !profiles.empty(), sorted as ReadProfiles gives.

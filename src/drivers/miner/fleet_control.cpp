@@ -19,6 +19,15 @@ void RunDriver(const MinerDriver& driver, RpcClient& client, ControlResult* out,
   });
 }
 
+// A device whose driver threw has no outcome: it is an error, named.
+void MarkUnfinished(const RpcClient& client, std::vector<ControlResult>& results) {
+  for (ControlResult& r : results) {
+    if (!r.outcome.state.empty()) continue;
+    r.outcome.state = "error";
+    r.outcome.error = client.FailureAt(r.at);
+  }
+}
+
 }  // namespace
 
 std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners, const MinerCommand& command,
@@ -52,6 +61,7 @@ std::vector<ControlResult> CommandFleet(const std::vector<tcp::endpoint>& miners
     });
   }
   io.run();
+  MarkUnfinished(client, results);
   return results;
 }
 
@@ -67,6 +77,7 @@ std::vector<ControlResult> CommandFleetWith(const MinerDriver& driver, const std
     RunDriver(driver, client, &results[i], command, Clock::now());
   }
   io.run();
+  MarkUnfinished(client, results);
   return results;
 }
 

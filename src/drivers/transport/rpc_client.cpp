@@ -155,11 +155,27 @@ void RpcClient::Send(const tcp::endpoint& to, std::string request, Done done) {
 
 void RpcClient::Start(Pending p) {
   ++in_flight_;
-  auto done = [this, user = std::move(p.done)](RpcReply r) {
-    user(std::move(r));
+  // The barrier: whatever the reader of a reply throws stays here, named by
+  // the peer, so one device's reply cannot end the loop for every other
+  // device or leave a slot taken for good.
+  auto done = [this, to = p.to, user = std::move(p.done)](RpcReply r) {
+    try {
+      user(std::move(r));
+    } catch (const std::exception& e) {
+      failures_.push_back({to, e.what()});
+    } catch (...) {
+      failures_.push_back({to, "an unknown exception"});
+    }
     Finished();
   };
   std::make_shared<Exchange>(io_, options_, p.to, std::move(p.request), std::move(done))->Run();
+}
+
+std::string RpcClient::FailureAt(const tcp::endpoint& at) const {
+  for (const Failure& f : failures_) {
+    if (f.at == at) return "reading its reply failed: " + f.what;
+  }
+  return "the driver gave no outcome";
 }
 
 void RpcClient::Finished() {

@@ -68,6 +68,17 @@ class RpcClient {
 
   std::size_t in_flight() const { return in_flight_; }
 
+  // Replies whose reader threw (a bug in a driver, caught so that it hurts
+  // one device only): the peer and what was thrown.
+  struct Failure {
+    boost::asio::ip::tcp::endpoint at;
+    std::string what;
+  };
+  const std::vector<Failure>& failures() const { return failures_; }
+  // For a device left without an outcome: what was thrown reading its reply,
+  // or that the driver gave none.
+  std::string FailureAt(const boost::asio::ip::tcp::endpoint& at) const;
+
  private:
   struct Pending {
     boost::asio::ip::tcp::endpoint to;
@@ -80,6 +91,7 @@ class RpcClient {
   boost::asio::io_context& io_;
   RpcOptions options_;
   std::size_t in_flight_ = 0;
+  std::vector<Failure> failures_;
   std::deque<Pending> queue_;
 };
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/text/untrusted_text.h"
+
 namespace mullet::whatsminer {
 namespace {
 
@@ -150,6 +152,9 @@ std::string_view CodeName(int code) {
 }
 
 Result<Reply> ParseReply(std::string_view payload) {
+  // Nesting is bounded before the parser, and the copies and dumps after it,
+  // recurse into it: a 120 KB reply 60,000 levels deep once overflowed the stack.
+  if (Status depth = CheckJsonDepth(payload); !depth.ok()) return Status::DataError("reply " + depth.message());
   const json j = json::parse(payload.begin(), payload.end(), nullptr, false);
   if (j.is_discarded()) return Status::DataError("reply is not JSON");
   if (!j.is_object()) return Status::DataError("reply is not a JSON object");

@@ -195,6 +195,12 @@ std::vector<StatusResult> ReadStatusAll(const std::vector<tcp::endpoint>& miners
                       [&results, i](StatusResult r) { results[i] = std::move(r); });
   }
   io.run();
+  for (std::size_t i = 0; i < miners.size(); ++i) {
+    if (!results[i].state.empty()) continue;
+    results[i].at = miners[i];
+    results[i].state = "error";
+    results[i].error = client.FailureAt(miners[i]);
+  }
   return results;
 }
 

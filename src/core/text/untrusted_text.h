@@ -1,0 +1,43 @@
+// Text that came from outside (a miner's reply, a peer's error, a file's
+// field) on its way to a parser, a terminal, an error message or a CSV file.
+// Pure functions: no I/O.
+
+#ifndef MULLET_CORE_TEXT_UNTRUSTED_TEXT_H_
+#define MULLET_CORE_TEXT_UNTRUSTED_TEXT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/status/result.h"
+
+namespace mullet {
+
+// The deepest JSON nesting a peer's reply may have. Parsers, copies and
+// dumps of JSON recurse once per level; 64 is far above any real reply
+// (cgminer's deepest is 3) and far below a stack.
+inline constexpr int kMaxJsonDepth = 64;
+
+// DataError "nests deeper than N at byte B" when `text`, read as JSON (strings
+// skipped), opens more than `max_depth` arrays or objects at once. Linear,
+// no allocation: run it before any parser sees the bytes.
+Status CheckJsonDepth(std::string_view text, int max_depth = kMaxJsonDepth);
+
+// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
+// `text` safe to print on a terminal or in one line of an error message:
+// control characters (C0, DEL, C1: ESC sequences, CR, LF, backspace) as \n,
+// \r, \t or \xNN; bytes that are not UTF-8 as \xNN; at most `max_bytes` of
+// input, then "... (N more bytes)". Printable UTF-8 passes unchanged.
+std::string Printable(std::string_view text, std::size_t max_bytes = 200);
+
+// `text` as one RFC 4180 CSV field: quoted when it holds a comma, a quote, CR
+// or LF (quotes doubled), and, when it begins with = + - @ TAB or CR (a
+// spreadsheet would run it as a formula), prefixed with a single quote.
+std::string CsvField(std::string_view text);
+
+}  // namespace mullet
+
+#endif  // MULLET_CORE_TEXT_UNTRUSTED_TEXT_H_

@@ -15,6 +15,7 @@
 
 #include "cli/flags.h"
 #include "cli/table.h"
+#include "core/text/untrusted_text.h"
 #include "data/asic_specs.h"
 #include "data/market.h"
 #include "report/html.h"
@@ -225,7 +226,7 @@ Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<
   std::future<Status> timeseries = std::async(std::launch::async, [&] {
     return WriteTimeseriesCsvFile(plan.out_dir / "timeseries.csv", runs);
   });
-  Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2) + "\n");
+  Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   if (s.ok()) {
     s = WriteFileAtomically(plan.out_dir / "monthly.csv",
                             [&](std::ostream& out) { WriteMonthlyCsv(runs, out); });
@@ -461,7 +462,7 @@ int RunBacktestSweep(const BacktestFlags& f,
   const auto cells = [&](const Row& r) {
     std::vector<std::string> v = r.values;
     const BacktestSummary& s = r.summary;
-    v.insert(v.end(), {s.scenario, s.policy, fmt::format("{:.2f}", s.profit_usd),
+    v.insert(v.end(), {CsvField(s.scenario), CsvField(s.policy), fmt::format("{:.2f}", s.profit_usd),
                        fmt::format("{:.2f}", s.profit_after_capital_usd), fmt::format("{:.2f}", s.mining_revenue_usd),
                        fmt::format("{:.2f}", s.power_cost_usd), fmt::format("{:.8f}", s.btc_mined),
                        fmt::format("{:.4f}", s.curtailed_hours)});
@@ -506,7 +507,7 @@ int RunBacktestSweep(const BacktestFlags& f,
       row["curtailed_hours"] = s.curtailed_hours;
       j["rows"].push_back(std::move(row));
     }
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     std::vector<std::vector<std::string>> table;
     std::vector<std::string> h;
@@ -629,7 +630,7 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   }
   fmt::print(err, "mullet backtest: wrote {}/summary.json, monthly.csv, timeseries.csv{}\n", plan->out_dir.string(),
              f.no_report ? "" : ", report.html");
-  if (f.json) out << SummaryJson(info, runs).dump(2) << "\n";
+  if (f.json) out << SummaryJson(info, runs).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return 0;
 }
 

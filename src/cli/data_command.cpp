@@ -132,7 +132,7 @@ int RunRefreshBitcoin(const DataFlags& f, std::ostream& out, std::ostream& err) 
     j["network_days_added"] = r->network_days_added;
     j["fee_days_added"] = r->fee_days_added;
     j["last_day"] = r->last_day ? nlohmann::ordered_json(FormatDate(*r->last_day)) : nlohmann::ordered_json();
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "mullet data: node at height {}: added {} epochs, {} days of blocks and subsidy, {} days of fees{}\n",
@@ -168,7 +168,7 @@ int RunRefreshPrice(const DataFlags& f, std::ostream& out, std::ostream& err) {
     j["last_day"] = r->last_day ? nlohmann::ordered_json(FormatDate(*r->last_day)) : nlohmann::ordered_json();
     j["missing_from"] =
         r->missing_from ? nlohmann::ordered_json(FormatDate(*r->missing_from)) : nlohmann::ordered_json();
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "mullet data: {}: added {} days of closes, {} days of OHLC{} in {} call(s)\n", ex.peer.host,
@@ -209,7 +209,7 @@ int RunData(const DataFlags& f, std::ostream& out, std::ostream& err) {
     j["last_added"] = m.last_added ? nlohmann::ordered_json(FormatUtc(*m.last_added)) : nlohmann::ordered_json();
     j["columns"] = m.columns;
     j["ignored_points"] = m.ignored_points;
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   const char* rows = f.keep_15_min ? "15-minute intervals" : "hours";

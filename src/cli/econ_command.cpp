@@ -395,7 +395,7 @@ int RunEconSweep(const EconFlags& f, const std::vector<std::pair<const Sweepable
       put("lease_net_usd_per_kw_month", e.lease_net ? std::optional<double>(e.lease_net->value()) : std::nullopt);
       j["rows"].push_back(std::move(row));
     }
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   std::vector<std::string> header;

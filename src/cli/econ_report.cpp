@@ -279,7 +279,7 @@ void PrintEconJson(const EconReport& r, std::ostream& out) {
     }
     j["models"] = models;
   }
-  out << j.dump(2) << "\n";
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace mullet

@@ -231,7 +231,7 @@ nlohmann::ordered_json MergeListings(const std::vector<std::string>& lines) {
 
 void PrintListing(const nlohmann::ordered_json& j, const EmulateFlags& f, std::ostream& out) {
   if (f.json) {
-    out << j.dump() << std::endl;
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     return;
   }
   fmt::print(out, "mullet emulate: {} miners listening on {} port {} (firmware {}){}; Ctrl-C stops\n",
@@ -378,7 +378,7 @@ int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
         const int port = f.meter_port + static_cast<int>(shard.first_index / per_process);
         return Serve(f, part, f.meters > 0 ? 1 : 0, port,
                      [fd](const nlohmann::ordered_json& j) {
-                       const std::string line = j.dump() + "\n";
+                       const std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
                        if (write(fd, line.data(), line.size()) < 0) std::perror("mullet emulate: listing");
                        close(fd);
                      },

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/text/untrusted_text.h"
 #include "drivers/cgminer/reply.h"
 #include "drivers/cgminer/sweep.h"
 #include "drivers/miner/fleet_control.h"
@@ -204,7 +205,7 @@ int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, co
     j["miners"] = list;
     j["summary"] = {{"total", results.size()}, {"by_state", by_state}, {"seconds", secs}};
     if (command.kind == MinerCommandKind::kSetPower) j["summary"]["applied_w"] = applied_w;
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{} sent to {} miners in {:.2f} s\n", f.action, results.size(), secs);
@@ -212,9 +213,11 @@ int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, co
   if (command.kind == MinerCommandKind::kSetPower) fmt::print(out, "  applied       {:.1f} kW\n", applied_w / 1000);
   for (const ControlResult& r : results) {
     if (r.outcome.state == "ok" && !f.all) continue;
-    fmt::print(out, "  {:<15} {:<9} {:<12} {}{}{}\n", r.at.address().to_string(), r.family, r.outcome.state,
-               r.outcome.applied ? fmt::format("{:.0f} W ", r.outcome.applied->value()) : "",
-               r.outcome.error.empty() ? "" : r.outcome.step + ": ", r.outcome.error);
+    // A miner's words (its family name, its error text) are escaped: a
+    // reply must not move the cursor or forge a line of this table.
+    fmt::print(out, "  {:<15} {:<9} {:<12} {}{}{}\n", r.at.address().to_string(), Printable(r.family, 40),
+               r.outcome.state, r.outcome.applied ? fmt::format("{:.0f} W ", r.outcome.applied->value()) : "",
+               r.outcome.error.empty() ? "" : r.outcome.step + ": ", Printable(r.outcome.error));
   }
   return 0;
 }
@@ -246,8 +249,9 @@ int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const
     }
     ++by_family[m["family"].get<std::string>()];
     lines.push_back(fmt::format("  {:<15} {:<9} {:<18} {}", m["address"].get<std::string>(),
-                                m["family"].get<std::string>(), m.value("model", std::string("-")),
-                                m.contains("error") ? m["error"].get<std::string>() : m.value("miner", "")));
+                                Printable(m["family"].get<std::string>(), 40),
+                                Printable(m.value("model", std::string("-")), 60),
+                                Printable(m.contains("error") ? m["error"].get<std::string>() : m.value("miner", ""))));
     list.push_back(std::move(m));
   }
   if (f.json) {
@@ -255,7 +259,7 @@ int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const
     j["miners"] = list;
     j["summary"] = {{"addresses", miners.size()}, {"found", list.size()}, {"by_family", by_family},
                     {"seconds", secs}};
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{} miners found in {} addresses in {:.2f} s\n", list.size(), miners.size(), secs);
@@ -294,7 +298,7 @@ int RunV3Status(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, c
     j["miners"] = list;
     j["summary"] = {{"total", sweep.size()}, {"by_state", by_state}, {"hashrate_th_s", total_th},
                     {"power_w", total_w}, {"sweep_s", sweep_s}};
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{} Whatsminer miners read in {:.2f} s: {:.1f} PH/s, {:.1f} kW reported\n", sweep.size(), sweep_s,
@@ -303,7 +307,7 @@ int RunV3Status(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, c
   for (const Json& m : list) {
     if (m["state"] == "ok" && !f.all) continue;
     fmt::print(out, "  {:<15} {:<12} {}\n", m["address"].get<std::string>(), m["state"].get<std::string>(),
-               m.value("error", ""));
+               Printable(m.value("error", "")));
   }
   return 0;
 }
@@ -328,7 +332,7 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
     j["miners"] = list;
     j["summary"] = {{"total", sweep.size()}, {"by_state", by_state}, {"hashrate_th_s", total_th},
                     {"sweep_s", sweep_s}};
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{} miners read in {:.2f} s: {:.1f} PH/s in total\n", sweep.size(), sweep_s, total_th / 1000);
@@ -338,7 +342,7 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
     std::string quirks;
     for (cgminer::ReplyQuirk q : m.quirks) quirks += (quirks.empty() ? "" : ",") + std::string(cgminer::QuirkName(q));
     fmt::print(out, "  {:<15} {:<12} {:>10} {}{}\n", m.at.address().to_string(), m.state,
-               m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", m.error,
+               m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", Printable(m.error),
                quirks.empty() ? "" : " [repaired: " + quirks + "]");
   }
   return 0;

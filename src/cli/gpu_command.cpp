@@ -61,7 +61,7 @@ int RunStatus(const GpuFlags& f, GpuNode& node, std::ostream& out, std::ostream&
     int unknown = 0;
     for (const GpuReading& g : *gpus) unknown += g.power_draw ? 0 : 1;
     j["summary"] = {{"total", gpus->size()}, {"power_draw_w", total_w}, {"draw_unknown", unknown}};
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{} GPUs drawing {:.1f} W\n", gpus->size(), total_w);
@@ -82,7 +82,7 @@ int RunSetCap(const GpuFlags& f, NvidiaSmiGpuNode& node, std::ostream& out, std:
     j["index"] = f.index;
     j["power_limit_w"] = f.watts;
     j["message"] = node.last_message();
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "GPU {}: power limit set to {:g} W (nvidia-smi: {})\n", f.index, f.watts,
@@ -106,7 +106,7 @@ int RunSettle(const GpuFlags& f, GpuNode& node, std::ostream& out, std::ostream&
     j["by"] = settle->by;
     j["power_draw_w"] = OrNull(settle->draw);
     j["reads"] = settle->reads;
-    out << j.dump(2) << "\n";
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "GPU {}: cap {:g} W took effect in {:.3f} s (by {}; draw {} W; {} reads)\n",

@@ -142,7 +142,7 @@ int RunMeter(const MeterFlags& f, std::ostream& out, std::ostream& err) {
     j["scale"] = c.format.scale;
     j["offset"] = c.format.offset;
     j["power_w"] = power->value();
-    out << j.dump() << "\n";
+    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return 0;
   }
   fmt::print(out, "{:.1f} W  ({}:{} unit {} {} register {}, {} {})\n", power->value(), o->host,

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/text/untrusted_text.h"
 #include "data/csv_reader.h"
 #include "data/file_text.h"
 
@@ -24,7 +25,6 @@ namespace fs = std::filesystem;
 constexpr std::int64_t kFirstYear = 2009;
 constexpr std::int64_t kLastYear = 2100;
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 std::string Num(double v) {
   char buf[32];
@@ -61,7 +61,13 @@ Result<std::string> TextValue(const YAML::Node& value) {
   if (!value.IsScalar() || value.Scalar().empty()) {
     return Status::InvalidArgument("expected a non-empty text, got " + KindOf(value));
   }
-  return value.Scalar();
+  const std::string& text = value.Scalar();
+  if (!IsValidUtf8(text)) return Status::InvalidArgument("is not UTF-8 text: " + Printable(text, 60));
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) return Status::InvalidArgument("holds a control character: " + Printable(text, 60));
+  }
+  if (text.size() > 200) return Status::InvalidArgument("is " + std::to_string(text.size()) + " bytes long; at most 200");
+  return text;
 }
 
 Result<double> PositiveValue(const YAML::Node& value) {

@@ -92,7 +92,7 @@ Result<nlohmann::json> CallBitcoinRpc(const RpcEndpoint& node, const std::string
   call.method = "POST";
   call.content_type = "application/json";
   if (!node.user_password.empty()) call.authorization = "Basic " + Base64(node.user_password);
-  call.body = nlohmann::json{{"jsonrpc", "1.0"}, {"id", "mullet"}, {"method", method}, {"params", params}}.dump();
+  call.body = nlohmann::json{{"jsonrpc", "1.0"}, {"id", "mullet"}, {"method", method}, {"params", params}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   Result<HttpReply> res = CallHttp(peer, call);
   if (!res.ok()) return Status::IoError(where + res.status().message());
   if (res->status == 401) {
@@ -103,7 +103,7 @@ Result<nlohmann::json> CallBitcoinRpc(const RpcEndpoint& node, const std::string
     return Status::DataError(where + "the reply is not a JSON-RPC object (HTTP " + std::to_string(res->status) + ")");
   }
   if (reply.contains("error") && !reply["error"].is_null()) {
-    return Status::DataError(where + "the node says " + PeerText(reply["error"].dump(), 300));
+    return Status::DataError(where + "the node says " + PeerText(reply["error"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 300));
   }
   if (!reply.contains("result")) return Status::DataError(where + "the reply has no result");
   return reply["result"];

@@ -1,4 +1,5 @@
 #include "data/csv_reader.h"
+#include "core/text/untrusted_text.h"
 
 #include <algorithm>
 #include <cassert>
@@ -16,7 +17,6 @@
 namespace mullet {
 namespace {
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 std::string Joined(std::span<const std::string_view> columns) {
   std::string out;
@@ -122,6 +122,11 @@ Result<CsvReader> CsvReader::Open(const std::filesystem::path& file) {
   if (S_ISDIR(st.st_mode)) {
     return Status::IoError("cannot read " + file.string() + ": it is a directory");
   }
+  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > kMaxCsvBytes) {
+    return Status::InvalidArgument(file.string() + ": the file is " + std::to_string(st.st_size) +
+                                   " bytes; a CSV file may have at most " + std::to_string(kMaxCsvBytes >> 20) +
+                                   " MiB");
+  }
   auto storage = std::make_shared<Storage>();
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     const auto size = static_cast<std::size_t>(st.st_size);
@@ -140,6 +145,10 @@ Result<CsvReader> CsvReader::Open(const std::filesystem::path& file) {
         return Status::IoError("error while reading " + file.string() + ": " + Errno());
       }
       storage->owned.append(block, static_cast<std::size_t>(got));
+      if (storage->owned.size() > kMaxCsvBytes) {
+        return Status::InvalidArgument(file.string() + ": more than " + std::to_string(kMaxCsvBytes >> 20) +
+                                       " MiB; a CSV file may have at most that");
+      }
     }
   }
   CsvReader reader(file.filename().string(), std::move(storage));
@@ -168,6 +177,10 @@ Status CsvReader::ReadHeader() {
   if (end > 0 && text_[end - 1] == '\r') --end;
   const std::string_view line = text_.substr(0, end);
   if (line.empty()) return HeaderError("empty header row");
+  if (line.size() > kMaxCsvHeaderBytes) {
+    return HeaderError("the header row is " + std::to_string(line.size()) + " bytes long; at most " +
+                       std::to_string(kMaxCsvHeaderBytes) + " (is this the header of a CSV file?)");
+  }
   std::size_t begin = 0;
   while (true) {
     const std::size_t comma = std::min(line.find(',', begin), line.size());
@@ -178,6 +191,9 @@ Status CsvReader::ReadHeader() {
     if (column.find_first_of("\"\r") != std::string_view::npos) {
       return HeaderError("column " + std::to_string(header_.size() + 1) + " " + Quoted(column) +
                          ": quotes and carriage returns are not allowed");
+    }
+    if (header_.size() == kMaxCsvColumns) {
+      return HeaderError("more than " + std::to_string(kMaxCsvColumns) + " columns; at most that");
     }
     header_.emplace_back(column);
     if (comma == line.size()) break;

@@ -29,6 +29,12 @@
 
 namespace mullet {
 
+// What a CSV file may hold (docs/security.md): beyond these, an error names
+// the file and the limit before anything else is read.
+inline constexpr std::uint64_t kMaxCsvBytes = std::uint64_t{1} << 30;  // 1 GiB
+inline constexpr std::size_t kMaxCsvHeaderBytes = 64 * 1024;
+inline constexpr std::size_t kMaxCsvColumns = 1000;
+
 // Text to number, the whole text or nothing (std::from_chars, no spaces, no
 // '+'). Fail with InvalidArgument "expected a number, got 'abc'"; NaN and
 // infinities are refused ("expected a finite number, got 'inf'").

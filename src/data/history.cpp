@@ -1,4 +1,5 @@
 #include "data/history.h"
+#include "core/text/untrusted_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -8,6 +9,7 @@
 #include <optional>
 #include <string_view>
 #include <tuple>
+#include <unordered_set>
 
 #include "core/chain/difficulty.h"
 #include "data/csv_reader.h"
@@ -22,7 +24,6 @@ using std::chrono::seconds;
 
 constexpr std::string_view kPriceSuffix = "_usd_per_mwh";
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 // Shortest text that reads back as `v` (for messages).
 std::string Num(double v) {
@@ -386,6 +387,7 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
   if (header.size() < 2)
     return reader.HeaderError("missing a <point>_usd_per_mwh column" + expected);
   std::vector<std::string> points;
+  std::unordered_set<std::string> seen;
   for (std::size_t i = 1; i < header.size(); ++i) {
     const std::string& column = header[i];
     if (column.size() <= kPriceSuffix.size() || !column.ends_with(kPriceSuffix)) {
@@ -393,7 +395,7 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
                                 std::to_string(i + 1) + expected);
     }
     std::string point = column.substr(0, column.size() - kPriceSuffix.size());
-    if (std::find(points.begin(), points.end(), point) != points.end()) {
+    if (!seen.insert(point).second) {  // a set: the check stays linear in the columns
       return reader.HeaderError("duplicate column " + Quoted(column) + " in column " +
                                 std::to_string(i + 1));
     }

@@ -128,7 +128,7 @@ std::string SaveMemoryJson(const Site& site, const DispatchState& st) {
                     {"missed", b.missed}});
   }
   j["jobs"] = jobs;
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 Result<DispatchState> LoadMemoryJson(const Site& site, std::string_view text) {

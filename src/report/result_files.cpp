@@ -12,6 +12,7 @@
 #include <map>
 #include <string_view>
 
+#include "core/text/untrusted_text.h"
 #include "report/fixed_decimal.h"
 
 namespace mullet {
@@ -232,14 +233,17 @@ void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream
   };
   put("scenario,timestamp_utc,price_usd_per_mwh,hashprice_usd_per_ph_day,ambient_c,site_cap_mw,"
       "facility_mw,firm_mw,batch_mw,mining_mw,profit_usd");
+  // Names come from the user's YAML: each header cell is quoted per RFC 4180
+  // and a formula-leading one disarmed (core/text/untrusted_text.h).
   for (const std::string& n : names)
-    fmt::format_to(std::back_inserter(buf), ",{}_it_mw,{}_reason", n, n);
+    fmt::format_to(std::back_inserter(buf), ",{},{}", CsvField(n + "_it_mw"), CsvField(n + "_reason"));
   put("\n");
 
   std::vector<int> slot(names.size());
   DayText day;
   for (const ScenarioRuns& s : scenarios) {
     const BacktestResult& r = s.runs.front();
+    const std::string scenario = CsvField(s.scenario);
     const size_t nl = r.loads.size();
     std::fill(slot.begin(), slot.end(), -1);
     for (size_t i = 0; i < nl; ++i) slot[column[r.loads[i].name]] = static_cast<int>(i);
@@ -252,7 +256,7 @@ void WriteTimeseriesCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream
                                             FixedText(3), FixedText(3), FixedText(2)};
     std::vector<FixedText> load_mw(nl, FixedText(4));
     for (size_t k = 0; k < r.times.size(); ++k) {
-      put(s.scenario);
+      put(scenario);
       buf.push_back(',');
       day.Append(r.times[k], buf);
       for (size_t c = 0; c < series.size(); ++c) {
@@ -288,7 +292,7 @@ void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& o
         out << fmt::format(
             "{},{},{:04d}-{:02d},{:.4f},{:.3f},{:.2f},{:.2f},{:.3f},{:.2f},{:.2f},{:.8f},{:.2f},{:.2f},"
             "{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{:.4f},{:.2f}\n",
-            s.scenario, r.summary.policy, m.year, m.month, m.hours, m.energy_mwh,
+            CsvField(s.scenario), CsvField(r.summary.policy), m.year, m.month, m.hours, m.energy_mwh,
             m.mean_price_usd_per_mwh, m.RealisedUsdPerMwh(), m.mean_hashprice_usd_per_ph_day,
             m.power_cost_usd, m.mining_revenue_usd, m.btc_mined, m.ai_revenue_usd,
             m.sell_back_credit_usd, m.dr_credit_usd, m.power_reimbursed_usd, m.sla_credit_usd,

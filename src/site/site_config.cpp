@@ -16,6 +16,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/text/untrusted_text.h"
 #include "data/file_text.h"
 #include "site/site_config_internal.h"
 
@@ -23,7 +24,6 @@ namespace mullet {
 namespace site_config_internal {
 namespace {
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 std::string Join(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
@@ -218,7 +218,24 @@ void MapReader::Text(std::string_view key, std::string* out, Need need) {
     Fail(key, "expected a text, got " + KindOf(e->value));
     return;
   }
-  *out = e->value.Scalar();
+  // Names reach the terminal, JSON, CSV and HTML: UTF-8 text on one line, of
+  // a length a table can show.
+  const std::string& text = e->value.Scalar();
+  if (!IsValidUtf8(text)) {
+    Fail(key, "is not UTF-8 text: " + Printable(text, 60));
+    return;
+  }
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7F) {
+      Fail(key, "holds a control character: " + Printable(text, 60));
+      return;
+    }
+  }
+  if (text.size() > 200) {
+    Fail(key, "is " + std::to_string(text.size()) + " bytes long; at most 200");
+    return;
+  }
+  *out = text;
 }
 
 void MapReader::Number(std::string_view key, double* out, Need need) { Read(key, out, need); }

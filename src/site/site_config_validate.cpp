@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "site/site_config.h"
+#include "core/text/untrusted_text.h"
 #include "site/site_config_internal.h"
 
 namespace mullet {
 namespace site_config_internal {
 namespace {
 
-std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
 std::string Num(double v) {
   char buf[32];

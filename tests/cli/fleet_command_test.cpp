@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/run_mullet.h"
+#include "conformance/scripted_peer.h"
 
 namespace {
 
@@ -125,6 +126,29 @@ TEST(FleetCommandTest, WhatsminerApiV3CommandsThroughTheCli) {
   EXPECT_EQ(refused["summary"]["by_state"]["error-status"], 4) << refused.dump();
   const nlohmann::json sleep = Json(Mullet("fleet curtail " + range + " --firmware whatsminer --json"));
   EXPECT_EQ(sleep["summary"]["by_state"]["ok"], 4) << sleep.dump();
+}
+
+// Finding 4 of the hostile-peer probe: a miner's strings reached the
+// terminal raw, so escape sequences could rewrite the operator's screen and
+// CR/LF forge a line. They are printed escaped now.
+TEST(FleetCommandTest, AMinersStringsCannotDriveTheTerminalOrForgeALine) {
+  const std::string address = "127." + std::to_string(20 + getpid() % 200) + ".141.1";
+  mullet::testing::ScriptedPeer evil(address, [](const std::string&, const std::string&) {
+    return mullet::testing::LuxOk(
+        {{"VERSION", {{{"LUXminer", "\x1b]0;pwned\x07 2024.1"}, {"Type", "S19\x1b[2J\r\nFAKE 10.0.0.9 ok"}}}}});
+  });
+  const CliRun r = Mullet("fleet scan " + address + " --port " + std::to_string(evil.endpoint().port()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\x07'), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\nFAKE"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\r'), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("S19\\x1b[2J\\r\\nFAKE 10.0.0.9 ok"), std::string::npos) << r.out;
+  // --json escapes them as JSON does.
+  const CliRun j = Mullet("fleet scan " + address + " --json --port " + std::to_string(evil.endpoint().port()));
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_EQ(j.out.find('\x1b'), std::string::npos) << j.out;
+  EXPECT_NE(j.out.find("\\u001b[2J"), std::string::npos) << j.out;
 }
 
 TEST(FleetCommandTest, BadRangeIsOneLineAndExitTwo) {

@@ -1,4 +1,5 @@
 #include "data/csv_reader.h"
+#include "data/history.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -271,6 +272,56 @@ TEST(CsvReaderTest, OpenNamesAMissingFileAndADirectory) {
   const Result<CsvReader> dir = CsvReader::Open(std::filesystem::temp_directory_path());
   ASSERT_FALSE(dir.ok());
   EXPECT_TRUE(Contains(dir.status().message(), "it is a directory"));
+}
+
+}  // namespace
+}  // namespace mullet
+
+namespace mullet {
+namespace {
+
+// Finding 5 of the hostile-input probe: a 60,000-column header took seconds
+// and aborted (a quadratic duplicate check), and a 200 MB one-line file gave
+// a 200 MB error message. Both are refused at a stated limit now, in a short
+// message.
+TEST(CsvLimitsTest, TooManyColumnsOrAHugeHeaderIsAShortErrorAtTheLimit) {
+  std::string wide = "timestamp_utc";
+  for (int i = 0; i < 60000; ++i) wide += ",p" + std::to_string(i) + "_usd_per_mwh";
+  Result<CsvReader> r = CsvReader::FromText("wide.csv", wide + "\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_LT(r.status().message().size(), 200u) << r.status().message().substr(0, 300);
+  EXPECT_NE(r.status().message().find("at most 65536"), std::string::npos) << r.status().message();
+
+  std::string many = "a";
+  for (int i = 0; i < 1000; ++i) many += ",c" + std::to_string(i);
+  r = CsvReader::FromText("many.csv", many + "\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("more than 1000 columns"), std::string::npos) << r.status().message();
+
+  // A price file of 999 distinct points is read (and its duplicate check is a set).
+  std::string prices = "timestamp_utc";
+  std::string row = "2024-01-01T00:00:00Z";
+  for (int i = 0; i < 999; ++i) {
+    prices += ",p" + std::to_string(i) + "_usd_per_mwh";
+    row += ",1";
+  }
+  const std::filesystem::path file = std::filesystem::path(::testing::TempDir()) / "wide_prices.csv";
+  std::ofstream(file) << prices << "\n" << row << "\n";
+  Result<HourlyPrices> p = LoadHourlyPrices(file);
+  ASSERT_TRUE(p.ok()) << p.status().message().substr(0, 200);
+  EXPECT_EQ(p->points.size(), 999u);
+  std::filesystem::remove(file);
+}
+
+TEST(CsvLimitsTest, AFieldEchoedInAnErrorIsCutAndEscaped) {
+  Result<CsvReader> r =
+      CsvReader::FromText("f.csv", "date,value\n2024-01-01," + std::string(100000, '9') + "x\x1b[2J\n");
+  ASSERT_TRUE(r.ok());
+  Status s = r.value().ForEachRow([](const CsvReader& row) -> Status { return row.Number(1).status(); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_LT(s.message().size(), 300u) << s.message().substr(0, 400);
+  EXPECT_NE(s.message().find("more bytes)"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find('\x1b'), std::string::npos);
 }
 
 }  // namespace

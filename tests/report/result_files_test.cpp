@@ -147,6 +147,21 @@ TEST(TimeseriesCsvTest, HeaderNamesEveryLoadOnceInFirstSeenOrder) {
       "s21_reason,s19_it_mw,s19_reason");
 }
 
+// Finding 8 of the hostile-input probe: a name with a comma or a newline broke
+// the file, one with a leading '=' became a spreadsheet formula.
+TEST(TimeseriesCsvTest, NamesAreQuotedAndFormulasDisarmed) {
+  std::vector<ScenarioRuns> s = TwoScenarios();
+  s[0].scenario = "=cmd|' /C calc'!A0";
+  s[0].runs[0].loads[0].name = "hall A, \"west\"";
+  s[0].runs[0].loads[1].name = "two\nlines";
+  s[1].runs[0].loads[1].name = "two\nlines";
+  const std::string csv = Csv(s);
+  EXPECT_NE(csv.find(",\"hall A, \"\"west\"\"_it_mw\",\"hall A, \"\"west\"\"_reason\","), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"two\nlines_it_mw\",\"two\nlines_reason\""), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n'=cmd|' /C calc'!A0,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("\n=cmd"), std::string::npos);
+}
+
 TEST(TimeseriesCsvTest, RowsKeepTheirColumnsDecimalsAndTimestamps) {
   const std::string csv = Csv(TwoScenarios());
   const std::string rows = csv.substr(csv.find('\n') + 1);

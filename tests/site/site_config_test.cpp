@@ -93,6 +93,19 @@ const Scenario& Named(const std::vector<Scenario>& all, const std::string& name)
   return all.front();
 }
 
+// Finding 3 of the hostile-input probe: a name that is not UTF-8 ran a whole
+// backtest, then aborted writing JSON. It is refused at its line now, and so
+// are control characters (a name reaches terminals, CSV and HTML).
+TEST(SiteConfigTest, ANameMustBeOneLineOfUtf8Text) {
+  EXPECT_TRUE(FailsAt(std::string(kHead) + "miner_groups:\n  - {name: \"b\xff\xfe\", model: S21, count: 1}\n", 6,
+                      "miner_groups[0].name", "is not UTF-8 text: b\\xff\\xfe"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) + "miner_groups:\n  - {name: \"a\\e[2Jb\", model: S21, count: 1}\n", 6,
+                      "miner_groups[0].name", "holds a control character: a\\x1b[2Jb"));
+  EXPECT_TRUE(FailsAt(std::string(kHead) + "miner_groups:\n  - {name: " + std::string(201, 'x') + ", model: S21, count: 1}\n",
+                      6, "miner_groups[0].name", "is 201 bytes long; at most 200"));
+  EXPECT_TRUE(Parse(std::string(kHead) + "miner_groups:\n  - {name: \"Zürich hall – 東\", model: S21, count: 1}\n").ok());
+}
+
 // ---- The examples. ----
 
 // A group may give its unit's figures instead of a catalog model (issue 9):

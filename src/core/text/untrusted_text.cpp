@@ -114,6 +114,10 @@ std::string Printable(std::string_view text, std::size_t max_bytes) {
   return out;
 }
 
+std::string Quoted(std::string_view text, std::size_t max_bytes) {
+  return "'" + Printable(text, max_bytes) + "'";
+}
+
 std::string CsvField(std::string_view text) {
   std::string field;
   if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||

@@ -33,6 +33,10 @@ bool IsValidUtf8(std::string_view text);
 // input, then "... (N more bytes)". Printable UTF-8 passes unchanged.
 std::string Printable(std::string_view text, std::size_t max_bytes = 200);
 
+// `text` for an error message about a field: Printable, between single
+// quotes, at most `max_bytes` of it ("'x'", "'\x1b[2J'", "'aaaa... (9 more bytes)'").
+std::string Quoted(std::string_view text, std::size_t max_bytes = 80);
+
 // `text` as one RFC 4180 CSV field: quoted when it holds a comma, a quote, CR
 // or LF (quotes doubled), and, when it begins with = + - @ TAB or CR (a
 // spreadsheet would run it as a formula), prefixed with a single quote.

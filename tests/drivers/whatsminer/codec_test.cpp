@@ -75,6 +75,19 @@ TEST(WhatsminerCodecTest, TokenMatchesVectorsWorkedFromTheProtocolDocument) {
   EXPECT_NE(Token("set.miner.power_limit", "super", "QbVy1Ou3", 1692685512), "ua7hQ5I/");
 }
 
+// Finding 2 of the hostile-peer probe: a 120 KB reply nested 60,000 levels
+// deep once overflowed the stack (parsed, then copied and dumped recursively).
+TEST(WhatsminerCodecTest, AReplyNestedTooDeepIsADataErrorBeforeAnyParse) {
+  std::string deep = "{\"code\":0,\"msg\":" + std::string(60000, '[') + std::string(60000, ']') + "}";
+  Result<Reply> r = ParseReply(deep);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDataError);
+  EXPECT_NE(r.status().message().find("nests deeper than 64"), std::string::npos) << r.status().message();
+  // 64 levels are still a reply.
+  std::string ok = "{\"code\":0,\"msg\":" + std::string(63, '[') + std::string(63, ']') + "}";
+  EXPECT_TRUE(ParseReply(ok).ok());
+}
+
 TEST(WhatsminerCodecTest, FrameIsLittleEndianLengthThenPayload) {
   const std::string f = EncodeFrame(std::string(258, 'a'));
   ASSERT_EQ(f.size(), 262u);

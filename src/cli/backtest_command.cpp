@@ -29,6 +29,8 @@ namespace mullet {
 namespace {
 
 constexpr int kBadInput = 2;
+// The most memory the step series of one backtest may take (docs/security.md).
+constexpr double kMaxSeriesBytes = 4.0 * (1 << 30);
 constexpr int kIoFailure = 1;
 
 struct Plan {
@@ -548,6 +550,25 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
   if (!plan.ok()) {
     err << "mullet backtest: error: " << plan.status().message() << "\n";
     return kBadInput;
+  }
+  // The per-step series every run keeps until the files are written: refuse
+  // a run that would not fit in memory, before it starts, rather than fail
+  // with bad_alloc after hours.
+  {
+    double bytes = 0;
+    for (size_t i = 0; i < plan->scenarios.size(); ++i) {
+      const Site& site = plan->scenarios[i].site;
+      const double loads = static_cast<double>(site.miners.size() + site.leases.size() + site.clouds.size() + 1);
+      bytes += static_cast<double>(plan->markets[i]->size()) * (44 + 9 * loads) *
+               static_cast<double>(plan->policies.size());
+    }
+    if (bytes > kMaxSeriesBytes) {
+      err << fmt::format("mullet backtest: error: {} scenarios x {} policies over these steps would keep {:.1f} GiB "
+                         "of step series; at most {:.0f} GiB: shorten the window (--from/--to), lengthen --step, "
+                         "or run fewer scenarios or --baselines none\n",
+                         plan->scenarios.size(), plan->policies.size(), bytes / (1 << 30), kMaxSeriesBytes / (1 << 30));
+      return kBadInput;
+    }
   }
   const MarketSeries& m = *plan->markets.front();
   ReportInfo info;

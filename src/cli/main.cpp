@@ -4,7 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
+#include <new>
 
 #include "cli/backtest_command.h"
 #include "cli/data_command.h"
@@ -14,6 +19,36 @@
 #include "cli/gpu_command.h"
 #include "cli/heap.h"
 #include "cli/meter_command.h"
+
+namespace {
+
+// "--flag: 'text' is not a finite number" for the first value given to any
+// option of the parsed commands that reads whole as a number and is not
+// finite; "" when there is none.
+std::string NonFiniteNumber(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    for (const std::string& text : o->results()) {
+      for (std::size_t begin = 0; begin <= text.size();) {  // list values: "60000,1e400"
+        const std::size_t end = std::min(text.find_first_of(",:", begin), text.size());
+        const std::string part = text.substr(begin, end - begin);
+        char* stop = nullptr;
+        errno = 0;
+        const double v = std::strtod(part.c_str(), &stop);
+        if (!part.empty() && stop == part.c_str() + part.size() && (!std::isfinite(v) || errno == ERANGE) &&
+            !(errno == ERANGE && std::isfinite(v))) {
+          return o->get_name() + ": '" + part + "' is not a finite number";
+        }
+        begin = end + 1;
+      }
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands()) {
+    if (std::string bad = NonFiniteNumber(*sub); !bad.empty()) return bad;
+  }
+  return "";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   mullet::UseHugePagesForTheHeap();
@@ -50,17 +85,34 @@ int main(int argc, char** argv) {
     std::cerr << "mullet: error: " << e.what() << " (see --help)\n";
     return 2;
   }
-  if (econ->parsed()) return mullet::RunEcon(econ_flags, std::cout, std::cerr);
-  if (backtest->parsed()) {
-    for (int i = 0; i < argc; ++i) {
-      backtest_flags.command_line += (i ? " " : "") + std::string(i ? argv[i] : "mullet");
-    }
-    return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
+  // No numeric flag may be infinite or NaN ("1e400" once printed $inf/kWh):
+  // every value given that reads whole as a number must be finite.
+  if (std::string bad = NonFiniteNumber(app); !bad.empty()) {
+    std::cerr << "mullet: error: " << bad << " (see --help)\n";
+    return 2;
   }
-  if (data->parsed()) return mullet::RunData(data_flags, std::cout, std::cerr);
-  if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
-  if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
-  if (gpu->parsed()) return mullet::RunGpu(gpu_flags, std::cout, std::cerr);
-  if (meter->parsed()) return mullet::RunMeter(meter_flags, std::cout, std::cerr);
+  // The last barrier: whatever escapes a command (memory exhausted past the
+  // stated limits, a bug) ends the run with one line and exit 1, not an abort.
+  try {
+    if (econ->parsed()) return mullet::RunEcon(econ_flags, std::cout, std::cerr);
+    if (backtest->parsed()) {
+      for (int i = 0; i < argc; ++i) {
+        backtest_flags.command_line += (i ? " " : "") + std::string(i ? argv[i] : "mullet");
+      }
+      return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
+    }
+    if (data->parsed()) return mullet::RunData(data_flags, std::cout, std::cerr);
+    if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
+    if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
+    if (gpu->parsed()) return mullet::RunGpu(gpu_flags, std::cout, std::cerr);
+    if (meter->parsed()) return mullet::RunMeter(meter_flags, std::cout, std::cerr);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "mullet: error: out of memory (the run is larger than this machine's memory; see the limits in "
+                 "docs/security.md)\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "mullet: error: internal error: " << e.what() << " (please report it)\n";
+    return 1;
+  }
   return 2;
 }

@@ -142,6 +142,11 @@ Result<Grid> MakeGrid(const MarketOptions& o, std::optional<UtcTime> data_from,
                                    " is not a whole number of " + Num(g.step.count()) + " s steps");
   }
   g.steps = (to - g.from) / g.step;
+  if (g.steps > kMaxMarketSteps) {
+    return Status::InvalidArgument("from " + FormatUtc(g.from) + " to " + FormatUtc(to) + " is " +
+                                   std::to_string(g.steps) + " steps; at most " + std::to_string(kMaxMarketSteps) +
+                                   " (a longer step or a shorter window)");
+  }
   if (g.steps == 0) {
     return Status::InvalidArgument("from " + FormatUtc(g.from) + " to the end of " + data_name +
                                    " is shorter than one step");

@@ -49,6 +49,10 @@
 
 namespace mullet {
 
+// The most steps a market may have: 10 million (1,100 years of hours, 95 of
+// 5-minute steps); a longer grid is refused before anything is allocated.
+inline constexpr std::int64_t kMaxMarketSteps = 10'000'000;
+
 // The BTC price assumed when a user hashprice comes without any BTC price
 // (no btc_price_constant, no data_dir): only BTC accounting depends on it.
 inline constexpr UsdPerBtc kAssumedBtcPrice{100'000};

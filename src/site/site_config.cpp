@@ -318,6 +318,13 @@ void MapReader::List(std::string_view key,
     Fail(key, "expected a list, got " + KindOf(e->value));
     return;
   }
+  // Stated limits (docs/security.md): a site is read whole before it runs,
+  // and a list of aliases can multiply a small file into a huge one.
+  const std::size_t most = key == "scenarios" ? kMaxScenarios : kMaxListEntries;
+  if (e->value.size() > most) {
+    Fail(key, "lists " + std::to_string(e->value.size()) + " entries; at most " + std::to_string(most));
+    return;
+  }
   for (std::size_t i = 0; i < e->value.size() && reader_->ok(); ++i) {
     const YAML::Node element = e->value[i];
     const FieldPath path = PathOf(key).Index(i);

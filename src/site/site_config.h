@@ -71,6 +71,7 @@
 #ifndef MULLET_SITE_SITE_CONFIG_H_
 #define MULLET_SITE_SITE_CONFIG_H_
 
+#include <cstddef>
 #include <filesystem>
 #include <string_view>
 #include <vector>
@@ -80,6 +81,12 @@
 #include "site/site.h"
 
 namespace mullet {
+
+// What a site file may list (docs/security.md): at most this many scenarios,
+// and this many entries in any other list (miner groups, leases, domains,
+// events, jobs). A file over either is refused at the list's line.
+inline constexpr std::size_t kMaxScenarios = 100;
+inline constexpr std::size_t kMaxListEntries = 2000;
 
 // Loads a site file: the scenarios to run, in file order (see above). The
 // returned sites are normalized (NormalizeSite) and pass ValidateSite.

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -289,5 +290,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadBacktest{kExamples + "/hybrid_west_texas.yaml " + kData + " --from 2026-01-01 --to 2026-02-01",
                     "error: --from/--to: ercot_dam_spp_hourly_2021_2024.csv has no price for the hours"}),
     [](const ::testing::TestParamInfo<BadBacktest>& p) { return "case_" + std::to_string(p.index); });
+
+
+// Finding 7 of the hostile-input probe: a 10,000-group year aborted with
+// bad_alloc. A run whose step series would not fit the stated limit is
+// refused before it starts, in one line that says what to change.
+TEST(BacktestCommandTest, ARunTooLargeForMemoryIsRefusedBeforeItStarts) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("mullet_big_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream yaml(dir / "big.yaml");
+    yaml << "name: big\ninterconnect_mw: 900\ncontract:\n  index: {column: hb_west}\nminer_groups:\n";
+    for (int i = 0; i < 2000; ++i) yaml << "  - {name: g" << i << ", model: Antminer S21, count: 100}\n";
+  }
+  const CliRun r = Mullet("backtest " + (dir / "big.yaml").string() + " " + kData +
+                          " --step 5m --hashprice-usd-per-th-day 0.05 --btc-price-usd 90000 --out " +
+                          (dir / "out").string());
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("GiB of step series; at most 4 GiB"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "out" / "summary.json"));
+  fs::remove_all(dir);
+}
 
 }  // namespace

@@ -278,7 +278,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"econ --at 2024-07-01 --data /nonexistent/dir", "/nonexistent/dir"},
         BadInput{"econ --height 840000.5 --difficulty 1e12 --price-usd 1", "--height"},
         BadInput{"econ --fleet-mw 10 --cash-opex-usd-per-month 5", "cost tiers"},
-        BadInput{"econ --no-such-flag", "--no-such-flag"}),
+        BadInput{"econ --no-such-flag", "--no-such-flag"},
+        // Finding 9 of the hostile-input probe: values that overflow to inf.
+        BadInput{"econ --difficulty 88.1e12 --price-usd 1e400 --height 840000", "--price-usd: '1e400' is not a finite"},
+        BadInput{"econ --model S21 --power-usd-per-kwh inf", "--power-usd-per-kwh: 'inf' is not a finite"},
+        BadInput{"econ --difficulty 88.1e12 --price-usd 60000,nan --height 840000", "'nan' is not a finite"}),
     [](const testing::TestParamInfo<BadInput>& p) {
       // "--price-usd" -> "price_usd_0": readable ctest names.
       std::string name;

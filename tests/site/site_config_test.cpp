@@ -106,6 +106,20 @@ TEST(SiteConfigTest, ANameMustBeOneLineOfUtf8Text) {
   EXPECT_TRUE(Parse(std::string(kHead) + "miner_groups:\n  - {name: \"Zürich hall – 東\", model: S21, count: 1}\n").ok());
 }
 
+// Finding 7 of the hostile-input probe: 20,000 scenarios aliasing 2,000
+// groups (a 0.9 MB file) exhausted 4 GB. Lists have stated limits now,
+// checked before a single entry is read.
+TEST(SiteConfigTest, ListsHaveStatedLimits) {
+  std::string groups = std::string(kHead) + "miner_groups:\n";
+  for (int i = 0; i <= 2000; ++i) groups += "  - {name: g" + std::to_string(i) + ", model: S21, count: 1}\n";
+  EXPECT_TRUE(FailsAt(groups, 5, "miner_groups", "lists 2001 entries; at most 2000"));
+  std::string scenarios = std::string(kHead) + "miner_groups: &g [{name: a, model: S21, count: 1}]\nscenarios:\n";
+  for (int i = 0; i <= 100; ++i) scenarios += "  - {name: s" + std::to_string(i) + ", miner_groups: *g}\n";
+  const Result<std::vector<Scenario>> r = Parse(scenarios);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("lists 101 entries; at most 100"), std::string::npos) << r.status().message();
+}
+
 // ---- The examples. ----
 
 // A group may give its unit's figures instead of a catalog model (issue 9):

@@ -18,6 +18,8 @@
 namespace mullet {
 namespace {
 
+constexpr std::size_t kFleetMaxReplyBytes = 256 * 1024;
+
 using tcp = boost::asio::ip::tcp;
 using Json = nlohmann::ordered_json;
 
@@ -231,14 +233,18 @@ int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const
   std::vector<std::string> lines;
   for (std::size_t i = 0; i < miners.size(); ++i) {
     const RpcReply& r = replies[i];
-    if (r.outcome == RpcOutcome::kRefused || r.outcome == RpcOutcome::kTimeout) continue;  // no miner there
+    // Nothing there: refused, or no connection before the deadline. A peer
+    // that took the connection and then said nothing is listed, as hung.
+    if (r.outcome == RpcOutcome::kRefused || (r.outcome == RpcOutcome::kTimeout && !r.connected)) continue;
     Json m = {{"address", miners[i].address().to_string()}, {"port", miners[i].port()}};
     Result<cgminer::ParsedReply> parsed = cgminer::ParseReply(r.bytes);
     Result<cgminer::VersionReading> v =
         parsed.ok() ? cgminer::ReadVersion(parsed->json) : Result<cgminer::VersionReading>(parsed.status());
     if (r.outcome != RpcOutcome::kReply || !v.ok()) {
       m["family"] = "unknown";
-      m["error"] = r.outcome != RpcOutcome::kReply ? r.error : v.status().message();
+      m["error"] = r.outcome == RpcOutcome::kTimeout ? "hung: took the connection, no reply within the deadline"
+                   : r.outcome != RpcOutcome::kReply  ? std::string(RpcOutcomeName(r.outcome)) + ": " + r.error
+                                                      : v.status().message();
     } else {
       const MinerCapabilities caps = DriverForFamily(v->firmware_family).capabilities();
       m["family"] = v->firmware_family;
@@ -360,6 +366,9 @@ int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
   }
   RpcOptions o;
   o.deadline = Seconds(f.timeout_s);
+  // A miner's version, summary or command reply is a few KiB; a peer sending
+  // more is cut off at 256 KiB (a sweep holds every reply until it ends).
+  o.max_reply_bytes = kFleetMaxReplyBytes;
   o.max_in_flight = static_cast<std::size_t>(f.concurrency);
   if (f.action == "scan") return RunScan(f, *miners, o, out);
   if (f.action == "status") return RunStatus(f, *miners, o, out);

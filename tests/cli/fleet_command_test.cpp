@@ -151,6 +151,34 @@ TEST(FleetCommandTest, AMinersStringsCannotDriveTheTerminalOrForgeALine) {
   EXPECT_NE(j.out.find("\\u001b[2J"), std::string::npos) << j.out;
 }
 
+// Findings 6 and 9 of the hostile-peer probe: scan dropped peers that took the
+// connection and hung, and held replies of up to 4 MB each. A hung peer is
+// listed as such now, and a reply over 256 KiB is cut off and named.
+TEST(FleetCommandTest, ScanNamesHungAndOversizedPeers) {
+  const std::string block = "127." + std::to_string(20 + getpid() % 200) + ".142.";
+  mullet::testing::ScriptedPeer hung(block + "1", [](const std::string&, const std::string&) {
+    return mullet::testing::kHang;
+  });
+  const std::string port = std::to_string(hung.endpoint().port());
+  const CliRun r = Mullet("fleet scan " + block + "1 --json --timeout-s 0.5 --port " + port);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["miners"].size(), 1u) << r.out;
+  EXPECT_EQ(j["miners"][0]["family"], "unknown");
+  EXPECT_NE(j["miners"][0]["error"].get<std::string>().find("hung"), std::string::npos) << r.out;
+
+  mullet::testing::ScriptedPeer big(block + "2", [](const std::string&, const std::string&) {
+    return mullet::testing::LuxOk({{"VERSION", {{{"Type", std::string(3 << 20, 'x')}}}}});
+  });
+  const CliRun b = Mullet("fleet scan " + block + "2 --json --port " + std::to_string(big.endpoint().port()));
+  ASSERT_EQ(b.code, 0) << b.err;
+  const nlohmann::json bj = nlohmann::json::parse(b.out);
+  ASSERT_EQ(bj["miners"].size(), 1u) << b.out;
+  EXPECT_NE(bj["miners"][0]["error"].get<std::string>().find("too-large: reply larger than 262144 bytes"),
+            std::string::npos)
+      << bj["miners"][0]["error"];
+}
+
 TEST(FleetCommandTest, BadRangeIsOneLineAndExitTwo) {
   const CliRun r = Mullet("fleet status 127.0.0.1-127.0.0.0");
   EXPECT_EQ(r.code, 2);

@@ -36,6 +36,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void OnConnect(const boost::system::error_code& ec) {
     if (finished_) return;
     if (ec) return Fail(ec);
+    connected_ = true;
     auto self = shared_from_this();
     asio::async_write(socket_, asio::buffer(request_),
                       [self](const boost::system::error_code& e, std::size_t) {
@@ -104,6 +105,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
     r.outcome = outcome;
     r.bytes = std::move(reply_);
     r.error = std::move(error);
+    r.connected = connected_;
     r.elapsed = std::chrono::steady_clock::now() - start_;
     done_(std::move(r));
   }
@@ -118,6 +120,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   std::array<char, 16384> chunk_{};
   std::string reply_;
   bool finished_ = false;
+  bool connected_ = false;
 };
 
 }  // namespace

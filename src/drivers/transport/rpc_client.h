@@ -52,6 +52,7 @@ struct RpcReply {
   std::string bytes;      // what arrived (may be partial on a timeout or reset); for
                           // kLengthPrefixedLe32, the payload without its length prefix
   std::string error;      // a person's reading of a failure
+  bool connected = false; // the connection was made (a timeout then is a peer that took it and hung)
   Seconds elapsed{0};
 };
 

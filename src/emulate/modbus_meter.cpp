@@ -6,6 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cmath>
+#include <iterator>
+#include <list>
+#include <memory>
 
 namespace mullet {
 namespace {
@@ -136,10 +139,18 @@ std::string HandleFrame(std::string_view frame, const MeterRegisterMap& map, std
 
 // ---- The socket side.
 
+namespace {
+class Connection;
+}
+
 struct ModbusMeterServer::State {
   State(MeterRegisterMap m, ModbusMeterOptions o) : map(std::move(m)), options(o) {}
   MeterRegisterMap map;
   ModbusMeterOptions options;
+  // The open connections, least recently active first: at the limit the
+  // first goes, so idle clients cannot lock the meter (64 idle connections
+  // once kept every new client out for request_limit).
+  std::list<std::weak_ptr<Connection>> live;
 };
 
 namespace {
@@ -155,8 +166,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : peer_(std::move(peer)), timer_(peer_.socket().get_executor()), state_(std::move(state)) {}
 
   void Start() {
+    std::list<std::weak_ptr<Connection>>& live = state_->live;
+    live.remove_if([](const std::weak_ptr<Connection>& c) { return c.expired(); });
+    while (live.size() >= state_->options.max_connections && !live.empty()) {
+      if (auto oldest = live.front().lock()) oldest->Close();
+      live.pop_front();
+    }
+    live.push_back(weak_from_this());
+    place_ = std::prev(live.end());
     ArmTimer();
     Read();
+  }
+
+  void Close() {
+    timer_.cancel();
+    peer_.Close();
   }
 
  private:
@@ -191,7 +215,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       buffer_.erase(0, scan.size);
       handled = true;
     }
-    if (handled) ArmTimer();  // the deadline runs per request, not per byte
+    if (handled) {
+      ArmTimer();  // the deadline runs per request, not per byte
+      // Now the most recently active: last in line to be closed.
+      state_->live.splice(state_->live.end(), state_->live, place_);
+    }
     if (replies.empty()) return Read();
     out_ = std::move(replies);
     asio::async_write(
@@ -202,31 +230,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
         });
   }
 
-  void Close() {
-    timer_.cancel();
-    peer_.Close();
-  }
-
   AcceptedSocket peer_;
   asio::steady_timer timer_;
   std::shared_ptr<State> state_;
   std::array<char, 512> chunk_{};
   std::string buffer_;
   std::string out_;
+  std::list<std::weak_ptr<Connection>>::iterator place_;  // in state_->live
 };
 
 }  // namespace
 
 ModbusMeterServer::ModbusMeterServer(asio::io_context& io, std::shared_ptr<State> state)
     : state_(std::move(state)),
-      // More than max_connections clients are accepted and closed at once: a
-      // meter has few clients, and one that opens many is a bug to surface.
-      listener_(
-          io,
-          [state = state_](std::size_t, AcceptedSocket peer) {
-            std::make_shared<Connection>(std::move(peer), state)->Start();
-          },
-          state_->options.max_connections) {}
+      // Past max_connections the least recently active connection is closed
+      // to make room (Connection::Start), so a new client is always served.
+      listener_(io, [state = state_](std::size_t, AcceptedSocket peer) {
+        std::make_shared<Connection>(std::move(peer), state)->Start();
+      }) {}
 
 Result<std::unique_ptr<ModbusMeterServer>> ModbusMeterServer::Start(asio::io_context& io,
                                                                     const tcp::endpoint& at,

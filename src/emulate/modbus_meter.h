@@ -103,7 +103,7 @@ std::string HandleFrame(std::string_view frame, const MeterRegisterMap& map, std
 struct ModbusMeterOptions {
   std::uint8_t unit_id = 1;   // requests for another unit get exception 0x0B
   Seconds request_limit{30};  // longest wait for one whole request; then the connection is closed
-  std::size_t max_connections = 64;  // more are accepted and closed at once
+  std::size_t max_connections = 64;  // past it, the least recently active connection is closed
 };
 
 class ModbusMeterServer {

@@ -202,6 +202,29 @@ TEST(PowerMeterLiveTest, TheMeterDropsIdleHalfSentAndBadClients) {
   }
 }
 
+// Finding 10 of the hostile-peer probe: 64 idle connections locked every
+// other client out of the emulated meter for request_limit (30 s). At the
+// limit the least recently active connection now makes room.
+TEST(PowerMeterLiveTest, IdleConnectionsCannotLockTheMeterOut) {
+  ModbusMeterOptions o;
+  o.request_limit = Seconds(30);
+  o.max_connections = 8;
+  MeterThread meter({{"feeder", [] { return 1.5e6; }, {}, 240}}, o);
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 20; ++i) {
+    idle.emplace_back(io);
+    idle.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), meter.port()));
+  }
+  Result<PowerMeter> m = PowerMeter::Create(Options(meter.port(), {Channel(0, RegisterType::kFloat32)}));
+  ASSERT_TRUE(m.ok());
+  const auto start = std::chrono::steady_clock::now();
+  Result<Watts> r = m->Read(0);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_DOUBLE_EQ(r->value(), 1.5e6);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
 TEST(PowerMeterLiveTest, BadOptionsNameTheField) {
   EXPECT_FALSE(PowerMeter::Create(Options(502, {})).ok());
   EXPECT_FALSE(PowerMeter::Create(Options(502, {Channel(0, RegisterType::kFloat32)}, 0)).ok());

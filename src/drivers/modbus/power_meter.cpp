@@ -1,5 +1,7 @@
 #include "drivers/modbus/power_meter.h"
 
+#include <sys/socket.h>
+
 #include <modbus/modbus.h>
 
 #include <array>
@@ -34,7 +36,44 @@ std::string Where(const PowerMeterOptions& o, const MeterChannel& c) {
 
 // libmodbus reports a Modbus exception reply as errno MODBUS_ENOBASE + code
 // (modbus.h): those mean the meter is up and our register map is wrong.
-bool IsModbusException(int err) { return err > MODBUS_ENOBASE && err <= EMBXGTAR; }
+}  // namespace
+
+Result<std::array<std::uint16_t, 2>> CheckReadReply(std::span<const std::uint8_t> adu, std::uint16_t transaction,
+                                                    std::uint8_t unit_id, std::uint8_t function, int registers) {
+  // MBAP: transaction (2), protocol 0 (2), length (2), unit (1); then the PDU.
+  if (adu.size() < 9) return Status::DataError("short reply (" + std::to_string(adu.size()) + " bytes)");
+  const unsigned tid = unsigned{adu[0]} << 8 | adu[1];
+  const unsigned protocol = unsigned{adu[2]} << 8 | adu[3];
+  const unsigned length = unsigned{adu[4]} << 8 | adu[5];
+  if (protocol != 0) return Status::DataError("not a Modbus reply (protocol id " + std::to_string(protocol) + ")");
+  if (tid != transaction) {
+    return Status::DataError("a reply to another request (transaction " + std::to_string(tid) + ", asked " +
+                             std::to_string(transaction) + ")");
+  }
+  if (length != adu.size() - 6) return Status::DataError("the reply's length field does not match its bytes");
+  if (adu[6] != unit_id) {
+    return Status::DataError("a reply from unit id " + std::to_string(adu[6]) + ", asked " +
+                             std::to_string(unit_id) + ": refused");
+  }
+  if (adu[7] == (function | 0x80)) {
+    return Status::InvalidArgument("Modbus exception: " + std::string(modbus_strerror(MODBUS_ENOBASE + adu[8])));
+  }
+  if (adu[7] != function) {
+    return Status::DataError("a reply for function " + std::to_string(adu[7]) + ", asked " +
+                             std::to_string(function));
+  }
+  if (adu[8] != 2 * registers || adu.size() != 9 + static_cast<std::size_t>(2 * registers)) {
+    return Status::DataError("short reply (" + std::to_string(adu[8]) + " bytes of registers, asked " +
+                             std::to_string(2 * registers) + ")");
+  }
+  std::array<std::uint16_t, 2> regs{};
+  for (int r = 0; r < registers; ++r) {
+    regs[static_cast<std::size_t>(r)] = static_cast<std::uint16_t>(adu[9 + 2 * r] << 8 | adu[10 + 2 * r]);
+  }
+  return regs;
+}
+
+namespace {
 
 // Gives the next libmodbus call what is left of the deadline. The response
 // timeout also bounds connect() in libmodbus 3.1 (modbus-tcp.c, _connect), and
@@ -111,24 +150,45 @@ Result<std::vector<Watts>> PowerMeter::ReadChannels(std::size_t first, std::size
     return Status::IoError(Where(o_) + ": connect: " + modbus_strerror(errno));
   }
   std::vector<Watts> out;
+  // Each read is sent raw and its reply checked here, whole: libmodbus's own
+  // reads (3.1) check a TCP reply's transaction id and function but not its
+  // unit id, so a gateway's reply for another meter would pass as this one's.
+  std::uint16_t transaction = 0;
   for (std::size_t i = first; i < first + count; ++i) {
     const MeterChannel& c = o_.channels.at(i);
     std::array<std::uint16_t, 2> regs{};
     const int n = RegisterCount(c.format.type);
     if (!ArmTimeout(ctx.get(), deadline))
       return Status::IoError(Where(o_, c) + ": " + TimedOut(o_));
-    modbus_set_slave(ctx.get(), c.unit_id);
-    const int got = c.function == RegisterFunction::kHolding
-                        ? modbus_read_registers(ctx.get(), c.address, n, regs.data())
-                        : modbus_read_input_registers(ctx.get(), c.address, n, regs.data());
-    if (got != n) {
+    const std::uint8_t function = c.function == RegisterFunction::kHolding ? 0x03 : 0x04;
+    // The request is written whole here, with its own transaction id, on
+    // libmodbus's socket; libmodbus then reads the reply by its MBAP length.
+    transaction = static_cast<std::uint16_t>(transaction + 1);
+    const std::uint8_t request[12] = {static_cast<std::uint8_t>(transaction >> 8),
+                                      static_cast<std::uint8_t>(transaction & 0xFF),
+                                      0, 0, 0, 6,
+                                      static_cast<std::uint8_t>(c.unit_id), function,
+                                      static_cast<std::uint8_t>(c.address >> 8),
+                                      static_cast<std::uint8_t>(c.address & 0xFF), 0, static_cast<std::uint8_t>(n)};
+    std::array<std::uint8_t, MODBUS_TCP_MAX_ADU_LENGTH> reply{};
+    int got = ::send(modbus_get_socket(ctx.get()), request, sizeof request, MSG_NOSIGNAL) ==
+                      static_cast<ssize_t>(sizeof request)
+                  ? 0
+                  : -1;
+    if (got != -1) got = modbus_receive_confirmation(ctx.get(), reply.data());
+    if (got == -1) {
       const int err = errno;
-      if (got >= 0) return Status::DataError(Where(o_, c) + ": short reply");
-      const std::string why = err == ETIMEDOUT ? TimedOut(o_) : modbus_strerror(err);
-      if (IsModbusException(err))
-        return Status::InvalidArgument(Where(o_, c) + ": Modbus exception: " + why);
-      return Status::IoError(Where(o_, c) + ": " + why);
+      return Status::IoError(Where(o_, c) + ": " + (err == ETIMEDOUT ? TimedOut(o_) : modbus_strerror(err)));
     }
+    Result<std::array<std::uint16_t, 2>> read =
+        CheckReadReply(std::span<const std::uint8_t>(reply.data(), static_cast<std::size_t>(got)), transaction,
+                       c.unit_id, function, n);
+    if (!read.ok()) {
+      return read.status().code() == StatusCode::kInvalidArgument
+                 ? Status::InvalidArgument(Where(o_, c) + ": " + read.status().message())
+                 : Status::DataError(Where(o_, c) + ": " + read.status().message());
+    }
+    regs = *read;
     Result<double> value =
         DecodeRegisters(std::span<const std::uint16_t>(regs.data(), n), c.format);
     if (!value.ok()) return Status::DataError(Where(o_, c) + ": " + value.status().message());

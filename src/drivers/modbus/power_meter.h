@@ -15,7 +15,9 @@
 #ifndef MULLET_DRIVERS_MODBUS_POWER_METER_H_
 #define MULLET_DRIVERS_MODBUS_POWER_METER_H_
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,14 @@ struct PowerMeterOptions {
   Seconds timeout{2.0};                // one Read: connect and every request together; > 0
   std::vector<MeterChannel> channels;  // at least one
 };
+
+// Checks one raw Modbus TCP reply (MBAP header and PDU) to a read of
+// `registers` (1 or 2) registers with `function` (0x03, 0x04) from `unit_id`,
+// sent as `transaction`: the registers, or DataError for a reply to another
+// request, from another unit, for another function or of the wrong length,
+// and InvalidArgument naming a Modbus exception.
+Result<std::array<std::uint16_t, 2>> CheckReadReply(std::span<const std::uint8_t> adu, std::uint16_t transaction,
+                                                    std::uint8_t unit_id, std::uint8_t function, int registers);
 
 class PowerMeter {
  public:

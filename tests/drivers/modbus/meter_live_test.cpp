@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <mutex>
+#include <functional>
 #include <thread>
 
 #include "core/asic/catalog.h"
@@ -223,6 +224,53 @@ TEST(PowerMeterLiveTest, IdleConnectionsCannotLockTheMeterOut) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_DOUBLE_EQ(r->value(), 1.5e6);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// Finding 9 of the hostile-peer probe: libmodbus took a reply from another
+// unit id (a gateway answering for the meter beside it) as this meter's. A
+// meter that answers as another unit, for another request or another
+// function, or with too few bytes is refused now, by name.
+TEST(PowerMeterLiveTest, AReplyFromAnotherUnitRequestOrFunctionIsRefused) {
+  struct Case {
+    const char* name;
+    std::function<void(std::array<std::uint8_t, 12>&, std::vector<std::uint8_t>&)> lie;
+    const char* expect;
+  };
+  const Case cases[] = {
+      {"unit", [](auto&, auto& reply) { reply[6] = 7; }, "a reply from unit id 7, asked 1: refused"},
+      {"transaction", [](auto&, auto& reply) { reply[1] ^= 0x55; }, "a reply to another request"},
+      {"function", [](auto&, auto& reply) { reply[7] = 0x04; }, "a reply for function 4, asked 3"},
+      {"short", [](auto&, auto& reply) {
+         reply[8] = 2;
+         reply.resize(11);
+         reply[5] = 5;
+       }, "short reply"},
+  };
+  for (const Case& c : cases) {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    std::thread liar([&] {
+      tcp::socket s(io);
+      acceptor.accept(s);
+      std::array<std::uint8_t, 12> req{};
+      asio::read(s, asio::buffer(req));
+      // A true reply of two registers holding float32 1.0, then the lie.
+      std::vector<std::uint8_t> reply = {req[0], req[1], 0, 0, 0, 7, req[6], req[7], 4, 0x3f, 0x80, 0, 0};
+      c.lie(req, reply);
+      boost::system::error_code ec;
+      asio::write(s, asio::buffer(reply), ec);
+      std::array<char, 1> rest;
+      s.read_some(asio::buffer(rest), ec);  // until the client closes
+    });
+    Result<PowerMeter> m =
+        PowerMeter::Create(Options(acceptor.local_endpoint().port(), {Channel(0, RegisterType::kFloat32)}, 1));
+    ASSERT_TRUE(m.ok());
+    Result<Watts> r = m->Read(0);
+    liar.join();
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataError) << c.name;
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << c.name << ": " << r.status().message();
+  }
 }
 
 TEST(PowerMeterLiveTest, BadOptionsNameTheField) {

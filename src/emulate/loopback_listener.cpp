@@ -1,6 +1,9 @@
 #include "emulate/loopback_listener.h"
 
+#include <sys/socket.h>
+
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,9 +13,9 @@ namespace mullet {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-AcceptedSocket::AcceptedSocket(tcp::socket socket, std::shared_ptr<std::size_t> open)
-    : socket_(std::move(socket)), open_(std::move(open)) {
-  ++*open_;
+AcceptedSocket::AcceptedSocket(tcp::socket socket, std::shared_ptr<Registry> registry)
+    : socket_(std::move(socket)), registry_(std::move(registry)), id_(registry_->next++) {
+  registry_->open.emplace(id_, socket_.native_handle());
 }
 
 void AcceptedSocket::Close() {
@@ -43,7 +46,7 @@ struct LoopbackListener::Shared {
   asio::io_context& io;
   OnAccept on_accept;
   std::size_t max_connections;
-  std::shared_ptr<std::size_t> open = std::make_shared<std::size_t>(0);
+  std::shared_ptr<AcceptedSocket::Registry> registry = std::make_shared<AcceptedSocket::Registry>();
   std::vector<std::unique_ptr<Socket>> sockets;
   bool stopped = false;
 };
@@ -77,7 +80,7 @@ tcp::endpoint LoopbackListener::endpoint(std::size_t i) const {
   return shared_->sockets.at(i)->acceptor.local_endpoint(ignored);
 }
 
-std::size_t LoopbackListener::open_connections() const { return *shared_->open; }
+std::size_t LoopbackListener::open_connections() const { return shared_->registry->open.size(); }
 
 void LoopbackListener::Stop() {
   shared_->stopped = true;
@@ -92,7 +95,17 @@ void LoopbackListener::Accept(std::shared_ptr<Shared> shared, Socket* s) {
   s->acceptor.async_accept([shared, s](const boost::system::error_code& ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || shared->stopped || !s->acceptor.is_open()) return;
     if (ec) {
-      // Out of descriptors or memory: back off instead of spinning on the error.
+      // Out of descriptors: the oldest connections make room. A shutdown,
+      // not a close: the descriptor stays with its socket object, whose
+      // server sees the end of the stream and closes it.
+      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+        int evicted = 0;
+        for (const auto& [id, fd] : shared->registry->open) {
+          if (evicted++ == 8) break;
+          ::shutdown(fd, SHUT_RDWR);
+        }
+      }
+      // Then back off instead of spinning on the error.
       s->retry.expires_after(std::chrono::milliseconds(100));
       s->retry.async_wait([shared, s](const boost::system::error_code& e) {
         if (!e && !shared->stopped) Accept(shared, s);
@@ -101,8 +114,8 @@ void LoopbackListener::Accept(std::shared_ptr<Shared> shared, Socket* s) {
     }
     // Past the limit `socket` closes here: a client that opens that many is a
     // bug to surface, not to serve.
-    if (*shared->open < shared->max_connections) {
-      shared->on_accept(s->tag, AcceptedSocket(std::move(socket), shared->open));
+    if (shared->registry->open.size() < shared->max_connections) {
+      shared->on_accept(s->tag, AcceptedSocket(std::move(socket), shared->registry));
     }
     Accept(shared, s);
   });

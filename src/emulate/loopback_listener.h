@@ -6,9 +6,12 @@
 // Listen. What is said on the socket is the server's business.
 //
 // When accept fails for want of descriptors (EMFILE, ENFILE) or memory, the
-// socket waits 100 ms and tries again, on a timer made with it, so an
-// emulator run past its file limit slows down instead of spinning or failing
-// (tests/cli/fleet_command_test.cpp runs one under `ulimit -n 800`).
+// listener shuts down the oldest open connections (their servers then see
+// the end of the stream and close them, freeing their descriptors), waits
+// 100 ms and tries again, on a timer made with it. So an emulator run past
+// its file limit slows down instead of spinning or failing
+// (tests/cli/fleet_command_test.cpp runs one under `ulimit -n 800`), and a
+// client holding idle connections cannot keep every other client out.
 //
 // Thread safety: a listener and the sockets it hands over belong to the
 // thread running the io_context.
@@ -20,8 +23,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 
 #include "core/status/result.h"
@@ -34,10 +39,16 @@ namespace mullet {
 // given back when this is destroyed. Move-constructible only.
 class AcceptedSocket {
  public:
+  // The listener's open connections, oldest first: id -> descriptor.
+  struct Registry {
+    std::map<std::uint64_t, int> open;
+    std::uint64_t next = 0;
+  };
+
   AcceptedSocket(AcceptedSocket&&) noexcept = default;
   AcceptedSocket& operator=(AcceptedSocket&&) = delete;
   ~AcceptedSocket() {
-    if (open_) --*open_;
+    if (registry_) registry_->open.erase(id_);
   }
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
@@ -50,10 +61,11 @@ class AcceptedSocket {
 
  private:
   friend class LoopbackListener;
-  AcceptedSocket(boost::asio::ip::tcp::socket socket, std::shared_ptr<std::size_t> open);
+  AcceptedSocket(boost::asio::ip::tcp::socket socket, std::shared_ptr<Registry> registry);
 
   boost::asio::ip::tcp::socket socket_;
-  std::shared_ptr<std::size_t> open_;  // the listener's count; empty once moved from
+  std::shared_ptr<Registry> registry_;  // empty once moved from
+  std::uint64_t id_ = 0;
 };
 
 class LoopbackListener {

@@ -111,6 +111,38 @@ TEST(FleetCommandTest, AnEmulatorOutOfDescriptorsSlowsDownAndNeverFails) {
   pclose(pipe);
 }
 
+// Finding 10 of the hostile-peer probe: one client holding idle connections
+// to the emulator used every descriptor it had, and no miner answered anyone
+// else. Out of descriptors, the emulator now shuts the oldest connections
+// down to make room.
+TEST(FleetCommandTest, AClientHoldingIdleConnectionsCannotDarkenTheEmulator) {
+  const std::string first = "127." + std::to_string(20 + getpid() % 200) + ".88.1";
+  const std::string cmd = "bash -c 'ulimit -Sn 256 && ulimit -Hn 256 && exec " + std::string(MULLET_BINARY) +
+                          " emulate --json --meters 0 --duration-s 30 --miners 20 --first-address " + first + "'";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char line[65536];
+  ASSERT_NE(fgets(line, sizeof line, pipe), nullptr);
+  const nlohmann::json listing = nlohmann::json::parse(line);
+  // The hog: 400 connections to the first miner, never a byte sent.
+  boost::asio::io_context io;
+  std::vector<boost::asio::ip::tcp::socket> hog;
+  const boost::asio::ip::tcp::endpoint miner(boost::asio::ip::make_address(first), 4028);
+  for (int i = 0; i < 400; ++i) {
+    hog.emplace_back(io);
+    boost::system::error_code ec;
+    hog.back().connect(miner, ec);  // the backlog takes what the emulator has not accepted yet
+  }
+  const nlohmann::json j =
+      Json(Mullet("fleet status " + listing["range"].get<std::string>() + " --json --timeout-s 5"));
+  EXPECT_EQ(j["summary"]["by_state"]["ok"], 20) << j["summary"].dump();
+  const std::string kill = "pkill -TERM -f -- '--first-address " + first + "' >/dev/null 2>&1";
+  if (std::system(kill.c_str()) != 0) {
+    // Already gone: pclose reaps it either way.
+  }
+  pclose(pipe);
+}
+
 TEST(FleetCommandTest, WhatsminerApiV3CommandsThroughTheCli) {
   const std::string first = "127." + std::to_string(20 + getpid() % 200) + ".96.1";
   Emulator emu("--miners 4 --meters 0 --firmware whatsminer --first-address " + first);

@@ -171,7 +171,15 @@ class FieldReader {
       Fail("missing 'MHS " + w + "' or 'GHS " + w + "'");
       return TerahashPerSecond(0);
     }
-    return TerahashPerSecond(Number(key->name) * key->th_per_unit);
+    const double th = Number(key->name) * key->th_per_unit;
+    // One miner hashes at 0 to 10 PH/s (the largest hydro units make half a
+    // PH/s): anything else is a lie or a bug, refused rather than summed.
+    if (!(th >= 0 && th <= kMaxMinerTerahash)) {
+      Fail("'" + key->name + "' is " + std::to_string(th) + " TH/s, not a miner's hashrate (0 to " +
+           std::to_string(static_cast<int>(kMaxMinerTerahash)) + " TH/s)");
+      return TerahashPerSecond(0);
+    }
+    return TerahashPerSecond(th);
   }
 
  private:

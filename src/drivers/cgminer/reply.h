@@ -57,6 +57,8 @@ struct ParsedReply {
 inline constexpr std::size_t kMaxReplyBytes = std::size_t{64} << 20;
 // Arrays and objects nested deeper than this are refused; real replies nest 4 deep.
 inline constexpr int kMaxReplyDepth = kMaxJsonDepth;
+// The most one miner may report hashing, in TH/s; a reading above is refused.
+inline constexpr double kMaxMinerTerahash = 10000;
 
 // Parses the bytes of one reply (everything read until the peer closed): strict
 // JSON first; if that fails, the repairs of ReplyQuirk, each applied only where

@@ -56,4 +56,22 @@ TEST(ConfigReadingTest, ReadsTheCgminerSampleAndLuxosExtras) {
 }
 
 }  // namespace
+
+// Finding 9 of the hostile-peer probe: values a peer reports were trusted. A
+// hashrate no miner can have is refused, named, rather than summed.
+TEST(PlausibilityTest, AHashrateNoMinerCanHaveIsRefused) {
+  for (const char* rate : {"-5", "1e300", "2e10"}) {
+    const nlohmann::json reply = nlohmann::json::parse(std::string(R"({"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"GHS 5s":)") +
+                                                       rate + R"(,"GHS av":100,"Elapsed":5,"Accepted":1,"Rejected":0,"Hardware Errors":0}]})");
+    Result<SummaryReading> r = ReadSummary(reply);
+    ASSERT_FALSE(r.ok()) << rate;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataError);
+    EXPECT_NE(r.status().message().find("not a miner's hashrate"), std::string::npos) << r.status().message();
+  }
+  const nlohmann::json ok = nlohmann::json::parse(R"({"STATUS":[{"STATUS":"S"}],"SUMMARY":[{"GHS 5s":473000,"GHS av":0,"Elapsed":5,"Accepted":1,"Rejected":0,"Hardware Errors":0}]})");
+  Result<SummaryReading> r = ReadSummary(ok);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_DOUBLE_EQ(r->hashrate_5s.value(), 473);
+}
+
 }  // namespace mullet::cgminer

@@ -98,7 +98,9 @@ void LoopbackListener::Accept(std::shared_ptr<Shared> shared, Socket* s) {
       // Out of descriptors: the oldest connections make room. A shutdown,
       // not a close: the descriptor stays with its socket object, whose
       // server sees the end of the stream and closes it.
-      if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+      // (By value: comparing with asio's enum calls into Boost.System's
+      // constexpr category, which UBSan's vptr check takes for a bad object.)
+      if (ec.value() == EMFILE || ec.value() == ENFILE) {
         int evicted = 0;
         for (const auto& [id, fd] : shared->registry->open) {
           if (evicted++ == 8) break;

@@ -14,6 +14,7 @@
 #include "conformance/scripted_peer.h"
 #include "drivers/miner/fleet_control.h"
 #include "drivers/transport/rpc_client.h"
+#include "drivers/whatsminer/whatsminer_driver.h"
 #include "emulate/fleet.h"
 
 namespace mullet {
@@ -160,6 +161,60 @@ TEST_F(HostilePeersTest, ImplausibleProfilesAreRefusedNotApplied) {
   EXPECT_TRUE(negative.Received("logoff hostile1"));
   EXPECT_NE(At(r, comma.endpoint()).outcome.error.find("cannot be sent back"), std::string::npos);
   EXPECT_FALSE(comma.Received("profileset hostile1,a,enabled=true"));
+}
+
+// Whatsminer API V3 (length-prefixed JSON on 4433): hostile peers among 30
+// good emulated miners, for a write (salt, then the signed command) and a read.
+TEST(HostileV3PeersTest, LyingV3PeersAreNamedAndTheGoodMinersCommanded) {
+  asio::io_context fleet_io;
+  FleetOptions o;
+  o.miners = 30;
+  o.first_address = Block() + "150";
+  o.families = {FirmwareFamily::kWhatsminerV3};
+  Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(fleet_io, o, FixedClock);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  std::thread fleet_thread([&fleet_io] { fleet_io.run(); });
+  const std::string at = Block() + "203";
+  const auto salt_then = [](std::string bad_salt_reply) {
+    return [bad_salt_reply](const std::string& cmd, const std::string&) -> std::string {
+      if (cmd == "get.device.info") return bad_salt_reply;
+      return R"({"code":0,"when":1719792000,"msg":"ok","desc":")" + cmd + "\"}";
+    };
+  };
+  ScriptedPeer deep(at, salt_then(R"({"code":0,"msg":)" + Nested(60000) + "}"), true);
+  ScriptedPeer huge_length(at, salt_then(testing::kRaw + std::string("\xff\xff\xff\x7f{\"code\":0}")), true);
+  ScriptedPeer salt_type(at, salt_then(R"({"code":0,"when":1,"msg":{"salt":5}})"), true);
+  ScriptedPeer hung(at, salt_then(testing::kHang), true);
+  std::vector<tcp::endpoint> eps;
+  for (std::size_t i = 0; i < (*f)->size(); ++i) eps.push_back((*f)->v3_endpoint(i).value());
+  const std::vector<ScriptedPeer*> hostile{&deep, &huge_length, &salt_type, &hung};
+  for (ScriptedPeer* p : hostile) eps.push_back(p->endpoint());
+  RpcOptions options;
+  options.deadline = Seconds(1.0);
+  const std::vector<ControlResult> r = CommandFleetWith(
+      whatsminer::WhatsminerV3Driver("super"), eps, {.kind = MinerCommandKind::kSetPower, .power = Watts(3000)},
+      options);
+  for (std::size_t i = 0; i < (*f)->size(); ++i) {
+    EXPECT_EQ(r[i].outcome.state, "ok") << i << ": " << r[i].outcome.step << ": " << r[i].outcome.error;
+  }
+  const std::size_t n = (*f)->size();
+  EXPECT_EQ(r[n].outcome.state, "bad-reply") << r[n].outcome.error;
+  EXPECT_NE(r[n].outcome.error.find("nests deeper than 64"), std::string::npos) << r[n].outcome.error;
+  EXPECT_NE(r[n + 1].outcome.state, "ok");
+  EXPECT_NE(r[n + 1].outcome.error.find("frame length 2147483647 above"), std::string::npos) << r[n + 1].outcome.error;
+  EXPECT_EQ(r[n + 2].outcome.state, "bad-reply") << r[n + 2].outcome.error;
+  EXPECT_NE(r[n + 2].outcome.error.find("msg.salt"), std::string::npos) << r[n + 2].outcome.error;
+  EXPECT_EQ(r[n + 3].outcome.state, "timeout") << r[n + 3].outcome.error;
+  for (std::size_t k = 0; k < hostile.size(); ++k) {
+    EXPECT_EQ(r[n + k].outcome.step, "get.device.info") << k;
+    EXPECT_FALSE(hostile[k]->Received("set.miner.power_limit")) << k;
+  }
+  // Reads too: the hostile peers named, the good ones read.
+  const std::vector<whatsminer::StatusResult> reads = whatsminer::ReadStatusAll(eps, options);
+  for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(reads[i].state, "ok") << i << ": " << reads[i].error;
+  for (std::size_t k = 0; k < hostile.size(); ++k) EXPECT_NE(reads[n + k].state, "ok") << k;
+  fleet_io.stop();
+  fleet_thread.join();
 }
 
 // The barrier at the transport: a reader that throws hurts its own device

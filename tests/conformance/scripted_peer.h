@@ -18,12 +18,18 @@
 namespace mullet::testing {
 
 inline const std::string kHang = "\x01hang";
+// A reply beginning with kRaw is sent as the bytes after it, unframed (a
+// length-prefixed peer that lies about its length).
+inline const std::string kRaw = "\x02raw";
 
 class ScriptedPeer {
  public:
   using Script = std::function<std::string(const std::string& command, const std::string& parameter)>;
 
-  ScriptedPeer(const std::string& address, Script script) : script_(std::move(script)) {
+  // `length_prefixed`: Whatsminer API V3 framing (a 4-byte little-endian
+  // length, then the JSON), `cmd` and `param` for command and parameter.
+  ScriptedPeer(const std::string& address, Script script, bool length_prefixed = false)
+      : script_(std::move(script)), length_prefixed_(length_prefixed) {
     acceptor_.open(boost::asio::ip::tcp::v4());
     acceptor_.set_option(boost::asio::ip::tcp::acceptor::reuse_address(true));
     acceptor_.bind({boost::asio::ip::make_address(address), 0});
@@ -68,18 +74,35 @@ class ScriptedPeer {
     c->socket.async_read_some(boost::asio::buffer(c->chunk), [this, c](boost::system::error_code ec, std::size_t n) {
       if (ec) return;
       c->request.append(c->chunk.data(), n);
-      if (!nlohmann::json::accept(c->request)) {
+      std::string payload = c->request;
+      if (length_prefixed_) {
+        if (c->request.size() < 4) return Read(c);
+        const auto* b = reinterpret_cast<const unsigned char*>(c->request.data());
+        const std::size_t length = b[0] | b[1] << 8 | b[2] << 16 | static_cast<std::size_t>(b[3]) << 24;
+        if (c->request.size() < 4 + length) return length < (1 << 16) ? Read(c) : void();
+        payload = c->request.substr(4, length);
+      }
+      if (!nlohmann::json::accept(payload)) {
         if (c->request.size() < (1 << 16)) Read(c);
         return;
       }
-      const nlohmann::json j = nlohmann::json::parse(c->request);
-      const std::string command = j.value("command", "");
-      const std::string parameter = j.value("parameter", "");
+      const nlohmann::json j = nlohmann::json::parse(payload);
+      const std::string command = j.value(length_prefixed_ ? "cmd" : "command", "");
+      const std::string parameter =
+          length_prefixed_ ? (j.contains("param") ? j["param"].dump() : "") : j.value("parameter", "");
       {
         std::lock_guard<std::mutex> lock(mu_);
         commands_.push_back(parameter.empty() ? command : command + " " + parameter);
       }
       c->reply = script_(command, parameter);
+      if (c->reply.rfind(kRaw, 0) == 0) {
+        c->reply.erase(0, kRaw.size());
+      } else if (length_prefixed_ && c->reply != kHang) {
+        const std::size_t len = c->reply.size();
+        const char prefix[4] = {static_cast<char>(len & 0xFF), static_cast<char>(len >> 8 & 0xFF),
+                                static_cast<char>(len >> 16 & 0xFF), static_cast<char>(len >> 24 & 0xFF)};
+        c->reply.insert(0, prefix, 4);
+      }
       if (c->reply == kHang) {
         // Wait for the client to close; say nothing.
         c->socket.async_read_some(boost::asio::buffer(c->chunk), [c](boost::system::error_code, std::size_t) {});
@@ -94,6 +117,7 @@ class ScriptedPeer {
   }
 
   Script script_;
+  bool length_prefixed_ = false;
   boost::asio::io_context io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::thread thread_;

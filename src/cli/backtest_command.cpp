@@ -228,15 +228,19 @@ Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<
   std::future<Status> timeseries = std::async(std::launch::async, [&] {
     return WriteTimeseriesCsvFile(plan.out_dir / "timeseries.csv", runs);
   });
-  Status s = WriteFileAtomically(plan.out_dir / "summary.json", SummaryJson(info, runs).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  // Results are made again by running again: staged and renamed (never half
+  // a file), not synced to the disk (data/staged_file.h, Sync).
+  Status s = WriteFileAtomically(
+      plan.out_dir / "summary.json",
+      SummaryJson(info, runs).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", Sync::kNo);
   if (s.ok()) {
-    s = WriteFileAtomically(plan.out_dir / "monthly.csv",
-                            [&](std::ostream& out) { WriteMonthlyCsv(runs, out); });
+    s = WriteFileAtomically(
+        plan.out_dir / "monthly.csv", [&](std::ostream& out) { WriteMonthlyCsv(runs, out); }, Sync::kNo);
   }
   if (s.ok() && report) {
     std::ostringstream html;
     WriteReportHtml(info, runs, html);
-    s = WriteFileAtomically(plan.out_dir / "report.html", html.str());
+    s = WriteFileAtomically(plan.out_dir / "report.html", html.str(), Sync::kNo);
   }
   Status t = timeseries.get();
   return !s.ok() ? s : t;
@@ -485,7 +489,7 @@ int RunBacktestSweep(const BacktestFlags& f,
       for (std::size_t c = 0; c < v.size(); ++c) csv << (c ? "," : "") << v[c];
       csv << "\n";
     }
-  });
+  }, Sync::kNo);
   if (!written.ok()) {
     err << "mullet backtest: error: " << written.message() << "\n";
     return kIoFailure;

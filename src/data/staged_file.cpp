@@ -81,7 +81,8 @@ void SyncDirectory(const fs::path& dir) {
 
 }  // namespace
 
-Result<StagedFile> StagedFile::Write(const fs::path& target, const std::function<void(std::ostream&)>& write) {
+Result<StagedFile> StagedFile::Write(const fs::path& target, const std::function<void(std::ostream&)>& write,
+                                     Sync sync) {
   fs::path path;
   int fd = -1;
   for (int attempt = 0; attempt < 16 && fd < 0; ++attempt) {
@@ -93,14 +94,14 @@ Result<StagedFile> StagedFile::Write(const fs::path& target, const std::function
     }
   }
   if (fd < 0) return Status::IoError("cannot create a fresh file beside " + target.string());
-  StagedFile staged(target, path);
+  StagedFile staged(target, path, sync);
   FdBuf buf(fd);
   std::ostream out(&buf);
   write(out);
   out.flush();
   const bool written = !buf.failed() && out.good();
   const int err = buf.error();
-  const bool synced = written && ::fsync(fd) == 0;
+  const bool synced = written && (sync == Sync::kNo || ::fsync(fd) == 0);
   const bool closed = ::close(fd) == 0;
   if (!written || !synced || !closed) {
     return Status::IoError("cannot write " + path.string() + ": " +
@@ -110,7 +111,7 @@ Result<StagedFile> StagedFile::Write(const fs::path& target, const std::function
 }
 
 StagedFile::StagedFile(StagedFile&& other) noexcept
-    : target_(std::move(other.target_)), path_(std::move(other.path_)), pending_(other.pending_) {
+    : target_(std::move(other.target_)), path_(std::move(other.path_)), sync_(other.sync_), pending_(other.pending_) {
   other.pending_ = false;
 }
 
@@ -128,7 +129,7 @@ Status StagedFile::Commit() {
                            std::strerror(errno));
   }
   pending_ = false;
-  SyncDirectory(target_.parent_path());
+  if (sync_ == Sync::kYes) SyncDirectory(target_.parent_path());
   return Status::Ok();
 }
 
@@ -156,16 +157,16 @@ Status CommitAll(std::vector<StagedFile>& staged) {
   return Status::Ok();
 }
 
-Status WriteFileAtomically(const fs::path& file, const std::function<void(std::ostream&)>& write) {
-  Result<StagedFile> staged = StagedFile::Write(file, write);
+Status WriteFileAtomically(const fs::path& file, const std::function<void(std::ostream&)>& write, Sync sync) {
+  Result<StagedFile> staged = StagedFile::Write(file, write, sync);
   if (!staged.ok()) return staged.status();
   return staged.value().Commit();
 }
 
-Status WriteFileAtomically(const fs::path& file, const std::string& contents) {
-  return WriteFileAtomically(file, [&](std::ostream& out) {
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-  });
+Status WriteFileAtomically(const fs::path& file, const std::string& contents, Sync sync) {
+  return WriteFileAtomically(
+      file, [&](std::ostream& out) { out.write(contents.data(), static_cast<std::streamsize>(contents.size())); },
+      sync);
 }
 
 }  // namespace mullet

@@ -23,13 +23,19 @@
 
 namespace mullet {
 
+// Whether a staged file is flushed to the disk (fsync) before it may replace
+// its target: yes for history (mullet data), whose loss a power cut must not
+// cause; no for a run's results, which are made again by running again (a
+// crash still leaves the old file or the new one, never half of one).
+enum class Sync { kYes, kNo };
+
 class StagedFile {
  public:
   // Creates the staged file beside `target` and fills it with what `write`
   // puts on the stream. IoError naming the file if it cannot be created or
   // written in full (a full disk).
   static Result<StagedFile> Write(const std::filesystem::path& target,
-                                  const std::function<void(std::ostream&)>& write);
+                                  const std::function<void(std::ostream&)>& write, Sync sync = Sync::kYes);
 
   StagedFile(StagedFile&& other) noexcept;
   StagedFile& operator=(StagedFile&&) = delete;
@@ -45,9 +51,10 @@ class StagedFile {
   Status Commit();
 
  private:
-  StagedFile(std::filesystem::path target, std::filesystem::path path)
-      : target_(std::move(target)), path_(std::move(path)) {}
+  StagedFile(std::filesystem::path target, std::filesystem::path path, Sync sync)
+      : target_(std::move(target)), path_(std::move(path)), sync_(sync) {}
   std::filesystem::path target_, path_;
+  Sync sync_ = Sync::kYes;
   bool pending_ = true;
 };
 
@@ -76,9 +83,9 @@ Status CommitAll(std::vector<StagedFile>& staged);
 
 // Writes `contents` (or what `write` puts on the stream) to `file` through a
 // staged file and a rename.
-Status WriteFileAtomically(const std::filesystem::path& file, const std::string& contents);
-Status WriteFileAtomically(const std::filesystem::path& file,
-                           const std::function<void(std::ostream&)>& write);
+Status WriteFileAtomically(const std::filesystem::path& file, const std::string& contents, Sync sync = Sync::kYes);
+Status WriteFileAtomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write,
+                           Sync sync = Sync::kYes);
 
 }  // namespace mullet
 

@@ -305,7 +305,7 @@ void WriteMonthlyCsv(const std::vector<ScenarioRuns>& scenarios, std::ostream& o
 
 Status WriteTimeseriesCsvFile(const std::filesystem::path& file,
                               const std::vector<ScenarioRuns>& scenarios) {
-  return WriteFileAtomically(file, [&](std::ostream& out) { WriteTimeseriesCsv(scenarios, out); });
+  return WriteFileAtomically(file, [&](std::ostream& out) { WriteTimeseriesCsv(scenarios, out); }, Sync::kNo);
 }
 
 }  // namespace mullet

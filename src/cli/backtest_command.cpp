@@ -246,6 +246,19 @@ Status WriteOutputs(const Plan& plan, const ReportInfo& info, const std::vector<
   return !s.ok() ? s : t;
 }
 
+// The memory the per-step series of every run of `plan` keep until the
+// files are written: 44 bytes a step (its time and nine series) and 9 a load
+// (IT MW, reason, units), per scenario and policy.
+double SeriesBytes(const Plan& plan) {
+  double bytes = 0;
+  for (size_t i = 0; i < plan.scenarios.size(); ++i) {
+    const Site& site = plan.scenarios[i].site;
+    const double loads = static_cast<double>(site.miners.size() + site.leases.size() + site.clouds.size() + 1);
+    bytes += static_cast<double>(plan.markets[i]->size()) * (44 + 9 * loads) * static_cast<double>(plan.policies.size());
+  }
+  return bytes;
+}
+
 std::string FourCpAlertText(const FourCoincidentPeak& cp) {
   std::string text;
   if (!cp.alert_hours.empty()) {
@@ -555,24 +568,14 @@ int RunBacktestCommand(const BacktestFlags& f, std::ostream& out, std::ostream& 
     err << "mullet backtest: error: " << plan.status().message() << "\n";
     return kBadInput;
   }
-  // The per-step series every run keeps until the files are written: refuse
-  // a run that would not fit in memory, before it starts, rather than fail
-  // with bad_alloc after hours.
-  {
-    double bytes = 0;
-    for (size_t i = 0; i < plan->scenarios.size(); ++i) {
-      const Site& site = plan->scenarios[i].site;
-      const double loads = static_cast<double>(site.miners.size() + site.leases.size() + site.clouds.size() + 1);
-      bytes += static_cast<double>(plan->markets[i]->size()) * (44 + 9 * loads) *
-               static_cast<double>(plan->policies.size());
-    }
-    if (bytes > kMaxSeriesBytes) {
-      err << fmt::format("mullet backtest: error: {} scenarios x {} policies over these steps would keep {:.1f} GiB "
-                         "of step series; at most {:.0f} GiB: shorten the window (--from/--to), lengthen --step, "
-                         "or run fewer scenarios or --baselines none\n",
-                         plan->scenarios.size(), plan->policies.size(), bytes / (1 << 30), kMaxSeriesBytes / (1 << 30));
-      return kBadInput;
-    }
+  // Refuse a run whose step series would not fit in memory before it
+  // starts, rather than fail with bad_alloc after hours.
+  if (const double bytes = SeriesBytes(*plan); bytes > kMaxSeriesBytes) {
+    err << fmt::format("mullet backtest: error: {} scenarios x {} policies over these steps would keep {:.1f} GiB "
+                       "of step series; at most {:.0f} GiB: shorten the window (--from/--to), lengthen --step, "
+                       "or run fewer scenarios or --baselines none\n",
+                       plan->scenarios.size(), plan->policies.size(), bytes / (1 << 30), kMaxSeriesBytes / (1 << 30));
+    return kBadInput;
   }
   const MarketSeries& m = *plan->markets.front();
   ReportInfo info;

@@ -1,5 +1,4 @@
 #include "data/csv_reader.h"
-#include "core/text/untrusted_text.h"
 
 #include <algorithm>
 #include <cassert>
@@ -13,6 +12,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/text/untrusted_text.h"
 
 namespace mullet {
 namespace {

@@ -1,5 +1,4 @@
 #include "data/history.h"
-#include "core/text/untrusted_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -12,6 +11,7 @@
 #include <unordered_set>
 
 #include "core/chain/difficulty.h"
+#include "core/text/untrusted_text.h"
 #include "data/csv_reader.h"
 
 namespace mullet {
@@ -47,9 +47,6 @@ class SeriesClock {
   explicit SeriesClock(seconds step) : step_(step) {}
   // Before the second row, for a series that learns its step from its first two.
   void set_step(seconds step) { step_ = step; }
-  bool has_previous() const { return has_previous_; }
-  UtcTime previous() const { return previous_; }
-  const std::string& previous_text() const { return previous_text_; }
 
   // `t` is the time in field `column` of the reader's current row.
   Status Add(const CsvReader& row, std::size_t column, UtcTime t) {
@@ -425,39 +422,38 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
   out.hours.reserve(rows);
   for (std::vector<UsdPerMegawattHour>& column : out.prices) column.reserve(rows);
   // The interval: an hour, or the first two rows' distance when it is a
-  // whole number of minutes dividing the hour. Rows are on its grid.
+  // whole number of minutes dividing the hour. Every row is on its grid (the
+  // first is checked once the second has told the interval).
   SeriesClock clock(hours(1));
-  std::size_t row_index = 0;
-  std::string first_text;
   int first_line = 0;
+  std::string first_text;
+  const auto off_grid = [&](UtcTime t) { return t.time_since_epoch() % out.interval != seconds(0); };
+  const auto grid_error = [&](int line, std::string_view text) {
+    const std::string minutes = std::to_string(out.interval.count() / 60);
+    return Status::DataError(reader.name() + ":" + std::to_string(line) + ": timestamp_utc: " + Quoted(text) +
+                             (out.interval == hours(1) ? " is not on the hour"
+                                                       : " is not on the file's " + minutes +
+                                                             "-minute grid (its first two rows are " + minutes +
+                                                             " minutes apart)"));
+  };
   Status s = reader.ForEachRow([&](const CsvReader& row) -> Status {
     Result<UtcTime> t = row.Timestamp(0);
     if (!t.ok()) return t.status();
-    if (row_index == 1) {
-      const seconds apart = *t - clock.previous();
-      if (apart > seconds(0) && apart < hours(1) && apart % std::chrono::minutes(1) == seconds(0) &&
-          hours(1) % apart == seconds(0)) {
-        out.interval = apart;
-        clock.set_step(apart);
-      }
-      if (clock.previous().time_since_epoch() % out.interval != seconds(0)) {
-        return Status::DataError(reader.name() + ":" + std::to_string(first_line) + ": timestamp_utc: " +
-                                 Quoted(first_text) + " is not on the hour");
-      }
-    }
-    if (row_index >= 1 && t->time_since_epoch() % out.interval != seconds(0)) {
-      return row.FieldError(0, Quoted(row.Field(0)) +
-                                   (out.interval == hours(1)
-                                        ? std::string(" is not on the hour")
-                                        : " is not on the file's " + std::to_string(out.interval.count() / 60) +
-                                              "-minute grid (its first two rows are " +
-                                              std::to_string(out.interval.count() / 60) + " minutes apart)"));
-    }
-    if (row_index == 0) {
-      first_text = row.Field(0);
+    if (out.hours.empty()) {
       first_line = row.line();
+      first_text = row.Field(0);
+    } else {
+      if (out.hours.size() == 1) {
+        const seconds apart = *t - out.hours.front();
+        if (apart > seconds(0) && apart < hours(1) && apart % std::chrono::minutes(1) == seconds(0) &&
+            hours(1) % apart == seconds(0)) {
+          out.interval = apart;
+          clock.set_step(apart);
+        }
+        if (off_grid(out.hours.front())) return grid_error(first_line, first_text);
+      }
+      if (off_grid(*t)) return grid_error(row.line(), row.Field(0));
     }
-    ++row_index;
     Status order = clock.Add(row, 0, *t);
     if (!order.ok()) return order;
     for (std::size_t p = 0; p < columns.size(); ++p) {
@@ -469,10 +465,7 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  if (row_index == 1 && clock.previous().time_since_epoch() % hours(1) != seconds(0)) {
-    return Status::DataError(reader.name() + ":" + std::to_string(first_line) + ": timestamp_utc: " +
-                             Quoted(first_text) + " is not on the hour");
-  }
+  if (out.hours.size() == 1 && off_grid(out.hours.front())) return grid_error(first_line, first_text);
   out.gaps = clock.TakeGaps();
   return out;
 }

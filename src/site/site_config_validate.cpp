@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "site/site_config.h"
 #include "core/text/untrusted_text.h"
+#include "site/site_config.h"
 #include "site/site_config_internal.h"
 
 namespace mullet {

@@ -21,24 +21,27 @@ void UseHugePagesForTheHeap() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   mallopt(M_TOP_PAD, static_cast<int>(kGrowBy));
-  // A block up to the next 2 MiB boundary, kept: what is allocated from now
-  // on starts on a boundary, inside the huge pages (the head of the heap
-  // below it would be 4 KiB pages). `volatile`: the compiler may not drop
-  // an allocation nobody reads.
-  void* volatile first = std::malloc(1);
-  const auto here = reinterpret_cast<std::uintptr_t>(first);
-  const std::uintptr_t boundary = (here + kHugePage - 1) & ~(kHugePage - 1);
-  if (boundary - here > 256) {
-    void* volatile pad = std::malloc(boundary - here - 128);
-    (void)pad;
-  }
-  // One block larger than what the heap has left makes it grow by kGrowBy
-  // now; freed, the room stays at the top of the heap.
-  void* volatile grow = std::malloc(kHugePage);
-  std::free(grow);
-  const auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
-  const std::uintptr_t from = boundary;
-  const std::uintptr_t to = end & ~(kHugePage - 1);
+  // One arena for every thread: the history loader's and the result
+  // writer's blocks come from these huge pages too, not from a per-thread
+  // arena faulted in 4 KiB pages (glibc's default; mullet runs at most two
+  // helper threads, so they rarely wait on its lock).
+  mallopt(M_ARENA_MAX, 1);
+  // A block from the start of the heap's top chunk up to a 2 MiB boundary
+  // at least 1 MiB above it, kept: what is allocated from now on starts on
+  // the boundary, inside the huge pages (the head of the heap below it is in
+  // 4 KiB pages). The block is larger than the room the heap has left, so
+  // allocating it grows the heap by kGrowBy, and glibc writes the new top's
+  // header at the block's end, below the boundary: nothing above the
+  // boundary is touched before the madvise (a 2 MiB range with one 4 KiB
+  // page touched is not made a huge page on a fault). `volatile`: the
+  // compiler may not drop an allocation nobody reads.
+  const auto top = reinterpret_cast<std::uintptr_t>(sbrk(0)) - mallinfo2().keepcost;
+  const std::uintptr_t boundary = (top + (std::size_t{1} << 20) + kHugePage - 1) & ~(kHugePage - 1);
+  void* volatile pad = std::malloc(boundary - top - 64);
+  // Were the block not carved from the top, glibc's header could lie past
+  // the boundary: start a huge page later.
+  const std::uintptr_t from = reinterpret_cast<std::uintptr_t>(pad) == top + 16 ? boundary : boundary + kHugePage;
+  const std::uintptr_t to = reinterpret_cast<std::uintptr_t>(sbrk(0)) & ~(kHugePage - 1);
   // Only the room not yet touched: pages already in 4 KiB stay so. An error
   // (no THP in this kernel, or off) leaves the heap as it was.
   if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);

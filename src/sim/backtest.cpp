@@ -247,7 +247,7 @@ class Run {
   void Step(size_t k) {
     const UtcTime t = market_.times[k];
     const Observation& obs = plant_.Observe();
-    const TickSignals sig = SignalsAt(site_, market_, k, policy_, options_.policy, obs, &state_, &dr_now_);
+    const TickSignals sig = SignalsAt(site_, market_, k, policy_, options_.policy, obs, &state_, &dr_now_, &ambient_);
     Dispatch(site_, sig, obs, policy_, options_.policy, &state_, &alloc_);
     const Allocation& a = alloc_;
     plant_.Apply(a, dt_);
@@ -457,6 +457,7 @@ class Run {
   DispatchState state_;
   Plant plant_;
   DemandResponseNow dr_now_;
+  AmbientClock ambient_{site_.ambient};
   Allocation alloc_;  // reused from step to step
   Books books_;
   std::optional<FourCpBook> four_cp_;
@@ -473,13 +474,13 @@ class Run {
 
 TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, PolicyKind policy,
                       const PolicyOptions& options, const Observation& observed, DispatchState* state,
-                      DemandResponseNow* dr) {
+                      DemandResponseNow* dr, AmbientClock* ambient) {
   TickSignals sig;
   sig.time = market.times[k];
   sig.step = market.step;
   sig.price = market.power_price[k];
   sig.hashprice = market.hashprice[k];
-  sig.ambient_c = site.ambient.At(sig.time);
+  sig.ambient_c = ambient ? ambient->At(sig.time) : site.ambient.At(sig.time);
   if (site.contract.four_cp) sig.peak_alert = FourCpAlert(*site.contract.four_cp, sig.time, sig.step, sig.price);
   // An event's baseline is the site's draw in the step before it began; a run
   // that starts inside an event (no step before) takes the draw the site

@@ -153,10 +153,11 @@ struct BacktestOptions {
 // the 4CP alert and the demand-response cap. Fixes an event's baseline in
 // `state` when the event begins (the draw of the step before, or, at a run's
 // start inside an event, the draw the site would have without it). `dr`, if
-// given, receives the event in force.
+// given, receives the event in force. `ambient`, if given, is the run's
+// clock of `site.ambient` (the same values, cheaper step after step).
 TickSignals SignalsAt(const Site& site, const MarketSeries& market, size_t k, PolicyKind policy,
                       const PolicyOptions& options, const Observation& observed, DispatchState* state,
-                      DemandResponseNow* dr = nullptr);
+                      DemandResponseNow* dr = nullptr, AmbientClock* ambient = nullptr);
 
 // REQUIRES: market.times non-empty; the site valid (ValidateSite).
 BacktestResult RunBacktest(const Scenario& scenario, const MarketSeries& market, PolicyKind policy,

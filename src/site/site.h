@@ -9,6 +9,7 @@
 #ifndef MULLET_SITE_SITE_H_
 #define MULLET_SITE_SITE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,23 @@ struct Ambient {
   double utc_offset_hours = -6.0;
 
   double At(UtcTime t) const;
+};
+
+// Ambient::At along a run of steps, with the same values: the seasonal
+// cosine computed once a local day and the daily one once per minute of the
+// day, rather than both every step. One per run; not for sharing between
+// threads.
+class AmbientClock {
+ public:
+  explicit AmbientClock(const Ambient& ambient);
+
+  double At(UtcTime t);
+
+ private:
+  const Ambient& ambient_;
+  std::int64_t day_;  // local days since the epoch of `seasonal_`
+  double seasonal_ = 0;
+  std::vector<double> daily_;  // by minute of the local day; NaN = not yet
 };
 
 // A node of the power tree (substation, feeder, hall), below the

@@ -35,5 +35,24 @@ TEST(AmbientTest, PeaksInSummerAfternoonsAndDipsInWinterNights) {
   EXPECT_GT(winter_night, 4.0);
 }
 
+// The run's clock gives exactly Ambient::At: on whole minutes (cached), on
+// odd seconds, across days and years, with a fractional UTC offset, and when
+// times go back (a day seen before).
+TEST(AmbientTest, ClockMatchesAtExactly) {
+  Ambient a;
+  a.utc_offset_hours = -5.5;
+  a.hottest_day_of_year = 190;
+  AmbientClock clock(a);
+  UtcTime t = *ParseUtcTimestamp("2023-12-30T17:00:00Z");
+  const std::int64_t steps[] = {300, 900, 3600, 37, 86400, 3600 * 7 + 13};
+  for (int i = 0; i < 4000; ++i) {
+    t += std::chrono::seconds(steps[i % 6]);
+    ASSERT_EQ(clock.At(t), a.At(t)) << FormatUtc(t);
+  }
+  const UtcTime earlier = *ParseUtcTimestamp("2024-02-29T23:59:00Z");
+  EXPECT_EQ(clock.At(earlier), a.At(earlier));
+  EXPECT_NE(clock.At(earlier), clock.At(earlier + std::chrono::hours(12)));
+}
+
 }  // namespace
 }  // namespace mullet

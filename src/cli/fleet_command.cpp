@@ -18,8 +18,6 @@
 namespace mullet {
 namespace {
 
-constexpr std::size_t kFleetMaxReplyBytes = 256 * 1024;
-
 using tcp = boost::asio::ip::tcp;
 using Json = nlohmann::ordered_json;
 
@@ -366,9 +364,6 @@ int RunFleet(const FleetFlags& f, std::ostream& out, std::ostream& err) {
   }
   RpcOptions o;
   o.deadline = Seconds(f.timeout_s);
-  // A miner's version, summary or command reply is a few KiB; a peer sending
-  // more is cut off at 256 KiB (a sweep holds every reply until it ends).
-  o.max_reply_bytes = kFleetMaxReplyBytes;
   o.max_in_flight = static_cast<std::size_t>(f.concurrency);
   if (f.action == "scan") return RunScan(f, *miners, o, out);
   if (f.action == "status") return RunStatus(f, *miners, o, out);

@@ -13,9 +13,19 @@ namespace mullet {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-AcceptedSocket::AcceptedSocket(tcp::socket socket, std::shared_ptr<Registry> registry)
+AcceptedSocket::AcceptedSocket(tcp::socket socket, std::shared_ptr<Registry> registry, std::size_t tag)
     : socket_(std::move(socket)), registry_(std::move(registry)), id_(registry_->next++) {
-  registry_->open.emplace(id_, socket_.native_handle());
+  registry_->open.emplace(id_, Registry::Entry{socket_.native_handle(), tag});
+  ++registry_->per_tag[tag];
+}
+
+AcceptedSocket::~AcceptedSocket() {
+  if (!registry_) return;
+  const auto it = registry_->open.find(id_);
+  if (it == registry_->open.end()) return;
+  const auto count = registry_->per_tag.find(it->second.tag);
+  if (--count->second == 0) registry_->per_tag.erase(count);
+  registry_->open.erase(it);
 }
 
 void AcceptedSocket::Close() {
@@ -41,19 +51,20 @@ struct LoopbackListener::Socket {
 };
 
 struct LoopbackListener::Shared {
-  Shared(asio::io_context& i, OnAccept a, std::size_t m)
-      : io(i), on_accept(std::move(a)), max_connections(m) {}
+  Shared(asio::io_context& i, OnAccept a, std::size_t m, std::size_t per)
+      : io(i), on_accept(std::move(a)), max_connections(m), max_per_address(per) {}
   asio::io_context& io;
   OnAccept on_accept;
   std::size_t max_connections;
+  std::size_t max_per_address;
   std::shared_ptr<AcceptedSocket::Registry> registry = std::make_shared<AcceptedSocket::Registry>();
   std::vector<std::unique_ptr<Socket>> sockets;
   bool stopped = false;
 };
 
-LoopbackListener::LoopbackListener(asio::io_context& io, OnAccept on_accept,
-                                   std::size_t max_connections)
-    : shared_(std::make_shared<Shared>(io, std::move(on_accept), max_connections)) {}
+LoopbackListener::LoopbackListener(asio::io_context& io, OnAccept on_accept, std::size_t max_connections,
+                                   std::size_t max_per_address)
+    : shared_(std::make_shared<Shared>(io, std::move(on_accept), max_connections, max_per_address)) {}
 
 LoopbackListener::~LoopbackListener() { Stop(); }
 
@@ -102,9 +113,11 @@ void LoopbackListener::Accept(std::shared_ptr<Shared> shared, Socket* s) {
       // constexpr category, which UBSan's vptr check takes for a bad object.)
       if (ec.value() == EMFILE || ec.value() == ENFILE) {
         int evicted = 0;
-        for (const auto& [id, fd] : shared->registry->open) {
+        for (auto& [id, entry] : shared->registry->open) {
+          if (entry.fd < 0) continue;
           if (evicted++ == 8) break;
-          ::shutdown(fd, SHUT_RDWR);
+          ::shutdown(entry.fd, SHUT_RDWR);
+          entry.fd = -1;
         }
       }
       // Then back off instead of spinning on the error.
@@ -116,8 +129,20 @@ void LoopbackListener::Accept(std::shared_ptr<Shared> shared, Socket* s) {
     }
     // Past the limit `socket` closes here: a client that opens that many is a
     // bug to surface, not to serve.
-    if (shared->registry->open.size() < shared->max_connections) {
-      shared->on_accept(s->tag, AcceptedSocket(std::move(socket), shared->registry));
+    AcceptedSocket::Registry& registry = *shared->registry;
+    if (registry.open.size() < shared->max_connections) {
+      // This address's oldest makes room (shut down, not closed: its server
+      // closes it on the end of the stream, and the count falls then).
+      if (const auto n = registry.per_tag.find(s->tag);
+          n != registry.per_tag.end() && n->second >= shared->max_per_address) {
+        for (auto& [id, entry] : registry.open) {
+          if (entry.tag != s->tag || entry.fd < 0) continue;
+          ::shutdown(entry.fd, SHUT_RDWR);
+          entry.fd = -1;  // shut down once; its server closes it soon
+          break;
+        }
+      }
+      shared->on_accept(s->tag, AcceptedSocket(std::move(socket), shared->registry, s->tag));
     }
     Accept(shared, s);
   });

@@ -11,7 +11,10 @@
 // 100 ms and tries again, on a timer made with it. So an emulator run past
 // its file limit slows down instead of spinning or failing
 // (tests/cli/fleet_command_test.cpp runs one under `ulimit -n 800`), and a
-// client holding idle connections cannot keep every other client out.
+// client holding idle connections cannot keep every other client out. Each
+// address may also have a cap of its own (max_per_address): a connection
+// past it shuts down that address's oldest, so idle connections held on one
+// emulated miner never lock it, nor take the descriptors of the others.
 //
 // Thread safety: a listener and the sockets it hands over belong to the
 // thread running the io_context.
@@ -39,17 +42,21 @@ namespace mullet {
 // given back when this is destroyed. Move-constructible only.
 class AcceptedSocket {
  public:
-  // The listener's open connections, oldest first: id -> descriptor.
+  // The listener's open connections, oldest first, and how many each
+  // address (tag) has.
   struct Registry {
-    std::map<std::uint64_t, int> open;
+    struct Entry {
+      int fd;
+      std::size_t tag;
+    };
+    std::map<std::uint64_t, Entry> open;
+    std::map<std::size_t, std::size_t> per_tag;
     std::uint64_t next = 0;
   };
 
   AcceptedSocket(AcceptedSocket&&) noexcept = default;
   AcceptedSocket& operator=(AcceptedSocket&&) = delete;
-  ~AcceptedSocket() {
-    if (registry_) registry_->open.erase(id_);
-  }
+  ~AcceptedSocket();
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }
   const boost::asio::ip::tcp::socket& socket() const { return socket_; }
@@ -61,7 +68,7 @@ class AcceptedSocket {
 
  private:
   friend class LoopbackListener;
-  AcceptedSocket(boost::asio::ip::tcp::socket socket, std::shared_ptr<Registry> registry);
+  AcceptedSocket(boost::asio::ip::tcp::socket socket, std::shared_ptr<Registry> registry, std::size_t tag);
 
   boost::asio::ip::tcp::socket socket_;
   std::shared_ptr<Registry> registry_;  // empty once moved from
@@ -75,9 +82,12 @@ class LoopbackListener {
   static constexpr std::size_t kNoLimit = std::numeric_limits<std::size_t>::max();
 
   // A connection accepted while `max_connections` AcceptedSockets live (over
-  // all addresses) is closed at once, without calling `on_accept`.
+  // all addresses) is closed at once, without calling `on_accept`. One
+  // accepted while its address has `max_per_address` open is served, and
+  // that address's oldest is shut down (its server sees the end of the
+  // stream and closes it).
   LoopbackListener(boost::asio::io_context& io, OnAccept on_accept,
-                   std::size_t max_connections = kNoLimit);
+                   std::size_t max_connections = kNoLimit, std::size_t max_per_address = kNoLimit);
   LoopbackListener(const LoopbackListener&) = delete;
   LoopbackListener& operator=(const LoopbackListener&) = delete;
   ~LoopbackListener();  // Stop()

@@ -85,6 +85,6 @@ RpcServer::RpcServer(asio::io_context& io, Handler handler)
     : handler_(std::move(handler)), listener_(io, [this](std::size_t miner, AcceptedSocket peer) {
         std::make_shared<Connection>(std::move(peer), miner, handler_, read_limit, hang_limit)
             ->Start();
-      }) {}
+      }, LoopbackListener::kNoLimit, kMaxConnectionsPerMiner) {}
 
 }  // namespace mullet

@@ -36,6 +36,12 @@ struct ReplyPlan {
 
 class RpcServer {
  public:
+  // Connections one emulated miner keeps open at once; one more shuts down
+  // its oldest (loopback_listener.h). A real miner's API serves one at a
+  // time: 16 is room for any honest client, and one holding idle
+  // connections cannot lock the miner.
+  static constexpr std::size_t kMaxConnectionsPerMiner = 16;
+
   // `miner` is the index given to Listen; `request` the bytes received.
   using Handler = std::function<ReplyPlan(std::size_t miner, std::string_view request)>;
 

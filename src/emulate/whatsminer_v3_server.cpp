@@ -147,6 +147,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 WhatsminerV3Server::WhatsminerV3Server(asio::io_context& io, Handler handler)
     : handler_(std::move(handler)), listener_(io, [this](std::size_t miner, AcceptedSocket peer) {
         std::make_shared<Connection>(std::move(peer), miner, handler_, *this)->Start();
-      }) {}
+      }, LoopbackListener::kNoLimit, kMaxConnectionsPerMiner) {}
 
 }  // namespace mullet

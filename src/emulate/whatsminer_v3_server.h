@@ -25,6 +25,12 @@ namespace mullet {
 
 class WhatsminerV3Server {
  public:
+  // Connections one emulated miner keeps open at once; one more shuts down
+  // its oldest (loopback_listener.h). A real miner's API serves one at a
+  // time: 16 is room for any honest client, and one holding idle
+  // connections cannot lock the miner.
+  static constexpr std::size_t kMaxConnectionsPerMiner = 16;
+
   // `miner` is the index given to Listen; `payload` one frame without its
   // prefix. `too_large`: the declared length was above max_payload and
   // `payload` is empty; the reply should close (V3TooLargeReply).

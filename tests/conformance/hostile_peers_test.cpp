@@ -217,6 +217,67 @@ TEST(HostileV3PeersTest, LyingV3PeersAreNamedAndTheGoodMinersCommanded) {
   fleet_thread.join();
 }
 
+// Braiins OS+ (one step, `pause` or `resume`, on the cgminer framing):
+// hostile peers among 40 good emulated miners, for a sleep and a wake.
+TEST(HostileBraiinsPeersTest, LyingPeersAreNamedAndTheGoodMinersPausedAndResumed) {
+  asio::io_context fleet_io;
+  FleetOptions o;
+  o.miners = 40;
+  o.first_address = Block() + "100";
+  o.families = {FirmwareFamily::kBraiins};
+  Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(fleet_io, o, FixedClock);
+  ASSERT_TRUE(f.ok()) << f.status().message();
+  std::thread fleet_thread([&fleet_io] { fleet_io.run(); });
+  const std::string at = Block() + "204";
+  const auto always = [](std::string reply) {
+    return [reply](const std::string&, const std::string&) { return reply; };
+  };
+  ScriptedPeer deep(at, always(Nested(60000)));
+  ScriptedPeer status_type(at, always(R"({"STATUS":5,"PAUSE":[{"Paused":true}]})"));
+  ScriptedPeer screen(at, always(R"({"STATUS":[{"STATUS":"E","Code":14,"Msg":"\u001b]0;owned\u0007\r\nFAKE 127.0.0.1 ok"}]})"));
+  ScriptedPeer huge(at, always(R"({"STATUS":[{"STATUS":"S","Msg":")" + std::string(1 << 20, 'x') + "\"}]}"));
+  ScriptedPeer hung(at, always(testing::kHang));
+  ScriptedPeer silent(at, always(""));
+  const std::vector<ScriptedPeer*> hostile{&deep, &status_type, &screen, &huge, &hung, &silent};
+  std::vector<tcp::endpoint> eps;
+  for (std::size_t i = 0; i < (*f)->size(); ++i) eps.push_back((*f)->endpoint(i));
+  for (ScriptedPeer* p : hostile) eps.push_back(p->endpoint());
+  RpcOptions options;
+  options.deadline = Seconds(1.0);
+  const std::size_t n = (*f)->size();
+  for (MinerCommandKind kind : {MinerCommandKind::kSleep, MinerCommandKind::kWake}) {
+    const std::string verb = kind == MinerCommandKind::kSleep ? "pause" : "resume";
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<ControlResult> r = CommandFleetWith(DriverForFamily("bosminer"), eps, {.kind = kind}, options);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << verb;
+    ASSERT_EQ(r.size(), n + hostile.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(r[i].outcome.state, "ok") << verb << " " << i << ": " << r[i].outcome.error;
+      EXPECT_EQ((*f)->miner(i).sleep_requested(), kind == MinerCommandKind::kSleep) << verb << " " << i;
+    }
+    for (std::size_t k = 0; k < hostile.size(); ++k) {
+      EXPECT_EQ(r[n + k].outcome.step, verb) << k;
+      EXPECT_NE(r[n + k].outcome.state, "ok") << k;
+      EXPECT_TRUE(hostile[k]->Received(verb)) << k;
+    }
+    EXPECT_EQ(r[n].outcome.state, "bad-reply");
+    EXPECT_NE(r[n].outcome.error.find("nests deeper than 64"), std::string::npos) << r[n].outcome.error;
+    EXPECT_EQ(r[n + 1].outcome.state, "bad-reply");
+    EXPECT_NE(r[n + 1].outcome.error.find("STATUS is not a string: '5'"), std::string::npos) << r[n + 1].outcome.error;
+    // The miner's words come back escaped: nothing a terminal would act on.
+    const std::string& said = r[n + 2].outcome.error;
+    EXPECT_EQ(r[n + 2].outcome.state, "error-status") << said;
+    EXPECT_EQ(said.find_first_of("\x1b\x07\r\n"), std::string::npos) << said;
+    EXPECT_NE(said.find("Code 14: \\x1b]0;owned\\x07\\r\\nFAKE"), std::string::npos) << said;
+    EXPECT_EQ(r[n + 3].outcome.state, "error") << r[n + 3].outcome.error;
+    EXPECT_EQ(r[n + 4].outcome.state, "timeout") << r[n + 4].outcome.error;
+    EXPECT_EQ(r[n + 5].outcome.state, "closed") << r[n + 5].outcome.error;
+  }
+  fleet_io.stop();
+  fleet_thread.join();
+}
+
 // The barrier at the transport: a reader that throws hurts its own device
 // only; the others finish and the thrower is named.
 TEST(TransportBarrierTest, AReaderThatThrowsIsCaughtAndNamed) {

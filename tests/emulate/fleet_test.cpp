@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <set>
 #include <string>
@@ -88,6 +89,47 @@ TEST_F(FleetTest, HealthyMinersReportTheirModelsHashrate) {
     EXPECT_NEAR(sweep[i].summary->hashrate_5s.value() / nameplate, 1.0, 0.1) << i;
     EXPECT_GT(sweep[i].summary->elapsed_s, 3000) << i;
   }
+}
+
+// Finding 10 of the hostile probe: one client holding idle connections once
+// darkened every emulated miner. Now each miner keeps at most
+// kMaxConnectionsPerMiner; 200 idle connections on one miner neither lock it
+// nor touch its neighbours, and every miner answers at once.
+TEST_F(FleetTest, IdleConnectionsCannotLockAMiner) {
+  FleetOptions o;
+  o.miners = 5;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kBmminer, FirmwareFamily::kWhatsminerV3};
+  Run(o);
+  asio::io_context client_io;
+  std::vector<asio::ip::tcp::socket> idle;
+  for (int i = 0; i < 200; ++i) {
+    idle.emplace_back(client_io);
+    idle.back().connect(fleet_->endpoint(0));
+  }
+  std::size_t v3 = 0;
+  while (v3 < fleet_->size() && !fleet_->v3_endpoint(v3)) ++v3;
+  ASSERT_LT(v3, fleet_->size());
+  for (int i = 0; i < 40; ++i) {
+    idle.emplace_back(client_io);
+    idle.back().connect(*fleet_->v3_endpoint(v3));
+  }
+  RpcOptions quick;
+  quick.deadline = Seconds(2.0);  // far below the emulator's 10 s idle close
+  const auto start = std::chrono::steady_clock::now();
+  const auto sweep = cgminer::SweepSummaries(Endpoints(), quick);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  for (std::size_t i = 0; i < sweep.size(); ++i) EXPECT_EQ(sweep[i].state, "ok") << i << " " << sweep[i].error;
+  // The idle clients of miner 0 were shut down, oldest first, down to its cap.
+  std::size_t still_open = 0;
+  for (int i = 0; i < 200; ++i) {
+    idle[i].non_blocking(true);
+    std::array<char, 1> byte{};
+    boost::system::error_code ec;
+    idle[i].read_some(asio::buffer(byte), ec);
+    if (ec == asio::error::would_block) ++still_open;
+  }
+  EXPECT_LE(still_open, 16u);
 }
 
 TEST_F(FleetTest, HungResetAndMalformedMinersAreReportedAsSuchWhileTheOthersAnswer) {

@@ -113,6 +113,44 @@ TEST_F(LoopbackListenerTest, CountsOpenConnectionsAndClosesThoseOverTheLimit) {
   EXPECT_EQ(l.open_connections(), 1u);
 }
 
+// One address's cap: the connection past it is served and that address's
+// oldest is shut down; another address is not touched.
+TEST_F(LoopbackListenerTest, AnAddressPastItsCapShutsDownItsOldest) {
+  LoopbackListener l(io_, Keep(), LoopbackListener::kNoLimit, /*max_per_address=*/3);
+  ASSERT_TRUE(l.Listen(0, AnyLoopbackPort()).ok());
+  ASSERT_TRUE(l.Listen(1, AnyLoopbackPort()).ok());
+  tcp::socket other = Connect(l.endpoint(1));
+  ASSERT_TRUE(RunUntil(io_, [&] { return accepted_.size() == 1; }));
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(Connect(l.endpoint(0)));
+    ASSERT_TRUE(RunUntil(io_, [&] { return accepted_.size() == 2u + i; }));
+  }
+  EXPECT_EQ(l.open_connections(), 4u);
+  tcp::socket fresh = Connect(l.endpoint(0));
+  ASSERT_TRUE(RunUntil(io_, [&] { return accepted_.size() == 5; }));
+  EXPECT_EQ(accepted_.back().tag, 0u);
+  // The oldest on address 0 (accepted second) sees the end of the stream.
+  std::array<char, 1> byte{};
+  boost::system::error_code ec;
+  bool read_done = false;
+  accepted_[1].peer.socket().async_read_some(asio::buffer(byte), [&](const boost::system::error_code& e, std::size_t) {
+    ec = e;
+    read_done = true;
+  });
+  ASSERT_TRUE(RunUntil(io_, [&] { return read_done; }));
+  EXPECT_EQ(ec, asio::error::eof);
+  // Its client sees it closed too; the newer ones and the other address stay.
+  boost::system::error_code client_ec;
+  idle[0].read_some(asio::buffer(byte), client_ec);
+  EXPECT_EQ(client_ec, asio::error::eof);
+  for (std::size_t i : {2u, 3u, 4u, 0u}) EXPECT_TRUE(accepted_[i].peer.socket().is_open()) << i;
+  // It counts until its server closes it: then the address is at its cap.
+  EXPECT_EQ(l.open_connections(), 5u);
+  accepted_[1].peer.Close();
+  EXPECT_TRUE(accepted_[1].peer.socket().is_open() == false);
+}
+
 TEST_F(LoopbackListenerTest, StopRefusesNewClientsAndLeavesOpenOnesAlone) {
   LoopbackListener l(io_, Keep());
   ASSERT_TRUE(l.Listen(0, AnyLoopbackPort()).ok());

@@ -11,6 +11,8 @@
 #include <tuple>
 #include <utility>
 
+#include "core/text/untrusted_text.h"
+
 namespace mullet::cgminer {
 
 using nlohmann::json;
@@ -27,6 +29,17 @@ std::string Text(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A peer's value in an error message: quoted, control characters escaped,
+// cut to a readable length.
+std::string Shown(const json& v) { return Quoted(Text(v)); }
+
+// A number for an error message ("1e+300", "-60", "900000").
+std::string Num(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);
+  return std::string(buf, r.ptr);
 }
 
 const json* Find(const json& obj, std::string_view key) {
@@ -150,15 +163,21 @@ class FieldReader {
     const json* v = Get(key, true);
     if (v == nullptr) return 0;
     const std::optional<double> x = NumberOf(*v);
-    if (!x) Fail("'" + std::string(key) + "' is not a finite number: " + Text(*v));
+    if (!x) Fail("'" + std::string(key) + "' is not a finite number: " + Shown(*v));
     return x.value_or(0);
   }
   std::int64_t Integer(std::string_view key, bool required = true) {
     const json* v = Get(key, required);
     if (v == nullptr) return 0;
     const std::optional<std::int64_t> n = IntegerOf(*v);
-    if (!n) Fail("'" + std::string(key) + "' is not an integer: " + Text(*v));
+    if (!n) Fail("'" + std::string(key) + "' is not an integer: " + Shown(*v));
     return n.value_or(0);
+  }
+  // A count (shares, errors): an integer, never negative.
+  std::int64_t Count(std::string_view key, bool required = true) {
+    const std::int64_t n = Integer(key, required);
+    if (n < 0) Fail("'" + std::string(key) + "' is " + std::to_string(n) + ", a count below zero");
+    return n;
   }
   std::string String(std::string_view key, bool required = true) {
     const json* v = Get(key, required);
@@ -358,7 +377,7 @@ Result<StatusReading> ReadStatus(const json& reply) {
       r.status = word;
       return r;
     }
-    return Status::DataError("reply is the string '" + word + "', not a STATUS");
+    return Status::DataError("reply is the string " + Quoted(word) + ", not a STATUS");
   }
   const json* status = Find(reply, "STATUS");
   if (status == nullptr) return Status::DataError("reply has no STATUS");
@@ -372,7 +391,7 @@ Result<StatusReading> ReadStatus(const json& reply) {
     status = Find(*holder, "STATUS");
     if (status == nullptr) return Status::DataError("STATUS entry has no STATUS letter");
   }
-  if (!status->is_string()) return Status::DataError("STATUS is not a string: " + Text(*status));
+  if (!status->is_string()) return Status::DataError("STATUS is not a string: " + Shown(*status));
   StatusReading r;
   r.status = status->get<std::string>();
   const json none;
@@ -390,7 +409,7 @@ Status CheckStatus(const json& reply) {
   Result<StatusReading> r = ReadStatus(reply);
   if (!r.ok()) return r.status();
   const std::string letter = r->status.size() == 1 ? Lower(r->status) : r->status;
-  const std::string detail = "Code " + std::to_string(r->code) + ": " + r->msg;
+  const std::string detail = "Code " + std::to_string(r->code) + ": " + Printable(r->msg);
   if (letter == "s" || letter == "i") return Status::Ok();
   if (letter == "w") return Status(StatusCode::kOk, "warning, " + detail);
   if (letter == "RESTART" || letter == "BYE") {
@@ -399,7 +418,7 @@ Status CheckStatus(const json& reply) {
   if (letter == "e" || letter == "f") {
     return Status::InvalidArgument("miner replied " + r->status + ", " + detail);
   }
-  return Status::DataError("unknown STATUS '" + r->status + "' (" + detail + ")");
+  return Status::DataError("unknown STATUS " + Quoted(r->status) + " (" + detail + ")");
 }
 
 Result<json> CommandReply(const json& reply, std::string_view command) {
@@ -423,10 +442,11 @@ Result<SummaryReading> ReadSummary(const json& summary_reply) {
   r.hashrate_5s = f.Rate("5s");
   r.hashrate_avg = f.Rate("av");
   r.elapsed_s = f.Number("Elapsed");
-  r.accepted = f.Integer("Accepted");
-  r.rejected = f.Integer("Rejected");
-  r.hardware_errors = f.Integer("Hardware Errors");
+  r.accepted = f.Count("Accepted");
+  r.rejected = f.Count("Rejected");
+  r.hardware_errors = f.Count("Hardware Errors");
   if (!f.status().ok()) return f.status();
+  if (r.elapsed_s < 0) return Status::DataError("summary: 'Elapsed' is " + std::to_string(r.elapsed_s) + " s, below zero");
   return r;
 }
 
@@ -445,6 +465,13 @@ Result<std::vector<DevReading>> ReadDevs(const json& devs_reply) {
     if (const json* t = Find(e, "Temperature")) d.temp_c = NumberOf(*t);
     if (const json* t = Find(e, "Chip Temp Avg")) d.chip_temp_c = NumberOf(*t);
     if (!f.status().ok()) return f.status();
+    for (const std::optional<double>& t : {d.temp_c, d.chip_temp_c}) {
+      if (t && !(*t >= kMinSensorCelsius && *t <= kMaxSensorCelsius)) {
+        return Status::DataError("DEVS[" + std::to_string(i) + "]: a temperature of " + Num(*t) +
+                                 " °C is not a sensor's reading (" + Num(kMinSensorCelsius) + " to " +
+                                 Num(kMaxSensorCelsius) + " °C)");
+      }
+    }
     out.push_back(std::move(d));
   }
   return out;
@@ -476,8 +503,8 @@ Result<std::vector<PoolReading>> ReadPools(const json& pools_reply) {
     p.url = f.String("URL");
     p.user = f.String("User", false);
     p.status = f.String("Status", false);
-    p.accepted = f.Integer("Accepted", false);
-    p.rejected = f.Integer("Rejected", false);
+    p.accepted = f.Count("Accepted", false);
+    p.rejected = f.Count("Rejected", false);
     priority.push_back(Find(*e, "Priority") ? f.Integer("Priority") : INT64_MAX);
     if (const json* active = Find(*e, "Stratum Active")) {
       any_stratum_active = true;
@@ -496,6 +523,30 @@ Result<StatsReading> ReadStats(const json& stats_reply) {
   StatsReading r;
   for (const json* e : *entries) {
     if (e->is_object()) ScanStatsEntry(*e, r);
+  }
+  const auto outside = [](const std::vector<double>& xs, double lo, double hi) -> std::optional<double> {
+    for (double x : xs) {
+      if (!(x >= lo && x <= hi)) return x;
+    }
+    return std::nullopt;
+  };
+  if (const std::optional<double> t = outside(r.temps_c, kMinSensorCelsius, kMaxSensorCelsius)) {
+    return Status::DataError("stats: a temperature of " + Num(*t) + " °C is not a sensor's reading (" +
+                             Num(kMinSensorCelsius) + " to " + Num(kMaxSensorCelsius) + " °C)");
+  }
+  if (const std::optional<double> rpm = outside(r.fan_rpm, 0, kMaxFanRpm)) {
+    return Status::DataError("stats: a fan at " + Num(*rpm) + " RPM is not a fan's reading (0 to " +
+                             Num(kMaxFanRpm) + " RPM)");
+  }
+  if (r.power && !(r.power->value() >= 0 && r.power->value() <= kMaxMinerWatts)) {
+    return Status::DataError("stats: a power of " + Num(r.power->value()) + " W is not a miner's (0 to " +
+                             Num(kMaxMinerWatts) + " W)");
+  }
+  for (const TerahashPerSecond& rate : r.chain_rate) {
+    if (!(rate.value() >= 0 && rate.value() <= kMaxMinerTerahash)) {
+      return Status::DataError("stats: a chain hashing " + Num(rate.value()) + " TH/s is not a miner's (0 to " +
+                               Num(kMaxMinerTerahash) + " TH/s)");
+    }
   }
   return r;
 }

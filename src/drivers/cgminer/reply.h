@@ -25,6 +25,7 @@
 #include "core/status/result.h"
 #include "core/text/untrusted_text.h"
 #include "core/units/units.h"
+#include "drivers/plausible.h"
 
 namespace mullet::cgminer {
 
@@ -57,8 +58,6 @@ struct ParsedReply {
 inline constexpr std::size_t kMaxReplyBytes = std::size_t{64} << 20;
 // Arrays and objects nested deeper than this are refused; real replies nest 4 deep.
 inline constexpr int kMaxReplyDepth = kMaxJsonDepth;
-// The most one miner may report hashing, in TH/s; a reading above is refused.
-inline constexpr double kMaxMinerTerahash = 10000;
 
 // Parses the bytes of one reply (everything read until the peer closed): strict
 // JSON first; if that fails, the repairs of ReplyQuirk, each applied only where
@@ -106,7 +105,8 @@ struct SummaryReading {
 };
 // Hashrates in KHS, MHS, GHS or THS keys, as numbers or numeric strings ("GHS
 // 5s":"7903.729" is 7.903729 TH/s). A missing key is a DataError naming it; so is
-// a value that is not a finite number.
+// a value that is not a finite number, a hashrate outside 0..kMaxMinerTerahash,
+// a negative count or a negative Elapsed.
 Result<SummaryReading> ReadSummary(const nlohmann::json& summary_reply);
 
 struct PoolReading {
@@ -116,7 +116,8 @@ struct PoolReading {
   // lowest "Priority" is the active one.
   bool active = false;
 };
-// One reading per POOLS entry, in the reply's order; "URL" is required.
+// One reading per POOLS entry, in the reply's order; "URL" is required; share
+// counts below zero are a DataError.
 Result<std::vector<PoolReading>> ReadPools(const nlohmann::json& pools_reply);
 
 struct DevReading {
@@ -126,7 +127,8 @@ struct DevReading {
   std::optional<double> temp_c;       // "Temperature", board
   std::optional<double> chip_temp_c;  // "Chip Temp Avg" (btminer)
 };
-// One reading per DEVS entry (a hashboard or ASC); the 5 s rate is required.
+// One reading per DEVS entry (a hashboard or ASC); the 5 s rate is required; a
+// temperature outside kMinSensorCelsius..kMaxSensorCelsius is a DataError.
 Result<std::vector<DevReading>> ReadDevs(const nlohmann::json& devs_reply);
 
 struct ConfigReading {
@@ -152,7 +154,10 @@ struct StatsReading {
 };
 // Scans every STATS entry (bmminer: STATS[0] is the version block, STATS[1] the
 // driver data). Values that are not numbers are skipped, not errors: these keys
-// differ between every firmware. DataError only when there is no STATS list.
+// differ between every firmware. DataError when there is no STATS list, or
+// when a number read is outside what a sensor can say (a temperature outside
+// kMinSensorCelsius..kMaxSensorCelsius, a fan above kMaxFanRpm, power above
+// kMaxMinerWatts, a chain above kMaxMinerTerahash, any of them negative).
 Result<StatsReading> ReadStats(const nlohmann::json& stats_reply);
 
 struct VersionReading {

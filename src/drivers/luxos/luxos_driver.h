@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "drivers/plausible.h"
 #include "drivers/miner/driver.h"
 
 namespace mullet::luxos {
@@ -33,7 +34,7 @@ struct Profile {
 };
 
 // The most a profile of one miner may draw; a reply saying more is refused.
-inline constexpr Watts kMaxProfileWatts{20000};
+inline constexpr Watts kMaxProfileWatts{kMaxMinerWatts};
 
 // The PROFILES of a `profiles` reply ("Profile Name", "Watts"), sorted by
 // power, lowest first. DataError naming the entry when one lacks either key,

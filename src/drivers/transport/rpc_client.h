@@ -31,7 +31,10 @@ enum class RpcFraming {
 struct RpcOptions {
   Seconds deadline{5.0};         // connect + write + read, per request
   std::size_t max_in_flight = 2048;
-  std::size_t max_reply_bytes = 4 << 20;  // a peer sending more is cut off (DataError)
+  // A miner's version, summary, stats or command reply is a few KiB (the
+  // largest real stats, 60 KiB); a peer sending more is cut off (kTooLarge).
+  // A sweep holds every reply until it ends: this bounds its memory.
+  std::size_t max_reply_bytes = 256 << 10;
   RpcFraming framing = RpcFraming::kUntilClose;
 };
 

@@ -3,9 +3,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "core/text/untrusted_text.h"
+#include "drivers/plausible.h"
 
 namespace mullet::whatsminer {
 namespace {
@@ -14,29 +16,41 @@ using json = nlohmann::json;
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
+// A peer's value in an error message: control characters escaped, cut short.
+std::string Shown(const json& j) { return Printable(j.is_string() ? j.get<std::string>() : Dump(j), 80); }
+
+// A bound for an error message ("-60", "20000").
+std::string Num(double x) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::general, 15);
+  return std::string(buf, r.ptr);
+}
+
 // Reads optional fields of one JSON object and keeps the first error, naming
 // the field by its path.
 class Fields {
  public:
   Fields(const json& object, std::string where) : o_(object), where_(std::move(where)) {}
 
-  // A finite, non-negative number; empty when absent or null.
-  std::optional<double> Number(const char* key) {
+  // A finite number in lo..hi (non-negative when not given); empty when
+  // absent or null.
+  std::optional<double> Number(const char* key, double lo = 0, double hi = 9e15) {
     const auto it = o_.find(key);
     if (it == o_.end() || it->is_null()) return std::nullopt;
-    if (!it->is_number()) return Error(key, "not a number: " + Dump(*it));
+    if (!it->is_number()) return Error(key, "not a number: " + Shown(*it));
     const double v = it->get<double>();
-    if (!std::isfinite(v) || v < 0)
-      return Error(key, "not a finite non-negative number: " + Dump(*it));
+    if (!std::isfinite(v) || (v < 0 && lo == 0))
+      return Error(key, "not a finite non-negative number: " + Shown(*it));
+    if (!(v >= lo && v <= hi)) return Error(key, Shown(*it) + " is outside " + Num(lo) + " to " + Num(hi));
     return v;
   }
-  std::optional<std::int64_t> Integer(const char* key) {
-    const std::optional<double> v = Number(key);
+  std::optional<std::int64_t> Integer(const char* key, double hi = 9e15) {
+    const std::optional<double> v = Number(key, 0, hi);
     if (!v) return std::nullopt;
-    if (*v > 9e15) return Error(key, "out of range");
     return static_cast<std::int64_t>(std::llround(*v));
   }
-  std::vector<double> Numbers(const char* key) {
+  // A list of finite numbers, each in lo..hi.
+  std::vector<double> Numbers(const char* key, double lo, double hi) {
     std::vector<double> out;
     const auto it = o_.find(key);
     if (it == o_.end() || it->is_null()) return out;
@@ -46,7 +60,11 @@ class Fields {
     }
     for (const json& v : *it) {
       if (!v.is_number() || !std::isfinite(v.get<double>())) {
-        Error(key, "holds a non-number: " + Dump(v));
+        Error(key, "holds a non-number: " + Shown(v));
+        return {};
+      }
+      if (!(v.get<double>() >= lo && v.get<double>() <= hi)) {
+        Error(key, "holds " + Shown(v) + ", outside " + Num(lo) + " to " + Num(hi));
         return {};
       }
       out.push_back(v.get<double>());
@@ -178,7 +196,7 @@ Result<Reply> ParseReply(std::string_view payload) {
 
 Status CheckCode(const Reply& reply) {
   if (reply.code == 0) return Status::Ok();
-  const std::string msg = reply.msg.is_string() ? reply.msg.get<std::string>() : Dump(reply.msg);
+  const std::string msg = Shown(reply.msg);
   return Status::InvalidArgument("code " + std::to_string(reply.code) + " (" +
                                  std::string(CodeName(reply.code)) + "): " + msg);
 }
@@ -200,20 +218,21 @@ Result<StatusReading> ReadSummary(const Reply& reply) {
   if (!summary->is_object()) return Status::DataError("msg.summary: not an object");
   Fields f(*summary, "msg.summary");
   StatusReading s;
-  const std::optional<double> hashrate = f.Number("hash-realtime");
+  const std::optional<double> hashrate = f.Number("hash-realtime", 0, kMaxMinerTerahash);
   if (!hashrate && f.status().ok()) return Status::DataError("msg.summary.hash-realtime: missing");
-  // The V3 documentation: "Hash rate values are reported in TH/s".
+  // The V3 documentation: "Hash rate values are reported in TH/s". Every
+  // number is checked against what one miner can say (drivers/plausible.h).
   if (hashrate) s.hashrate = TerahashPerSecond(*hashrate);
-  if (auto v = f.Number("hash-average")) s.hashrate_avg = TerahashPerSecond(*v);
-  if (auto v = f.Number("factory-hash")) s.factory_hashrate = TerahashPerSecond(*v);
-  if (auto v = f.Number("power-realtime")) s.power = Watts(*v);
-  if (auto v = f.Number("power-limit")) s.power_limit = Watts(*v);
+  if (auto v = f.Number("hash-average", 0, kMaxMinerTerahash)) s.hashrate_avg = TerahashPerSecond(*v);
+  if (auto v = f.Number("factory-hash", 0, kMaxMinerTerahash)) s.factory_hashrate = TerahashPerSecond(*v);
+  if (auto v = f.Number("power-realtime", 0, kMaxMinerWatts)) s.power = Watts(*v);
+  if (auto v = f.Number("power-limit", 0, kMaxMinerWatts)) s.power_limit = Watts(*v);
   if (auto v = f.Number("elapsed")) s.elapsed = Seconds(*v);
-  s.env_temp_c = f.Number("environment-temperature");
-  s.chip_temp_avg_c = f.Number("chip-temp-avg");
-  s.board_temps_c = f.Numbers("board-temperature");
-  if (auto v = f.Integer("fan-speed-in"); v && *v <= 100000) s.fan_in_rpm = static_cast<int>(*v);
-  if (auto v = f.Integer("fan-speed-out"); v && *v <= 100000) s.fan_out_rpm = static_cast<int>(*v);
+  s.env_temp_c = f.Number("environment-temperature", kMinSensorCelsius, kMaxSensorCelsius);
+  s.chip_temp_avg_c = f.Number("chip-temp-avg", kMinSensorCelsius, kMaxSensorCelsius);
+  s.board_temps_c = f.Numbers("board-temperature", kMinSensorCelsius, kMaxSensorCelsius);
+  if (auto v = f.Integer("fan-speed-in", kMaxFanRpm)) s.fan_in_rpm = static_cast<int>(*v);
+  if (auto v = f.Integer("fan-speed-out", kMaxFanRpm)) s.fan_out_rpm = static_cast<int>(*v);
   s.accepted = f.Integer("accepted");
   s.rejected = f.Integer("rejected");
   s.tuned = f.Integer("up-freq-finish").value_or(0) == 1;

@@ -84,8 +84,9 @@ struct StatusReading {
 };
 
 // DataError naming the field ("msg.summary.hash-realtime: missing") when the
-// summary or its hashrate is absent, or a present field has the wrong type or
-// is negative. Other absent fields stay empty.
+// summary or its hashrate is absent, or a present field has the wrong type,
+// is negative (temperatures: below kMinSensorCelsius) or is more than one
+// miner can say (drivers/plausible.h). Other absent fields stay empty.
 Result<StatusReading> ReadSummary(const Reply& reply);
 
 }  // namespace mullet::whatsminer

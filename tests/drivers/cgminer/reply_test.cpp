@@ -375,19 +375,27 @@ TEST(ReadSummaryTest, MissingOrBadKeyIsDataErrorNamingIt) {
       {R"("Elapsed":1,"GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":0)",
        "summary: missing 'MHS 5s' or 'GHS 5s'"},
       {R"("Elapsed":1,"GHS 5s":"abc","GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":0)",
-       "summary: 'GHS 5s' is not a finite number: abc"},
+       "summary: 'GHS 5s' is not a finite number: 'abc'"},
       {R"("Elapsed":1,"GHS 5s":"","GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":0)",
        "summary: 'GHS 5s' is not a finite number"},
       {R"("Elapsed":null,"GHS 5s":1,"GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":0)",
        "summary: 'Elapsed' is not a finite number"},
       {R"("Elapsed":1,"GHS 5s":1,"GHS av":1,"Accepted":1.5,"Rejected":0,"Hardware Errors":0)",
-       "summary: 'Accepted' is not an integer: 1.5"},
+       "summary: 'Accepted' is not an integer: '1.5'"},
+      {R"("Elapsed":1,"GHS 5s":1,"GHS av":1,"Accepted":1,"Rejected":-3,"Hardware Errors":0)",
+       "summary: 'Rejected' is -3, a count below zero"},
+      {R"("Elapsed":1,"GHS 5s":1,"GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":-1)",
+       "summary: 'Hardware Errors' is -1, a count below zero"},
+      {R"("Elapsed":-5,"GHS 5s":1,"GHS av":1,"Accepted":1,"Rejected":0,"Hardware Errors":0)",
+       "summary: 'Elapsed' is -5"},
+      {R"("Elapsed":1,"GHS 5s":1,"GHS av":1,"Accepted":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40],"Rejected":0,"Hardware Errors":0)",
+       "summary: 'Accepted' is not an integer: '[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,3... (32 more bytes)'"},
   };
   for (const auto& c : cases) {
     const Result<SummaryReading> s = ReadSummary(Summary(c.fields));
     ASSERT_FALSE(s.ok()) << c.fields;
     EXPECT_EQ(s.status().code(), StatusCode::kDataError);
-    EXPECT_TRUE(Contains(s.status().message(), c.message));
+    EXPECT_TRUE(Contains(s.status().message(), c.message)) << s.status().message();
   }
 }
 
@@ -430,6 +438,13 @@ TEST(ReadPoolsTest, WithoutStratumActiveTheAliveHighestPriorityPoolIsActive) {
   EXPECT_TRUE((*pools)[2].active);
 }
 
+TEST(ReadPoolsTest, ANegativeShareCountIsRefused) {
+  const Result<std::vector<PoolReading>> pools =
+      ReadPools(json::parse(R"({"POOLS":[{"URL":"a","Accepted":5,"Rejected":-2}]})"));
+  ASSERT_FALSE(pools.ok());
+  EXPECT_EQ(pools.status().message(), "pools[0]: 'Rejected' is -2, a count below zero");
+}
+
 TEST(ReadPoolsTest, EmptyListIsFineAndAPoolWithoutUrlIsNot) {
   EXPECT_TRUE(ReadPools(json::parse(R"({"STATUS":"S","POOLS":[]})"))->empty());
   const Result<std::vector<PoolReading>> bad =
@@ -449,6 +464,38 @@ TEST(ReadPoolsTest, EmptyListIsFineAndAPoolWithoutUrlIsNot) {
   ::testing::AssertionResult failure = ::testing::AssertionFailure() << "got";
   for (TerahashPerSecond r : got) failure << " " << r;
   return failure << ", want " << ::testing::PrintToString(want_th_s) << " TH/s";
+}
+
+// What no sensor can read is refused, naming it; what real firmware sends
+// for an empty slot (0, -1, an absent board's "") still reads.
+TEST(ReadStatsTest, ImplausibleSensorsAreRefused) {
+  const struct {
+    const char* entry;
+    const char* message;  // "" = reads
+  } cases[] = {
+      {R"({"temp1":65,"temp2":0,"temp3":-1,"fan1":5400,"fan2":0,"chain_rate1":"","Power":3250})", ""},
+      {R"({"temp1":1e300})", "stats: a temperature of 1e+300 °C is not a sensor's reading (-60 to 250 °C)"},
+      {R"({"temp_pcb1":-500})", "stats: a temperature of -500 °C"},
+      {R"({"fan1":-1})", "stats: a fan at -1 RPM is not a fan's reading (0 to 50000 RPM)"},
+      {R"({"fan":[5000,900000]})", "stats: a fan at 900000 RPM"},
+      {R"({"Power":-5e300})", "stats: a power of -5e+300 W is not a miner's (0 to 20000 W)"},
+      {R"({"chain_power":"90000 W"})", "stats: a power of 90000 W"},
+      {R"({"chain_rate1":"5e12"})", "stats: a chain hashing 5000000000 TH/s is not a miner's"},
+  };
+  for (const auto& c : cases) {
+    const Result<StatsReading> s = ReadStats(json::parse(std::string(R"({"STATS":[)") + c.entry + "]}"));
+    if (std::string(c.message).empty()) {
+      EXPECT_TRUE(s.ok()) << c.entry << ": " << s.status().message();
+      continue;
+    }
+    ASSERT_FALSE(s.ok()) << c.entry;
+    EXPECT_EQ(s.status().code(), StatusCode::kDataError);
+    EXPECT_TRUE(Contains(s.status().message(), c.message)) << s.status().message();
+  }
+  const Result<std::vector<DevReading>> devs =
+      ReadDevs(json::parse(R"({"DEVS":[{"ASC":0,"MHS 5s":1,"Temperature":70},{"ASC":1,"MHS 5s":1,"Temperature":9999}]})"));
+  ASSERT_FALSE(devs.ok());
+  EXPECT_TRUE(Contains(devs.status().message(), "DEVS[1]: a temperature of 9999 °C")) << devs.status().message();
 }
 
 TEST(ReadStatsTest, BmminerNumberedKeys) {

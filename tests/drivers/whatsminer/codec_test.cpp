@@ -184,6 +184,24 @@ TEST(WhatsminerCodecTest, MissingOptionalFieldsStayEmpty) {
   EXPECT_FALSE(s->tuned);
 }
 
+// A winter's air outside is below zero: read, not refused.
+TEST(WhatsminerCodecTest, ColdAirIsAReading) {
+  Result<StatusReading> s =
+      SummaryOf(R"({"code":0,"msg":{"summary":{"hash-realtime":1,"environment-temperature":-12.5}}})");
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  EXPECT_EQ(s->env_temp_c, -12.5);
+}
+
+// An error code's message reaches the operator escaped and cut short.
+TEST(WhatsminerCodecTest, AnErrorMessageIsEscapedAndCut) {
+  Result<Reply> r = ParseReply(R"({"code":-2,"msg":"\u001b[2J\r\nFAKE 127.0.0.1 ok )" + std::string(500, 'x') + "\"}");
+  ASSERT_TRUE(r.ok());
+  const Status s = CheckCode(*r);
+  EXPECT_EQ(s.message().find('\x1b'), std::string::npos);
+  EXPECT_NE(s.message().find("\\x1b[2J\\r\\nFAKE"), std::string::npos) << s.message();
+  EXPECT_LT(s.message().size(), 200u);
+}
+
 TEST(WhatsminerCodecTest, SummaryErrorsNameTheField) {
   struct Case {
     const char* payload;
@@ -200,6 +218,17 @@ TEST(WhatsminerCodecTest, SummaryErrorsNameTheField) {
                 "msg.summary.power-limit: not a finite non-negative number"},
            Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"board-temperature":[1,"x"]}}})",
                 "msg.summary.board-temperature: holds a non-number"},
+           // More than one miner can say (drivers/plausible.h).
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":5e9}}})",
+                "msg.summary.hash-realtime: 5000000000.0 is outside 0 to 10000"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"power-realtime":5e300}}})",
+                "msg.summary.power-realtime: 5e+300 is outside 0 to 20000"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"board-temperature":[70,9999]}}})",
+                "msg.summary.board-temperature: holds 9999, outside -60 to 250"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"environment-temperature":-80}}})",
+                "msg.summary.environment-temperature: -80 is outside -60 to 250"},
+           Case{R"({"code":0,"msg":{"summary":{"hash-realtime":1,"fan-speed-in":900000}}})",
+                "msg.summary.fan-speed-in: 900000 is outside 0 to 50000"},
        }) {
     Result<StatusReading> s = SummaryOf(c.payload);
     ASSERT_FALSE(s.ok()) << c.payload;

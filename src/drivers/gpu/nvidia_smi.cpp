@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/text/untrusted_text.h"
+
 namespace mullet {
 namespace {
 
@@ -44,9 +46,8 @@ bool IsAbsent(std::string_view v) {
 }
 
 Status FieldError(int line_no, int field, std::string_view what, std::string_view text) {
-  return Status::DataError("line " + std::to_string(line_no) + ": " +
-                           std::string(kFieldNames[field]) + ": " + std::string(what) + ", got '" +
-                           std::string(text) + "'");
+  return Status::DataError("line " + std::to_string(line_no) + ": " + std::string(kFieldNames[field]) + ": " +
+                           std::string(what) + ", got " + Quoted(text));
 }
 
 // "71.52", or "71.52 W" when the caller left off `nounits`.
@@ -59,6 +60,7 @@ Result<std::optional<Watts>> ParseWatts(int line_no, int field, std::string_view
   if (v.empty() || ec != std::errc() || end != v.data() + v.size() || !std::isfinite(w) || w < 0) {
     return FieldError(line_no, field, "expected watts", text);
   }
+  if (w > kMaxGpuWatts) return FieldError(line_no, field, "more watts than one GPU can draw", text);
   return std::optional<Watts>(Watts(w));
 }
 
@@ -68,7 +70,7 @@ Result<GpuReading> ParseLine(int line_no, std::string_view line) {
     return Status::DataError("line " + std::to_string(line_no) + ": expected " +
                              std::to_string(kFieldCount) + " fields (" +
                              std::string(kQueryGpuFields) + "), got " + std::to_string(f.size()) +
-                             ": '" + std::string(line) + "'");
+                             ": " + Quoted(line));
   }
   GpuReading g;
   const auto [end, ec] = std::from_chars(f[0].data(), f[0].data() + f[0].size(), g.index);
@@ -77,6 +79,9 @@ Result<GpuReading> ParseLine(int line_no, std::string_view line) {
   }
   for (int i : {1, 2}) {
     if (f[i].empty() || IsAbsent(f[i])) return FieldError(line_no, i, "required", f[i]);
+    if (f[i].size() > 200 || Printable(f[i], 200) != f[i]) {
+      return FieldError(line_no, i, "expected printable text of at most 200 bytes", f[i]);
+    }
   }
   g.uuid = f[1];
   g.name = f[2];
@@ -109,7 +114,7 @@ std::string OneLine(const std::string& text) {
     s += c == '\n' ? std::string("; ") : std::string(1, c);
   }
   while (s.size() >= 2 && s.compare(s.size() - 2, 2, "; ") == 0) s.resize(s.size() - 2);
-  return s;
+  return Printable(s, 400);
 }
 
 }  // namespace

@@ -32,9 +32,14 @@ inline constexpr std::string_view kQueryGpuFields =
 // CRLF line ends (the Windows build), "[N/A]", "N/A", "[Not Supported]",
 // "[Unknown Error]" (-> the field is absent), a " W" unit when `nounits` was
 // left off, a header line when `noheader` was, blank lines. Index, uuid and
-// name are required. A malformed line is DataError naming the line number,
-// the field and the text. Pure.
+// name are required, printable and at most 200 bytes; watts are finite, 0
+// to kMaxGpuWatts. A malformed line is DataError naming the line number, the
+// field and the text (escaped, cut short). Pure.
 Result<std::vector<GpuReading>> ParseQueryGpuCsv(std::string_view text);
+
+// The most one GPU can draw or be capped at (a GB200 superchip's board is
+// 2.7 kW): a reading above is refused.
+inline constexpr double kMaxGpuWatts = 10000;
 
 struct NvidiaSmiOptions {
   std::string binary = "nvidia-smi";  // a path, or a name looked up on PATH

@@ -5,7 +5,10 @@
 #include <cctype>
 #include <charconv>
 #include <string>
+#include <unordered_set>
 #include <utility>
+
+#include "core/text/untrusted_text.h"
 
 namespace mullet {
 namespace {
@@ -39,8 +42,7 @@ bool ParseInt(std::string_view s, int* out) {
 Status Bad(std::string_view tool, std::size_t line_no, std::string_view field,
            std::string_view what, std::string_view value) {
   return Status::DataError(std::string(tool) + " output line " + std::to_string(line_no) + ": " +
-                           std::string(field) + ": " + std::string(what) + ", got '" +
-                           std::string(value) + "'");
+                           std::string(field) + ": " + std::string(what) + ", got " + Quoted(value));
 }
 
 // Calls `each(line_no, line)` for every non-empty line; stops at the first error.
@@ -115,6 +117,7 @@ JobState ParseJobState(std::string_view text) {
 
 Result<std::vector<SchedulerNode>> ParseSinfoNodes(std::string_view text) {
   std::vector<SchedulerNode> nodes;
+  std::unordered_set<std::string> seen;
   Status s = ForEachLine(text, [&](std::size_t line_no, std::string_view line) -> Status {
     std::array<std::string_view, 5> f;
     if (!SplitFields(line, '|', &f))
@@ -134,10 +137,9 @@ Result<std::vector<SchedulerNode>> ParseSinfoNodes(std::string_view text) {
       return Bad("sinfo", line_no, "CPUsState", "expected allocated/idle/other/total", f[3]);
     }
     node.reason = ReasonOrEmpty(f[4]);
-    // `sinfo --Node` prints a node once per partition it is in.
-    const bool seen = std::any_of(nodes.begin(), nodes.end(),
-                                  [&](const SchedulerNode& n) { return n.name == node.name; });
-    if (!seen) nodes.push_back(std::move(node));
+    // `sinfo --Node` prints a node once per partition it is in (a set: a
+    // cluster of 40,000 nodes is read in linear time).
+    if (seen.insert(node.name).second) nodes.push_back(std::move(node));
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -119,5 +119,24 @@ TEST(NvidiaSmiParseTest, NegativeOrNonFiniteWattsAreRejected) {
   EXPECT_FALSE(ParseQueryGpuCsv("0, GPU-a, H100, 71.5 kW, 700, 700, 700, 200, 700").ok());
 }
 
+// What no GPU reports is refused, escaped and cut short in the error: a
+// name that would drive the terminal, more watts than a GPU draws, a
+// megabyte line.
+TEST(NvidiaSmiParseTest, ImplausibleOrHostileLinesAreRefusedAndShownEscaped) {
+  Result<std::vector<GpuReading>> gpus =
+      ParseQueryGpuCsv("0, GPU-a, \x1b]0;owned\x07H100, 71.5, 700, 700, 700, 200, 700\n");
+  ASSERT_FALSE(gpus.ok());
+  EXPECT_EQ(gpus.status().message(),
+            "line 1: name: expected printable text of at most 200 bytes, got '\\x1b]0;owned\\x07H100'");
+  gpus = ParseQueryGpuCsv("0, GPU-a, H100, 5e6, 700, 700, 700, 200, 700\n");
+  ASSERT_FALSE(gpus.ok());
+  EXPECT_EQ(gpus.status().message(), "line 1: power.draw: more watts than one GPU can draw, got '5e6'");
+  EXPECT_TRUE(ParseQueryGpuCsv("0, GPU-a, NVIDIA GB200, 2650, 2700, 2700, 2700, 200, 2700\n").ok());
+  gpus = ParseQueryGpuCsv(std::string(1 << 20, '\x1b') + "\n");
+  ASSERT_FALSE(gpus.ok());
+  EXPECT_LT(gpus.status().message().size(), 600u);
+  EXPECT_EQ(gpus.status().message().find('\x1b'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace mullet

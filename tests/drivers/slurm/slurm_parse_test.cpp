@@ -174,5 +174,37 @@ TEST(SlurmParseTest, MalformedLinesNameLineAndField) {
   EXPECT_NE(jobs.status().message().find("RestartCnt"), std::string::npos);
 }
 
+// A cluster user names jobs and a site admin writes reasons: free text that
+// may hold escape sequences. The readings keep it exact (node names are sent
+// back to scontrol); an error shows it escaped and cut short.
+TEST(SlurmParseTest, HostileTextIsKeptExactAndShownEscaped) {
+  Result<std::vector<SchedulerJob>> jobs =
+      ParseSqueueJobs("7|RUNNING|gpu|eve|0|None|n1|\x1b]0;owned\x07\r\x1b[2Jtrain\n");
+  ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+  EXPECT_EQ(jobs->front().name, "\x1b]0;owned\x07\r\x1b[2Jtrain");
+  Result<std::vector<SchedulerNode>> nodes = ParseSinfoNodes("n1|idle|2|0/2/0/2|none\nn2|idle|\x1b[31m|0/2/0/2|none\n");
+  ASSERT_FALSE(nodes.ok());
+  EXPECT_EQ(nodes.status().message(), "sinfo output line 2: CPUs: expected a count, got '\\x1b[31m'");
+  jobs = ParseSqueueJobs("\x1b[2J" + std::string(1 << 20, 'x') + "\n");
+  ASSERT_FALSE(jobs.ok());
+  EXPECT_LT(jobs.status().message().size(), 300u) << "a megabyte line gives a one-line error";
+  EXPECT_EQ(jobs.status().message().find('\x1b'), std::string::npos);
+}
+
+// 40,000 nodes in two partitions each: every node once, in the order first
+// seen (linear: a set, not a scan of the nodes so far).
+TEST(SlurmParseTest, AVeryLargeClusterIsReadOncePerNode) {
+  std::string text;
+  for (const char* partition : {"a", "b"}) {
+    (void)partition;
+    for (int i = 0; i < 40000; ++i) text += "n" + std::to_string(i) + "|idle|2|0/2/0/2|none\n";
+  }
+  Result<std::vector<SchedulerNode>> nodes = ParseSinfoNodes(text);
+  ASSERT_TRUE(nodes.ok()) << nodes.status().message();
+  ASSERT_EQ(nodes->size(), 40000u);
+  EXPECT_EQ(nodes->front().name, "n0");
+  EXPECT_EQ(nodes->back().name, "n39999");
+}
+
 }  // namespace
 }  // namespace mullet

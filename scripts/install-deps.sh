@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libboost-dev libmodbus-dev
   libssl-dev  # libcrypto: SHA-256 and base64 of the Whatsminer API V3 write token
   libzip-dev libpugixml-dev  # .xlsx workbooks: ERCOT's published price reports
+  libsqlite3-dev  # the controller's store (serve)
 )
 for arg in "$@"; do
   case "$arg" in

@@ -21,6 +21,7 @@ enum class StatusCode {
   kOutOfRange,       // a value or date outside what the data covers
   kDataError,        // a file's contents break its documented schema
   kIoError,          // the operating system refused (open, read)
+  kConflict,         // the request clashes with what is stored (an event cancelled twice)
 };
 
 class Status {
@@ -36,6 +37,7 @@ class Status {
   static Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
   static Status DataError(std::string m) { return {StatusCode::kDataError, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+  static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -1,0 +1,394 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "store/token.h"
+
+namespace mullet {
+namespace {
+
+using nlohmann::json;
+
+// Each entry is one migration, applied in order, once. Never edit one that
+// has shipped: add the next.
+constexpr const char* kMigrations[] = {
+    // 1: tokens, events, the audit log, the policy's memory.
+    R"sql(
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('reduce-to', 'reduce-by')),
+  kw REAL NOT NULL CHECK (kw >= 0),
+  start_at TEXT,
+  end_at TEXT,
+  ramp_s REAL NOT NULL CHECK (ramp_s >= 0),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  cancelled_at TEXT,
+  UNIQUE (source, source_id)
+);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  who TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE TABLE memory (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  saved_at TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+)sql",
+};
+constexpr int kVersion = static_cast<int>(std::size(kMigrations));
+
+// One prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(stmt_); }
+
+  bool ok() const { return stmt_ != nullptr; }
+  Statement& Bind(int i, std::string_view text) {
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int i, double x) {
+    sqlite3_bind_double(stmt_, i, x);
+    return *this;
+  }
+  Statement& Bind(int i, std::int64_t x) {
+    sqlite3_bind_int64(stmt_, i, x);
+    return *this;
+  }
+  Statement& Bind(int i, const std::optional<UtcTime>& t) {
+    if (t) return Bind(i, std::string_view(FormatUtc(*t)));
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
+
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::optional<UtcTime> Time(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    Result<UtcTime> t = ParseUtcTimestamp(Text(col));
+    return t.ok() ? std::optional<UtcTime>(*t) : std::nullopt;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Status Migrate() {
+    if (Status s = Exec(R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+)sql");
+        !s.ok()) {
+      return s;
+    }
+    Statement max(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (max.Step() != SQLITE_ROW) return Error("reading the schema version");
+    const int have = static_cast<int>(max.Int(0));
+    if (have > kVersion) {
+      return Status::DataError(path_.string() + ": its schema is version " + std::to_string(have) +
+                               ", newer than this mullet knows (" + std::to_string(kVersion) +
+                               "): use the mullet that wrote it, or a newer one");
+    }
+    for (int v = have + 1; v <= kVersion; ++v) {
+      Status s = InTransaction([&]() -> Status {
+        if (Status e = Exec(kMigrations[v - 1]); !e.ok()) return e;
+        Statement ins(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
+        ins.Bind(1, static_cast<std::int64_t>(v)).Bind(2, std::string_view(FormatUtc(Now())));
+        return ins.Step() == SQLITE_DONE ? Status::Ok() : Error("recording migration " + std::to_string(v));
+      });
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<std::string> CreateToken(Role role, std::string_view label, std::string_view who, UtcTime now) override {
+    Result<std::string> token = NewToken();
+    if (!token.ok()) return token.status();
+    std::int64_t id = 0;
+    Status s = InTransaction([&]() -> Status {
+      Statement ins(db_, "INSERT INTO tokens (hash, role, label, created_at) VALUES (?, ?, ?, ?)");
+      ins.Bind(1, std::string_view(TokenHash(*token))).Bind(2, RoleName(role)).Bind(3, label);
+      ins.Bind(4, std::string_view(FormatUtc(now)));
+      if (ins.Step() != SQLITE_DONE) return Error("storing the token");
+      id = sqlite3_last_insert_rowid(db_);
+      return AuditInside(now, who, "token.create",
+                         json{{"id", id}, {"role", RoleName(role)}, {"label", label}});
+    });
+    if (!s.ok()) return s;
+    return token;
+  }
+
+  Result<std::optional<TokenInfo>> FindToken(std::string_view token) override {
+    Statement q(db_, "SELECT id, role, label, created_at, revoked_at FROM tokens WHERE hash = ? AND revoked_at IS NULL");
+    q.Bind(1, std::string_view(TokenHash(token)));
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<TokenInfo>();
+    if (rc != SQLITE_ROW) return Error("looking up a token");
+    return std::optional<TokenInfo>(TokenOf(q));
+  }
+
+  Result<std::vector<TokenInfo>> Tokens() override {
+    Statement q(db_, "SELECT id, role, label, created_at, revoked_at FROM tokens ORDER BY id");
+    std::vector<TokenInfo> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(TokenOf(q));
+    if (rc != SQLITE_DONE) return Error("listing tokens");
+    return out;
+  }
+
+  Status RevokeToken(std::int64_t id, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Statement q(db_, "SELECT revoked_at FROM tokens WHERE id = ?");
+      q.Bind(1, id);
+      const int rc = q.Step();
+      if (rc == SQLITE_DONE) return Status::NotFound("no token " + std::to_string(id));
+      if (rc != SQLITE_ROW) return Error("reading token " + std::to_string(id));
+      if (!q.IsNull(0)) return Status::Ok();
+      Statement up(db_, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
+      up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, id);
+      if (up.Step() != SQLITE_DONE) return Error("revoking token " + std::to_string(id));
+      return AuditInside(now, who, "token.revoke", json{{"id", id}});
+    });
+  }
+
+  Result<EventRow> AddEvent(const EventSpec& spec, std::string_view source, std::string_view source_id,
+                            std::string_view who, UtcTime now, bool* created) override {
+    EventRow row;
+    bool inserted = false;
+    Status s = InTransaction([&]() -> Status {
+      Statement ins(db_,
+                    "INSERT INTO events (source, source_id, type, kw, start_at, end_at, ramp_s, created_at, "
+                    "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id) DO NOTHING");
+      ins.Bind(1, source).Bind(2, source_id).Bind(3, std::string_view(spec.type)).Bind(4, spec.kw);
+      ins.Bind(5, spec.start).Bind(6, spec.end).Bind(7, spec.ramp_s);
+      ins.Bind(8, std::string_view(FormatUtc(now))).Bind(9, who);
+      if (ins.Step() != SQLITE_DONE) return Error("storing the event");
+      inserted = sqlite3_changes(db_) == 1;
+      Statement q(db_, (std::string(kEventColumns) + " WHERE source = ? AND source_id = ?").c_str());
+      q.Bind(1, source).Bind(2, source_id);
+      if (q.Step() != SQLITE_ROW) return Error("reading the event back");
+      row = EventOf(q);
+      if (!inserted) return Status::Ok();
+      return AuditInside(now, who, "event.create", EventJson(row));
+    });
+    if (!s.ok()) return s;
+    if (created) *created = inserted;
+    return row;
+  }
+
+  Result<EventRow> CancelEvent(std::int64_t id, std::string_view who, UtcTime now) override {
+    EventRow row;
+    Status s = InTransaction([&]() -> Status {
+      Result<std::optional<EventRow>> found = Event(id);
+      if (!found.ok()) return found.status();
+      if (!*found) return Status::NotFound("no event " + std::to_string(id));
+      if ((*found)->cancelled) {
+        return Status::Conflict("event " + std::to_string(id) + " was cancelled at " + FormatUtc(*(*found)->cancelled));
+      }
+      Statement up(db_, "UPDATE events SET cancelled_at = ? WHERE id = ?");
+      up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, id);
+      if (up.Step() != SQLITE_DONE) return Error("cancelling event " + std::to_string(id));
+      row = **found;
+      row.cancelled = now;
+      return AuditInside(now, who, "event.cancel", json{{"id", id}});
+    });
+    if (!s.ok()) return s;
+    return row;
+  }
+
+  Result<std::optional<EventRow>> Event(std::int64_t id) override {
+    Statement q(db_, (std::string(kEventColumns) + " WHERE id = ?").c_str());
+    q.Bind(1, id);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<EventRow>();
+    if (rc != SQLITE_ROW) return Error("reading event " + std::to_string(id));
+    return std::optional<EventRow>(EventOf(q));
+  }
+
+  Result<std::vector<EventRow>> Events(std::size_t limit) override {
+    Statement q(db_, (std::string(kEventColumns) + " ORDER BY id DESC LIMIT ?").c_str());
+    q.Bind(1, static_cast<std::int64_t>(limit));
+    std::vector<EventRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(EventOf(q));
+    if (rc != SQLITE_DONE) return Error("listing events");
+    return out;
+  }
+
+  Result<std::vector<AuditRow>> AuditLog(std::size_t limit) override {
+    Statement q(db_, "SELECT id, at, who, action, detail FROM audit ORDER BY id DESC LIMIT ?");
+    q.Bind(1, static_cast<std::int64_t>(limit));
+    std::vector<AuditRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      AuditRow a;
+      a.id = q.Int(0);
+      a.at = q.Time(1).value_or(UtcTime{});
+      a.who = q.Text(2);
+      a.action = q.Text(3);
+      a.detail = q.Text(4);
+      out.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return Error("reading the audit log");
+    return out;
+  }
+
+  Status SaveMemory(std::string_view text, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Statement up(db_,
+                   "INSERT INTO memory (id, saved_at, json) VALUES (1, ?, ?) "
+                   "ON CONFLICT (id) DO UPDATE SET saved_at = excluded.saved_at, json = excluded.json");
+      up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, text);
+      return up.Step() == SQLITE_DONE ? Status::Ok() : Error("saving the policy's memory");
+    });
+  }
+
+  Result<std::optional<std::string>> LoadMemory() override {
+    Statement q(db_, "SELECT json FROM memory WHERE id = 1");
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return Error("loading the policy's memory");
+    return std::optional<std::string>(q.Text(0));
+  }
+
+ private:
+  static constexpr const char* kEventColumns =
+      "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at "
+      "FROM events";
+
+  static EventRow EventOf(const Statement& q) {
+    EventRow e;
+    e.id = q.Int(0);
+    e.source = q.Text(1);
+    e.source_id = q.Text(2);
+    e.spec.type = q.Text(3);
+    e.spec.kw = q.Real(4);
+    e.spec.start = q.Time(5);
+    e.spec.end = q.Time(6);
+    e.spec.ramp_s = q.Real(7);
+    e.created = q.Time(8).value_or(UtcTime{});
+    e.created_by = q.Text(9);
+    e.cancelled = q.Time(10);
+    return e;
+  }
+
+  static TokenInfo TokenOf(const Statement& q) {
+    TokenInfo t;
+    t.id = q.Int(0);
+    t.role = ParseRole(q.Text(1)).value_or(Role::kViewer);
+    t.label = q.Text(2);
+    t.created = q.Time(3).value_or(UtcTime{});
+    t.revoked = q.Time(4);
+    return t;
+  }
+
+  static json EventJson(const EventRow& e) {
+    json j{{"id", e.id}, {"source", e.source}, {"source_id", e.source_id}, {"type", e.spec.type},
+           {"kw", e.spec.kw}, {"ramp_s", e.spec.ramp_s}};
+    j["start"] = e.spec.start ? json(FormatUtc(*e.spec.start)) : json(nullptr);
+    j["end"] = e.spec.end ? json(FormatUtc(*e.spec.end)) : json(nullptr);
+    return j;
+  }
+
+  static UtcTime Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+  Status AuditInside(UtcTime now, std::string_view who, std::string_view action, const json& detail) {
+    Statement ins(db_, "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)");
+    ins.Bind(1, std::string_view(FormatUtc(now))).Bind(2, who).Bind(3, action);
+    ins.Bind(4, std::string_view(detail.dump(-1, ' ', false, json::error_handler_t::replace)));
+    return ins.Step() == SQLITE_DONE ? Status::Ok() : Error("writing the audit log");
+  }
+
+  // Runs `body` in a transaction (BEGIN IMMEDIATE: the write lock at once,
+  // so two writers never deadlock on an upgrade); rolls back when it fails.
+  template <typename F>
+  Status InTransaction(F body) {
+    if (Status s = Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+    Status s = body();
+    if (s.ok()) s = Exec("COMMIT");
+    if (!s.ok()) Exec("ROLLBACK");
+    return s;
+  }
+
+  Status Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return Status::Ok();
+    const std::string why = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    return Status::IoError(path_.string() + ": " + why);
+  }
+
+  Status Error(const std::string& doing) const {
+    return Status::IoError(path_.string() + ": " + doing + ": " + sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  std::filesystem::path path_;
+};
+
+}  // namespace
+
+int SqliteSchemaVersion() { return kVersion; }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::IoError("cannot open the database " + path.string() + ": " + why);
+  }
+  auto store = std::make_unique<SqliteStore>(db, path);
+  // WAL: readers (the API) never block the writer (the loop); FULL: a
+  // transaction that returned is on the disk. busy_timeout: a second process
+  // (`mullet token create` beside a running daemon) waits its turn.
+  sqlite3_busy_timeout(db, 5000);
+  char* message = nullptr;
+  const int pragmas = sqlite3_exec(
+      db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;", nullptr, nullptr, &message);
+  if (pragmas != SQLITE_OK) {
+    const std::string why = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    return Status::IoError("cannot open the database " + path.string() + ": " + why);
+  }
+  if (Status s = store->Migrate(); !s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace mullet

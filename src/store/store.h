@@ -1,0 +1,108 @@
+// The controller's durable state behind one interface: bearer tokens (hashed),
+// demand-response events, the audit log, the policy's saved memory. SQLite in
+// WAL mode is the embedded default (sqlite_store.h); a server database can sit
+// behind the same interface for larger sites.
+//
+// Every change that a person or a signal asks for is written in one
+// transaction together with its audit row: a crash leaves both or neither.
+// Times are UTC; in the database they are text ("2024-07-01T00:00:00Z").
+//
+// Thread safety: a Store is used from one thread at a time.
+
+#ifndef MULLET_STORE_STORE_H_
+#define MULLET_STORE_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status/result.h"
+#include "core/time/calendar.h"
+
+namespace mullet {
+
+// What a token may do: viewers read, operators also create and cancel events,
+// admins also manage tokens and read the audit log.
+enum class Role { kViewer, kOperator, kAdmin };
+std::string_view RoleName(Role role);
+std::optional<Role> ParseRole(std::string_view text);
+// True when `held` may do what `needed` may.
+inline bool RoleAllows(Role held, Role needed) { return static_cast<int>(held) >= static_cast<int>(needed); }
+
+struct TokenInfo {
+  std::int64_t id = 0;
+  Role role = Role::kViewer;
+  std::string label;
+  UtcTime created;
+  std::optional<UtcTime> revoked;
+};
+
+// A demand-response event as asked: bring the site's draw to `kw`
+// (reduce-to) or `kw` below its draw when the event began (reduce-by), from
+// `start` (now when absent) to `end` (until cancelled when absent), reaching
+// it within `ramp_s`.
+struct EventSpec {
+  std::string type;  // "reduce-to" or "reduce-by"
+  double kw = 0;
+  std::optional<UtcTime> start;
+  std::optional<UtcTime> end;
+  double ramp_s = 0;
+};
+
+struct EventRow {
+  std::int64_t id = 0;
+  std::string source;     // "api", an OpenADR VTN, ...
+  std::string source_id;  // the source's own id: an event is stored once per (source, source_id)
+  EventSpec spec;
+  UtcTime created;
+  std::string created_by;  // the token's label and id, or the source
+  std::optional<UtcTime> cancelled;
+
+  // In force at `t`: begun, not ended, not cancelled.
+  bool ActiveAt(UtcTime t) const;
+};
+
+struct AuditRow {
+  std::int64_t id = 0;
+  UtcTime at;
+  std::string who;     // "token 3 (ops-laptop)", "mullet token" (the command line)
+  std::string action;  // "event.create", "event.cancel", "token.create", "token.revoke"
+  std::string detail;  // JSON of what changed
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // A new token for `role`, shown once: only its SHA-256 is kept.
+  virtual Result<std::string> CreateToken(Role role, std::string_view label, std::string_view who, UtcTime now) = 0;
+  // The token's row when `token` is one that exists and is not revoked.
+  virtual Result<std::optional<TokenInfo>> FindToken(std::string_view token) = 0;
+  virtual Result<std::vector<TokenInfo>> Tokens() = 0;
+  // NotFound when there is no such token; revoking twice is fine.
+  virtual Status RevokeToken(std::int64_t id, std::string_view who, UtcTime now) = 0;
+
+  // Stores the event unless (source, source_id) is already stored; either
+  // way returns the stored row, and `created` says which.
+  virtual Result<EventRow> AddEvent(const EventSpec& spec, std::string_view source, std::string_view source_id,
+                                    std::string_view who, UtcTime now, bool* created) = 0;
+  // NotFound when there is no such event; Conflict when it was cancelled
+  // already.
+  virtual Result<EventRow> CancelEvent(std::int64_t id, std::string_view who, UtcTime now) = 0;
+  virtual Result<std::optional<EventRow>> Event(std::int64_t id) = 0;
+  // Every event, newest first, at most `limit`.
+  virtual Result<std::vector<EventRow>> Events(std::size_t limit) = 0;
+
+  // Newest first, at most `limit`.
+  virtual Result<std::vector<AuditRow>> AuditLog(std::size_t limit) = 0;
+
+  // The policy's memory (dispatch/memory_json.h), replaced whole.
+  virtual Status SaveMemory(std::string_view json, UtcTime now) = 0;
+  virtual Result<std::optional<std::string>> LoadMemory() = 0;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_STORE_STORE_H_

@@ -1,6 +1,6 @@
-// mullet: one binary, five faces (econ, backtest, emulate and the fleet reader
-// today; plan and serve arrive with their issues). Parses the command line and
-// hands over.
+// mullet: one binary, five faces (econ, backtest, emulate, the fleet reader and
+// the first of serve today; plan arrives with its issue). Parses the command
+// line and hands over.
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +19,7 @@
 #include "cli/gpu_command.h"
 #include "cli/heap.h"
 #include "cli/meter_command.h"
+#include "cli/serve_command.h"
 
 namespace {
 
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
   CLI::App* gpu = mullet::AddGpuCommand(app, gpu_flags);
   mullet::MeterFlags meter_flags;
   CLI::App* meter = mullet::AddMeterCommand(app, meter_flags);
+  mullet::ServeFlags serve_flags;
+  CLI::App* serve = mullet::AddServeCommand(app, serve_flags);
+  mullet::TokenFlags token_flags;
+  CLI::App* token = mullet::AddTokenCommand(app, token_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -106,6 +111,8 @@ int main(int argc, char** argv) {
     if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);
     if (gpu->parsed()) return mullet::RunGpu(gpu_flags, std::cout, std::cerr);
     if (meter->parsed()) return mullet::RunMeter(meter_flags, std::cout, std::cerr);
+    if (serve->parsed()) return mullet::RunServe(serve_flags, std::cout, std::cerr);
+    if (token->parsed()) return mullet::RunToken(token_flags, std::cout, std::cerr);
   } catch (const std::bad_alloc&) {
     std::cerr << "mullet: error: out of memory (the run is larger than this machine's memory; see the limits in "
                  "docs/security.md)\n";

@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace mullet {
 namespace {
@@ -22,8 +23,8 @@ std::string Hex(const unsigned char* bytes, std::size_t n) {
 
 }  // namespace
 
-Result<std::string> NewToken() {
-  std::array<unsigned char, 32> bytes{};
+Result<std::string> RandomHex(std::size_t count) {
+  std::vector<unsigned char> bytes(count);
   std::size_t got = 0;
   while (got < bytes.size()) {
     const ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
@@ -31,7 +32,13 @@ Result<std::string> NewToken() {
     if (n <= 0) return Status::IoError(std::string("no random bytes from the kernel: ") + std::strerror(errno));
     got += static_cast<std::size_t>(n);
   }
-  return "mlt_" + Hex(bytes.data(), bytes.size());
+  return Hex(bytes.data(), bytes.size());
+}
+
+Result<std::string> NewToken() {
+  Result<std::string> hex = RandomHex(32);
+  if (!hex.ok()) return hex.status();
+  return "mlt_" + *hex;
 }
 
 std::string TokenHash(std::string_view token) {

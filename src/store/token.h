@@ -6,6 +6,7 @@
 #ifndef MULLET_STORE_TOKEN_H_
 #define MULLET_STORE_TOKEN_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ namespace mullet {
 
 // A fresh token. IoError when the kernel gives no random bytes.
 Result<std::string> NewToken();
+
+// `bytes` random bytes from the kernel as lowercase hex.
+Result<std::string> RandomHex(std::size_t bytes);
 
 // The lowercase hex SHA-256 of `token`, as stored.
 std::string TokenHash(std::string_view token);

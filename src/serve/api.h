@@ -1,0 +1,122 @@
+// The daemon's REST API under /api/v1 (JSON), with /metrics (Prometheus text)
+// and /healthz, in two layers:
+//  - ApiHandler: one request in, one reply out; pure of sockets, so each rule
+//    (routes, bearer tokens and roles, body validation, the audit row) is
+//    tested without a network and fuzzed;
+//  - ApiServer: HTTP/1.1 on Boost.Beast over an io_context: bounded headers,
+//    bodies, connections, idle time and request rate per client address.
+//
+// Reads need no token (the API listens on 127.0.0.1 unless told otherwise);
+// every write needs a bearer token of a role that may make it (store.h), and
+// is written to the audit log with the token that made it. The document at
+// /api/v1/openapi.json describes every route.
+
+#ifndef MULLET_SERVE_API_H_
+#define MULLET_SERVE_API_H_
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status/result.h"
+#include "core/time/calendar.h"
+#include "core/units/units.h"
+#include "store/store.h"
+
+namespace mullet {
+
+// What the API says of the site beside the store. The site file's limits
+// today; the control loop's measured state as it lands.
+struct SiteView {
+  std::string name;
+  std::string site_file;
+  double interconnect_w = 0;
+  std::vector<std::pair<std::string, double>> domain_limits_w;  // power domains by name
+  UtcTime started;
+};
+
+struct ApiRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query: "/api/v1/events?limit=5"
+  std::string authorization;    // the Authorization header, "" when absent
+  std::string idempotency_key;  // the Idempotency-Key header, "" when absent
+  std::string body;
+};
+
+struct ApiReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// The EventSpec a POST /api/v1/events body asks for:
+// {"type":"reduce-to"|"reduce-by","kw":N,"start":"…Z","end":"…Z","ramp_s":N}.
+// InvalidArgument naming the field for anything else: not a JSON object, an
+// unknown field, a kW outside 0..10,000,000 (reduce-by above 0), a time that
+// is not UTC ISO 8601, an end not after the start or already past at `now`,
+// a ramp outside 0..86,400 s. Pure.
+Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now);
+
+class ApiHandler {
+ public:
+  using Clock = std::function<UtcTime()>;
+  ApiHandler(Store& store, SiteView site, Clock clock);
+
+  ApiReply Handle(const ApiRequest& request);
+
+  // Counts by status code, for /metrics.
+  const std::map<int, std::uint64_t>& replies() const { return replies_; }
+
+ private:
+  ApiReply Route(const ApiRequest& request);
+  // The token behind `authorization` when it may act as `needed`; else the
+  // 401 or 403 reply in `denied`.
+  std::optional<TokenInfo> Authorize(const ApiRequest& request, Role needed, ApiReply* denied);
+  ApiReply Metrics();
+
+  Store& store_;
+  SiteView site_;
+  Clock clock_;
+  std::map<int, std::uint64_t> replies_;
+};
+
+struct ApiOptions {
+  boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
+  std::size_t max_body_bytes = 64 << 10;
+  std::size_t max_header_bytes = 8 << 10;
+  std::size_t max_connections = 256;
+  Seconds idle{30.0};           // a connection that sends no whole request in this long is closed
+  double requests_per_s = 20;   // per client address, refilled continuously ...
+  double burst = 40;            // ... up to this many at once; past it 429
+};
+
+class ApiServer {
+ public:
+  ApiServer(boost::asio::io_context& io, ApiHandler& handler, ApiOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and starts accepting. IoError naming the address when it cannot.
+  Status Start();
+  // The bound address (the port when options.listen asked for 0).
+  boost::asio::ip::tcp::endpoint endpoint() const;
+  // Stops accepting; open connections end after their current request.
+  void Stop();
+
+  struct Impl;  // the acceptor and its connections' shared state (api_server.cpp)
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_SERVE_API_H_

@@ -1,0 +1,329 @@
+// ApiHandler: routes, tokens and roles, bodies, replies (api.h).
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/text/untrusted_text.h"
+#include "serve/api.h"
+#include "serve/openapi.h"
+#include "store/token.h"
+
+namespace mullet {
+namespace {
+
+// Keys in the order written: "id" first, as a person reads an object.
+using json = nlohmann::ordered_json;
+
+constexpr double kMaxEventKw = 10'000'000;  // 10 GW: above any site
+constexpr double kMaxRampS = 86'400;
+constexpr std::size_t kMaxListed = 1000;
+
+std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
+
+ApiReply Reply(int status, const json& body) { return {status, "application/json", Dump(body)}; }
+
+ApiReply Error(int status, const std::string& message) { return Reply(status, json{{"error", message}}); }
+
+ApiReply ErrorOf(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kOutOfRange:
+    case StatusCode::kDataError:
+      return Error(400, s.message());
+    case StatusCode::kNotFound:
+      return Error(404, s.message());
+    case StatusCode::kConflict:
+      return Error(409, s.message());
+    case StatusCode::kOk:
+    case StatusCode::kIoError:
+      break;
+  }
+  return Error(500, s.message());
+}
+
+json TimeOrNull(const std::optional<UtcTime>& t) { return t ? json(FormatUtc(*t)) : json(nullptr); }
+
+json EventJson(const EventRow& e, UtcTime now) {
+  return json{{"id", e.id},
+              {"type", e.spec.type},
+              {"kw", e.spec.kw},
+              {"start", TimeOrNull(e.spec.start)},
+              {"end", TimeOrNull(e.spec.end)},
+              {"ramp_s", e.spec.ramp_s},
+              {"source", e.source},
+              {"source_id", e.source_id},
+              {"created", FormatUtc(e.created)},
+              {"created_by", e.created_by},
+              {"cancelled", TimeOrNull(e.cancelled)},
+              {"active", e.ActiveAt(now)}};
+}
+
+// "/api/v1/events?limit=5" -> path "/api/v1/events", query "limit=5".
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+  const std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+// The value of `key` in a query string; "" when absent.
+std::string_view QueryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// ?limit=N: 1..kMaxListed, 100 when absent.
+Result<std::size_t> Limit(std::string_view query) {
+  const std::string_view text = QueryValue(query, "limit");
+  if (text.empty()) return std::size_t{100};
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > kMaxListed) {
+    return Status::InvalidArgument("limit: expected 1 to " + std::to_string(kMaxListed) + ", got " + Quoted(text));
+  }
+  return n;
+}
+
+Result<std::int64_t> IdIn(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || id < 1) {
+    return Status::NotFound("no event " + Quoted(text));
+  }
+  return id;
+}
+
+std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
+
+}  // namespace
+
+Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now) {
+  if (Status depth = CheckJsonDepth(body, 8); !depth.ok()) return Status::InvalidArgument("body " + depth.message());
+  const json j = json::parse(body.begin(), body.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("body: expected a JSON object");
+  for (const auto& item : j.items()) {
+    const std::string& k = item.key();
+    if (k != "type" && k != "kw" && k != "start" && k != "end" && k != "ramp_s") {
+      return Status::InvalidArgument("unknown field " + Quoted(k) + " (type, kw, start, end, ramp_s)");
+    }
+  }
+  EventSpec spec;
+  const auto type = j.find("type");
+  if (type == j.end() || !type->is_string() ||
+      (type->get_ref<const std::string&>() != "reduce-to" && type->get_ref<const std::string&>() != "reduce-by")) {
+    return Status::InvalidArgument("type: expected \"reduce-to\" or \"reduce-by\"");
+  }
+  spec.type = type->get<std::string>();
+  const auto kw = j.find("kw");
+  if (kw == j.end() || !kw->is_number() || !std::isfinite(kw->get<double>()) || kw->get<double>() < 0 ||
+      kw->get<double>() > kMaxEventKw) {
+    return Status::InvalidArgument("kw: expected a number of kW from 0 to 10000000");
+  }
+  spec.kw = kw->get<double>();
+  if (spec.type == "reduce-by" && spec.kw <= 0) return Status::InvalidArgument("kw: a reduce-by event reduces by more than 0 kW");
+  for (const char* key : {"start", "end"}) {
+    const auto t = j.find(key);
+    if (t == j.end() || t->is_null()) continue;
+    if (!t->is_string()) return Status::InvalidArgument(std::string(key) + ": expected a UTC time such as \"2026-12-02T17:00:00Z\"");
+    Result<UtcTime> parsed = ParseUtcTimestamp(t->get_ref<const std::string&>());
+    if (!parsed.ok()) {
+      return Status::InvalidArgument(std::string(key) + ": expected a UTC time such as \"2026-12-02T17:00:00Z\", got " +
+                                     Quoted(t->get_ref<const std::string&>()));
+    }
+    (std::string_view(key) == "start" ? spec.start : spec.end) = *parsed;
+  }
+  if (spec.end && spec.start && *spec.end <= *spec.start) return Status::InvalidArgument("end: must be after start");
+  if (spec.end && *spec.end <= now) return Status::InvalidArgument("end: " + FormatUtc(*spec.end) + " is already past");
+  if (const auto ramp = j.find("ramp_s"); ramp != j.end()) {
+    if (!ramp->is_number() || !std::isfinite(ramp->get<double>()) || ramp->get<double>() < 0 ||
+        ramp->get<double>() > kMaxRampS) {
+      return Status::InvalidArgument("ramp_s: expected seconds from 0 to 86400");
+    }
+    spec.ramp_s = ramp->get<double>();
+  }
+  return spec;
+}
+
+ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock)
+    : store_(store), site_(std::move(site)), clock_(std::move(clock)) {}
+
+ApiReply ApiHandler::Handle(const ApiRequest& request) {
+  ApiReply reply;
+  try {
+    reply = Route(request);
+  } catch (const std::exception& e) {
+    // The edge of the request: nothing thrown reaches the server's loop.
+    reply = Error(500, std::string("internal error: ") + e.what());
+  }
+  ++replies_[reply.status];
+  return reply;
+}
+
+std::optional<TokenInfo> ApiHandler::Authorize(const ApiRequest& request, Role needed, ApiReply* denied) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view auth = request.authorization;
+  if (auth.size() <= kBearer.size() || auth.substr(0, kBearer.size()) != kBearer) {
+    *denied = Error(401, "this needs a bearer token (Authorization: Bearer mlt_...; `mullet token create`)");
+    return std::nullopt;
+  }
+  Result<std::optional<TokenInfo>> token = store_.FindToken(auth.substr(kBearer.size()));
+  if (!token.ok()) {
+    *denied = ErrorOf(token.status());
+    return std::nullopt;
+  }
+  if (!*token) {
+    *denied = Error(401, "unknown or revoked token");
+    return std::nullopt;
+  }
+  if (!RoleAllows((*token)->role, needed)) {
+    *denied = Error(403, "token " + std::to_string((*token)->id) + " has role " +
+                             std::string(RoleName((*token)->role)) + "; this needs " + std::string(RoleName(needed)));
+    return std::nullopt;
+  }
+  return *token;
+}
+
+ApiReply ApiHandler::Route(const ApiRequest& request) {
+  const auto [path, query] = SplitTarget(request.target);
+  const std::string& m = request.method;
+  const UtcTime now = clock_();
+  const auto only = [&](std::initializer_list<const char*> methods) -> std::optional<ApiReply> {
+    for (const char* allowed : methods) {
+      if (m == allowed) return std::nullopt;
+    }
+    return Error(405, "method " + Quoted(m) + " not allowed on " + std::string(path));
+  };
+
+  if (path == "/healthz") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    return {200, "text/plain", "ok\n"};
+  }
+  if (path == "/metrics") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    return Metrics();
+  }
+  if (path == "/api/v1/openapi.json") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    return {200, "application/json", std::string(OpenApiDocument())};
+  }
+  if (path == "/api/v1/site") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    json domains = json::array();
+    for (const auto& [name, w] : site_.domain_limits_w) domains.push_back({{"name", name}, {"limit_w", w}});
+    return Reply(200, json{{"name", site_.name},
+                           {"site_file", site_.site_file},
+                           {"interconnect_w", site_.interconnect_w},
+                           {"domains", domains},
+                           {"started", FormatUtc(site_.started)},
+                           {"now", FormatUtc(now)}});
+  }
+  if (path == "/api/v1/events") {
+    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
+    if (m == "POST") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+      if (!token) return denied;
+      Result<EventSpec> spec = ParseEventBody(request.body, now);
+      if (!spec.ok()) return ErrorOf(spec.status());
+      if (request.idempotency_key.size() > 200 || Printable(request.idempotency_key) != request.idempotency_key) {
+        return Error(400, "Idempotency-Key: expected printable text of at most 200 bytes");
+      }
+      // Without a key each POST is its own event; with one, a retry is the same.
+      std::string key = request.idempotency_key;
+      if (key.empty()) {
+        Result<std::string> fresh = RandomHex(16);
+        if (!fresh.ok()) return ErrorOf(fresh.status());
+        key = "api-" + *fresh;
+      }
+      bool created = false;
+      Result<EventRow> row = store_.AddEvent(*spec, "api", key, Who(*token), now, &created);
+      if (!row.ok()) return ErrorOf(row.status());
+      return Reply(created ? 201 : 200, EventJson(*row, now));
+    }
+    Result<std::size_t> limit = Limit(query);
+    if (!limit.ok()) return ErrorOf(limit.status());
+    Result<std::vector<EventRow>> events = store_.Events(*limit);
+    if (!events.ok()) return ErrorOf(events.status());
+    json list = json::array();
+    for (const EventRow& e : *events) list.push_back(EventJson(e, now));
+    return Reply(200, json{{"events", list}});
+  }
+  if (path.starts_with("/api/v1/events/")) {
+    if (auto no = only({"GET", "HEAD", "DELETE"})) return *no;
+    Result<std::int64_t> id = IdIn(path.substr(std::string_view("/api/v1/events/").size()));
+    if (!id.ok()) return ErrorOf(id.status());
+    if (m == "DELETE") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+      if (!token) return denied;
+      Result<EventRow> row = store_.CancelEvent(*id, Who(*token), now);
+      if (!row.ok()) return ErrorOf(row.status());
+      return Reply(200, EventJson(*row, now));
+    }
+    Result<std::optional<EventRow>> row = store_.Event(*id);
+    if (!row.ok()) return ErrorOf(row.status());
+    if (!*row) return Error(404, "no event " + std::to_string(*id));
+    return Reply(200, EventJson(**row, now));
+  }
+  if (path == "/api/v1/audit") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    ApiReply denied;
+    if (!Authorize(request, Role::kAdmin, &denied)) return denied;
+    Result<std::size_t> limit = Limit(query);
+    if (!limit.ok()) return ErrorOf(limit.status());
+    Result<std::vector<AuditRow>> rows = store_.AuditLog(*limit);
+    if (!rows.ok()) return ErrorOf(rows.status());
+    json list = json::array();
+    for (const AuditRow& a : *rows) {
+      json detail = json::parse(a.detail, nullptr, false);
+      list.push_back({{"id", a.id},
+                      {"at", FormatUtc(a.at)},
+                      {"who", a.who},
+                      {"action", a.action},
+                      {"detail", detail.is_discarded() ? json(a.detail) : detail}});
+    }
+    return Reply(200, json{{"audit", list}});
+  }
+  return Error(404, "no route " + Quoted(path) + " (see /api/v1/openapi.json)");
+}
+
+ApiReply ApiHandler::Metrics() {
+  const UtcTime now = clock_();
+  std::string out;
+  const auto gauge = [&out](const char* name, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n";
+  };
+  gauge("mullet_up", "1 while the daemon serves.");
+  out += "mullet_up 1\n";
+  gauge("mullet_site_limit_watts", "The site's power limits from its file: the interconnect and each domain.");
+  out += "mullet_site_limit_watts{domain=\"interconnect\"} " + fmt::format("{}", site_.interconnect_w) + "\n";
+  for (const auto& [name, w] : site_.domain_limits_w) {
+    std::string label;
+    for (char c : name) label += (c == '"' || c == '\\') ? std::string("\\") + c : c == '\n' ? std::string("\\n") : std::string(1, c);
+    out += "mullet_site_limit_watts{domain=\"" + label + "\"} " + fmt::format("{}", w) + "\n";
+  }
+  std::size_t active = 0;
+  if (Result<std::vector<EventRow>> events = store_.Events(kMaxListed); events.ok()) {
+    for (const EventRow& e : *events) active += e.ActiveAt(now) ? 1 : 0;
+  }
+  gauge("mullet_events_active", "Demand-response events in force now.");
+  out += "mullet_events_active " + std::to_string(active) + "\n";
+  gauge("mullet_uptime_seconds", "Seconds since the daemon started.");
+  out += "mullet_uptime_seconds " + std::to_string((now - site_.started).count()) + "\n";
+  out += "# HELP mullet_api_replies_total API replies by HTTP status.\n# TYPE mullet_api_replies_total counter\n";
+  for (const auto& [code, n] : replies_) {
+    out += "mullet_api_replies_total{code=\"" + std::to_string(code) + "\"} " + std::to_string(n) + "\n";
+  }
+  return {200, "text/plain; version=0.0.4", out};
+}
+
+}  // namespace mullet

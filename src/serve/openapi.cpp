@@ -1,0 +1,105 @@
+#include "serve/openapi.h"
+
+namespace mullet {
+
+std::string_view OpenApiDocument() {
+  static constexpr std::string_view kDocument = R"json({
+  "openapi": "3.0.3",
+  "info": {
+    "title": "mullet serve",
+    "version": "1",
+    "description": "The live controller of a hybrid Bitcoin-mining / AI site. Reads need no token; writes need a bearer token (`mullet token create --role operator`) and are recorded in the audit log. Times are UTC (ISO 8601, `Z`), power in kW or W as named."
+  },
+  "servers": [{"url": "/"}],
+  "components": {
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+      "EventRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["type", "kw"],
+        "properties": {
+          "type": {"type": "string", "enum": ["reduce-to", "reduce-by"], "description": "reduce-to: the site draws at most kw; reduce-by: kw less than its draw when the event began"},
+          "kw": {"type": "number", "minimum": 0, "maximum": 10000000},
+          "start": {"type": "string", "format": "date-time", "description": "now when absent"},
+          "end": {"type": "string", "format": "date-time", "description": "until cancelled when absent"},
+          "ramp_s": {"type": "number", "minimum": 0, "maximum": 86400, "default": 0}
+        }
+      },
+      "Event": {
+        "type": "object",
+        "properties": {
+          "id": {"type": "integer"},
+          "type": {"type": "string", "enum": ["reduce-to", "reduce-by"]},
+          "kw": {"type": "number"},
+          "start": {"type": "string", "format": "date-time", "nullable": true},
+          "end": {"type": "string", "format": "date-time", "nullable": true},
+          "ramp_s": {"type": "number"},
+          "source": {"type": "string"},
+          "source_id": {"type": "string"},
+          "created": {"type": "string", "format": "date-time"},
+          "created_by": {"type": "string"},
+          "cancelled": {"type": "string", "format": "date-time", "nullable": true},
+          "active": {"type": "boolean"}
+        }
+      }
+    },
+    "responses": {
+      "BadRequest": {"description": "the body or a parameter is invalid; the message names the field", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Unauthorized": {"description": "no token, or an unknown or revoked one", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Forbidden": {"description": "the token's role may not do this", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "NotFound": {"description": "no such thing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "TooLarge": {"description": "the body is over 64 KiB"},
+      "TooMany": {"description": "over 20 requests a second from one address (bursts of 40)"}
+    }
+  },
+  "paths": {
+    "/healthz": {"get": {"summary": "200 `ok` while the daemon serves", "responses": {"200": {"description": "ok"}}}},
+    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_events_active, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
+    "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.0"}}}},
+    "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and domain limits (W)", "responses": {"200": {"description": "the site"}}}},
+    "/api/v1/events": {
+      "get": {
+        "summary": "demand-response events, newest first",
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+        "responses": {"200": {"description": "events", "content": {"application/json": {"schema": {"type": "object", "properties": {"events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}}}, "400": {"$ref": "#/components/responses/BadRequest"}}
+      },
+      "post": {
+        "summary": "create an event (operator or admin)",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}, "description": "a retry with the same key returns the first event (200), not a second one"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventRequest"}}}},
+        "responses": {
+          "201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+          "200": {"description": "already created under this Idempotency-Key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}, "413": {"$ref": "#/components/responses/TooLarge"},
+          "429": {"$ref": "#/components/responses/TooMany"}
+        }
+      }
+    },
+    "/api/v1/events/{id}": {
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
+      "get": {"summary": "one event", "responses": {"200": {"description": "the event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "404": {"$ref": "#/components/responses/NotFound"}}},
+      "delete": {
+        "summary": "cancel an event (operator or admin)",
+        "security": [{"bearer": []}],
+        "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"description": "cancelled already"}}
+      }
+    },
+    "/api/v1/audit": {
+      "get": {
+        "summary": "the audit log, newest first (admin)",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+        "responses": {"200": {"description": "who did what, when"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}
+      }
+    }
+  }
+}
+)json";
+  return kDocument;
+}
+
+}  // namespace mullet

@@ -1,0 +1,387 @@
+// The daemon's API: each rule on the handler (routes, tokens and roles, body
+// validation, idempotency, the audit row), then the server over real loopback
+// HTTP (limits on bodies, headers and rate; keep-alive; a slow client).
+
+#include "serve/api.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "serve/openapi.h"
+#include "store/sqlite_store.h"
+
+namespace mullet {
+namespace {
+
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using nlohmann::json;
+
+UtcTime At(const char* text) { return *ParseUtcTimestamp(text); }
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mullet_api_" + std::to_string(getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::move(OpenSqliteStore(dir_ / "mullet.db")).value();
+    viewer_ = *store_->CreateToken(Role::kViewer, "screen", "test", now_);
+    op_ = *store_->CreateToken(Role::kOperator, "ops", "test", now_);
+    admin_ = *store_->CreateToken(Role::kAdmin, "root", "test", now_);
+    SiteView site;
+    site.name = "test site";
+    site.interconnect_w = 5e6;
+    site.domain_limits_w = {{"hall \"a\"", 3e6}};
+    site.started = now_;
+    handler_ = std::make_unique<ApiHandler>(*store_, site, [this] { return now_; });
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  ApiReply Do(std::string method, std::string target, std::string body = "", const std::string& token = "",
+              std::string key = "") {
+    ApiRequest r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    if (!token.empty()) r.authorization = "Bearer " + token;
+    r.idempotency_key = std::move(key);
+    return handler_->Handle(r);
+  }
+  std::size_t Events() { return store_->Events(1000)->size(); }
+  std::size_t AuditRows() { return store_->AuditLog(1000)->size(); }
+
+  fs::path dir_;
+  UtcTime now_ = At("2026-12-02T15:00:00Z");
+  std::unique_ptr<Store> store_;
+  std::string viewer_, op_, admin_;
+  std::unique_ptr<ApiHandler> handler_;
+};
+
+TEST_F(ApiTest, AWriteNeedsATokenOfARoleThatMayMakeItAndOtherwiseChangesNothing) {
+  const std::string body = R"({"type":"reduce-to","kw":2500})";
+  const std::size_t audit = AuditRows();
+  ApiReply none = Do("POST", "/api/v1/events", body);
+  EXPECT_EQ(none.status, 401);
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, "mlt_" + std::string(64, '0')).status, 401);
+  ApiReply viewer = Do("POST", "/api/v1/events", body, viewer_);
+  EXPECT_EQ(viewer.status, 403);
+  EXPECT_EQ(json::parse(viewer.body)["error"], "token 1 has role viewer; this needs operator");
+  EXPECT_EQ(Events(), 0u);
+  EXPECT_EQ(AuditRows(), audit);
+  // Bearer, not Basic or a bare token.
+  ApiRequest basic;
+  basic.method = "POST";
+  basic.target = "/api/v1/events";
+  basic.body = body;
+  basic.authorization = op_;
+  EXPECT_EQ(handler_->Handle(basic).status, 401);
+
+  ApiReply made = Do("POST", "/api/v1/events", body, op_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json e = json::parse(made.body);
+  EXPECT_EQ(e["type"], "reduce-to");
+  EXPECT_EQ(e["kw"], 2500.0);
+  EXPECT_EQ(e["start"], nullptr);
+  EXPECT_EQ(e["active"], true);
+  EXPECT_EQ(e["created_by"], "token 2 (ops)");
+  EXPECT_EQ(Events(), 1u);
+  const auto rows = *store_->AuditLog(1);
+  EXPECT_EQ(rows[0].action, "event.create");
+  EXPECT_EQ(rows[0].who, "token 2 (ops)");
+
+  // Cancelling is a write too.
+  const std::string id = std::to_string(e["id"].get<int>());
+  EXPECT_EQ(Do("DELETE", "/api/v1/events/" + id).status, 401);
+  EXPECT_EQ(Do("DELETE", "/api/v1/events/" + id, "", viewer_).status, 403);
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/events/" + id).body)["active"], true);
+  ApiReply cancelled = Do("DELETE", "/api/v1/events/" + id, "", admin_);
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(json::parse(cancelled.body)["active"], false);
+  EXPECT_EQ(Do("DELETE", "/api/v1/events/" + id, "", admin_).status, 409);
+  EXPECT_EQ(Do("DELETE", "/api/v1/events/999", "", admin_).status, 404);
+  EXPECT_EQ(Do("DELETE", "/api/v1/events/x1", "", admin_).status, 404);
+
+  // A revoked token is refused.
+  ASSERT_TRUE(store_->RevokeToken(2, "test", now_).ok());
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, op_).status, 401);
+}
+
+TEST_F(ApiTest, MalformedBodiesGet400NamingTheFieldAndChangeNothing) {
+  const struct {
+    const char* body;
+    const char* error;
+  } cases[] = {
+      {"", "body: expected a JSON object"},
+      {"[1,2]", "body: expected a JSON object"},
+      {R"({"type":"reduce-to","kw":2500)", "body: expected a JSON object"},
+      {R"({"type":"shed","kw":1})", "type: expected \"reduce-to\" or \"reduce-by\""},
+      {R"({"kw":1})", "type: expected"},
+      {R"({"type":"reduce-to"})", "kw: expected a number of kW from 0 to 10000000"},
+      {R"({"type":"reduce-to","kw":"2500"})", "kw: expected a number"},
+      {R"({"type":"reduce-to","kw":-1})", "kw: expected"},
+      {R"({"type":"reduce-to","kw":1e300})", "kw: expected"},
+      {R"({"type":"reduce-by","kw":0})", "kw: a reduce-by event reduces by more than 0 kW"},
+      {R"({"type":"reduce-to","kw":1,"watts":5})", "unknown field 'watts' (type, kw, start, end, ramp_s)"},
+      {R"({"type":"reduce-to","kw":1,"\u001b[2J":5})", "unknown field '\\x1b[2J'"},
+      {R"({"type":"reduce-to","kw":1,"start":"tomorrow"})", "start: expected a UTC time such as \"2026-12-02T17:00:00Z\", got 'tomorrow'"},
+      {R"({"type":"reduce-to","kw":1,"end":5})", "end: expected a UTC time"},
+      {R"({"type":"reduce-to","kw":1,"start":"2026-12-02T18:00:00Z","end":"2026-12-02T17:00:00Z"})", "end: must be after start"},
+      {R"({"type":"reduce-to","kw":1,"end":"2026-12-02T14:00:00Z"})", "end: 2026-12-02T14:00:00Z is already past"},
+      {R"({"type":"reduce-to","kw":1,"ramp_s":-5})", "ramp_s: expected seconds from 0 to 86400"},
+      {R"({"type":"reduce-to","kw":1,"ramp_s":100000})", "ramp_s: expected seconds"},
+      {R"({"type":{"a":{"b":{"c":{"d":{"e":{"f":{"g":{"h":{"i":1}}}}}}}}},"kw":1})", "body nests deeper than 8"},
+  };
+  for (const auto& c : cases) {
+    ApiReply r = Do("POST", "/api/v1/events", c.body, op_);
+    EXPECT_EQ(r.status, 400) << c.body;
+    const json j = json::parse(r.body);
+    EXPECT_NE(j["error"].get<std::string>().find(c.error), std::string::npos) << c.body << " -> " << j["error"];
+  }
+  EXPECT_EQ(Events(), 0u);
+  EXPECT_EQ(AuditRows(), 3u);  // the three tokens, nothing since
+  // What is accepted: both kinds, a window, a ramp.
+  EXPECT_EQ(Do("POST", "/api/v1/events", R"({"type":"reduce-by","kw":800,"start":"2026-12-02T16:00:00Z","end":"2026-12-02T17:00:00Z","ramp_s":300})", op_).status, 201);
+  EXPECT_EQ(Do("POST", "/api/v1/events", R"({"type":"reduce-to","kw":0})", op_).status, 201);
+}
+
+TEST_F(ApiTest, ARetryWithTheSameIdempotencyKeyIsTheSameEvent) {
+  const std::string body = R"({"type":"reduce-to","kw":2500})";
+  ApiReply first = Do("POST", "/api/v1/events", body, op_, "dr-2026-12-02-a");
+  ApiReply retry = Do("POST", "/api/v1/events", R"({"type":"reduce-to","kw":9})", op_, "dr-2026-12-02-a");
+  ASSERT_EQ(first.status, 201);
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_EQ(json::parse(first.body)["id"], json::parse(retry.body)["id"]);
+  EXPECT_EQ(json::parse(retry.body)["kw"], 2500.0);
+  // Without a key each POST is its own event.
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, op_).status, 201);
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, op_).status, 201);
+  EXPECT_EQ(Events(), 3u);
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, op_, std::string(300, 'k')).status, 400);
+  EXPECT_EQ(Do("POST", "/api/v1/events", body, op_, "a\nb").status, 400);
+}
+
+TEST_F(ApiTest, ReadsListsAuditMetricsAndTheDocument) {
+  ASSERT_EQ(Do("POST", "/api/v1/events", R"({"type":"reduce-to","kw":1000,"end":"2026-12-02T16:00:00Z"})", op_).status, 201);
+  ASSERT_EQ(Do("POST", "/api/v1/events", R"({"type":"reduce-by","kw":200,"start":"2026-12-02T18:00:00Z"})", op_).status, 201);
+  const json list = json::parse(Do("GET", "/api/v1/events?limit=5").body);
+  ASSERT_EQ(list["events"].size(), 2u);
+  EXPECT_EQ(list["events"][0]["type"], "reduce-by");  // newest first
+  EXPECT_EQ(list["events"][0]["active"], false);      // not begun
+  EXPECT_EQ(list["events"][1]["active"], true);
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/events?limit=1").body)["events"].size(), 1u);
+  EXPECT_EQ(Do("GET", "/api/v1/events?limit=0").status, 400);
+  EXPECT_EQ(Do("GET", "/api/v1/events?limit=abc").status, 400);
+  EXPECT_EQ(Do("GET", "/api/v1/events/1").status, 200);
+  EXPECT_EQ(Do("GET", "/api/v1/events/3").status, 404);
+
+  EXPECT_EQ(Do("GET", "/api/v1/audit").status, 401);
+  EXPECT_EQ(Do("GET", "/api/v1/audit", "", op_).status, 403);
+  const json audit = json::parse(Do("GET", "/api/v1/audit?limit=2", "", admin_).body);
+  ASSERT_EQ(audit["audit"].size(), 2u);
+  EXPECT_EQ(audit["audit"][0]["action"], "event.create");
+  EXPECT_EQ(audit["audit"][0]["detail"]["kw"], 200.0);
+
+  const json site = json::parse(Do("GET", "/api/v1/site").body);
+  EXPECT_EQ(site["interconnect_w"], 5e6);
+  EXPECT_EQ(site["domains"][0]["name"], "hall \"a\"");
+
+  now_ = At("2026-12-02T15:10:00Z");
+  const std::string metrics = Do("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("mullet_site_limit_watts{domain=\"interconnect\"} 5000000\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mullet_site_limit_watts{domain=\"hall \\\"a\\\"\"} 3000000\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mullet_events_active 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("mullet_uptime_seconds 600\n"), std::string::npos);
+  EXPECT_NE(metrics.find("mullet_api_replies_total{code=\"201\"} 2\n"), std::string::npos) << metrics;
+  // Every line is a comment or `name{labels} value`.
+  const std::regex line(R"((# (HELP|TYPE) .*)|([a-z_]+(\{[^}]*\})? -?[0-9.e+]+))");
+  std::istringstream in(metrics);
+  for (std::string l; std::getline(in, l);) EXPECT_TRUE(std::regex_match(l, line)) << l;
+
+  EXPECT_EQ(Do("GET", "/healthz").body, "ok\n");
+  EXPECT_EQ(Do("GET", "/nowhere").status, 404);
+  EXPECT_EQ(Do("PUT", "/api/v1/events").status, 405);
+  EXPECT_EQ(Do("POST", "/healthz").status, 405);
+}
+
+// The document lists exactly the routes the handler serves, with the methods
+// it allows.
+TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
+  const json doc = json::parse(OpenApiDocument());
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  std::set<std::string> paths;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    paths.insert(path);
+    for (const auto& [method, op] : ops.items()) {
+      if (method == "parameters") continue;
+      std::string target = std::regex_replace(path, std::regex(R"(\{id\})"), "1");
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(c));
+      const ApiReply r = Do(upper, target, R"({"type":"reduce-to","kw":1})", admin_);
+      EXPECT_NE(r.status, 405) << upper << " " << path;
+      EXPECT_NE(r.status, 404 * (path == "/api/v1/events/{id}" ? 0 : 1)) << upper << " " << path;
+    }
+  }
+  EXPECT_EQ(paths, (std::set<std::string>{"/healthz", "/metrics", "/api/v1/openapi.json", "/api/v1/site",
+                                          "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit"}));
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
+}
+
+// ---- Over real HTTP.
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::string retry_after;
+};
+
+HttpResult Http(const tcp::endpoint& at, http::verb verb, const std::string& target, const std::string& body = "",
+                const std::string& token = "") {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  stream.connect(at);
+  http::request<http::string_body> req{verb, target, 11};
+  req.set(http::field::host, "localhost");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> res;
+  res.body_limit(1 << 20);
+  beast::error_code ec;
+  http::read(stream, buf, res, ec);
+  HttpResult out;
+  if (ec) return out;
+  out.status = res.get().result_int();
+  out.body = res.get().body();
+  out.retry_after = std::string(res.get()[http::field::retry_after]);
+  return out;
+}
+
+class ApiServerTest : public ApiTest {
+ protected:
+  void Start(ApiOptions o) {
+    o.listen = tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0);
+    server_ = std::make_unique<ApiServer>(io_, *handler_, o);
+    ASSERT_TRUE(server_->Start().ok());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    if (server_) asio::post(io_, [this] { server_->Stop(); });
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+    ApiTest::TearDown();
+  }
+  asio::io_context io_;
+  std::unique_ptr<ApiServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(ApiServerTest, ServesOverHttpAndBoundsBodiesHeadersAndRate) {
+  ApiOptions o;
+  o.requests_per_s = 1;
+  o.burst = 30;
+  o.max_body_bytes = 1024;
+  Start(o);
+  const tcp::endpoint at = server_->endpoint();
+  ASSERT_NE(at.port(), 0);
+  EXPECT_EQ(Http(at, http::verb::get, "/healthz").body, "ok\n");
+  HttpResult made = Http(at, http::verb::post, "/api/v1/events", R"({"type":"reduce-to","kw":2500})", op_);
+  EXPECT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(Http(at, http::verb::post, "/api/v1/events", R"({"type":"reduce-to","kw":2500})").status, 401);
+  // A body over the limit: 413 before the handler sees it; nothing stored.
+  HttpResult big = Http(at, http::verb::post, "/api/v1/events", std::string(4096, ' '), op_);
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(Events(), 1u);
+  // Headers over 8 KiB: 431.
+  {
+    asio::io_context io;
+    beast::tcp_stream s(io);
+    s.connect(at);
+    http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+    req.set("X-Junk", std::string(20000, 'j'));
+    http::write(s, req);
+    beast::flat_buffer buf;
+    http::response<http::string_body> res;
+    beast::error_code ec;
+    http::read(s, buf, res, ec);
+    EXPECT_EQ(res.result_int(), 431) << ec.message();
+  }
+  // Garbage: 400.
+  {
+    asio::io_context io;
+    tcp::socket s(io);
+    s.connect(at);
+    asio::write(s, asio::buffer(std::string("\x16\x03\x01 not http at all\r\n\r\n")));
+    std::string reply;
+    beast::error_code ec;
+    asio::read(s, asio::dynamic_buffer(reply), ec);
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  }
+  // Past the burst: 429 with Retry-After; the store is untouched by those.
+  int limited = 0;
+  HttpResult last;
+  for (int i = 0; i < 40; ++i) {
+    last = Http(at, http::verb::get, "/healthz");
+    if (last.status == 429) {
+      ++limited;
+      EXPECT_EQ(last.retry_after, "1");
+    }
+  }
+  EXPECT_GT(limited, 0);
+}
+
+TEST_F(ApiServerTest, ASlowClientIsClosedAndKeepsNobodyOut) {
+  ApiOptions o;
+  o.idle = Seconds(0.3);
+  o.max_connections = 4;
+  Start(o);
+  const tcp::endpoint at = server_->endpoint();
+  asio::io_context io;
+  std::vector<tcp::socket> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.emplace_back(io);
+    slow.back().connect(at);
+    asio::write(slow.back(), asio::buffer(std::string("GET /heal")));  // never finished
+  }
+  // While they hold every slot a new client may be turned away; once the
+  // idle limit closes them, it is served.
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  EXPECT_EQ(Http(at, http::verb::get, "/healthz").status, 200);
+  for (tcp::socket& s : slow) {
+    char c;
+    beast::error_code ec;
+    s.read_some(asio::buffer(&c, 1), ec);
+    EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  }
+}
+
+TEST_F(ApiServerTest, ABusyAddressIsNamed) {
+  Start(ApiOptions{});
+  ApiOptions o;
+  o.listen = server_->endpoint();
+  ApiServer second(io_, *handler_, o);
+  const Status s = second.Start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("cannot listen on 127.0.0.1:" + std::to_string(o.listen.port())), std::string::npos)
+      << s.message();
+}
+
+}  // namespace
+}  // namespace mullet

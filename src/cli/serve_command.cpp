@@ -11,9 +11,9 @@
 
 #include "core/text/untrusted_text.h"
 #include "data/asic_specs.h"
-#include "serve/api.h"
+#include "daemon/api.h"
 #include "site/site_config.h"
-#include "store/sqlite_store.h"
+#include "storage/sqlite_store.h"
 
 namespace mullet {
 namespace {

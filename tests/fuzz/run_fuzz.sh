@@ -14,7 +14,8 @@ CXX=clang++ cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebIn
 mkdir -p "$build/artifacts"
 # target:seed folder under tests/testdata
 for pair in cgminer_reply_fuzz:cgminer luxos_reply_fuzz:fuzz/luxos_reply \
-            whatsminer_v3_fuzz:fuzz/whatsminer_v3 modbus_request_fuzz:fuzz/modbus_request; do
+            whatsminer_v3_fuzz:fuzz/whatsminer_v3 modbus_request_fuzz:fuzz/modbus_request \
+            api_request_fuzz:fuzz/api_request; do
   target=${pair%%:*} seeds=${pair#*:}
   cmake --build "$build" --target "$target"
   corpus="$build/corpus/$target"

@@ -11,8 +11,8 @@
 // is written to the audit log with the token that made it. The document at
 // /api/v1/openapi.json describes every route.
 
-#ifndef MULLET_SERVE_API_H_
-#define MULLET_SERVE_API_H_
+#ifndef MULLET_DAEMON_API_H_
+#define MULLET_DAEMON_API_H_
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -28,7 +28,7 @@
 #include "core/status/result.h"
 #include "core/time/calendar.h"
 #include "core/units/units.h"
-#include "store/store.h"
+#include "storage/store.h"
 
 namespace mullet {
 
@@ -119,4 +119,4 @@ class ApiServer {
 
 }  // namespace mullet
 
-#endif  // MULLET_SERVE_API_H_
+#endif  // MULLET_DAEMON_API_H_

@@ -2,7 +2,7 @@
 // source's id), the audit row written with each change, the policy's memory,
 // the schema's version, and what a kill -9 in the middle of writing leaves.
 
-#include "store/sqlite_store.h"
+#include "storage/sqlite_store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "store/token.h"
+#include "storage/token.h"
 
 namespace mullet {
 namespace {

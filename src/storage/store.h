@@ -9,8 +9,8 @@
 //
 // Thread safety: a Store is used from one thread at a time.
 
-#ifndef MULLET_STORE_STORE_H_
-#define MULLET_STORE_STORE_H_
+#ifndef MULLET_STORAGE_STORE_H_
+#define MULLET_STORAGE_STORE_H_
 
 #include <cstdint>
 #include <optional>
@@ -105,4 +105,4 @@ class Store {
 
 }  // namespace mullet
 
-#endif  // MULLET_STORE_STORE_H_
+#endif  // MULLET_STORAGE_STORE_H_

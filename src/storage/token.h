@@ -3,8 +3,8 @@
 // entropy a token cannot be guessed from its hash, so a slow password hash
 // would add nothing but latency to every request.
 
-#ifndef MULLET_STORE_TOKEN_H_
-#define MULLET_STORE_TOKEN_H_
+#ifndef MULLET_STORAGE_TOKEN_H_
+#define MULLET_STORAGE_TOKEN_H_
 
 #include <cstddef>
 #include <string>
@@ -25,4 +25,4 @@ std::string TokenHash(std::string_view token);
 
 }  // namespace mullet
 
-#endif  // MULLET_STORE_TOKEN_H_
+#endif  // MULLET_STORAGE_TOKEN_H_

@@ -2,18 +2,18 @@
 // the writer. Every change is one transaction with synchronous=FULL, so a
 // change that returned is on the disk: a kill -9 or a power cut after it loses
 // nothing, and a crash during it leaves the file as it was
-// (tests/store/sqlite_store_test.cpp kills a writer mid-stream).
+// (tests/storage/sqlite_store_test.cpp kills a writer mid-stream).
 //
 // The schema is versioned: each migration runs once, in its own transaction,
 // and its number is recorded in schema_migrations.
 
-#ifndef MULLET_STORE_SQLITE_STORE_H_
-#define MULLET_STORE_SQLITE_STORE_H_
+#ifndef MULLET_STORAGE_SQLITE_STORE_H_
+#define MULLET_STORAGE_SQLITE_STORE_H_
 
 #include <filesystem>
 #include <memory>
 
-#include "store/store.h"
+#include "storage/store.h"
 
 namespace mullet {
 
@@ -27,4 +27,4 @@ int SqliteSchemaVersion();
 
 }  // namespace mullet
 
-#endif  // MULLET_STORE_SQLITE_STORE_H_
+#endif  // MULLET_STORAGE_SQLITE_STORE_H_

@@ -1,4 +1,4 @@
-#include "serve/openapi.h"
+#include "daemon/openapi.h"
 
 namespace mullet {
 

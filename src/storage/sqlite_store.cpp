@@ -1,11 +1,11 @@
-#include "store/sqlite_store.h"
+#include "storage/sqlite_store.h"
 
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 #include <utility>
 
-#include "store/token.h"
+#include "storage/token.h"
 
 namespace mullet {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/token.h"
+#include "storage/token.h"
 
 #include <openssl/evp.h>
 #include <sys/random.h>

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <unordered_map>
 
-#include "serve/api.h"
+#include "daemon/api.h"
 
 namespace mullet {
 

@@ -2,8 +2,8 @@
 // /api/v1/openapi.json. Kept beside the handler it describes; a test checks
 // that every route the handler serves is in it and no other.
 
-#ifndef MULLET_SERVE_OPENAPI_H_
-#define MULLET_SERVE_OPENAPI_H_
+#ifndef MULLET_DAEMON_OPENAPI_H_
+#define MULLET_DAEMON_OPENAPI_H_
 
 #include <string_view>
 
@@ -13,4 +13,4 @@ std::string_view OpenApiDocument();
 
 }  // namespace mullet
 
-#endif  // MULLET_SERVE_OPENAPI_H_
+#endif  // MULLET_DAEMON_OPENAPI_H_

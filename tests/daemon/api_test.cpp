@@ -2,7 +2,7 @@
 // validation, idempotency, the audit row), then the server over real loopback
 // HTTP (limits on bodies, headers and rate; keep-alive; a slow client).
 
-#include "serve/api.h"
+#include "daemon/api.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -18,8 +18,8 @@
 #include <set>
 #include <thread>
 
-#include "serve/openapi.h"
-#include "store/sqlite_store.h"
+#include "daemon/openapi.h"
+#include "storage/sqlite_store.h"
 
 namespace mullet {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "storage/store.h"
 
 namespace mullet {
 

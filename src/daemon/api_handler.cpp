@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text/untrusted_text.h"
-#include "serve/api.h"
-#include "serve/openapi.h"
-#include "store/token.h"
+#include "daemon/api.h"
+#include "daemon/openapi.h"
+#include "storage/token.h"
 
 namespace mullet {
 namespace {

@@ -1,0 +1,177 @@
+// `mullet token` and `mullet serve` as an operator runs them: a token made on
+// the command line, the daemon started on a free port, an event posted with
+// curl-like HTTP, the daemon killed with SIGKILL and started again, the event
+// still there; SIGTERM stops it cleanly.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "cli/run_mullet.h"
+
+extern char** environ;
+
+namespace mullet {
+namespace {
+
+using testing_cli::Mullet;
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+// A running `mullet serve`, its stdout read up to the ready line.
+class Daemon {
+ public:
+  explicit Daemon(const std::vector<std::string>& args) {
+    int out[2];
+    if (pipe(out) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    std::vector<std::string> all = {testing_cli::MulletBinary(), "serve"};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    FILE* f = fdopen(out[0], "r");
+    char line[512];
+    if (f != nullptr && fgets(line, sizeof line, f) != nullptr) ready_ = line;
+    if (f != nullptr) fclose(f);
+    const std::size_t colon = ready_.rfind(':');
+    if (ready_.rfind("mullet serve: API on http://127.0.0.1:", 0) == 0) port_ = std::stoi(ready_.substr(colon + 1));
+  }
+  ~Daemon() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  const std::string& ready() const { return ready_; }
+  // Sends `signal` and returns how the process ended.
+  int Stop(int signal) {
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string ready_;
+};
+
+// One HTTP/1.1 request with Connection: close; the status and the body.
+std::pair<int, std::string> Request(int port, const std::string& method, const std::string& target,
+                                    const std::string& token = "", const std::string& body = "") {
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  boost::system::error_code ec;
+  s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}, ec);
+  if (ec) return {0, ec.message()};
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  asio::write(s, asio::buffer(req));
+  std::string reply;
+  asio::read(s, asio::dynamic_buffer(reply), ec);
+  const std::size_t blank = reply.find("\r\n\r\n");
+  if (reply.size() < 12 || blank == std::string::npos) return {0, reply};
+  return {std::stoi(reply.substr(9, 3)), reply.substr(blank + 4)};
+}
+
+class ServeCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mullet_serve_cli_" + std::to_string(getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    db_ = (dir_ / "site.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+  std::string db_;
+  const std::string site_ = std::string(MULLET_EXAMPLES) + "/hybrid_west_texas.yaml";
+};
+
+TEST_F(ServeCommandTest, TokensAreMadeListedAndRevokedOnTheCommandLine) {
+  const auto made = Mullet("token create --role operator --label 'ops laptop' --db " + db_);
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_EQ(made.out.rfind("mlt_", 0), 0u);
+  EXPECT_EQ(made.out.size(), 4u + 64u + 1u);
+  EXPECT_NE(made.err.find("shown only now"), std::string::npos);
+  const auto list = Mullet("token list --json --db " + db_);
+  ASSERT_EQ(list.code, 0) << list.err;
+  const nlohmann::json j = nlohmann::json::parse(list.out);
+  ASSERT_EQ(j.size(), 1u);
+  EXPECT_EQ(j[0]["role"], "operator");
+  EXPECT_EQ(j[0]["label"], "ops laptop");
+  EXPECT_EQ(list.out.find(made.out.substr(0, 20)), std::string::npos) << "a listing never shows a token";
+  EXPECT_EQ(Mullet("token revoke 1 --db " + db_).code, 0);
+  EXPECT_EQ(Mullet("token revoke 7 --db " + db_).code, 2);
+  EXPECT_EQ(Mullet("token create --role root --db " + db_).code, 2);
+  EXPECT_NE(Mullet("token create --db " + db_).code, 0);
+}
+
+TEST_F(ServeCommandTest, BadInputIsRefusedBeforeAnythingListens) {
+  auto r = Mullet("serve " + site_ + " --db " + db_ + " --listen localhost:8080");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--listen: 'localhost' is not an IP address"), std::string::npos) << r.err;
+  r = Mullet("serve " + site_ + " --db " + db_ + " --listen 127.0.0.1:99999");
+  EXPECT_EQ(r.code, 2);
+  r = Mullet("serve /no/such/site.yaml --db " + db_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("/no/such/site.yaml"), std::string::npos) << r.err;
+  r = Mullet("serve " + site_ + " --db " + (dir_ / "no" / "dir" / "x.db").string());
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("cannot open the database"), std::string::npos) << r.err;
+}
+
+TEST_F(ServeCommandTest, AnEventPostedSurvivesAKillAndTheDaemonStopsCleanlyOnSigterm) {
+  const auto made = Mullet("token create --role operator --db " + db_);
+  ASSERT_EQ(made.code, 0);
+  const std::string token = made.out.substr(0, made.out.size() - 1);
+  std::string id;
+  {
+    Daemon d({site_, "--db", db_, "--listen", "127.0.0.1:0"});
+    ASSERT_NE(d.port(), 0) << d.ready();
+    EXPECT_EQ(Request(d.port(), "GET", "/healthz").second, "ok\n");
+    EXPECT_EQ(Request(d.port(), "POST", "/api/v1/events", "", R"({"type":"reduce-to","kw":2500})").first, 401);
+    const auto [status, body] =
+        Request(d.port(), "POST", "/api/v1/events", token, R"({"type":"reduce-to","kw":2500,"ramp_s":120})");
+    ASSERT_EQ(status, 201) << body;
+    id = std::to_string(nlohmann::json::parse(body)["id"].get<int>());
+    const int how = d.Stop(SIGKILL);
+    EXPECT_TRUE(WIFSIGNALED(how));
+  }
+  Daemon again({site_, "--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(again.port(), 0) << again.ready();
+  const auto [status, body] = Request(again.port(), "GET", "/api/v1/events/" + id);
+  ASSERT_EQ(status, 200) << body;
+  const nlohmann::json e = nlohmann::json::parse(body);
+  EXPECT_EQ(e["kw"], 2500.0);
+  EXPECT_EQ(e["active"], true);
+  EXPECT_NE(Request(again.port(), "GET", "/metrics").second.find("mullet_events_active 1\n"), std::string::npos);
+  const int how = again.Stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(how));
+  EXPECT_EQ(WEXITSTATUS(how), 0);
+}
+
+}  // namespace
+}  // namespace mullet

@@ -1,0 +1,69 @@
+// What the controller knows of each miner, and the two pure steps of a tick
+// that stand between the drivers and the policy:
+//  - Observe: the miners' records (what was last commanded, when, what the
+//    last sweep read) into the policy's Observation. A miner that does not
+//    answer counts at its last known power, or its model's nameplate when it
+//    never answered: never zero. One told to sleep counts as ramping down,
+//    at its last power, until its group's ramp-down has passed.
+//  - PlanCommands: the policy's Allocation into which miners to put to sleep
+//    and which to wake, paced: sleeps before wakes (shed before adding), the
+//    least efficient put to sleep first and the most efficient woken first,
+//    only miners that answered, and only miners the controller itself put to
+//    sleep are woken.
+// No sockets and no clock: the daemon's loop feeds them, the tests drive
+// them with seeded random fleets.
+
+#ifndef MULLET_DAEMON_FLEET_VIEW_H_
+#define MULLET_DAEMON_FLEET_VIEW_H_
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "core/time/calendar.h"
+#include "core/units/units.h"
+#include "dispatch/policy.h"
+#include "site/site.h"
+
+namespace mullet {
+
+struct MinerRecord {
+  std::size_t group = 0;  // index into site.miners
+  // What the controller last told it; none: nothing yet (it hashes as found).
+  enum class Command { kNone, kHash, kSleep };
+  Command command = Command::kNone;
+  std::optional<UtcTime> commanded_at;
+  // The last sweep: did it answer, and what did it report.
+  bool answered = false;
+  std::optional<Watts> power;                  // reported draw, when the firmware reports one
+  std::optional<TerahashPerSecond> hashrate;   // reported 5 s hashrate
+  // The last draw known for it: its last reported power, else what its
+  // hashrate implies at the model's efficiency; kept across silent sweeps.
+  std::optional<Watts> last_known_power;
+};
+
+// Folds one sweep's reading into `record` (answered, power, hashrate, and the
+// last known power). `answered` false keeps the last known power.
+void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
+                   std::optional<TerahashPerSecond> hashrate, MinerRecord* record);
+
+// The Observation of the policy at `now` (its `miners` part, site.miners
+// order). REQUIRES: each record's group < site.miners.size().
+Observation Observe(const Site& site, const std::vector<MinerRecord>& records, UtcTime now);
+
+struct CommandPlan {
+  std::vector<std::size_t> sleep;  // indexes into the records, in the order to send
+  std::vector<std::size_t> wake;
+  // Per group, units the allocation wanted changed that could not be this
+  // tick (pacing, or too few answering units to command).
+  std::vector<int> deferred;
+};
+
+// The commands that move the fleet toward `allocation.miners[g].running`
+// hashing units in each group, at most `max_commands` in all (sleeps first).
+CommandPlan PlanCommands(const Site& site, const Allocation& allocation, const std::vector<MinerRecord>& records,
+                         std::size_t max_commands);
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_FLEET_VIEW_H_

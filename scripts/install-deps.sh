@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages mullet builds with, when any is missing;
 # with --test also what the tests need (Chromium for the browser test; Slurm's
 # slurmctld, slurmd and client tools with munge for the scheduler driver's
-# test against a real private cluster), with
+# test against a real private cluster; the PostgreSQL server for the store's
+# tests against a real database), with
 # --fuzz clang and its libFuzzer runtime for the slow fuzz runs. Safe to run
 # again: it installs nothing when all are present.
 set -euo pipefail
@@ -14,10 +15,11 @@ packages=(
   libssl-dev  # libcrypto: SHA-256 and base64 of the Whatsminer API V3 write token
   libzip-dev libpugixml-dev  # .xlsx workbooks: ERCOT's published price reports
   libsqlite3-dev  # the controller's store (serve)
+  libpq-dev  # PostgreSQL behind the same store (libpq-fe.h; libpq is loaded at run time)
 )
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(chromium slurmctld slurmd slurm-client munge) ;;
+    --test) packages+=(chromium slurmctld slurmd slurm-client munge postgresql) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
   esac
 done

@@ -13,7 +13,7 @@
 #include "data/asic_specs.h"
 #include "daemon/api.h"
 #include "site/site_config.h"
-#include "storage/sqlite_store.h"
+#include "storage/pg_store.h"
 
 namespace mullet {
 namespace {
@@ -45,7 +45,9 @@ Result<asio::ip::tcp::endpoint> ParseListen(const std::string& text) {
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   CLI::App* cmd = app.add_subcommand("serve", "Run the site's daemon: its store and REST API");
   cmd->add_option("site", f.site_file, "Site YAML (examples/hybrid_west_texas.yaml)")->required();
-  cmd->add_option("--db", f.db, "SQLite database of the site's state (created when absent)")->capture_default_str();
+  cmd->add_option("--db", f.db,
+                  "The site's state: a SQLite file (created when absent) or a postgresql:// URL")
+      ->capture_default_str();
   cmd->add_option("--listen", f.listen, "Address and port of the API; port 0 picks a free one")->capture_default_str();
   cmd->add_option("--models-yaml", f.models_yaml, "Extra ASIC models (see examples/asic_models.yaml)");
   cmd->footer(
@@ -84,7 +86,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     fmt::print(err, "mullet serve: {} scenarios in {}: serving the first, {}\n", scenarios->size(), f.site_file,
                Printable(scenarios->front().name));
   }
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(f.db);
+  Result<std::unique_ptr<Store>> store = OpenStore(f.db);
   if (!store.ok()) {
     err << "mullet serve: error: " << store.status().message() << "\n";
     return 1;
@@ -112,9 +114,9 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     server.Stop();
     io.stop();
   });
-  fmt::print(err, "mullet serve: site {} ({:.1f} MW interconnect, {} domains) from {}; state in {} (schema {})\n",
-             Printable(site.name), site.interconnect.value() / 1e6, site.domains.size(), f.site_file, f.db,
-             SqliteSchemaVersion());
+  fmt::print(err, "mullet serve: site {} ({:.1f} MW interconnect, {} domains) from {}; state in {}\n",
+             Printable(site.name), site.interconnect.value() / 1e6, site.domains.size(), f.site_file,
+             f.db.starts_with("postgres") ? std::string("PostgreSQL") : f.db);
   fmt::print(err,
              "mullet serve: events are stored, audited and served; the control loop that acts on them is not "
              "part of this build yet\n");
@@ -139,14 +141,15 @@ CLI::App* AddTokenCommand(CLI::App& app, TokenFlags& f) {
   CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by its id");
   revoke->add_option("id", f.id, "The token's id (mullet token list)")->required()->check(CLI::PositiveNumber);
   for (CLI::App* sub : {create, list, revoke}) {
-    sub->add_option("--db", f.db, "SQLite database of the site's state (the daemon's --db)")->capture_default_str();
+    sub->add_option("--db", f.db, "The site's state, as the daemon's --db: a SQLite file or a postgresql:// URL")
+        ->capture_default_str();
     sub->callback([&f, sub] { f.action = sub->get_name(); });
   }
   return cmd;
 }
 
 int RunToken(const TokenFlags& f, std::ostream& out, std::ostream& err) {
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore(f.db);
+  Result<std::unique_ptr<Store>> store = OpenStore(f.db);
   if (!store.ok()) {
     err << "mullet token: error: " << store.status().message() << "\n";
     return 1;

@@ -2,15 +2,12 @@
 
 #include <sqlite3.h>
 
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "storage/token.h"
 
 namespace mullet {
 namespace {
-
-using nlohmann::json;
 
 // Each entry is one migration, applied in order, once. Never edit one that
 // has shipped: add the next.
@@ -146,8 +143,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
       ins.Bind(4, std::string_view(FormatUtc(now)));
       if (ins.Step() != SQLITE_DONE) return Error("storing the token");
       id = sqlite3_last_insert_rowid(db_);
-      return AuditInside(now, who, "token.create",
-                         json{{"id", id}, {"role", RoleName(role)}, {"label", label}});
+      return AuditInside(now, who, "token.create", TokenAuditDetail(id, role, label));
     });
     if (!s.ok()) return s;
     return token;
@@ -182,7 +178,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
       Statement up(db_, "UPDATE tokens SET revoked_at = ? WHERE id = ?");
       up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, id);
       if (up.Step() != SQLITE_DONE) return Error("revoking token " + std::to_string(id));
-      return AuditInside(now, who, "token.revoke", json{{"id", id}});
+      return AuditInside(now, who, "token.revoke", "{\"id\":" + std::to_string(id) + "}");
     });
   }
 
@@ -204,7 +200,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
       if (q.Step() != SQLITE_ROW) return Error("reading the event back");
       row = EventOf(q);
       if (!inserted) return Status::Ok();
-      return AuditInside(now, who, "event.create", EventJson(row));
+      return AuditInside(now, who, "event.create", EventAuditDetail(row));
     });
     if (!s.ok()) return s;
     if (created) *created = inserted;
@@ -225,7 +221,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
       if (up.Step() != SQLITE_DONE) return Error("cancelling event " + std::to_string(id));
       row = **found;
       row.cancelled = now;
-      return AuditInside(now, who, "event.cancel", json{{"id", id}});
+      return AuditInside(now, who, "event.cancel", "{\"id\":" + std::to_string(id) + "}");
     });
     if (!s.ok()) return s;
     return row;
@@ -317,20 +313,11 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     return t;
   }
 
-  static json EventJson(const EventRow& e) {
-    json j{{"id", e.id}, {"source", e.source}, {"source_id", e.source_id}, {"type", e.spec.type},
-           {"kw", e.spec.kw}, {"ramp_s", e.spec.ramp_s}};
-    j["start"] = e.spec.start ? json(FormatUtc(*e.spec.start)) : json(nullptr);
-    j["end"] = e.spec.end ? json(FormatUtc(*e.spec.end)) : json(nullptr);
-    return j;
-  }
-
   static UtcTime Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-  Status AuditInside(UtcTime now, std::string_view who, std::string_view action, const json& detail) {
+  Status AuditInside(UtcTime now, std::string_view who, std::string_view action, const std::string& detail) {
     Statement ins(db_, "INSERT INTO audit (at, who, action, detail) VALUES (?, ?, ?, ?)");
-    ins.Bind(1, std::string_view(FormatUtc(now))).Bind(2, who).Bind(3, action);
-    ins.Bind(4, std::string_view(detail.dump(-1, ' ', false, json::error_handler_t::replace)));
+    ins.Bind(1, std::string_view(FormatUtc(now))).Bind(2, who).Bind(3, action).Bind(4, std::string_view(detail));
     return ins.Step() == SQLITE_DONE ? Status::Ok() : Error("writing the audit log");
   }
 

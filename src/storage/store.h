@@ -72,6 +72,11 @@ struct AuditRow {
   std::string detail;  // JSON of what changed
 };
 
+// The audit row's detail for a created token or event (JSON): one home for
+// what every store records.
+std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label);
+std::string EventAuditDetail(const EventRow& event);
+
 class Store {
  public:
   virtual ~Store() = default;

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
+#include "storage/pg_server.h"
 
 extern char** environ;
 
@@ -171,6 +172,36 @@ TEST_F(ServeCommandTest, AnEventPostedSurvivesAKillAndTheDaemonStopsCleanlyOnSig
   const int how = again.Stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(how));
   EXPECT_EQ(WEXITSTATUS(how), 0);
+}
+
+// The same with the state on a PostgreSQL server (one the test starts): the
+// token, the event and its survival of a SIGKILL.
+TEST_F(ServeCommandTest, TheStateCanLiveInPostgreSql) {
+  testing_pg::PgServer& pg = testing_pg::PgServer::Get();
+  ASSERT_TRUE(pg.error().empty()) << pg.error();
+  const std::string url = pg.NewDatabaseUrl();
+  const auto made = Mullet("token create --role admin --db '" + url + "'");
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string token = made.out.substr(0, made.out.size() - 1);
+  {
+    Daemon d({site_, "--db", url, "--listen", "127.0.0.1:0"});
+    ASSERT_NE(d.port(), 0) << d.ready();
+    const auto [status, body] = Request(d.port(), "POST", "/api/v1/events", token, R"({"type":"reduce-by","kw":700})");
+    ASSERT_EQ(status, 201) << body;
+    d.Stop(SIGKILL);
+  }
+  Daemon again({site_, "--db", url, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(again.port(), 0) << again.ready();
+  const auto [status, body] = Request(again.port(), "GET", "/api/v1/audit", token);
+  ASSERT_EQ(status, 200) << body;
+  const nlohmann::json audit = nlohmann::json::parse(body)["audit"];
+  ASSERT_EQ(audit.size(), 2u);
+  EXPECT_EQ(audit[0]["action"], "event.create");
+  EXPECT_EQ(audit[0]["detail"]["kw"], 700.0);
+  EXPECT_EQ(audit[1]["action"], "token.create");
+  const auto bad = Mullet("token list --db 'postgresql:///nosuchdb?host=/nonexistent&user=x'");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("cannot connect to PostgreSQL"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -12,6 +12,13 @@
 namespace mullet {
 namespace {
 
+// A 4CP rate of $50/kW-year with no peaks listed.
+FourCoincidentPeak FourCpAt50() {
+  FourCoincidentPeak f;
+  f.rate_usd_per_kw_year = 50;
+  return f;
+}
+
 constexpr double kTolW = 1e-3;  // rounding slack, in watts
 
 struct RandomCase {
@@ -90,7 +97,7 @@ RandomCase MakeCase(std::uint64_t seed) {
   }
   s.contract.adder = UsdPerMegawattHour(Uniform(rng, 0, 8));
   if (UniformInt(rng, 0, 2) == 0) s.contract.block = FixedBlock{s.interconnect * 0.4, UsdPerMegawattHour(30)};
-  if (UniformInt(rng, 0, 2) == 0) s.contract.four_cp = FourCoincidentPeak{50, {}};
+  if (UniformInt(rng, 0, 2) == 0) s.contract.four_cp = FourCpAt50();
   s.policy.hysteresis = UsdPerMegawattHour(Uniform(rng, 0, 10));
   s.policy.strike_windows = UniformInt(rng, 1, 3);
   if (UniformInt(rng, 0, 2) == 0) s.policy.reserve_fraction = Uniform(rng, 0, 0.1);

@@ -7,6 +7,13 @@
 namespace mullet {
 namespace {
 
+// A 4CP rate of $50/kW-year with no peaks listed.
+FourCoincidentPeak FourCpAt50() {
+  FourCoincidentPeak f;
+  f.rate_usd_per_kw_year = 50;
+  return f;
+}
+
 using testing_sites::Group;
 using testing_sites::Lease;
 using testing_sites::MiningSite;
@@ -179,7 +186,7 @@ TEST(PolicyTest, PowerTargetUnderclocksWhenTheCurvePays) {
 
 TEST(PolicyTest, FourCpPeakCurtailsMiningThatWouldOtherwiseRun) {
   Site site = MiningSite();
-  site.contract.four_cp = FourCoincidentPeak{50, {}};
+  site.contract.four_cp = FourCpAt50();
   DispatchState st = InitialState(site);
   TickSignals s = Tick(20, 50);
   s.peak_alert = true;

@@ -219,10 +219,11 @@ TEST(TimeseriesCsvTest, ALongRunArrivesWholeAndInOrder) {
   std::getline(in, line);
   int k = 0;
   while (std::getline(in, line)) {
-    if (k == 0)
+    if (k == 0) {
       EXPECT_EQ(line,
                 "long,2021-01-01T00:00:00Z,0.00,50.000,20.0,100.000,30.000,0.000,0.000,30.000,0.00,"
                 "0.0000,mine-full");
+    }
     if (k == kSteps - 1) {
       EXPECT_EQ(
           line,

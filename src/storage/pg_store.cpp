@@ -63,48 +63,7 @@ Result<const Libpq*> LoadLibpq() {
   return &lib;
 }
 
-constexpr const char* kMigrations[] = {
-    // 1: tokens, events, the audit log, the policy's memory (sqlite_store.cpp's
-    // schema in PostgreSQL's words).
-    R"sql(
-CREATE TABLE tokens (
-  id BIGSERIAL PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
-  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
-  label TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  revoked_at TEXT
-);
-CREATE TABLE events (
-  id BIGSERIAL PRIMARY KEY,
-  source TEXT NOT NULL,
-  source_id TEXT NOT NULL,
-  type TEXT NOT NULL CHECK (type IN ('reduce-to', 'reduce-by')),
-  kw DOUBLE PRECISION NOT NULL CHECK (kw >= 0),
-  start_at TEXT,
-  end_at TEXT,
-  ramp_s DOUBLE PRECISION NOT NULL CHECK (ramp_s >= 0),
-  created_at TEXT NOT NULL,
-  created_by TEXT NOT NULL,
-  cancelled_at TEXT,
-  UNIQUE (source, source_id)
-);
-CREATE TABLE audit (
-  id BIGSERIAL PRIMARY KEY,
-  at TEXT NOT NULL,
-  who TEXT NOT NULL,
-  action TEXT NOT NULL,
-  detail TEXT NOT NULL
-);
-CREATE TABLE memory (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  saved_at TEXT NOT NULL,
-  json TEXT NOT NULL
-);
-)sql",
-};
-constexpr int kVersion = static_cast<int>(std::size(kMigrations));
-static_assert(kVersion >= 1);
+
 
 // A parameter: text, or SQL NULL.
 using Param = std::optional<std::string>;
@@ -135,12 +94,12 @@ class PgStore final : public Store {
       Result<Rows> have = Exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
       if (!have.ok()) return have.status();
       const int version = std::stoi(have->at(0, 0).value_or("0"));
-      if (version > kVersion) {
+      if (version > SchemaVersion()) {
         return Status::DataError("the PostgreSQL database's schema is version " + std::to_string(version) +
-                                 ", newer than this mullet knows (" + std::to_string(kVersion) + ")");
+                                 ", newer than this mullet knows (" + std::to_string(SchemaVersion()) + ")");
       }
-      for (int v = version + 1; v <= kVersion; ++v) {
-        if (Status s = ExecScript(kMigrations[v - 1]); !s.ok()) return s;
+      for (int v = version + 1; v <= SchemaVersion(); ++v) {
+        if (Status s = ExecScript(Migration(v, "BIGSERIAL PRIMARY KEY", "DOUBLE PRECISION").c_str()); !s.ok()) return s;
         const UtcTime now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
         if (Status s = Run("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                             {Int(v), Param(FormatUtc(now))});

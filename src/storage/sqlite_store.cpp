@@ -9,48 +9,7 @@
 namespace mullet {
 namespace {
 
-// Each entry is one migration, applied in order, once. Never edit one that
-// has shipped: add the next.
-constexpr const char* kMigrations[] = {
-    // 1: tokens, events, the audit log, the policy's memory.
-    R"sql(
-CREATE TABLE tokens (
-  id INTEGER PRIMARY KEY,
-  hash TEXT NOT NULL UNIQUE,
-  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
-  label TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  revoked_at TEXT
-);
-CREATE TABLE events (
-  id INTEGER PRIMARY KEY,
-  source TEXT NOT NULL,
-  source_id TEXT NOT NULL,
-  type TEXT NOT NULL CHECK (type IN ('reduce-to', 'reduce-by')),
-  kw REAL NOT NULL CHECK (kw >= 0),
-  start_at TEXT,
-  end_at TEXT,
-  ramp_s REAL NOT NULL CHECK (ramp_s >= 0),
-  created_at TEXT NOT NULL,
-  created_by TEXT NOT NULL,
-  cancelled_at TEXT,
-  UNIQUE (source, source_id)
-);
-CREATE TABLE audit (
-  id INTEGER PRIMARY KEY,
-  at TEXT NOT NULL,
-  who TEXT NOT NULL,
-  action TEXT NOT NULL,
-  detail TEXT NOT NULL
-);
-CREATE TABLE memory (
-  id INTEGER PRIMARY KEY CHECK (id = 1),
-  saved_at TEXT NOT NULL,
-  json TEXT NOT NULL
-);
-)sql",
-};
-constexpr int kVersion = static_cast<int>(std::size(kMigrations));
+
 
 // One prepared statement, finalized when it goes out of scope.
 class Statement {
@@ -116,14 +75,14 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     Statement max(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (max.Step() != SQLITE_ROW) return Error("reading the schema version");
     const int have = static_cast<int>(max.Int(0));
-    if (have > kVersion) {
+    if (have > SchemaVersion()) {
       return Status::DataError(path_.string() + ": its schema is version " + std::to_string(have) +
-                               ", newer than this mullet knows (" + std::to_string(kVersion) +
+                               ", newer than this mullet knows (" + std::to_string(SchemaVersion()) +
                                "): use the mullet that wrote it, or a newer one");
     }
-    for (int v = have + 1; v <= kVersion; ++v) {
+    for (int v = have + 1; v <= SchemaVersion(); ++v) {
       Status s = InTransaction([&]() -> Status {
-        if (Status e = Exec(kMigrations[v - 1]); !e.ok()) return e;
+        if (Status e = Exec(Migration(v, "INTEGER PRIMARY KEY", "REAL").c_str()); !e.ok()) return e;
         Statement ins(db_, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)");
         ins.Bind(1, static_cast<std::int64_t>(v)).Bind(2, std::string_view(FormatUtc(Now())));
         return ins.Step() == SQLITE_DONE ? Status::Ok() : Error("recording migration " + std::to_string(v));
@@ -349,8 +308,6 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
 };
 
 }  // namespace
-
-int SqliteSchemaVersion() { return kVersion; }
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path) {
   sqlite3* db = nullptr;

@@ -22,9 +22,6 @@ namespace mullet {
 // database; DataError when its schema is newer than this build knows.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::filesystem::path& path);
 
-// The schema version this build writes.
-int SqliteSchemaVersion();
-
 }  // namespace mullet
 
 #endif  // MULLET_STORAGE_SQLITE_STORE_H_

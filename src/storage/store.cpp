@@ -31,6 +31,66 @@ bool EventRow::ActiveAt(UtcTime t) const {
   return t >= begun;
 }
 
+namespace {
+
+// $ID: the row id's type; $REAL: a float's.
+constexpr const char* kMigrations[] = {
+    // 1: tokens, events, the audit log, the policy's memory.
+    R"sql(
+CREATE TABLE tokens (
+  id $ID,
+  hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE events (
+  id $ID,
+  source TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('reduce-to', 'reduce-by')),
+  kw $REAL NOT NULL CHECK (kw >= 0),
+  start_at TEXT,
+  end_at TEXT,
+  ramp_s $REAL NOT NULL CHECK (ramp_s >= 0),
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  cancelled_at TEXT,
+  UNIQUE (source, source_id)
+);
+CREATE TABLE audit (
+  id $ID,
+  at TEXT NOT NULL,
+  who TEXT NOT NULL,
+  action TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE TABLE memory (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  saved_at TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+)sql",
+};
+
+void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
+  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+std::string Migration(int version, std::string_view row_id, std::string_view real) {
+  std::string sql = kMigrations[version - 1];
+  ReplaceAll(sql, "$ID", row_id);
+  ReplaceAll(sql, "$REAL", real);
+  return sql;
+}
+
 std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label) {
   const nlohmann::ordered_json j{{"id", id}, {"role", RoleName(role)}, {"label", label}};
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

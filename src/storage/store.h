@@ -72,6 +72,13 @@ struct AuditRow {
   std::string detail;  // JSON of what changed
 };
 
+// The schema's migrations, one home for every backend: migration v (from 1)
+// with the backend's words for a generated row id ("INTEGER PRIMARY KEY",
+// "BIGSERIAL PRIMARY KEY") and a float ("REAL", "DOUBLE PRECISION"). Never
+// edit one that has shipped: add the next.
+int SchemaVersion();
+std::string Migration(int version, std::string_view row_id, std::string_view real);
+
 // The audit row's detail for a created token or event (JSON): one home for
 // what every store records.
 std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label);

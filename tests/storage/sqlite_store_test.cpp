@@ -14,6 +14,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "storage/store_test_util.h"
 #include "storage/token.h"
 
 namespace mullet {
@@ -21,14 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-UtcTime At(const char* text) { return *ParseUtcTimestamp(text); }
-
-EventSpec Spec(const char* type, double kw) {
-  EventSpec s;
-  s.type = type;
-  s.kw = kw;
-  return s;
-}
+using testing_store::At;
+using testing_store::Spec;
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -66,9 +61,9 @@ class SqliteStoreTest : public ::testing::Test {
 TEST_F(SqliteStoreTest, OpensInWalModeAtTheCurrentSchemaVersionAndOpensAgain) {
   { ASSERT_NE(Open(), nullptr); }
   EXPECT_EQ(Query("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(Query("SELECT MAX(version) FROM schema_migrations"), std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(Query("SELECT MAX(version) FROM schema_migrations"), std::to_string(SchemaVersion()));
   { ASSERT_NE(Open(), nullptr); }  // migrations run once
-  EXPECT_EQ(Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(SqliteSchemaVersion()));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM schema_migrations"), std::to_string(SchemaVersion()));
 }
 
 TEST_F(SqliteStoreTest, ANewerSchemaOrAFileThatIsNotADatabaseIsRefusedByName) {

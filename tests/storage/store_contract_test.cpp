@@ -16,6 +16,7 @@
 #include "storage/pg_store.h"
 #include "storage/sqlite_store.h"
 #include "storage/pg_server.h"
+#include "storage/store_test_util.h"
 #include "storage/token.h"
 
 namespace mullet {
@@ -23,14 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-UtcTime At(const char* text) { return *ParseUtcTimestamp(text); }
-
-EventSpec Spec(const char* type, double kw) {
-  EventSpec s;
-  s.type = type;
-  s.kw = kw;
-  return s;
-}
+using testing_store::At;
+using testing_store::Spec;
 
 class StoreContractTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -1,0 +1,236 @@
+// The controller's tick against a simulated plant (FleetIo in code: miners
+// that draw their model's power while hashing and 20 W asleep, a meter that
+// sums them, some silent), with events in a real SQLite store: a reduce-to
+// event brings the metered draw under its cap, paced; silent miners are
+// counted at their last power, so the answering ones shed more; cancelling
+// restores only the controller's own; a reduce-by reduces from the draw when
+// the event began; the memory saved is resumed by a new loop.
+
+#include "daemon/control_loop.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "dispatch/test_sites.h"
+#include "storage/sqlite_store.h"
+
+namespace mullet {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_sites::Group;
+
+UtcTime At(const char* text) { return *ParseUtcTimestamp(text); }
+
+// 60 S21 (3.5 kW) and 40 S19j Pro (3.05 kW): 332 kW of IT; PUE 1.
+Site SmallSite() {
+  Site s;
+  s.name = "small";
+  s.interconnect = Megawatts(1);
+  s.cooling.pue_air = 1.0;
+  s.miners.push_back(Group("s21", "S21", 60));
+  s.miners.push_back(Group("s19jpro", "S19j Pro", 40));
+  s.policy.hysteresis = UsdPerMegawattHour(0);
+  return s;
+}
+
+class Plant : public FleetIo {
+ public:
+  explicit Plant(const Site& site) {
+    for (std::size_t g = 0; g < site.miners.size(); ++g) {
+      for (int u = 0; u < site.miners[g].count; ++u) miners_.push_back({g, site.miners[g].model, false, false});
+    }
+  }
+  std::size_t size() const override { return miners_.size(); }
+  std::vector<FleetReading> Sweep() override {
+    std::vector<FleetReading> out;
+    for (const Miner& m : miners_) {
+      FleetReading r;
+      r.answered = !m.silent;
+      if (r.answered) {
+        r.power = Power(m);
+        r.hashrate = m.asleep ? TerahashPerSecond(0) : m.model.hashrate;
+      }
+      out.push_back(r);
+    }
+    return out;
+  }
+  std::vector<bool> Command(const std::vector<std::size_t>& who, bool sleep) override {
+    std::vector<bool> ok;
+    for (std::size_t i : who) {
+      ++commands_;
+      if (miners_[i].silent) {
+        ok.push_back(false);
+        continue;
+      }
+      miners_[i].asleep = sleep;
+      ok.push_back(true);
+    }
+    return ok;
+  }
+  std::optional<Watts> SiteMeter() override {
+    if (!metered_) return std::nullopt;
+    return Draw();
+  }
+  // What the plant draws, meter or not.
+  Watts Draw() const {
+    Watts sum{0};
+    for (const Miner& m : miners_) sum += Power(m);
+    return sum;
+  }
+  std::vector<std::size_t> GroupsOf() const {
+    std::vector<std::size_t> g;
+    for (const Miner& m : miners_) g.push_back(m.group);
+    return g;
+  }
+  void SetSilent(std::size_t i, bool silent) { miners_[i].silent = silent; }
+  void SetMetered(bool metered) { metered_ = metered; }
+  void SetAsleep(std::size_t i, bool asleep) { miners_[i].asleep = asleep; }
+  bool asleep(std::size_t i) const { return miners_[i].asleep; }
+  int commands() const { return commands_; }
+
+ private:
+  struct Miner {
+    std::size_t group;
+    AsicModel model;
+    bool asleep;
+    bool silent;
+  };
+  static Watts Power(const Miner& m) { return m.asleep ? Watts(20) : m.model.power; }
+  std::vector<Miner> miners_;
+  int commands_ = 0;
+  bool metered_ = true;
+};
+
+class ControlLoopTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("mullet_loop_" + std::to_string(getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::move(OpenSqliteStore(dir_ / "mullet.db")).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  EventRow Event(const char* type, double kw) {
+    EventSpec spec;
+    spec.type = type;
+    spec.kw = kw;
+    bool created = false;
+    return *store_->AddEvent(spec, "test", std::to_string(++events_), "test", now_, &created);
+  }
+  static LoopSignals Profitable() {
+    LoopSignals s;
+    s.price = UsdPerMegawattHour(20);
+    s.hashprice = UsdPerTerahashDay(0.05);
+    return s;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  UtcTime now_ = At("2026-12-02T12:00:00Z");
+  int events_ = 0;
+  const Site site_ = SmallSite();
+};
+
+TEST_F(ControlLoopTest, AReduceToEventBringsTheMeteredDrawUnderItsCapPacedAndCancellingRestoresOnlyItsOwn) {
+  Plant plant(site_);
+  plant.SetAsleep(99, true);  // asleep before the controller: someone else's
+  LoopOptions o;
+  o.max_commands = 10;
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), o);
+  Result<TickReport> first = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->slept + first->woken, 0u) << "profitable, no event: the fleet runs as found";
+  EXPECT_NEAR(first->site_meter->value(), 60 * 3500 + 39 * 3050 + 20, 1e-6);
+
+  const EventRow e = Event("reduce-to", 250);  // 250 kW against ~329 kW
+  std::vector<double> metered;
+  for (int k = 1; k <= 12; ++k) {
+    now_ += std::chrono::seconds(10);
+    Result<TickReport> r = loop.Tick(now_, Profitable());
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_TRUE(r->dr_limit.has_value());
+    EXPECT_DOUBLE_EQ(r->dr_limit->value(), 250e3);
+    EXPECT_LE(r->slept + r->woken, 10u) << "paced";
+    EXPECT_LE(r->expected_facility.value(), 250e3 + 1e-6) << "the policy never plans above the cap";
+    metered.push_back(plant.SiteMeter()->value());
+  }
+  for (std::size_t k = 1; k < metered.size(); ++k) EXPECT_LE(metered[k], metered[k - 1]) << k;
+  EXPECT_LE(metered.back(), 250e3);
+  EXPECT_GT(metered.back(), 250e3 - 3500 - 1) << "shed no more than one unit below the cap";
+  // The least efficient (S19j Pro, 29.5 J/TH) went first.
+  int s19_asleep = 0, s21_asleep = 0;
+  for (std::size_t i = 0; i < plant.size(); ++i) (i < 60 ? s21_asleep : s19_asleep) += plant.asleep(i) ? 1 : 0;
+  EXPECT_GT(s19_asleep, s21_asleep);
+
+  ASSERT_TRUE(store_->CancelEvent(e.id, "test", now_).ok());
+  for (int k = 0; k < 12; ++k) {
+    now_ += std::chrono::seconds(10);
+    ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  }
+  for (std::size_t i = 0; i < 99; ++i) EXPECT_FALSE(plant.asleep(i)) << i;
+  EXPECT_TRUE(plant.asleep(99)) << "never woken: the controller did not put it to sleep";
+}
+
+// Without a meter to show it, the draw of miners that stopped answering is
+// known only from the records: they count at their last power.
+TEST_F(ControlLoopTest, SilentMinersCountAtTheirLastPowerSoTheAnsweringOnesShedMore) {
+  Plant plant(site_);
+  plant.SetMetered(false);
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());  // everyone answers once: last powers known
+  for (std::size_t i = 0; i < 10; ++i) plant.SetSilent(i, true);  // ten S21 go quiet, still hashing
+  Event("reduce-to", 200);
+  for (int k = 0; k < 3; ++k) {
+    now_ += std::chrono::seconds(10);
+    Result<TickReport> r = loop.Tick(now_, Profitable());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->silent, 10u);
+  }
+  // The ten silent ones still draw 35 kW; the plant is under the cap.
+  EXPECT_LE(plant.Draw().value(), 200e3);
+  for (std::size_t i = 0; i < 10; ++i) EXPECT_FALSE(plant.asleep(i));
+}
+
+TEST_F(ControlLoopTest, AReduceByEventReducesFromTheDrawWhenItBegan) {
+  Plant plant(site_);
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  const double before = plant.SiteMeter()->value();
+  Event("reduce-by", 100);
+  for (int k = 0; k < 4; ++k) {
+    now_ += std::chrono::seconds(10);
+    Result<TickReport> r = loop.Tick(now_, Profitable());
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(r->dr_limit.has_value());
+    EXPECT_DOUBLE_EQ(r->dr_limit->value(), before - 100e3) << "the baseline stays the draw when it began";
+  }
+  EXPECT_LE(plant.SiteMeter()->value(), before - 100e3);
+}
+
+TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {
+  Plant plant(site_);
+  {
+    ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+    ASSERT_TRUE(loop.Resume().ok());  // nothing saved yet: fine
+    Event("reduce-to", 150);
+    ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  }
+  ASSERT_TRUE(store_->LoadMemory()->has_value());
+  ControlLoop again(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(again.Resume().ok());
+  now_ += std::chrono::seconds(10);
+  ASSERT_TRUE(again.Tick(now_, Profitable()).ok());
+  EXPECT_LE(plant.SiteMeter()->value(), 150e3);
+  // A memory that does not fit the site is refused by name.
+  ASSERT_TRUE(store_->SaveMemory(R"({"miners":[]})", now_).ok());
+  const Status s = again.Resume();
+  EXPECT_EQ(s.code(), StatusCode::kDataError);
+  EXPECT_NE(s.message().find("the saved policy memory"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace mullet

@@ -332,7 +332,7 @@ Status EmulatedMiner::SetProfile(std::string_view name, UtcTime now) {
   if (atm_enabled_)
     return Status::InvalidArgument("profile changes are blocked while ATM is enabled");
   std::string names;
-  for (const MinerProfile& p : profiles()) {
+  for (const EmulatedProfile& p : profiles()) {
     if (p.name == name) {
       profile_ = p.name;
       SetOperatingPoint(p.power);
@@ -343,8 +343,8 @@ Status EmulatedMiner::SetProfile(std::string_view name, UtcTime now) {
   return Status::NotFound("unknown profile '" + std::string(name) + "'; profiles: " + names);
 }
 
-std::vector<MinerProfile> EmulatedMiner::profiles() const {
-  std::vector<MinerProfile> out;
+std::vector<EmulatedProfile> EmulatedMiner::profiles() const {
+  std::vector<EmulatedProfile> out;
   for (const auto& [name, fraction] : kProfiles) {
     const Watts p = std::clamp(o_.model.power * fraction, min_power(), max_power());
     const double r = p / o_.model.power;

@@ -60,8 +60,10 @@ struct RampTimes {
 // Defaults per family; sources and assumptions in src/emulate/README.md.
 RampTimes DefaultRampTimes(FirmwareFamily f);
 
-// A named operating point (LuxOS-style profile).
-struct MinerProfile {
+// A named operating point (LuxOS-style profile) of an emulated miner. Not
+// site.h's MinerProfile: one name for two layouts broke the one-definition
+// rule (the sanitizer build read one as the other once the link order moved).
+struct EmulatedProfile {
   std::string name;  // "eco", "default", "turbo"
   Watts power{0};
   TerahashPerSecond hashrate{0};
@@ -185,7 +187,7 @@ class EmulatedMiner {
   std::uint64_t seed() const { return o_.seed; }
   const RampTimes& ramps() const { return ramps_; }
   Capabilities capabilities() const { return CapabilitiesOf(o_.family); }
-  std::vector<MinerProfile> profiles() const;  // eco 80 %, default 100 %, turbo 110 %
+  std::vector<EmulatedProfile> profiles() const;  // eco 80 %, default 100 %, turbo 110 %
   // The active profile; none after a power target.
   const std::optional<std::string>& active_profile() const { return profile_; }
   Watts target_power() const { return op_power_; }  // the operating point's power

@@ -416,7 +416,7 @@ Body Curtail(Ctx& c) {
 
 Body Profiles(Ctx& c) {
   std::vector<Record> out;
-  for (const MinerProfile& p : c.m.profiles())
+  for (const EmulatedProfile& p : c.m.profiles())
     out.push_back({Str("Profile Name", p.name), Int("Watts", std::lround(p.power.value())),
                    Num("Hashrate", p.hashrate.value(), 2), Bool("IsTuned", true),
                    Int("Frequency", std::lround(p.frequency_mhz)), Num("Voltage", p.voltage_v, 2)});

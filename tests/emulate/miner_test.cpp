@@ -136,7 +136,7 @@ TEST(EmulatedMinerTest, PowerTargetWhileAsleepAppliesOnWake) {
 
 TEST(EmulatedMinerTest, ProfilesAreDerivedFromTheModel) {
   EmulatedMiner m = Make(FirmwareFamily::kLuxos);
-  const std::vector<MinerProfile> p = m.profiles();
+  const std::vector<EmulatedProfile> p = m.profiles();
   ASSERT_EQ(p.size(), 3u);
   EXPECT_EQ(p[0].name, "eco");
   EXPECT_NEAR(p[0].power.value(), 0.8 * 3050, 1e-9);

@@ -40,20 +40,7 @@ class SqliteStoreTest : public ::testing::Test {
     return s.ok() ? std::move(s).value() : nullptr;
   }
   // A value read straight from the file with SQLite, not through the store.
-  std::string Query(const std::string& sql) {
-    sqlite3* db = nullptr;
-    sqlite3_open_v2((dir_ / "mullet.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-    std::string out;
-    sqlite3_exec(
-        db, sql.c_str(),
-        [](void* o, int, char** v, char**) {
-          *static_cast<std::string*>(o) += v[0] ? v[0] : "NULL";
-          return 0;
-        },
-        &out, nullptr);
-    sqlite3_close(db);
-    return out;
-  }
+  std::string Query(const std::string& sql) { return testing_store::SqliteQuery((dir_ / "mullet.db").string(), sql); }
 
   fs::path dir_;
 };

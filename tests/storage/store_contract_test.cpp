@@ -55,20 +55,8 @@ class StoreContractTest : public ::testing::TestWithParam<std::string> {
   // One value read straight from the database with its own client (sqlite3
   // or psql), not through the store.
   std::string Query(const std::string& sql) {
+    if (GetParam() == "sqlite") return testing_store::SqliteQuery(db_, sql);
     std::string out;
-    if (GetParam() == "sqlite") {
-      sqlite3* db = nullptr;
-      sqlite3_open_v2(db_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
-      sqlite3_exec(
-          db, sql.c_str(),
-          [](void* o, int, char** v, char**) {
-            *static_cast<std::string*>(o) += v[0] ? v[0] : "NULL";
-            return 0;
-          },
-          &out, nullptr);
-      sqlite3_close(db);
-      return out;
-    }
     const std::string cmd = "psql -X -q -t -A -d '" + db_ + "' -c \"" + sql + "\"";
     FILE* p = popen(cmd.c_str(), "r");
     if (p == nullptr) return out;

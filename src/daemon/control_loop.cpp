@@ -2,10 +2,42 @@
 
 #include <algorithm>
 #include <cassert>
+#include <nlohmann/json.hpp>
 
 #include "dispatch/memory_json.h"
+#include "dispatch/reason.h"
 
 namespace mullet {
+
+std::string TickJson(const Site& site, const TickReport& r) {
+  using json = nlohmann::ordered_json;
+  const auto opt = [](const std::optional<Watts>& w) { return w ? json(w->value()) : json(nullptr); };
+  json groups = json::array();
+  for (std::size_t g = 0; g < site.miners.size(); ++g) {
+    groups.push_back({{"name", site.miners[g].name},
+                      {"running", g < r.running.size() ? r.running[g] : 0},
+                      {"reason", g < r.reasons.size() ? r.reasons[g] : ""},
+                      {"deferred", g < r.deferred.size() ? r.deferred[g] : 0}});
+  }
+  json targets = json::object();
+  for (const auto& [state, n] : r.targets) targets[state] = n;
+  const json j{{"time", FormatUtc(r.time)},
+               {"site_meter_w", opt(r.site_meter)},
+               {"dr_limit_w", opt(r.dr_limit)},
+               {"site_cap_w", r.site_cap.value()},
+               {"expected_w", r.expected_facility.value()},
+               {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
+                           {"unexplained", r.unexplained.value()}}},
+               {"answered", r.answered},
+               {"silent", r.silent},
+               {"slept", r.slept},
+               {"woken", r.woken},
+               {"refused", r.refused},
+               {"pending", r.pending},
+               {"targets", targets},
+               {"groups", groups}};
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 ControlLoop::ControlLoop(const Site& site, Store& store, FleetIo& fleet, std::vector<std::size_t> groups,
                          LoopOptions options)
@@ -21,27 +53,51 @@ ControlLoop::ControlLoop(const Site& site, Store& store, FleetIo& fleet, std::ve
 Status ControlLoop::Resume() {
   Result<std::optional<std::string>> saved = store_.LoadMemory();
   if (!saved.ok()) return saved.status();
-  if (!*saved) return Status::Ok();
-  Result<DispatchState> state = LoadMemoryJson(site_, **saved);
-  if (!state.ok()) return Status::DataError("the saved policy memory: " + state.status().message());
-  state_ = std::move(state).value();
+  if (*saved) {
+    Result<DispatchState> state = LoadMemoryJson(site_, **saved);
+    if (!state.ok()) return Status::DataError("the saved policy memory: " + state.status().message());
+    state_ = std::move(state).value();
+  }
+  Result<std::vector<TargetRow>> targets = store_.Targets();
+  if (!targets.ok()) return targets.status();
+  for (const TargetRow& t : *targets) {
+    if (t.miner < 0 || static_cast<std::size_t>(t.miner) >= records_.size()) continue;
+    const std::size_t i = static_cast<std::size_t>(t.miner);
+    if (t.name != fleet_.name(i)) continue;
+    const std::optional<TargetState> state = ParseTargetState(t.state);
+    if (!state || (t.desired != "sleep" && t.desired != "hash")) continue;
+    MinerRecord& r = records_[i];
+    r.command = t.desired == "sleep" ? MinerRecord::Command::kSleep : MinerRecord::Command::kHash;
+    r.commanded_at = t.commanded_at;
+    r.target = *state;
+  }
   return Status::Ok();
 }
 
+TargetRow ControlLoop::RowOf(std::size_t i) const {
+  const MinerRecord& r = records_[i];
+  return TargetRow{static_cast<std::int64_t>(i), fleet_.name(i),
+                   r.command == MinerRecord::Command::kSleep ? "sleep" : "hash",
+                   std::string(TargetStateName(r.target)), r.commanded_at};
+}
+
 Result<std::optional<Watts>> ControlLoop::EventCap(UtcTime now, std::optional<Watts> draw) {
-  Result<std::vector<EventRow>> events = store_.Events(1000);
+  Result<std::vector<EventRow>> events = store_.OpenEvents(now);
   if (!events.ok()) return events.status();
   std::optional<Watts> cap;
   for (const EventRow& e : *events) {
-    if (!e.ActiveAt(now)) {
-      reduce_by_baseline_.erase(e.id);
-      continue;
-    }
+    if (!e.ActiveAt(now)) continue;
     Watts limit{e.spec.kw * 1000.0};
     if (e.spec.type == "reduce-by") {
-      // The draw when the loop first saw the event; the interconnect when
-      // nothing was measured or expected yet.
-      const Watts base = reduce_by_baseline_.try_emplace(e.id, draw.value_or(site_.interconnect)).first->second;
+      // The draw when the loop first saw the event (kept in the store, so a
+      // restart reduces from the same draw); the interconnect when nothing
+      // was measured or expected yet.
+      Watts base = draw.value_or(site_.interconnect);
+      if (e.baseline_w) {
+        base = Watts(*e.baseline_w);
+      } else if (Status s = store_.SetEventBaseline(e.id, base.value()); !s.ok()) {
+        return s;
+      }
       limit = std::max(Watts(0), base - limit);
     }
     if (!cap || limit < *cap) cap = limit;
@@ -52,9 +108,14 @@ Result<std::optional<Watts>> ControlLoop::EventCap(UtcTime now, std::optional<Wa
 Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   TickReport report;
   report.time = now;
+  std::vector<TargetRow> changed;
   const std::vector<FleetReading> readings = fleet_.Sweep();
   for (std::size_t i = 0; i < records_.size() && i < readings.size(); ++i) {
-    RecordReading(site_, readings[i].answered, readings[i].power, readings[i].hashrate, &records_[i]);
+    MinerRecord& r = records_[i];
+    RecordReading(site_, readings[i].answered, readings[i].power, readings[i].hashrate, &r);
+    const TargetState before = r.target;
+    UpdateTarget(site_, now, &r);
+    if (r.target != before && r.target != TargetState::kNone) changed.push_back(RowOf(i));
     (readings[i].answered ? report.answered : report.silent) += 1;
   }
   Observation observed = Observe(site_, records_, now);
@@ -79,25 +140,57 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   Dispatch(site_, s, observed, options_.policy, PolicyOptions{}, &state_, &alloc_);
   report.expected_facility = alloc_.facility();
   report.site_cap = alloc_.site_cap;
+  report.firm = alloc_.firm_facility;
+  report.batch = alloc_.batch_facility;
+  report.mining = alloc_.mining_facility;
+  report.unexplained = alloc_.unexplained_facility;
+  for (const MinerSetpoint& m : alloc_.miners) {
+    report.running.push_back(m.running);
+    report.reasons.emplace_back(ReasonName(m.reason));
+  }
 
-  const CommandPlan plan = PlanCommands(site_, alloc_, records_, options_.max_commands);
+  const CommandPlan plan = PlanCommands(site_, alloc_, records_, options_.max_commands, now);
   report.deferred = plan.deferred;
+  for (int d : plan.deferred) report.pending += static_cast<std::size_t>(std::max(0, d));
+
+  // Intent first: every target about to be commanded is stored as
+  // dispatching before any command leaves.
+  for (const bool sleep : {true, false}) {
+    for (std::size_t i : sleep ? plan.sleep : plan.wake) {
+      MinerRecord& r = records_[i];
+      r.command = sleep ? MinerRecord::Command::kSleep : MinerRecord::Command::kHash;
+      r.target = TargetState::kDispatching;
+      changed.push_back(RowOf(i));
+    }
+  }
+  if (Status saved = store_.SaveTargets(changed, now); !saved.ok()) return saved;
+  changed.clear();
+
   for (const bool sleep : {true, false}) {
     const std::vector<std::size_t>& who = sleep ? plan.sleep : plan.wake;
     if (who.empty()) continue;
     const std::vector<bool> accepted = fleet_.Command(who, sleep);
     for (std::size_t k = 0; k < who.size(); ++k) {
+      MinerRecord& r = records_[who[k]];
+      r.commanded_at = now;
       if (k < accepted.size() && accepted[k]) {
-        MinerRecord& r = records_[who[k]];
-        r.command = sleep ? MinerRecord::Command::kSleep : MinerRecord::Command::kHash;
-        r.commanded_at = now;
+        r.target = TargetState::kDispatched;
         (sleep ? report.slept : report.woken) += 1;
       } else {
+        r.target = TargetState::kUnavailable;  // sent again once it answers and is not doing it
         ++report.refused;
       }
+      changed.push_back(RowOf(who[k]));
     }
   }
+  if (Status saved = store_.SaveTargets(changed, now); !saved.ok()) return saved;
+  for (const MinerRecord& r : records_) {
+    if (r.target != TargetState::kNone) ++report.targets[std::string(TargetStateName(r.target))];
+  }
   if (Status saved = store_.SaveMemory(SaveMemoryJson(site_, state_), now); !saved.ok()) return saved;
+  const UtcTime prune = now - std::chrono::duration_cast<UtcTime::duration>(
+                                  std::chrono::duration<double>(options_.retention.count() * 3600.0));
+  if (Status logged = store_.AddTick(now, TickJson(site_, report), prune); !logged.ok()) return logged;
   return report;
 }
 

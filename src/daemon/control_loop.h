@@ -5,9 +5,11 @@
 // The fleet comes in through FleetIo (the drivers in the daemon, a simulated
 // plant in the tests), time and prices as arguments: a tick can be replayed.
 //
-// Not yet here (issue 11): targets with their states written before a
-// command leaves and confirmed by measurement, the fast confirm-only loop,
-// telemetry and decisions in the store, watchdogs on stale sources.
+// Each miner the loop commands gets a target (fleet_view.h): its row is
+// written `dispatching` before the command leaves, so a restart knows what
+// it put to sleep and resends what may not have left; a sweep's measurement,
+// never a reply, confirms it. Each tick is logged in the store (telemetry,
+// the reason of each group's setpoint), old ticks pruned.
 
 #ifndef MULLET_DAEMON_CONTROL_LOOP_H_
 #define MULLET_DAEMON_CONTROL_LOOP_H_
@@ -15,6 +17,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/status/result.h"
@@ -43,6 +46,8 @@ class FleetIo {
   virtual std::vector<bool> Command(const std::vector<std::size_t>& miners, bool sleep) = 0;
   // Facility power at the interconnect, when a meter reads it.
   virtual std::optional<Watts> SiteMeter() = 0;
+  // Miner i as the store names its target: its address.
+  virtual std::string name(std::size_t i) const { return std::to_string(i); }
 };
 
 struct LoopSignals {
@@ -55,6 +60,7 @@ struct LoopOptions {
   Seconds tick{10.0};               // until the next tick
   std::size_t max_commands = 500;   // per tick, sleeps first
   PolicyKind policy = PolicyKind::kMullet;
+  Hours retention{24.0 * 30};       // ticks older than this are pruned from the store
 };
 
 // What a tick did, for the log, the API and the metrics.
@@ -67,7 +73,16 @@ struct TickReport {
   std::size_t answered = 0, silent = 0;
   std::size_t slept = 0, woken = 0, refused = 0;  // commands sent and accepted; refused by the miner
   std::vector<int> deferred;         // per group, units the plan could not move this tick
+  // The policy's expected facility draw by tier, and each group's setpoint.
+  Watts firm{0}, batch{0}, mining{0}, unexplained{0};
+  std::vector<int> running;          // per group, units the policy wants hashing
+  std::vector<std::string> reasons;  // per group, why (dispatch/reason.h)
+  std::map<std::string, std::size_t> targets;  // miners by target state, after the commands
+  std::size_t pending = 0;           // units wanted moved that wait for pacing (sum of deferred)
 };
+
+// A tick's record as the store keeps it and the API serves it (JSON).
+std::string TickJson(const Site& site, const TickReport& report);
 
 class ControlLoop {
  public:
@@ -75,8 +90,10 @@ class ControlLoop {
   // REQUIRES: groups.size() == fleet.size(); each index < site.miners.size().
   ControlLoop(const Site& site, Store& store, FleetIo& fleet, std::vector<std::size_t> groups, LoopOptions options);
 
-  // Restores the policy's memory saved by an earlier run, if any. DataError
-  // when the saved memory does not fit this site.
+  // Restores the policy's memory and the miners' targets saved by an
+  // earlier run, if any. DataError when the saved memory does not fit this
+  // site; a target whose miner is no longer at the same index and address is
+  // dropped (the fleet changed).
   Status Resume();
 
   Result<TickReport> Tick(UtcTime now, const LoopSignals& signals);
@@ -87,6 +104,7 @@ class ControlLoop {
   // The cap on facility power of the events in force at `now`: the lowest of
   // them; reduce-by from the draw when the loop first saw the event.
   Result<std::optional<Watts>> EventCap(UtcTime now, std::optional<Watts> draw);
+  TargetRow RowOf(std::size_t i) const;
 
   const Site& site_;
   Store& store_;
@@ -95,7 +113,6 @@ class ControlLoop {
   std::vector<MinerRecord> records_;
   DispatchState state_;
   Allocation alloc_;
-  std::map<std::int64_t, Watts> reduce_by_baseline_;  // event id -> the draw it reduces from
 };
 
 }  // namespace mullet

@@ -19,26 +19,96 @@ double MeasuredWattsPerTerahash(const Site& site, const MinerRecord& r) {
   return m.power.value() / m.hashrate.value();
 }
 
+Seconds Since(UtcTime now, const std::optional<UtcTime>& t) {
+  return t ? Seconds(std::chrono::duration<double>(now - *t).count()) : Seconds(1e18);
+}
+
 bool RampingDown(const Site& site, const MinerRecord& r, UtcTime now) {
-  if (r.command != MinerRecord::Command::kSleep || !r.commanded_at) return false;
-  return Seconds(std::chrono::duration<double>(now - *r.commanded_at).count()) < site.miners[r.group].ramp_down;
+  return r.command == MinerRecord::Command::kSleep && Since(now, r.commanded_at) < site.miners[r.group].ramp_down;
 }
 
 bool RampingUp(const Site& site, const MinerRecord& r, UtcTime now) {
-  if (r.command != MinerRecord::Command::kHash || !r.commanded_at) return false;
-  return Seconds(std::chrono::duration<double>(now - *r.commanded_at).count()) < site.miners[r.group].ramp_up;
+  return r.command == MinerRecord::Command::kHash && Since(now, r.commanded_at) < site.miners[r.group].ramp_up;
 }
 
-// Hashing (or about to): told to hash, or never told anything and not found
-// at zero hashrate. A miner found asleep that the controller did not put to
-// sleep is someone else's decision: not hashing, and never woken here.
-bool Hashing(const MinerRecord& r) {
-  if (r.command == MinerRecord::Command::kHash) return true;
-  if (r.command == MinerRecord::Command::kSleep) return false;
+// What the last sweep measured: hashing, asleep, or nothing known (silent,
+// or no hashrate reported).
+std::optional<bool> MeasuredHashing(const Site& site, const MinerRecord& r) {
+  if (!r.answered || !r.hashrate) return std::nullopt;
+  return r.hashrate->value() > kHashingShare * site.miners[r.group].model.hashrate.value();
+}
+
+// Hashing (or about to), as the policy and the plan count it:
+//  - told to sleep: not while it ramps down (Observe counts that draw); after
+//    the ramp, as measured: one that is still hashing drifted, and draws;
+//  - told to hash: while it ramps up; after, as measured (one found asleep
+//    drifted, and the plan may wake it again);
+//  - never told: unless found asleep. A miner found asleep that the
+//    controller did not put to sleep is someone else's decision: not
+//    hashing, and never woken here.
+bool Hashing(const Site& site, const MinerRecord& r, UtcTime now) {
+  const std::optional<bool> measured = MeasuredHashing(site, r);
+  switch (r.command) {
+    case MinerRecord::Command::kSleep:
+      return !RampingDown(site, r, now) && measured.value_or(false);
+    case MinerRecord::Command::kHash:
+      return RampingUp(site, r, now) || measured.value_or(true);
+    case MinerRecord::Command::kNone:
+      break;
+  }
   return !(r.hashrate && r.hashrate->value() <= 0);
 }
 
 }  // namespace
+
+std::string_view TargetStateName(TargetState s) {
+  switch (s) {
+    case TargetState::kNone:
+      return "none";
+    case TargetState::kDispatching:
+      return "dispatching";
+    case TargetState::kDispatched:
+      return "dispatched";
+    case TargetState::kConfirmed:
+      return "confirmed";
+    case TargetState::kDrifted:
+      return "drifted";
+    case TargetState::kUnavailable:
+      return "unavailable";
+  }
+  return "none";
+}
+
+std::optional<TargetState> ParseTargetState(std::string_view text) {
+  for (TargetState s : {TargetState::kNone, TargetState::kDispatching, TargetState::kDispatched,
+                        TargetState::kConfirmed, TargetState::kDrifted, TargetState::kUnavailable}) {
+    if (text == TargetStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+void UpdateTarget(const Site& site, UtcTime now, MinerRecord* r) {
+  if (r->command == MinerRecord::Command::kNone) {
+    r->target = TargetState::kNone;
+    return;
+  }
+  if (r->target == TargetState::kDispatching) {
+    r->target = TargetState::kDrifted;  // the command may never have left
+    return;
+  }
+  const std::optional<bool> measured = MeasuredHashing(site, *r);
+  if (!r->answered || !measured) {
+    if (!r->answered) r->target = TargetState::kUnavailable;
+    return;  // answering without a hashrate: nothing to judge by
+  }
+  const bool want_hash = r->command == MinerRecord::Command::kHash;
+  if (*measured == want_hash) {
+    r->target = TargetState::kConfirmed;
+    return;
+  }
+  const bool ramping = want_hash ? RampingUp(site, *r, now) : RampingDown(site, *r, now);
+  if (r->target == TargetState::kConfirmed || !ramping) r->target = TargetState::kDrifted;
+}
 
 void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
                    std::optional<TerahashPerSecond> hashrate, MinerRecord* r) {
@@ -63,7 +133,7 @@ Observation Observe(const Site& site, const std::vector<MinerRecord>& records, U
     if (!r.answered) {
       ++g.unanswering;
       g.unanswering_it += LastKnown(site, r);
-    } else if (Hashing(r)) {
+    } else if (Hashing(site, r, now)) {
       ++g.hashing;
       if (RampingUp(site, r, now)) ++g.ramping_up;
     } else if (RampingDown(site, r, now)) {
@@ -76,11 +146,11 @@ Observation Observe(const Site& site, const std::vector<MinerRecord>& records, U
 }
 
 CommandPlan PlanCommands(const Site& site, const Allocation& allocation, const std::vector<MinerRecord>& records,
-                         std::size_t max_commands) {
+                         std::size_t max_commands, UtcTime now) {
   CommandPlan plan;
   plan.deferred.assign(site.miners.size(), 0);
   std::vector<int> running(site.miners.size(), 0);
-  for (const MinerRecord& r : records) running[r.group] += Hashing(r) ? 1 : 0;  // silent ones may still hash
+  for (const MinerRecord& r : records) running[r.group] += Hashing(site, r, now) ? 1 : 0;  // silent ones may still hash
   struct Want {
     std::size_t index;
     double w_per_th;
@@ -95,7 +165,10 @@ CommandPlan PlanCommands(const Site& site, const Allocation& allocation, const s
     for (std::size_t i = 0; i < records.size(); ++i) {
       const MinerRecord& r = records[i];
       if (r.group != g || !r.answered) continue;
-      if (diff < 0 ? Hashing(r) : r.command == MinerRecord::Command::kSleep) {
+      // To sleep: any hashing unit. To wake: only the controller's own, not
+      // hashing (put to sleep, or told to hash and found asleep: drifted).
+      const bool hashing = Hashing(site, r, now);
+      if (diff < 0 ? hashing : (r.command != MinerRecord::Command::kNone && !hashing)) {
         candidates.push_back({i, MeasuredWattsPerTerahash(site, r)});
       }
     }

@@ -4,7 +4,8 @@
 //    last sweep read) into the policy's Observation. A miner that does not
 //    answer counts at its last known power, or its model's nameplate when it
 //    never answered: never zero. One told to sleep counts as ramping down,
-//    at its last power, until its group's ramp-down has passed.
+//    at its last power, until its group's ramp-down has passed; after it,
+//    as the sweep measures it (one that did not go to sleep is hashing).
 //  - PlanCommands: the policy's Allocation into which miners to put to sleep
 //    and which to wake, paced: sleeps before wakes (shed before adding), the
 //    least efficient put to sleep first and the most efficient woken first,
@@ -27,12 +28,27 @@
 
 namespace mullet {
 
+// How far a miner's target has got (issue 11, proto-fleet's intent model):
+//   dispatching  written to the store; the command is leaving (a restart resends it)
+//   dispatched   the miner took the command; not yet seen doing it
+//   confirmed    a sweep measured it doing it (hashrate), never the reply alone
+//   drifted      measured not doing it after its ramp, or undone later: sent again
+//   unavailable  not answering, or the command failed: sent again when it answers
+enum class TargetState { kNone, kDispatching, kDispatched, kConfirmed, kDrifted, kUnavailable };
+std::string_view TargetStateName(TargetState s);  // "dispatching", ...; "none"
+std::optional<TargetState> ParseTargetState(std::string_view text);
+
+// A miner measured hashing: a reported hashrate above this share of its
+// model's nameplate. Below it, a miner is asleep (or at the tail of a ramp).
+inline constexpr double kHashingShare = 0.1;
+
 struct MinerRecord {
   std::size_t group = 0;  // index into site.miners
   // What the controller last told it; none: nothing yet (it hashes as found).
   enum class Command { kNone, kHash, kSleep };
   Command command = Command::kNone;
   std::optional<UtcTime> commanded_at;
+  TargetState target = TargetState::kNone;  // kNone while command is kNone
   // The last sweep: did it answer, and what did it report.
   bool answered = false;
   std::optional<Watts> power;                  // reported draw, when the firmware reports one
@@ -46,6 +62,13 @@ struct MinerRecord {
 // last known power). `answered` false keeps the last known power.
 void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
                    std::optional<TerahashPerSecond> hashrate, MinerRecord* record);
+
+// Moves the target of `record` (after RecordReading) by what was measured:
+// confirmed when the sweep saw the miner do what it was told, drifted when it
+// did not once its group's ramp has passed (or it undid it later),
+// unavailable while it does not answer. A target still dispatching (a
+// restart between the store and the command) is drifted: sent again.
+void UpdateTarget(const Site& site, UtcTime now, MinerRecord* record);
 
 // The Observation of the policy at `now` (its `miners` part, site.miners
 // order). REQUIRES: each record's group < site.miners.size().
@@ -61,8 +84,9 @@ struct CommandPlan {
 
 // The commands that move the fleet toward `allocation.miners[g].running`
 // hashing units in each group, at most `max_commands` in all (sleeps first).
+// `now`: where each miner is in its ramp.
 CommandPlan PlanCommands(const Site& site, const Allocation& allocation, const std::vector<MinerRecord>& records,
-                         std::size_t max_commands);
+                         std::size_t max_commands, UtcTime now);
 
 }  // namespace mullet
 

@@ -180,6 +180,12 @@ struct MinerGroup {
   double uptime = 0.98;    // share of powered time hashing
   // Strike price for the strike-price baseline; none = the group's breakeven.
   std::optional<UsdPerMegawattHour> strike_price;
+  // Where `mullet serve` finds the units: an address range as `mullet fleet`
+  // takes it ("10.1.0.1-10.1.0.250", "10.1.0.0/24"), one address per unit;
+  // "" in a site only replayed. `driver`: the firmware that takes the sleep
+  // and wake commands, "luxminer" or "bosminer"; "" asks each unit.
+  std::string addresses;
+  std::string driver;
 };
 
 // SLA credit: when monthly availability falls below `availability_below`,

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/text/untrusted_text.h"
 #include "site/site_config_internal.h"
 
 namespace mullet::site_config_internal {
@@ -285,7 +286,7 @@ void ReadMinerGroups(MapReader& top, std::vector<MinerGroup>* groups) {
         top.reader(), node, line, path,
         {"name", "model", "hashrate_th_s", "efficiency_j_per_th", "power_w", "count", "domain", "cooling",
          "firmware", "ramp_up_s", "ramp_down_s", "min_on_h", "min_off_h", "pool_fee", "uptime",
-         "strike_usd_per_mwh"});
+         "strike_usd_per_mwh", "addresses", "driver"});
     if (!m.ok()) return;
     MinerGroup g;
     m.Text("name", &g.name, kRequired);
@@ -301,6 +302,11 @@ void ReadMinerGroups(MapReader& top, std::vector<MinerGroup>* groups) {
     m.Number("pool_fee", &g.pool_fee, kOptional);
     m.Number("uptime", &g.uptime, kOptional);
     m.Quantity("strike_usd_per_mwh", &g.strike_price);
+    m.Text("addresses", &g.addresses, kOptional);
+    m.Text("driver", &g.driver, kOptional);
+    if (!g.driver.empty() && g.driver != "luxminer" && g.driver != "bosminer") {
+      m.Fail("driver", "expected luxminer or bosminer (the firmware `mullet serve` commands), got " + Quoted(g.driver));
+    }
     groups->push_back(std::move(g));
   });
 }

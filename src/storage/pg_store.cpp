@@ -246,10 +246,75 @@ class PgStore final : public Store {
     return std::optional<std::string>(r->at(0, 0).value_or(""));
   }
 
+  Result<std::vector<EventRow>> OpenEvents(UtcTime now) override {
+    Result<Rows> r = Exec(std::string(kEventColumns) +
+                              " WHERE cancelled_at IS NULL AND (end_at IS NULL OR end_at > $1) ORDER BY id DESC",
+                          {FormatUtc(now)});
+    if (!r.ok()) return r.status();
+    std::vector<EventRow> out;
+    for (int i = 0; i < r->size(); ++i) out.push_back(EventOf(*r, i));
+    return out;
+  }
+
+  Status SetEventBaseline(std::int64_t id, double watts) override {
+    return Run("UPDATE events SET baseline_w = $1 WHERE id = $2 AND baseline_w IS NULL", {Num(watts), Int(id)});
+  }
+
+  Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) override {
+    if (rows.empty()) return Status::Ok();
+    return InTransaction([&]() -> Status {
+      const std::string at = FormatUtc(now);
+      for (const TargetRow& t : rows) {
+        if (Status s = Run("INSERT INTO targets (miner, name, desired, state, commanded_at, updated_at) "
+                           "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (miner) DO UPDATE SET name = excluded.name, "
+                           "desired = excluded.desired, state = excluded.state, commanded_at = excluded.commanded_at, "
+                           "updated_at = excluded.updated_at",
+                           {Int(t.miner), t.name, t.desired, t.state, TimeParam(t.commanded_at), at});
+            !s.ok()) {
+          return s;
+        }
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<TargetRow>> Targets() override {
+    Result<Rows> r = Exec("SELECT miner, name, desired, state, commanded_at FROM targets ORDER BY miner", {});
+    if (!r.ok()) return r.status();
+    std::vector<TargetRow> out;
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back({std::stoll(r->at(i, 0).value_or("0")), r->at(i, 1).value_or(""), r->at(i, 2).value_or(""),
+                     r->at(i, 3).value_or(""), TimeOf(r->at(i, 4))});
+    }
+    return out;
+  }
+
+  Status AddTick(UtcTime at, std::string_view json, std::optional<UtcTime> prune_before) override {
+    return InTransaction([&]() -> Status {
+      if (Status s = Run("INSERT INTO ticks (at, json) VALUES ($1, $2)", {FormatUtc(at), std::string(json)}); !s.ok()) {
+        return s;
+      }
+      if (!prune_before) return Status::Ok();
+      return Run("DELETE FROM ticks WHERE at < $1", {FormatUtc(*prune_before)});
+    });
+  }
+
+  Result<std::vector<TickRow>> Ticks(std::size_t limit) override {
+    Result<Rows> r = Exec("SELECT id, at, json FROM ticks ORDER BY id DESC LIMIT $1",
+                          {Int(static_cast<std::int64_t>(limit))});
+    if (!r.ok()) return r.status();
+    std::vector<TickRow> out;
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back({std::stoll(r->at(i, 0).value_or("0")), TimeOf(r->at(i, 1)).value_or(UtcTime{}),
+                     r->at(i, 2).value_or("")});
+    }
+    return out;
+  }
+
  private:
   static constexpr const char* kEventColumns =
-      "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at "
-      "FROM events";
+      "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at, "
+      "baseline_w FROM events";
   static constexpr const char* kTokenColumns = "SELECT id, role, label, created_at, revoked_at FROM tokens";
 
   // A query's rows as text, owned.
@@ -292,6 +357,7 @@ class PgStore final : public Store {
     e.created = TimeOf(r.at(i, 8)).value_or(UtcTime{});
     e.created_by = r.at(i, 9).value_or("");
     e.cancelled = TimeOf(r.at(i, 10));
+    if (const std::optional<std::string> b = r.at(i, 11)) e.baseline_w = std::stod(*b);
     return e;
   }
 

@@ -39,6 +39,11 @@ class Statement {
     sqlite3_bind_null(stmt_, i);
     return *this;
   }
+  // Ready to bind and step again.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
 
@@ -241,10 +246,81 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     return std::optional<std::string>(q.Text(0));
   }
 
+  Result<std::vector<EventRow>> OpenEvents(UtcTime now) override {
+    Statement q(db_, (std::string(kEventColumns) +
+                      " WHERE cancelled_at IS NULL AND (end_at IS NULL OR end_at > ?) ORDER BY id DESC")
+                         .c_str());
+    q.Bind(1, std::string_view(FormatUtc(now)));
+    std::vector<EventRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(EventOf(q));
+    if (rc != SQLITE_DONE) return Error("listing the events in force");
+    return out;
+  }
+
+  Status SetEventBaseline(std::int64_t id, double watts) override {
+    return InTransaction([&]() -> Status {
+      Statement up(db_, "UPDATE events SET baseline_w = ? WHERE id = ? AND baseline_w IS NULL");
+      up.Bind(1, watts).Bind(2, id);
+      return up.Step() == SQLITE_DONE ? Status::Ok() : Error("recording event " + std::to_string(id) + "'s baseline");
+    });
+  }
+
+  Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) override {
+    if (rows.empty()) return Status::Ok();
+    return InTransaction([&]() -> Status {
+      Statement up(db_,
+                   "INSERT INTO targets (miner, name, desired, state, commanded_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (miner) DO UPDATE SET name = excluded.name, desired = excluded.desired, "
+                   "state = excluded.state, commanded_at = excluded.commanded_at, updated_at = excluded.updated_at");
+      const std::string at = FormatUtc(now);
+      for (const TargetRow& t : rows) {
+        up.Reset();
+        up.Bind(1, t.miner).Bind(2, std::string_view(t.name)).Bind(3, std::string_view(t.desired));
+        up.Bind(4, std::string_view(t.state)).Bind(5, t.commanded_at).Bind(6, std::string_view(at));
+        if (up.Step() != SQLITE_DONE) return Error("saving miner " + std::to_string(t.miner) + "'s target");
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<TargetRow>> Targets() override {
+    Statement q(db_, "SELECT miner, name, desired, state, commanded_at FROM targets ORDER BY miner");
+    std::vector<TargetRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      out.push_back({q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Time(4)});
+    }
+    if (rc != SQLITE_DONE) return Error("reading the targets");
+    return out;
+  }
+
+  Status AddTick(UtcTime at, std::string_view json, std::optional<UtcTime> prune_before) override {
+    return InTransaction([&]() -> Status {
+      Statement ins(db_, "INSERT INTO ticks (at, json) VALUES (?, ?)");
+      ins.Bind(1, std::string_view(FormatUtc(at))).Bind(2, json);
+      if (ins.Step() != SQLITE_DONE) return Error("logging the tick");
+      if (!prune_before) return Status::Ok();
+      Statement del(db_, "DELETE FROM ticks WHERE at < ?");
+      del.Bind(1, std::string_view(FormatUtc(*prune_before)));
+      return del.Step() == SQLITE_DONE ? Status::Ok() : Error("pruning old ticks");
+    });
+  }
+
+  Result<std::vector<TickRow>> Ticks(std::size_t limit) override {
+    Statement q(db_, "SELECT id, at, json FROM ticks ORDER BY id DESC LIMIT ?");
+    q.Bind(1, static_cast<std::int64_t>(limit));
+    std::vector<TickRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back({q.Int(0), q.Time(1).value_or(UtcTime{}), q.Text(2)});
+    if (rc != SQLITE_DONE) return Error("reading the ticks");
+    return out;
+  }
+
  private:
   static constexpr const char* kEventColumns =
-      "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at "
-      "FROM events";
+      "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at, "
+      "baseline_w FROM events";
 
   static EventRow EventOf(const Statement& q) {
     EventRow e;
@@ -259,6 +335,7 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     e.created = q.Time(8).value_or(UtcTime{});
     e.created_by = q.Text(9);
     e.cancelled = q.Time(10);
+    if (!q.IsNull(11)) e.baseline_w = q.Real(11);
     return e;
   }
 

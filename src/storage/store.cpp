@@ -72,6 +72,26 @@ CREATE TABLE memory (
   json TEXT NOT NULL
 );
 )sql",
+    // 2: the control loop's targets, its ticks (telemetry with the reasons),
+    // the draw each reduce-by event reduces from, and the events in force.
+    R"sql(
+ALTER TABLE events ADD COLUMN baseline_w $REAL;
+CREATE INDEX events_open ON events (cancelled_at, end_at);
+CREATE TABLE targets (
+  miner INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  desired TEXT NOT NULL CHECK (desired IN ('sleep', 'hash')),
+  state TEXT NOT NULL,
+  commanded_at TEXT,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE ticks (
+  id $ID,
+  at TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX ticks_at ON ticks (at);
+)sql",
 };
 
 void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {

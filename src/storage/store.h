@@ -59,9 +59,29 @@ struct EventRow {
   UtcTime created;
   std::string created_by;  // the token's label and id, or the source
   std::optional<UtcTime> cancelled;
+  // reduce-by: the draw it reduces from, as the control loop first saw it.
+  std::optional<double> baseline_w;
 
   // In force at `t`: begun, not ended, not cancelled.
   bool ActiveAt(UtcTime t) const;
+};
+
+// What the controller wants of one miner, and how far it has got
+// (TargetStateName in daemon/fleet_view.h): written before a command leaves,
+// so a restart knows what it put to sleep and what was in flight.
+struct TargetRow {
+  std::int64_t miner = 0;  // index in the fleet
+  std::string name;        // its address, to check the fleet is the same one
+  std::string desired;     // "sleep" or "hash"
+  std::string state;       // "dispatching", "dispatched", "confirmed", "drifted", "unavailable"
+  std::optional<UtcTime> commanded_at;
+};
+
+// One tick of the control loop as it was logged: the JSON the API serves.
+struct TickRow {
+  std::int64_t id = 0;
+  UtcTime at;
+  std::string json;
 };
 
 struct AuditRow {
@@ -106,6 +126,23 @@ class Store {
   virtual Result<std::optional<EventRow>> Event(std::int64_t id) = 0;
   // Every event, newest first, at most `limit`.
   virtual Result<std::vector<EventRow>> Events(std::size_t limit) = 0;
+
+  // The events not cancelled and not ended at `now` (begun or not), newest
+  // first: what the loop reads every tick, through an index.
+  virtual Result<std::vector<EventRow>> OpenEvents(UtcTime now) = 0;
+  // Records the draw a reduce-by event reduces from (once: a second call
+  // keeps the first).
+  virtual Status SetEventBaseline(std::int64_t id, double watts) = 0;
+
+  // Targets replaced row by row (by miner), in one transaction.
+  virtual Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) = 0;
+  virtual Result<std::vector<TargetRow>> Targets() = 0;
+
+  // A tick's record; with `prune_before`, ticks older than it are deleted in
+  // the same transaction (retention).
+  virtual Status AddTick(UtcTime at, std::string_view json, std::optional<UtcTime> prune_before) = 0;
+  // Newest first, at most `limit`.
+  virtual Result<std::vector<TickRow>> Ticks(std::size_t limit) = 0;
 
   // Newest first, at most `limit`.
   virtual Result<std::vector<AuditRow>> AuditLog(std::size_t limit) = 0;

@@ -101,17 +101,17 @@ TEST(PlanCommandsTest, ShedsTheLeastEfficientAndRestoresTheMostEfficientOfItsOwn
   a.miners.resize(2);
   a.miners[0].running = 2;  // 4 hashing (the silent one included): shed 2
   a.miners[1].running = 3;  // 0 hashing: wake 3; one can be
-  const CommandPlan p = PlanCommands(site, a, r, 100);
+  const CommandPlan p = PlanCommands(site, a, r, 100, At("2026-12-02T12:00:00Z"));
   EXPECT_EQ(p.sleep, (std::vector<std::size_t>{1, 0}));
   EXPECT_EQ(p.wake, (std::vector<std::size_t>{4}));
   EXPECT_EQ(p.deferred[0], 0);
   EXPECT_EQ(p.deferred[1], 2);
   // Paced: at most 2 commands, sleeps first.
-  const CommandPlan paced = PlanCommands(site, a, r, 2);
+  const CommandPlan paced = PlanCommands(site, a, r, 2, At("2026-12-02T12:00:00Z"));
   EXPECT_EQ(paced.sleep, (std::vector<std::size_t>{1, 0}));
   EXPECT_TRUE(paced.wake.empty());
   EXPECT_EQ(paced.deferred[1], 3);
-  const CommandPlan one = PlanCommands(site, a, r, 1);
+  const CommandPlan one = PlanCommands(site, a, r, 1, At("2026-12-02T12:00:00Z"));
   EXPECT_EQ(one.sleep, (std::vector<std::size_t>{1}));
   EXPECT_EQ(one.deferred[0], 1);
 }
@@ -155,27 +155,44 @@ TEST(FleetViewPropertyTest, RandomFleetsKeepTheRules) {
     a.miners.resize(2);
     for (MinerSetpoint& s : a.miners) s.running = static_cast<int>(rng() % 30);
     const std::size_t pace = rng() % 12;
-    const CommandPlan p = PlanCommands(site, a, r, pace);
+    const CommandPlan p = PlanCommands(site, a, r, pace, now);
     EXPECT_LE(p.sleep.size() + p.wake.size(), pace);
+    // The rule, written out apart from fleet_view.cpp: hashing as measured
+    // once a commanded ramp has passed.
+    const auto hashing = [&](const MinerRecord& m) {
+      const double nominal = site.miners[m.group].model.hashrate.value();
+      const bool seen = m.answered && m.hashrate.has_value();
+      const bool seen_hashing = seen && m.hashrate->value() > kHashingShare * nominal;
+      const double since = m.commanded_at ? static_cast<double>((now - *m.commanded_at).count()) : 1e18;
+      switch (m.command) {
+        case C::kSleep:
+          return since >= site.miners[m.group].ramp_down.count() && seen_hashing;
+        case C::kHash:
+          return since < site.miners[m.group].ramp_up.count() || !seen || seen_hashing;
+        case C::kNone:
+          break;
+      }
+      return !(m.hashrate && m.hashrate->value() <= 0);
+    };
     std::set<std::size_t> named;
     std::vector<int> delta(2, 0);
     for (std::size_t i : p.sleep) {
       EXPECT_TRUE(named.insert(i).second);
       EXPECT_TRUE(r[i].answered);
-      EXPECT_NE(r[i].command, C::kSleep);
+      EXPECT_TRUE(hashing(r[i]));
       --delta[r[i].group];
     }
     for (std::size_t i : p.wake) {
       EXPECT_TRUE(named.insert(i).second);
       EXPECT_TRUE(r[i].answered);
-      EXPECT_EQ(r[i].command, C::kSleep) << "only the controller's own are woken";
+      EXPECT_NE(r[i].command, C::kNone) << "only the controller's own are woken";
+      EXPECT_FALSE(hashing(r[i]));
       ++delta[r[i].group];
     }
     for (std::size_t g = 0; g < 2; ++g) {
       int running = 0;
       for (const MinerRecord& m : r) {
-        running += m.group == g && (m.command == C::kHash ||
-                                    (m.command == C::kNone && !(m.hashrate && m.hashrate->value() <= 0)));
+        running += m.group == g && hashing(m);
       }
       const int want = a.miners[g].running;
       const int after = running + delta[g];

@@ -1,0 +1,57 @@
+// The FleetIo of a real site: miners through the drivers, the site meter over
+// Modbus. A sweep is one `summary` to every miner at once (cgminer/sweep.h);
+// sleep and wake go through each group's firmware driver, every miner at once
+// (miner/fleet_control.h); each request has the deadline of `rpc`, so a hung
+// or lying miner costs its own deadline and never stalls the tick.
+//
+// Thread safety: a DriverFleet belongs to the control loop's thread.
+
+#ifndef MULLET_DAEMON_DRIVER_FLEET_H_
+#define MULLET_DAEMON_DRIVER_FLEET_H_
+
+#include <boost/asio/ip/tcp.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/control_loop.h"
+#include "drivers/modbus/power_meter.h"
+#include "drivers/transport/rpc_client.h"
+
+namespace mullet {
+
+struct DriverMiner {
+  boost::asio::ip::tcp::endpoint at;
+  std::string driver;  // "luxminer", "bosminer"; "" asks the miner (`version`) first
+};
+
+// What a sweep, a command or a meter read found wrong, for the log.
+struct FleetIoStats {
+  std::size_t swept = 0, answered = 0;
+  std::size_t commanded = 0, accepted = 0;
+  std::string meter_error;  // the last meter read's failure; "" when it read
+};
+
+class DriverFleet : public FleetIo {
+ public:
+  // `meter`: the interconnect meter, its first channel; none without one.
+  DriverFleet(std::vector<DriverMiner> miners, RpcOptions rpc, std::optional<modbus::PowerMeter> meter);
+
+  std::size_t size() const override { return miners_.size(); }
+  std::vector<FleetReading> Sweep() override;
+  std::vector<bool> Command(const std::vector<std::size_t>& miners, bool sleep) override;
+  std::optional<Watts> SiteMeter() override;
+
+  const FleetIoStats& stats() const { return stats_; }
+
+ private:
+  std::vector<DriverMiner> miners_;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
+  RpcOptions rpc_;
+  std::optional<modbus::PowerMeter> meter_;
+  FleetIoStats stats_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_DRIVER_FLEET_H_

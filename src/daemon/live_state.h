@@ -1,0 +1,59 @@
+// What the control loop last did, shared with the API: the loop's thread
+// publishes a copy after each tick, the API's thread reads one. A mutex and a
+// copy, so neither waits on the other for longer than a copy.
+
+#ifndef MULLET_DAEMON_LIVE_STATE_H_
+#define MULLET_DAEMON_LIVE_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "daemon/control_loop.h"
+
+namespace mullet {
+
+// One input of the loop (a price, the hashprice, the meter, the fleet): where
+// it comes from, when it was last read, and whether the loop counts it stale.
+struct SourceHealth {
+  std::string source;  // "site file: fixed 45 USD/MWh", "prices.csv", "modbus 127.0.0.1:5020"
+  std::optional<UtcTime> read_at;
+  bool stale = false;
+  std::string error;  // the last failure; "" when the last read worked
+};
+
+struct LiveState {
+  bool loop = false;  // a control loop runs (false: the API alone)
+  std::size_t miners = 0;
+  std::uint64_t ticks = 0, tick_errors = 0;
+  std::optional<TickReport> last;  // the last tick that completed
+  double last_tick_s = 0;          // how long it took
+  std::string last_error;          // the last tick that failed, why
+  double price_usd_per_mwh = 0;
+  double hashprice_usd_per_th_day = 0;
+  std::map<std::string, SourceHealth> sources;   // by name: "price", "hashprice", "meter", "fleet"
+  std::map<std::string, std::size_t> targets;    // miners by target state ("confirmed", ...)
+  std::string safe_action;  // the safe action in force because a source is stale; "" when none
+};
+
+class LiveBoard {
+ public:
+  void Publish(LiveState state) {
+    std::lock_guard<std::mutex> lock(mu_);
+    state_ = std::move(state);
+  }
+  LiveState Read() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return state_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  LiveState state_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_LIVE_STATE_H_

@@ -9,9 +9,16 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "core/chain/subsidy.h"
+#include "core/economics/hashprice.h"
 #include "core/text/untrusted_text.h"
-#include "data/asic_specs.h"
 #include "daemon/api.h"
+#include "daemon/driver_fleet.h"
+#include "daemon/emulated_site.h"
+#include "daemon/loop_runner.h"
+#include "data/asic_specs.h"
+#include "data/builtin_network.h"
+#include "drivers/transport/address_range.h"
 #include "site/site_config.h"
 #include "storage/pg_store.h"
 
@@ -40,6 +47,50 @@ Result<asio::ip::tcp::endpoint> ParseListen(const std::string& text) {
   return asio::ip::tcp::endpoint(address, static_cast<unsigned short>(p));
 }
 
+// The hashprice of the built-in network snapshot (data/builtin_network.h).
+UsdPerTerahashDay BuiltInHashprice() {
+  NetworkConditions net;
+  net.difficulty = builtin_network::kDifficulty;
+  net.subsidy = BlockSubsidy(builtin_network::kHeight);
+  net.fees_per_block = Btc(builtin_network::kFeesBtcPerBlock);
+  net.price = UsdPerBtc(builtin_network::kPriceUsd);
+  return Hashprice(net);
+}
+
+// The site's miners as the loop commands them: each group's `addresses`,
+// one per unit. None when no group has addresses (the API alone runs).
+Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>> SiteMiners(
+    const Site& site, const std::string& file) {
+  std::vector<DriverMiner> miners;
+  std::vector<std::size_t> groups;
+  bool any = false;
+  for (std::size_t g = 0; g < site.miners.size(); ++g) {
+    const MinerGroup& group = site.miners[g];
+    if (group.addresses.empty()) continue;
+    any = true;
+    Result<std::vector<asio::ip::tcp::endpoint>> at = ParseAddressRange(group.addresses, 4028, 1 << 20);
+    if (!at.ok()) {
+      return Status::InvalidArgument(file + ": miner group " + Quoted(group.name) + ": addresses: " + at.status().message());
+    }
+    if (at->size() != static_cast<std::size_t>(group.count)) {
+      return Status::InvalidArgument(fmt::format("{}: miner group {}: addresses: {} addresses for count {}", file,
+                                                 Quoted(group.name), at->size(), group.count));
+    }
+    for (const auto& e : *at) {
+      miners.push_back({e, group.driver});
+      groups.push_back(g);
+    }
+  }
+  if (!any) return std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>();
+  for (std::size_t g = 0; g < site.miners.size(); ++g) {
+    if (site.miners[g].addresses.empty()) {
+      return Status::InvalidArgument(file + ": miner group " + Quoted(site.miners[g].name) +
+                                     " has no addresses (every group needs them once one has)");
+    }
+  }
+  return std::optional(std::make_pair(std::move(miners), std::move(groups)));
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
@@ -50,14 +101,41 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
       ->capture_default_str();
   cmd->add_option("--listen", f.listen, "Address and port of the API; port 0 picks a free one")->capture_default_str();
   cmd->add_option("--models-yaml", f.models_yaml, "Extra ASIC models (see examples/asic_models.yaml)");
+  cmd->add_option("--emulate", f.emulate,
+                  "Run an emulated plant of N LuxOS miners shaped like the site's groups, and its meter")
+      ->check(CLI::Range(1, 200000));
+  cmd->add_option("--emulate-from", f.emulate_from, "The emulated miners' first loopback address")
+      ->capture_default_str();
+  cmd->add_option("--tick-s", f.tick_s, "Seconds between ticks of the control loop")
+      ->check(CLI::Range(0.2, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--deadline-s", f.deadline_s, "Deadline of each miner request")
+      ->check(CLI::Range(0.05, 60.0))
+      ->capture_default_str();
+  cmd->add_option("--max-commands", f.max_commands, "Sleep and wake commands per tick at most (pacing)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--price-usd-mwh", f.price, "Power price to act on (default: the site file's fixed price)");
+  cmd->add_option("--hashprice", f.hashprice,
+                  "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
+  cmd->add_option("--retention-days", f.retention_days, "Days of tick records kept in the store")
+      ->check(CLI::Range(0.01, 36500.0))
+      ->capture_default_str();
   cmd->footer(
-      "Serves /api/v1 (OpenAPI at /api/v1/openapi.json), /metrics and /healthz, and prints\n"
+      "Sweeps the miners of every group (their `addresses` in the site file, or an emulated\n"
+      "plant: --emulate N), meters the site, and every tick applies the dispatch policy to\n"
+      "the events in force, the price and the hashprice; sleep and wake are paced, written\n"
+      "to the store before they leave, and confirmed by measurement. Serves /api/v1 (OpenAPI\n"
+      "at /api/v1/openapi.json), /metrics and /healthz, and prints\n"
       "'mullet serve: API on http://ADDRESS:PORT' when ready. Writes need a bearer token:\n"
+      "  mullet serve --emulate 1000 examples/demo_site.yaml &\n"
       "  mullet token create --role operator --db mullet.db\n"
       "  curl -H 'Authorization: Bearer mlt_...' -d '{\"type\":\"reduce-to\",\"kw\":2500}' \\\n"
       "       http://127.0.0.1:8080/api/v1/events\n"
-      "Events are stored, audited and served; the control loop that acts on them is not\n"
-      "part of this build yet. Stops on SIGINT or SIGTERM; everything stored survives a kill.");
+      "  curl -s http://127.0.0.1:8080/metrics | grep mullet_site_power_watts\n"
+      "Logs one line per tick that acted (logfmt, with each group's reason code) on stderr.\n"
+      "Stops on SIGINT or SIGTERM; everything stored survives a kill, and a restart resumes\n"
+      "the events in force and the miners it put to sleep.");
   return cmd;
 }
 
@@ -81,7 +159,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     err << "mullet serve: error: " << scenarios.status().message() << "\n";
     return 2;
   }
-  const Site& site = scenarios->front().site;
+  Site site = scenarios->front().site;
   if (scenarios->size() > 1) {
     fmt::print(err, "mullet serve: {} scenarios in {}: serving the first, {}\n", scenarios->size(), f.site_file,
                Printable(scenarios->front().name));
@@ -91,6 +169,99 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     err << "mullet serve: error: " << store.status().message() << "\n";
     return 1;
   }
+
+  // The plant: an emulated one, or the site's own miners.
+  std::unique_ptr<EmulatedSite> emulated;
+  std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>> fleet;
+  std::optional<modbus::PowerMeter> meter;
+  std::map<std::string, SourceHealth> sources;
+  if (f.emulate > 0) {
+    EmulatedSiteOptions eo;
+    eo.miners = f.emulate;
+    eo.first_address = f.emulate_from;
+    Result<std::unique_ptr<EmulatedSite>> started = EmulatedSite::Start(site, eo);
+    if (!started.ok()) {
+      err << "mullet serve: error: " << started.status().message() << "\n";
+      return started.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+    }
+    emulated = std::move(started).value();
+    site = emulated->site();
+    fleet = std::make_pair(emulated->miners(), emulated->groups());
+    modbus::PowerMeterOptions mo;
+    mo.host = emulated->meter().address().to_string();
+    mo.port = emulated->meter().port();
+    mo.timeout = Seconds(f.deadline_s);
+    modbus::MeterChannel channel;
+    channel.name = "interconnect";
+    mo.channels.push_back(channel);
+    Result<modbus::PowerMeter> m = modbus::PowerMeter::Create(mo);
+    if (!m.ok()) {
+      err << "mullet serve: error: the emulated meter: " << m.status().message() << "\n";
+      return 1;
+    }
+    meter = std::move(m).value();
+    sources["meter"].source = fmt::format("modbus {}:{} (emulated)", mo.host, mo.port);
+    std::string groups;
+    for (const MinerGroup& g : site.miners) {
+      groups += fmt::format("{}{} x {}", groups.empty() ? "" : ", ", g.count, Printable(g.model.name));
+    }
+    fmt::print(err, "mullet serve: emulating {} LuxOS miners on {} ({}) and the site meter on modbus {}:{}\n",
+               f.emulate, emulated->range(), groups, mo.host, mo.port);
+  } else {
+    Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>> own =
+        SiteMiners(site, f.site_file);
+    if (!own.ok()) {
+      err << "mullet serve: error: " << own.status().message() << "\n";
+      return 2;
+    }
+    fleet = std::move(own).value();
+  }
+
+  // The signals: fixed sources today.
+  LoopRunnerOptions ro;
+  ro.loop.tick = Seconds(f.tick_s);
+  ro.loop.max_commands = f.max_commands;
+  ro.loop.retention = Hours(f.retention_days * 24);
+  if (f.price >= 0) {
+    ro.signals.price = UsdPerMegawattHour(f.price);
+    sources["price"].source = fmt::format("--price-usd-mwh {}", f.price);
+  } else if (site.contract.index.fixed) {
+    ro.signals.price = *site.contract.index.fixed;
+    sources["price"].source = fmt::format("site file: fixed {} USD/MWh", site.contract.index.fixed->value());
+  } else if (fleet) {
+    err << "mullet serve: error: " << f.site_file
+        << ": the power price is a history series (contract.index); give the price to act on with "
+           "--price-usd-mwh, or a fixed_usd_per_mwh index\n";
+    return 2;
+  }
+  ro.signals.hashprice = f.hashprice >= 0 ? UsdPerTerahashDay(f.hashprice) : BuiltInHashprice();
+  sources["hashprice"].source = f.hashprice >= 0 ? fmt::format("--hashprice {}", f.hashprice)
+                                                 : fmt::format("built-in network snapshot of {} ({:.4f} USD/TH/day)",
+                                                               builtin_network::kDate, ro.signals.hashprice.value());
+  const UtcTime started_at = Now();
+  for (auto& [name, h] : sources) {
+    if (name == "price" || name == "hashprice") h.read_at = started_at;
+  }
+
+  LiveBoard board;
+  std::unique_ptr<LoopRunner> runner;
+  if (fleet) {
+    Result<std::unique_ptr<Store>> loop_store = OpenStore(f.db);
+    if (!loop_store.ok()) {
+      err << "mullet serve: error: " << loop_store.status().message() << "\n";
+      return 1;
+    }
+    RpcOptions rpc;
+    rpc.deadline = Seconds(f.deadline_s);
+    auto io = std::make_unique<DriverFleet>(fleet->first, rpc, meter);
+    ro.sources = sources;
+    runner = std::make_unique<LoopRunner>(site, std::move(loop_store).value(), std::move(io), fleet->second, ro,
+                                          board, err, Now);
+    if (Status s = runner->Start(); !s.ok()) {
+      err << "mullet serve: error: " << s.message() << "\n";
+      return 1;
+    }
+  }
   SiteView view;
   view.name = site.name;
   view.site_file = f.site_file;
@@ -99,7 +270,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   view.started = Now();
 
   asio::io_context io;
-  ApiHandler handler(**store, view, Now);
+  ApiHandler handler(**store, view, Now, runner ? &board : nullptr);
   ApiOptions options;
   options.listen = *listen;
   ApiServer server(io, handler, options);
@@ -117,14 +288,22 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   fmt::print(err, "mullet serve: site {} ({:.1f} MW interconnect, {} domains) from {}; state in {}\n",
              Printable(site.name), site.interconnect.value() / 1e6, site.domains.size(), f.site_file,
              f.db.starts_with("postgres") ? std::string("PostgreSQL") : f.db);
-  fmt::print(err,
-             "mullet serve: events are stored, audited and served; the control loop that acts on them is not "
-             "part of this build yet\n");
+  if (runner) {
+    fmt::print(err, "mullet serve: control loop on {} miners every {} s; price {:.2f} USD/MWh ({}), hashprice {:.4f} USD/TH/day ({})\n",
+               fleet->first.size(), f.tick_s, ro.signals.price.value(), sources["price"].source,
+               ro.signals.hashprice.value(), sources["hashprice"].source);
+  } else {
+    fmt::print(err,
+               "mullet serve: warning: no miner group of {} has `addresses`: the API serves the store, and no "
+               "control loop runs (give each group its addresses, or --emulate N)\n",
+               f.site_file);
+  }
   const asio::ip::tcp::endpoint at = server.endpoint();
   const std::string host = at.address().is_v6() ? "[" + at.address().to_string() + "]" : at.address().to_string();
   fmt::print(out, "mullet serve: API on http://{}:{}\n", host, at.port());
   out.flush();
   io.run();
+  if (runner) runner->Stop();
   return 0;
 }
 

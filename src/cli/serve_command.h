@@ -1,6 +1,8 @@
-// `mullet serve SITE.yaml`: the daemon. Today it keeps the site's store
-// (tokens, events, the audit log) and serves the REST API over it; the
-// control loop that acts on events lands next (docs/serve.md).
+// `mullet serve SITE.yaml`: the daemon. The control loop sweeps the site's
+// miners (the groups' `addresses`, or an emulated plant with --emulate N),
+// acts on the events in force and the price, and logs each tick; the REST
+// API serves the store (tokens, events, targets, ticks, the audit log) and
+// the loop's live state (docs/serve.md).
 // `mullet token create|list|revoke`: the API's bearer tokens, in the same
 // database.
 
@@ -22,6 +24,14 @@ struct ServeFlags {
   std::string db = "mullet.db";
   std::string listen = "127.0.0.1:8080";
   std::string models_yaml;
+  std::size_t emulate = 0;                  // miners of an emulated plant; 0: the site's own
+  std::string emulate_from = "127.3.0.1";  // the emulated miners' first loopback address
+  double tick_s = 10;
+  double deadline_s = 2;                    // per miner request
+  std::size_t max_commands = 500;           // per tick
+  double price = -1;                        // USD/MWh; < 0: the site file's fixed price
+  double hashprice = -1;                    // USD/TH/day; < 0: the built-in network snapshot's
+  double retention_days = 30;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);

@@ -28,6 +28,7 @@
 #include "core/status/result.h"
 #include "core/time/calendar.h"
 #include "core/units/units.h"
+#include "daemon/live_state.h"
 #include "storage/store.h"
 
 namespace mullet {
@@ -67,7 +68,8 @@ Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now);
 class ApiHandler {
  public:
   using Clock = std::function<UtcTime()>;
-  ApiHandler(Store& store, SiteView site, Clock clock);
+  // `live`: what the control loop last did; none when no loop runs.
+  ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live = nullptr);
 
   ApiReply Handle(const ApiRequest& request);
 
@@ -84,6 +86,7 @@ class ApiHandler {
   Store& store_;
   SiteView site_;
   Clock clock_;
+  const LiveBoard* live_;
   std::map<int, std::uint64_t> replies_;
 };
 

@@ -102,6 +102,60 @@ Result<std::int64_t> IdIn(std::string_view text) {
   return id;
 }
 
+json OptW(const std::optional<Watts>& w) { return w ? json(w->value()) : json(nullptr); }
+
+// Seconds since a source was last read; none when never.
+std::optional<double> AgeS(const SourceHealth& h, UtcTime now) {
+  if (!h.read_at) return std::nullopt;
+  return static_cast<double>((now - *h.read_at).count());
+}
+
+// What the loop last did, as /api/v1/site shows it.
+json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
+  json sources = json::object();
+  for (const auto& [name, h] : s.sources) {
+    const std::optional<double> age = AgeS(h, now);
+    sources[name] = {{"source", h.source},
+                     {"read_at", TimeOrNull(h.read_at)},
+                     {"age_s", age ? json(*age) : json(nullptr)},
+                     {"stale", h.stale},
+                     {"error", h.error.empty() ? json(nullptr) : json(h.error)}};
+  }
+  json targets = json::object();
+  for (const auto& [state, n] : s.targets) targets[state] = n;
+  json j{{"loop", s.loop},
+         {"miners", s.miners},
+         {"ticks", s.ticks},
+         {"tick_errors", s.tick_errors},
+         {"last_tick_s", s.last_tick_s},
+         {"last_error", s.last_error.empty() ? json(nullptr) : json(s.last_error)},
+         {"price_usd_per_mwh", s.price_usd_per_mwh},
+         {"hashprice_usd_per_th_day", s.hashprice_usd_per_th_day},
+         {"safe_action", s.safe_action.empty() ? json(nullptr) : json(s.safe_action)},
+         {"sources", sources},
+         {"targets", targets}};
+  if (s.last) {
+    const TickReport& r = *s.last;
+    const std::optional<Watts> drawing = r.site_meter ? r.site_meter : std::optional<Watts>(r.expected_facility);
+    j["tick"] = {{"time", FormatUtc(r.time)},
+                 {"site_meter_w", OptW(r.site_meter)},
+                 {"expected_w", r.expected_facility.value()},
+                 {"site_cap_w", r.site_cap.value()},
+                 {"dr_limit_w", OptW(r.dr_limit)},
+                 {"headroom_w", r.site_cap.value() - drawing->value()},
+                 {"interconnect_w", interconnect_w},
+                 {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
+                             {"unexplained", r.unexplained.value()}}},
+                 {"answered", r.answered},
+                 {"silent", r.silent},
+                 {"slept", r.slept},
+                 {"woken", r.woken},
+                 {"refused", r.refused},
+                 {"pending", r.pending}};
+  }
+  return j;
+}
+
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
 
 }  // namespace
@@ -153,8 +207,8 @@ Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now) {
   return spec;
 }
 
-ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock)
-    : store_(store), site_(std::move(site)), clock_(std::move(clock)) {}
+ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live)
+    : store_(store), site_(std::move(site)), clock_(std::move(clock)), live_(live) {}
 
 ApiReply ApiHandler::Handle(const ApiRequest& request) {
   ApiReply reply;
@@ -224,7 +278,43 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
                            {"interconnect_w", site_.interconnect_w},
                            {"domains", domains},
                            {"started", FormatUtc(site_.started)},
-                           {"now", FormatUtc(now)}});
+                           {"now", FormatUtc(now)},
+                           {"live", live_ ? LiveJson(live_->Read(), now, site_.interconnect_w) : json(nullptr)}});
+  }
+  if (path == "/api/v1/ticks") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    Result<std::size_t> limit = Limit(query);
+    if (!limit.ok()) return ErrorOf(limit.status());
+    Result<std::vector<TickRow>> ticks = store_.Ticks(*limit);
+    if (!ticks.ok()) return ErrorOf(ticks.status());
+    json list = json::array();
+    for (const TickRow& t : *ticks) {
+      json one = json::parse(t.json, nullptr, false);
+      list.push_back(one.is_discarded() ? json{{"time", FormatUtc(t.at)}} : one);
+    }
+    return Reply(200, json{{"ticks", list}});
+  }
+  if (path == "/api/v1/targets") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    Result<std::vector<TargetRow>> targets = store_.Targets();
+    if (!targets.ok()) return ErrorOf(targets.status());
+    const std::string_view want = QueryValue(query, "state");
+    std::map<std::string, std::size_t> counts;
+    json list = json::array();
+    Result<std::size_t> limit = Limit(query);
+    if (!limit.ok()) return ErrorOf(limit.status());
+    for (const TargetRow& t : *targets) {
+      ++counts[t.state];
+      if ((!want.empty() && t.state != want) || list.size() >= *limit) continue;
+      list.push_back({{"miner", t.miner},
+                      {"name", t.name},
+                      {"desired", t.desired},
+                      {"state", t.state},
+                      {"commanded_at", TimeOrNull(t.commanded_at)}});
+    }
+    json by_state = json::object();
+    for (const auto& [state, n] : counts) by_state[state] = n;
+    return Reply(200, json{{"by_state", by_state}, {"targets", list}});
   }
   if (path == "/api/v1/events") {
     if (auto no = only({"GET", "HEAD", "POST"})) return *no;
@@ -317,6 +407,57 @@ ApiReply ApiHandler::Metrics() {
   }
   gauge("mullet_events_active", "Demand-response events in force now.");
   out += "mullet_events_active " + std::to_string(active) + "\n";
+  if (live_) {
+    const LiveState s = live_->Read();
+    const auto number = [](double x) { return fmt::format("{}", x); };
+    gauge("mullet_loop_running", "1 while the control loop runs.");
+    out += std::string("mullet_loop_running ") + (s.loop ? "1" : "0") + "\n";
+    out += "# HELP mullet_ticks_total Ticks of the control loop, and those that failed.\n# TYPE mullet_ticks_total counter\n";
+    out += "mullet_ticks_total " + std::to_string(s.ticks) + "\n";
+    out += "mullet_ticks_total{result=\"error\"} " + std::to_string(s.tick_errors) + "\n";
+    gauge("mullet_tick_duration_seconds", "How long the last tick took.");
+    out += "mullet_tick_duration_seconds " + number(s.last_tick_s) + "\n";
+    gauge("mullet_power_price_usd_per_mwh", "The power price the loop acts on.");
+    out += "mullet_power_price_usd_per_mwh " + number(s.price_usd_per_mwh) + "\n";
+    gauge("mullet_hashprice_usd_per_th_day", "The hashprice the loop acts on (before pool fees).");
+    out += "mullet_hashprice_usd_per_th_day " + number(s.hashprice_usd_per_th_day) + "\n";
+    if (s.last) {
+      const TickReport& r = *s.last;
+      if (r.site_meter) {
+        gauge("mullet_site_power_watts", "Facility power at the interconnect, as metered at the last tick.");
+        out += "mullet_site_power_watts " + number(r.site_meter->value()) + "\n";
+      }
+      gauge("mullet_site_expected_watts", "Facility power the policy expects after the last tick's commands.");
+      out += "mullet_site_expected_watts " + number(r.expected_facility.value()) + "\n";
+      gauge("mullet_site_cap_watts", "The site's cap this tick: the interconnect, or a demand-response event's.");
+      out += "mullet_site_cap_watts " + number(r.site_cap.value()) + "\n";
+      gauge("mullet_tier_power_watts", "Expected facility power by tier (cooling included).");
+      out += "mullet_tier_power_watts{tier=\"firm\"} " + number(r.firm.value()) + "\n";
+      out += "mullet_tier_power_watts{tier=\"batch\"} " + number(r.batch.value()) + "\n";
+      out += "mullet_tier_power_watts{tier=\"mining\"} " + number(r.mining.value()) + "\n";
+      out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
+      gauge("mullet_miners", "Miners by what the last sweep found.");
+      out += "mullet_miners{state=\"answered\"} " + std::to_string(r.answered) + "\n";
+      out += "mullet_miners{state=\"silent\"} " + std::to_string(r.silent) + "\n";
+    }
+    gauge("mullet_targets", "Miners by the state of their target; pending: units waiting for pacing.");
+    for (const char* state : {"dispatching", "dispatched", "confirmed", "drifted", "unavailable"}) {
+      const auto it = s.targets.find(state);
+      out += std::string("mullet_targets{state=\"") + state + "\"} " +
+             std::to_string(it == s.targets.end() ? 0 : it->second) + "\n";
+    }
+    out += "mullet_targets{state=\"pending\"} " + std::to_string(s.last ? s.last->pending : 0) + "\n";
+    gauge("mullet_source_age_seconds", "Seconds since each input of the loop was last read.");
+    for (const auto& [name, h] : s.sources) {
+      if (const std::optional<double> age = AgeS(h, now)) {
+        out += "mullet_source_age_seconds{source=\"" + name + "\"} " + number(*age) + "\n";
+      }
+    }
+    gauge("mullet_source_stale", "1 when an input is stale and the loop took its safe action.");
+    for (const auto& [name, h] : s.sources) {
+      out += "mullet_source_stale{source=\"" + name + "\"} " + (h.stale ? "1" : "0") + "\n";
+    }
+  }
   gauge("mullet_uptime_seconds", "Seconds since the daemon started.");
   out += "mullet_uptime_seconds " + std::to_string((now - site_.started).count()) + "\n";
   out += "# HELP mullet_api_replies_total API replies by HTTP status.\n# TYPE mullet_api_replies_total counter\n";

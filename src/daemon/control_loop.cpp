@@ -26,6 +26,7 @@ std::string TickJson(const Site& site, const TickReport& r) {
                {"dr_limit_w", opt(r.dr_limit)},
                {"site_cap_w", r.site_cap.value()},
                {"expected_w", r.expected_facility.value()},
+               {"ramping_down_w", r.ramping_down.value()},
                {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
                            {"unexplained", r.unexplained.value()}}},
                {"answered", r.answered},
@@ -121,10 +122,23 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   Observation observed = Observe(site_, records_, now);
   observed.site_meter = fleet_.SiteMeter();
   report.site_meter = observed.site_meter;
+  // Units ramping down are committed to sleep: the policy plans for the
+  // site once their ramps end, not for the tail of their draw, which would
+  // have it shed more units that ramp no faster and restore them a tick
+  // later. Their draw leaves the model and the meter alike (so it is not
+  // read as unexplained load); a unit that does not go to sleep is measured
+  // hashing once its ramp has passed, and counted again.
+  for (std::size_t g = 0; g < observed.miners.size(); ++g) {
+    GroupObservation& o = observed.miners[g];
+    const Watts tail = o.ramping_down_it * site_.cooling.Pue(site_.miners[g].cooling);
+    report.ramping_down += tail;
+    if (observed.site_meter) observed.site_meter = *observed.site_meter - tail;
+    o.ramping_down_it = Watts(0);
+  }
 
   // The draw a reduce-by event reduces from: the meter, else what the
   // policy expected last tick.
-  std::optional<Watts> draw = observed.site_meter;
+  std::optional<Watts> draw = report.site_meter;
   if (!draw && !alloc_.miners.empty()) draw = alloc_.facility();
   Result<std::optional<Watts>> cap = EventCap(now, draw);
   if (!cap.ok()) return cap.status();

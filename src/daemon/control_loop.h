@@ -68,7 +68,8 @@ struct TickReport {
   UtcTime time;
   std::optional<Watts> site_meter;
   std::optional<Watts> dr_limit;     // the cap of the events in force
-  Watts expected_facility{0};        // the policy's expected draw
+  Watts expected_facility{0};        // the policy's expected draw once the ramps under way end
+  Watts ramping_down{0};             // facility draw of units still ramping down to sleep
   Watts site_cap{0};
   std::size_t answered = 0, silent = 0;
   std::size_t slept = 0, woken = 0, refused = 0;  // commands sent and accepted; refused by the miner

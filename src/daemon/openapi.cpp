@@ -56,9 +56,11 @@ std::string_view OpenApiDocument() {
   },
   "paths": {
     "/healthz": {"get": {"summary": "200 `ok` while the daemon serves", "responses": {"200": {"description": "ok"}}}},
-    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_events_active, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
+    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_site_power_watts (metered), mullet_site_expected_watts, mullet_site_cap_watts, mullet_tier_power_watts{tier}, mullet_miners{state}, mullet_targets{state}, mullet_tick_duration_seconds, mullet_ticks_total, mullet_source_age_seconds{source}, mullet_source_stale{source}, mullet_power_price_usd_per_mwh, mullet_hashprice_usd_per_th_day, mullet_events_active, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.0"}}}},
-    "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and domain limits (W)", "responses": {"200": {"description": "the site"}}}},
+    "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and domain limits (W); `live`: the control loop's last tick (metered and expected power, the cap in force, headroom, power by tier, miners answering, commands sent, targets by state), the price and hashprice it acts on and each source's age", "responses": {"200": {"description": "the site"}}}},
+    "/api/v1/ticks": {"get": {"summary": "the control loop's ticks, newest first: telemetry (metered, expected, cap, tiers) and each miner group's decision with its reason code", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}], "responses": {"200": {"description": "ticks"}, "400": {"$ref": "#/components/responses/BadRequest"}}}},
+    "/api/v1/targets": {"get": {"summary": "the miners' targets (desired sleep or hash) by state: dispatching, dispatched, confirmed (measured), drifted (sent again), unavailable (not answering)", "parameters": [{"name": "state", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}], "responses": {"200": {"description": "counts by state and the first `limit` targets"}}}},
     "/api/v1/events": {
       "get": {
         "summary": "demand-response events, newest first",

@@ -1,0 +1,152 @@
+#include "daemon/emulated_site.h"
+
+#include <algorithm>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+#include <numeric>
+#include <thread>
+
+#include "emulate/fleet.h"
+#include "emulate/modbus_meter.h"
+
+namespace mullet {
+
+namespace asio = boost::asio;
+
+struct EmulatedSite::Plant {
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
+  std::vector<std::unique_ptr<EmulatedFleet>> fleets;  // one per group with units
+  std::vector<double> pue;                             // per fleet
+  double firm_facility_w = 0;
+  std::unique_ptr<ModbusMeterServer> meter;
+  std::thread thread;
+
+  static UtcTime Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+  // What the site truly draws now: every miner at its wall power, with its
+  // group's cooling, plus the firm AI load. Runs on the plant's thread.
+  double FacilityWatts() {
+    const UtcTime now = Now();
+    double w = firm_facility_w;
+    for (std::size_t f = 0; f < fleets.size(); ++f) {
+      double it = 0;
+      for (std::size_t i = 0; i < fleets[f]->size(); ++i) {
+        EmulatedMiner& m = fleets[f]->miner(i);
+        m.AdvanceTo(now);
+        it += m.power().value();
+      }
+      w += it * pue[f];
+    }
+    return w;
+  }
+};
+
+std::vector<int> ShareOut(std::size_t n, const std::vector<int>& counts) {
+  std::vector<int> out(counts.size(), 0);
+  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+  if (total <= 0 || n == 0) return out;
+  std::vector<std::pair<double, std::size_t>> remainders;
+  std::size_t given = 0;
+  for (std::size_t g = 0; g < counts.size(); ++g) {
+    const double exact = static_cast<double>(n) * std::max(0, counts[g]) / total;
+    out[g] = static_cast<int>(exact);
+    given += static_cast<std::size_t>(out[g]);
+    remainders.push_back({exact - out[g], g});
+  }
+  // Every group with units gets one first, while N allows; then the largest
+  // remainders.
+  for (std::size_t g = 0; g < counts.size() && given < n; ++g) {
+    if (counts[g] > 0 && out[g] == 0) {
+      ++out[g];
+      ++given;
+    }
+  }
+  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < n; k = (k + 1) % remainders.size()) {
+    if (counts[remainders[k].second] <= 0) continue;
+    ++out[remainders[k].second];
+    ++given;
+  }
+  // Taking one from the largest where the floor-one rule overshot.
+  while (given > n) {
+    const auto most = std::max_element(out.begin(), out.end());
+    --*most;
+    --given;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<EmulatedSite>> EmulatedSite::Start(const Site& site, const EmulatedSiteOptions& o) {
+  if (site.miners.empty()) return Status::InvalidArgument("--emulate: the site has no miner_groups to emulate");
+  if (o.miners == 0 || o.miners > 200'000) return Status::InvalidArgument("--emulate: expected 1 to 200000 miners");
+  boost::system::error_code ec;
+  const asio::ip::address_v4 first = asio::ip::make_address_v4(o.first_address, ec);
+  if (ec || !first.is_loopback()) {
+    return Status::InvalidArgument("--emulate-from: expected a loopback IPv4 address (127.x.y.z), got " + o.first_address);
+  }
+  std::vector<int> counts;
+  for (const MinerGroup& g : site.miners) counts.push_back(g.count);
+  const std::vector<int> shares = ShareOut(o.miners, counts);
+
+  std::unique_ptr<EmulatedSite> out(new EmulatedSite());
+  out->site_ = site;
+  out->plant_ = std::make_unique<Plant>();
+  Plant& plant = *out->plant_;
+  std::size_t index = 0;
+  for (std::size_t g = 0; g < site.miners.size(); ++g) {
+    out->site_.miners[g].count = shares[g];
+    out->site_.miners[g].driver = "luxminer";
+    if (shares[g] == 0) continue;
+    FleetOptions f;
+    f.miners = static_cast<std::size_t>(shares[g]);
+    f.first_index = index;
+    f.first_address = asio::ip::address_v4(first.to_uint() + static_cast<std::uint32_t>(index)).to_string();
+    f.models = {site.miners[g].model};
+    f.families = {FirmwareFamily::kLuxos};
+    f.seed = o.seed;
+    Result<std::unique_ptr<EmulatedFleet>> fleet = EmulatedFleet::Start(plant.io, f, &Plant::Now);
+    if (!fleet.ok()) return fleet.status();
+    for (std::size_t i = 0; i < (*fleet)->size(); ++i) {
+      out->miners_.push_back({(*fleet)->endpoint(i), "luxminer"});
+      out->groups_.push_back(g);
+    }
+    out->site_.miners[g].addresses = (*fleet)->range();
+    plant.pue.push_back(site.cooling.Pue(site.miners[g].cooling));
+    plant.fleets.push_back(std::move(fleet).value());
+    index += static_cast<std::size_t>(shares[g]);
+  }
+  for (const ColoLease& l : site.leases) {
+    plant.firm_facility_w += l.contracted_it.value() * l.load_factor * site.cooling.Pue(l.cooling);
+  }
+  for (const GpuCloud& c : site.clouds) {
+    plant.firm_facility_w += c.nodes * c.power_per_node.value() * site.cooling.Pue(c.cooling);
+  }
+  MeterFeeder feeder;
+  feeder.name = "interconnect";
+  Plant* p = &plant;
+  feeder.power_w = [p] { return p->FacilityWatts(); };
+  Result<std::unique_ptr<ModbusMeterServer>> meter = ModbusMeterServer::Start(
+      plant.io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0), MeterRegisterMap({feeder}));
+  if (!meter.ok()) return meter.status();
+  plant.meter = std::move(meter).value();
+  out->meter_ = plant.meter->endpoint();
+  plant.thread = std::thread([p] { p->io.run(); });
+  return out;
+}
+
+EmulatedSite::~EmulatedSite() {
+  if (!plant_) return;
+  plant_->work.reset();
+  plant_->io.stop();
+  if (plant_->thread.joinable()) plant_->thread.join();
+}
+
+std::string EmulatedSite::range() const {
+  if (miners_.empty()) return "";
+  return miners_.front().at.address().to_string() + "-" + miners_.back().at.address().to_string();
+}
+
+}  // namespace mullet

@@ -1,0 +1,68 @@
+// `mullet serve --emulate N`: the site's plant on loopback, in the daemon's
+// own process, so a newcomer sees a live site in one command. N emulated
+// LuxOS miners shaped like the site's groups (each group's model, N shared
+// out in proportion to the groups' counts), and a Modbus TCP meter at the
+// interconnect that reads what they truly draw, with cooling, plus the AI
+// tenants' firm load at their load factor. The daemon reaches both through
+// its real drivers: the emulator is the plant, not a shortcut.
+//
+// Thread safety: the plant runs on its own thread (its io_context); the
+// accessors below are fixed after Start and may be read from any thread.
+
+#ifndef MULLET_DAEMON_EMULATED_SITE_H_
+#define MULLET_DAEMON_EMULATED_SITE_H_
+
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status/result.h"
+#include "daemon/driver_fleet.h"
+#include "site/site.h"
+
+namespace mullet {
+
+struct EmulatedSiteOptions {
+  std::size_t miners = 1000;
+  std::string first_address = "127.3.0.1";  // miners take consecutive loopback addresses from here
+  std::uint64_t seed = 1;
+};
+
+class EmulatedSite {
+ public:
+  // InvalidArgument when the site has no miner groups or N is 0 or above
+  // 200,000; IoError naming the address that cannot be bound.
+  static Result<std::unique_ptr<EmulatedSite>> Start(const Site& site, const EmulatedSiteOptions& options);
+  ~EmulatedSite();
+  EmulatedSite(const EmulatedSite&) = delete;
+  EmulatedSite& operator=(const EmulatedSite&) = delete;
+
+  // The site with each group's count set to its emulated miners.
+  const Site& site() const { return site_; }
+  // Every miner with its group (site.miners index), in fleet order.
+  const std::vector<DriverMiner>& miners() const { return miners_; }
+  const std::vector<std::size_t>& groups() const { return groups_; }
+  // The interconnect meter: one feeder, facility watts as float32 ABCD at
+  // holding register 0 (src/emulate/README.md, "Meters").
+  boost::asio::ip::tcp::endpoint meter() const { return meter_; }
+  std::string range() const;  // "127.3.0.1-127.3.3.232"
+
+  struct Plant;  // the io_context, its thread, the fleets and the meter server
+
+ private:
+  EmulatedSite() = default;
+  Site site_;
+  std::vector<DriverMiner> miners_;
+  std::vector<std::size_t> groups_;
+  boost::asio::ip::tcp::endpoint meter_;
+  std::unique_ptr<Plant> plant_;
+};
+
+// N shared out over `counts` in proportion (largest remainder), each group
+// that has units getting at least one while N allows. Pure.
+std::vector<int> ShareOut(std::size_t n, const std::vector<int>& counts);
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_EMULATED_SITE_H_

@@ -1,0 +1,115 @@
+#include "daemon/loop_runner.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+namespace mullet {
+
+LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::unique_ptr<FleetIo> fleet,
+                       std::vector<std::size_t> groups, LoopRunnerOptions options, LiveBoard& board,
+                       std::ostream& log, Clock clock)
+    : site_(site),
+      store_(std::move(store)),
+      fleet_(std::move(fleet)),
+      options_(std::move(options)),
+      loop_(site, *store_, *fleet_, std::move(groups), options_.loop),
+      board_(board),
+      log_(log),
+      clock_(std::move(clock)) {
+  state_.loop = true;
+  state_.miners = fleet_->size();
+  state_.price_usd_per_mwh = options_.signals.price.value();
+  state_.hashprice_usd_per_th_day = options_.signals.hashprice.value();
+  state_.sources = options_.sources;
+}
+
+LoopRunner::~LoopRunner() { Stop(); }
+
+Status LoopRunner::Start() {
+  if (Status s = loop_.Resume(); !s.ok()) return s;
+  board_.Publish(state_);
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void LoopRunner::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void LoopRunner::Run() {
+  using Steady = std::chrono::steady_clock;
+  const auto period = std::chrono::duration_cast<Steady::duration>(
+      std::chrono::duration<double>(options_.loop.tick.count()));
+  Steady::time_point next = Steady::now();
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    }
+    const Steady::time_point began = Steady::now();
+    const Result<TickReport> tick = loop_.Tick(clock_(), options_.signals);
+    Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
+    next += period;
+    if (next < Steady::now()) next = Steady::now();  // a tick longer than the period: no burst to catch up
+  }
+}
+
+void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
+  ++state_.ticks;
+  state_.last_tick_s = seconds;
+  const UtcTime now = clock_();
+  if (!tick.ok()) {
+    ++state_.tick_errors;
+    state_.last_error = tick.status().message();
+    fmt::print(log_, "mullet serve: level=error msg=\"tick failed\" time={} error=\"{}\"\n", FormatUtc(now),
+               tick.status().message());
+    log_.flush();
+    board_.Publish(state_);
+    return;
+  }
+  const TickReport& r = *tick;
+  state_.last = r;
+  state_.last_error.clear();
+  state_.targets = r.targets;
+  SourceHealth& fleet = state_.sources["fleet"];
+  fleet.source = std::to_string(fleet_->size()) + " miners";
+  fleet.read_at = now;
+  fleet.error = r.silent > 0 ? std::to_string(r.silent) + " of " + std::to_string(fleet_->size()) + " did not answer"
+                             : "";
+  if (state_.sources.contains("meter")) {
+    SourceHealth& meter = state_.sources["meter"];
+    if (r.site_meter) {
+      meter.read_at = now;
+      meter.error.clear();
+    } else {
+      meter.error = "no reading this tick";
+    }
+  }
+  board_.Publish(state_);
+
+  const bool acted = r.slept + r.woken + r.refused > 0 || r.dr_limit != last_cap_;
+  last_cap_ = r.dr_limit;
+  if (!acted && state_.ticks % 6 != 1) return;
+  std::string reasons;
+  for (std::size_t g = 0; g < r.reasons.size() && g < site_.miners.size(); ++g) {
+    if (!reasons.empty()) reasons += ",";
+    reasons += site_.miners[g].name + ":" + r.reasons[g] + "/" + std::to_string(r.running[g]);
+  }
+  const auto mw = [](const std::optional<Watts>& w) {
+    return w ? fmt::format("{:.3f}", w->value() / 1e6) : std::string("none");
+  };
+  fmt::print(log_,
+             "mullet serve: level=info msg=tick time={} meter_mw={} cap_mw={:.3f} event_cap_mw={} expected_mw={:.3f} "
+             "answered={} silent={} slept={} woken={} refused={} pending={} reasons=\"{}\" took_s={:.3f}\n",
+             FormatUtc(r.time), mw(r.site_meter), r.site_cap.value() / 1e6, mw(r.dr_limit),
+             r.expected_facility.value() / 1e6, r.answered, r.silent, r.slept, r.woken, r.refused, r.pending, reasons,
+             seconds);
+  log_.flush();
+}
+
+}  // namespace mullet

@@ -1,0 +1,70 @@
+// The control loop on its schedule: a thread that ticks every
+// LoopOptions::tick, publishes each tick to the LiveBoard (the API reads it)
+// and logs what it did and why, one logfmt line per tick that changed
+// something (and one a minute regardless). A tick that fails is logged and
+// counted; the next one runs on time.
+//
+// The loop owns its Store connection: SQLite in WAL mode lets the API's
+// connection read while the loop writes; PostgreSQL takes both.
+
+#ifndef MULLET_DAEMON_LOOP_RUNNER_H_
+#define MULLET_DAEMON_LOOP_RUNNER_H_
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <thread>
+
+#include "daemon/control_loop.h"
+#include "daemon/live_state.h"
+
+namespace mullet {
+
+struct LoopRunnerOptions {
+  LoopOptions loop;
+  LoopSignals signals;          // the price and hashprice in force (fixed sources)
+  std::map<std::string, SourceHealth> sources;  // where each signal comes from, for the API
+};
+
+class LoopRunner {
+ public:
+  using Clock = std::function<UtcTime()>;
+  // `log` is written from the loop's thread only.
+  LoopRunner(const Site& site, std::unique_ptr<Store> store, std::unique_ptr<FleetIo> fleet,
+             std::vector<std::size_t> groups, LoopRunnerOptions options, LiveBoard& board, std::ostream& log,
+             Clock clock);
+  ~LoopRunner();
+  LoopRunner(const LoopRunner&) = delete;
+  LoopRunner& operator=(const LoopRunner&) = delete;
+
+  // Resumes the saved memory and targets, then starts ticking (the first
+  // tick at once). DataError when the saved memory does not fit the site.
+  Status Start();
+  // Ends after the tick in progress; idempotent.
+  void Stop();
+
+ private:
+  void Run();
+  void Publish(const Result<TickReport>& tick, double seconds);
+
+  const Site& site_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<FleetIo> fleet_;
+  LoopRunnerOptions options_;
+  ControlLoop loop_;
+  LiveBoard& board_;
+  std::ostream& log_;
+  Clock clock_;
+  LiveState state_;
+  std::optional<Watts> last_cap_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_LOOP_RUNNER_H_

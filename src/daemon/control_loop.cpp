@@ -125,15 +125,17 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   // Units ramping down are committed to sleep: the policy plans for the
   // site once their ramps end, not for the tail of their draw, which would
   // have it shed more units that ramp no faster and restore them a tick
-  // later. Their draw leaves the model and the meter alike (so it is not
-  // read as unexplained load); a unit that does not go to sleep is measured
-  // hashing once its ramp has passed, and counted again.
-  for (std::size_t g = 0; g < observed.miners.size(); ++g) {
-    GroupObservation& o = observed.miners[g];
-    const Watts tail = o.ramping_down_it * site_.cooling.Pue(site_.miners[g].cooling);
-    report.ramping_down += tail;
-    if (observed.site_meter) observed.site_meter = *observed.site_meter - tail;
-    o.ramping_down_it = Watts(0);
+  // later. The tail (units still measured hashing) leaves the model and the
+  // meter alike, so it is not read as unexplained load; a unit that does
+  // not go to sleep is measured hashing once its ramp has passed, and
+  // counted again.
+  for (const MinerRecord& r : records_) {
+    const Watts tail = RampTail(site_, r, now);
+    if (tail.value() <= 0) continue;
+    observed.miners[r.group].ramping_down_it -= tail;
+    const Watts facility = tail * site_.cooling.Pue(site_.miners[r.group].cooling);
+    report.ramping_down += facility;
+    if (observed.site_meter) observed.site_meter = *observed.site_meter - facility;
   }
 
   // The draw a reduce-by event reduces from: the meter, else what the

@@ -110,6 +110,11 @@ void UpdateTarget(const Site& site, UtcTime now, MinerRecord* r) {
   if (r->target == TargetState::kConfirmed || !ramping) r->target = TargetState::kDrifted;
 }
 
+Watts RampTail(const Site& site, const MinerRecord& r, UtcTime now) {
+  if (!r.answered || !RampingDown(site, r, now) || !MeasuredHashing(site, r).value_or(false)) return Watts(0);
+  return LastKnown(site, r);
+}
+
 void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
                    std::optional<TerahashPerSecond> hashrate, MinerRecord* r) {
   r->answered = answered;

@@ -70,6 +70,11 @@ void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
 // restart between the store and the command) is drifted: sent again.
 void UpdateTarget(const Site& site, UtcTime now, MinerRecord* record);
 
+// The IT draw of a unit told to sleep that is still ramping down and was
+// measured hashing: the tail of a ramp already committed. Zero otherwise
+// (one measured asleep draws its sleep power, which stays).
+Watts RampTail(const Site& site, const MinerRecord& record, UtcTime now);
+
 // The Observation of the policy at `now` (its `miners` part, site.miners
 // order). REQUIRES: each record's group < site.miners.size().
 Observation Observe(const Site& site, const std::vector<MinerRecord>& records, UtcTime now);

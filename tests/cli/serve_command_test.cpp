@@ -14,6 +14,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
@@ -202,6 +203,116 @@ TEST_F(ServeCommandTest, TheStateCanLiveInPostgreSql) {
   const auto bad = Mullet("token list --db 'postgresql:///nosuchdb?host=/nonexistent&user=x'");
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("cannot connect to PostgreSQL"), std::string::npos) << bad.err;
+}
+
+// ---- The control loop against an emulated plant (--emulate), end to end:
+// the daemon's own drivers sweep and command LuxOS miners over loopback and
+// read the site's Modbus meter.
+
+// The live state /api/v1/site serves; null until the first tick.
+nlohmann::json Live(int port) {
+  const auto [status, body] = Request(port, "GET", "/api/v1/site");
+  if (status != 200) return nullptr;
+  const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.contains("live") || !j["live"].is_object()) return nullptr;
+  return j["live"];
+}
+
+// Polls until `done(tick)` holds for a tick newer than `after` (the live
+// tick's time); the tick, or null after `seconds`.
+template <typename F>
+nlohmann::json WaitForTick(int port, double seconds, F done, const std::string& after = "") {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    const nlohmann::json live = Live(port);
+    if (live.is_object() && live.contains("tick") && live["tick"]["time"].get<std::string>() > after &&
+        done(live["tick"])) {
+      return live["tick"];
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return nullptr;
+}
+
+// 200 emulated miners of examples/demo_site.yaml: 120 S21 (3,500 W) and 80
+// S19 XP (3,010 W) with air cooling (x 1.08), and the AI tenant's 1.5 MW x
+// 0.85 with liquid cooling (x 1.25): 713,664 W of mining and 1,593,750 W of
+// firm load, 2,307,414 W in all.
+constexpr double kFirmW = 1'593'750;
+constexpr double kAllOnW = 2'307'414;
+
+TEST_F(ServeCommandTest, TheLoopBringsTheMeteredSiteToAnEventSurvivesAKillAndRestoresOnCancel) {
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  const std::vector<std::string> args = {demo, "--emulate", "200", "--emulate-from", "127.3.64.1", "--tick-s", "0.5",
+                                         "--db", db_, "--listen", "127.0.0.1:0"};
+  const auto made = Mullet("token create --role operator --db " + db_);
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string token = made.out.substr(0, made.out.size() - 1);
+  const auto viewer = Mullet("token create --role viewer --db " + db_);
+  const std::string viewer_token = viewer.out.substr(0, viewer.out.size() - 1);
+  std::string id;
+  {
+    Daemon d(args);
+    ASSERT_NE(d.port(), 0) << d.ready();
+    const nlohmann::json all_on = WaitForTick(d.port(), 10, [](const nlohmann::json& t) {
+      return t["site_meter_w"].is_number() && t["answered"] == 200;
+    });
+    ASSERT_TRUE(all_on.is_object()) << Live(d.port()).dump();
+    EXPECT_NEAR(all_on["site_meter_w"].get<double>(), kAllOnW, 1.0) << "every miner hashing, metered";
+    EXPECT_EQ(all_on["tier_w"]["firm"], kFirmW);
+
+    // Neither no token nor a viewer's may post; nothing changes.
+    const std::string body = R"({"type":"reduce-to","kw":1900})";
+    EXPECT_EQ(Request(d.port(), "POST", "/api/v1/events", "", body).first, 401);
+    EXPECT_EQ(Request(d.port(), "POST", "/api/v1/events", viewer_token, body).first, 403);
+    EXPECT_EQ(nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/events").second)["events"].size(), 0u);
+
+    const auto posted = std::chrono::steady_clock::now();
+    const auto [status, reply] = Request(d.port(), "POST", "/api/v1/events", token, body);
+    ASSERT_EQ(status, 201) << reply;
+    id = std::to_string(nlohmann::json::parse(reply)["id"].get<int>());
+    // LuxOS sleeps in ~4 s; the loop ticks every 0.5 s.
+    const nlohmann::json met = WaitForTick(d.port(), 15, [](const nlohmann::json& t) {
+      return t["dr_limit_w"].is_number() && t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() <= 1.9e6;
+    });
+    ASSERT_TRUE(met.is_object()) << Live(d.port()).dump();
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - posted).count();
+    EXPECT_LT(took, 12.0);
+    EXPECT_EQ(met["tier_w"]["firm"], kFirmW) << "the AI tenant is never touched";
+    EXPECT_GT(met["site_meter_w"].get<double>(), kFirmW) << "mining curtailed, not stopped wholesale";
+    // Every tick planned within its cap.
+    const nlohmann::json ticks = nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/ticks?limit=1000").second);
+    ASSERT_GT(ticks["ticks"].size(), 2u);
+    for (const nlohmann::json& t : ticks["ticks"]) {
+      EXPECT_LE(t["expected_w"].get<double>(), t["site_cap_w"].get<double>() + 1e-6) << t.dump();
+    }
+    const nlohmann::json targets = nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/targets").second);
+    EXPECT_GT(targets["by_state"].value("confirmed", 0), 0) << targets.dump();
+    const std::string metrics = Request(d.port(), "GET", "/metrics").second;
+    EXPECT_NE(metrics.find("mullet_site_power_watts "), std::string::npos);
+    EXPECT_NE(metrics.find("mullet_tier_power_watts{tier=\"firm\"} 1593750\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("mullet_targets{state=\"confirmed\"}"), std::string::npos);
+    EXPECT_TRUE(WIFSIGNALED(d.Stop(SIGKILL)));
+  }
+  // A restart: the event is still in force, the targets are read back, and
+  // the plant (restarted with the daemon, every miner hashing again) is
+  // brought back under the cap: each target found undone is sent again.
+  Daemon again(args);
+  ASSERT_NE(again.port(), 0) << again.ready();
+  const nlohmann::json resumed = WaitForTick(again.port(), 15, [](const nlohmann::json& t) {
+    return t["dr_limit_w"].is_number() && t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() <= 1.9e6;
+  });
+  ASSERT_TRUE(resumed.is_object()) << Live(again.port()).dump();
+  // Cancelled: every miner the loop put to sleep is woken.
+  const auto [status, reply] = Request(again.port(), "DELETE", "/api/v1/events/" + id, token);
+  ASSERT_EQ(status, 200) << reply;
+  const nlohmann::json restored = WaitForTick(again.port(), 20, [](const nlohmann::json& t) {
+    return t["dr_limit_w"].is_null() && t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() >= kAllOnW - 1;
+  });
+  ASSERT_TRUE(restored.is_object()) << Live(again.port()).dump();
+  const int how = again.Stop(SIGTERM);
+  ASSERT_TRUE(WIFEXITED(how));
+  EXPECT_EQ(WEXITSTATUS(how), 0);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "daemon/driver_fleet.h"
 #include "daemon/emulated_site.h"
 #include "daemon/loop_runner.h"
+#include "daemon/price_feed.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
 #include "drivers/transport/address_range.h"
@@ -116,6 +117,22 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--price-usd-mwh", f.price, "Power price to act on (default: the site file's fixed price)");
+  cmd->add_option("--price-csv", f.price_csv,
+                  "A price feed: a CSV of timestamp_utc and <point>_usd_per_mwh columns, read again every "
+                  "--price-poll-s (default: the site's contract.index csv, if it names one)");
+  cmd->add_option("--price-column", f.price_column, "The feed's point, e.g. hb_west (default: the site's)");
+  cmd->add_option("--price-poll-s", f.price_poll_s, "Seconds between reads of the price feed")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  cmd->add_option("--price-max-age-s", f.price_max_age_s,
+                  "The feed is stale this long after its last interval ends")
+      ->check(CLI::Range(0.0, 864000.0))
+      ->capture_default_str();
+  cmd->add_option("--safe-action", f.safe_action,
+                  "While the price feed is stale: hold (act on the last good price) or curtail (mining "
+                  "asleep; AI kept)")
+      ->check(CLI::IsMember({"hold", "curtail"}))
+      ->capture_default_str();
   cmd->add_option("--hashprice", f.hashprice,
                   "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
   cmd->add_option("--retention-days", f.retention_days, "Days of tick records kept in the store")
@@ -222,9 +239,29 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   ro.loop.tick = Seconds(f.tick_s);
   ro.loop.max_commands = f.max_commands;
   ro.loop.retention = Hours(f.retention_days * 24);
+  const std::string feed_csv = !f.price_csv.empty() ? f.price_csv : site.contract.index.csv;
+  ro.safe_action = f.safe_action == "curtail" ? SafeAction::kCurtail : SafeAction::kHold;
   if (f.price >= 0) {
     ro.signals.price = UsdPerMegawattHour(f.price);
     sources["price"].source = fmt::format("--price-usd-mwh {}", f.price);
+  } else if (!feed_csv.empty()) {
+    PriceFeedOptions po;
+    po.csv = feed_csv;
+    po.point = !f.price_column.empty() ? f.price_column
+               : !site.contract.index.column.empty() ? site.contract.index.column
+                                                      : "hb_west";
+    po.poll = Seconds(f.price_poll_s);
+    po.max_age = Seconds(f.price_max_age_s);
+    ro.price_feed = std::make_shared<PriceFeed>(po);
+    // Before the feed's first price, and while it is stale under `hold`.
+    ro.signals.price = site.contract.index.fixed.value_or(UsdPerMegawattHour(0));
+    ro.price_feed->Poll(Now());
+    const SourceHealth h = ro.price_feed->Health(Now());
+    if (!h.error.empty() && !h.read_at) {
+      fmt::print(err, "mullet serve: warning: the price feed: {}\n", h.error);
+    }
+    sources["price"] = h;
+    if (!h.stale) ro.signals.price = ro.price_feed->At(Now())->price;
   } else if (site.contract.index.fixed) {
     ro.signals.price = *site.contract.index.fixed;
     sources["price"].source = fmt::format("site file: fixed {} USD/MWh", site.contract.index.fixed->value());
@@ -240,7 +277,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
                                                                builtin_network::kDate, ro.signals.hashprice.value());
   const UtcTime started_at = Now();
   for (auto& [name, h] : sources) {
-    if (name == "price" || name == "hashprice") h.read_at = started_at;
+    if ((name == "price" && !ro.price_feed) || name == "hashprice") h.read_at = started_at;
   }
 
   LiveBoard board;

@@ -46,36 +46,34 @@ struct EmulatedSite::Plant {
 
 std::vector<int> ShareOut(std::size_t n, const std::vector<int>& counts) {
   std::vector<int> out(counts.size(), 0);
-  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
-  if (total <= 0 || n == 0) return out;
-  std::vector<std::pair<double, std::size_t>> remainders;
-  std::size_t given = 0;
+  // Groups with units, largest first (site order among equals).
+  std::vector<std::size_t> order;
   for (std::size_t g = 0; g < counts.size(); ++g) {
-    const double exact = static_cast<double>(n) * std::max(0, counts[g]) / total;
-    out[g] = static_cast<int>(exact);
-    given += static_cast<std::size_t>(out[g]);
-    remainders.push_back({exact - out[g], g});
+    if (counts[g] > 0) order.push_back(g);
   }
-  // Every group with units gets one first, while N allows; then the largest
-  // remainders.
-  for (std::size_t g = 0; g < counts.size() && given < n; ++g) {
-    if (counts[g] > 0 && out[g] == 0) {
-      ++out[g];
-      ++given;
-    }
-  }
-  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (std::size_t k = 0; given < n; k = (k + 1) % remainders.size()) {
-    if (counts[remainders[k].second] <= 0) continue;
-    ++out[remainders[k].second];
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+  if (order.empty()) return out;
+  // One each first, while N allows; the rest in proportion, by largest
+  // remainder.
+  std::size_t given = 0;
+  for (std::size_t g : order) {
+    if (given == n) return out;
+    out[g] = 1;
     ++given;
   }
-  // Taking one from the largest where the floor-one rule overshot.
-  while (given > n) {
-    const auto most = std::max_element(out.begin(), out.end());
-    --*most;
-    --given;
+  const std::size_t rest = n - given;
+  double total = 0;
+  for (std::size_t g : order) total += counts[g];
+  std::vector<std::pair<double, std::size_t>> remainders;
+  for (std::size_t g : order) {
+    const double exact = static_cast<double>(rest) * counts[g] / total;
+    const int whole = static_cast<int>(exact);
+    out[g] += whole;
+    given += static_cast<std::size_t>(whole);
+    remainders.push_back({exact - whole, g});
   }
+  std::stable_sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t k = 0; given < n; k = (k + 1) % remainders.size(), ++given) ++out[remainders[k].second];
   return out;
 }
 

@@ -23,7 +23,41 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
   state_.sources = options_.sources;
 }
 
+std::string_view SafeActionName(SafeAction a) { return a == SafeAction::kCurtail ? "curtail" : "hold"; }
+
 LoopRunner::~LoopRunner() { Stop(); }
+
+LoopSignals LoopRunner::Signals(UtcTime now) {
+  LoopSignals s = options_.signals;
+  if (!options_.price_feed) return s;
+  PriceFeed& feed = *options_.price_feed;
+  feed.Poll(now);
+  const SourceHealth health = feed.Health(now);
+  const bool was_stale = !state_.safe_action.empty();
+  if (!health.stale) {
+    s.price = feed.At(now)->price;
+    options_.signals.price = s.price;  // the last good price, for hold
+    state_.safe_action.clear();
+    if (was_stale) {
+      fmt::print(log_, "mullet serve: level=warn msg=\"price feed fresh again: the safe action ends\" time={} price={}\n",
+                 FormatUtc(now), s.price.value());
+    }
+  } else {
+    if (options_.safe_action == SafeAction::kCurtail) s.price = UsdPerMegawattHour(kStalePriceUsdPerMwh);
+    state_.safe_action = std::string(SafeActionName(options_.safe_action)) + ": the price feed is stale (" +
+                         health.error + ")";
+    if (!was_stale) {
+      fmt::print(log_,
+                 "mullet serve: level=warn msg=\"PRICE FEED STALE: safe action {}\" time={} error=\"{}\" "
+                 "acting_on_usd_per_mwh={}\n",
+                 SafeActionName(options_.safe_action), FormatUtc(now), health.error, s.price.value());
+    }
+  }
+  state_.sources["price"] = health;
+  state_.price_usd_per_mwh = s.price.value();
+  log_.flush();
+  return s;
+}
 
 Status LoopRunner::Start() {
   if (Status s = loop_.Resume(); !s.ok()) return s;
@@ -52,7 +86,9 @@ void LoopRunner::Run() {
       if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
     }
     const Steady::time_point began = Steady::now();
-    const Result<TickReport> tick = loop_.Tick(clock_(), options_.signals);
+    const UtcTime now = clock_();
+    const LoopSignals signals = Signals(now);
+    const Result<TickReport> tick = loop_.Tick(now, signals);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
     next += period;
     if (next < Steady::now()) next = Steady::now();  // a tick longer than the period: no burst to catch up

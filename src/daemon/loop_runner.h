@@ -19,13 +19,25 @@
 
 #include "daemon/control_loop.h"
 #include "daemon/live_state.h"
+#include "daemon/price_feed.h"
 
 namespace mullet {
 
+// What the loop does while its price feed is stale:
+//   hold     act on the last good price (or the fixed one) and keep going
+//   curtail  put the mining fleet to sleep, as if power cost kStalePrice;
+//            AI is kept either way, and demand-response events still bind
+enum class SafeAction { kHold, kCurtail };
+std::string_view SafeActionName(SafeAction a);  // "hold", "curtail"
+// Above every market's offer cap (ERCOT's is 5,000 USD/MWh): no miner pays.
+inline constexpr double kStalePriceUsdPerMwh = 100'000;
+
 struct LoopRunnerOptions {
   LoopOptions loop;
-  LoopSignals signals;          // the price and hashprice in force (fixed sources)
+  LoopSignals signals;          // the price (when no feed, and before its first price) and hashprice
   std::map<std::string, SourceHealth> sources;  // where each signal comes from, for the API
+  std::shared_ptr<PriceFeed> price_feed;        // none: signals.price is fixed
+  SafeAction safe_action = SafeAction::kHold;
 };
 
 class LoopRunner {
@@ -48,6 +60,8 @@ class LoopRunner {
  private:
   void Run();
   void Publish(const Result<TickReport>& tick, double seconds);
+  // The signals of this tick: the feed's price, or the safe action's.
+  LoopSignals Signals(UtcTime now);
 
   const Site& site_;
   std::unique_ptr<Store> store_;

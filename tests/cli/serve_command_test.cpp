@@ -14,10 +14,12 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <nlohmann/json.hpp>
 
 #include "cli/run_mullet.h"
+#include "core/time/calendar.h"
 #include "storage/pg_server.h"
 
 extern char** environ;
@@ -313,6 +315,42 @@ TEST_F(ServeCommandTest, TheLoopBringsTheMeteredSiteToAnEventSurvivesAKillAndRes
   const int how = again.Stop(SIGTERM);
   ASSERT_TRUE(WIFEXITED(how));
   EXPECT_EQ(WEXITSTATUS(how), 0);
+}
+
+// A price feed gone stale makes the loop take its safe action (here:
+// curtail mining, keep AI), loudly in the API and the metrics; a fresh price
+// ends it and the miners come back.
+TEST_F(ServeCommandTest, AStalePriceFeedTriggersTheSafeActionAndAFreshOneEndsIt) {
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  const fs::path prices = dir_ / "prices.csv";
+  std::ofstream(prices) << "timestamp_utc,hb_west_usd_per_mwh\n2026-01-01T00:00:00Z,20\n";
+  Daemon d({demo, "--emulate", "40", "--emulate-from", "127.3.72.1", "--tick-s", "0.5", "--price-csv", prices.string(),
+            "--price-poll-s", "0.2", "--safe-action", "curtail", "--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  // 40 miners asleep draw 25 W each with cooling: the site is the AI load.
+  const nlohmann::json curtailed = WaitForTick(d.port(), 15, [](const nlohmann::json& t) {
+    return t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() < kFirmW + 40 * 25 * 1.08 + 1;
+  });
+  ASSERT_TRUE(curtailed.is_object()) << Live(d.port()).dump();
+  nlohmann::json live = Live(d.port());
+  EXPECT_TRUE(live["safe_action"].is_string()) << live.dump();
+  EXPECT_NE(live["safe_action"].get<std::string>().find("curtail"), std::string::npos);
+  EXPECT_EQ(live["sources"]["price"]["stale"], true);
+  EXPECT_EQ(curtailed["tier_w"]["firm"], kFirmW) << "AI is kept";
+  EXPECT_NE(Request(d.port(), "GET", "/metrics").second.find("mullet_source_stale{source=\"price\"} 1\n"),
+            std::string::npos);
+
+  // A price for this hour: fresh, cheap, mining pays.
+  const UtcTime hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
+  std::ofstream(prices, std::ios::app) << FormatUtc(hour) << ",20\n";
+  const double all_on = kFirmW + (24 * 3500 + 16 * 3010) * 1.08;
+  const nlohmann::json restored = WaitForTick(d.port(), 20, [&](const nlohmann::json& t) {
+    return t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() >= all_on - 1;
+  });
+  ASSERT_TRUE(restored.is_object()) << Live(d.port()).dump();
+  live = Live(d.port());
+  EXPECT_TRUE(live["safe_action"].is_null()) << live.dump();
+  EXPECT_EQ(live["price_usd_per_mwh"], 20.0);
 }
 
 }  // namespace

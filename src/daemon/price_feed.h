@@ -1,0 +1,63 @@
+// The power price the control loop acts on, from a CSV file in the schema of
+// the data loaders (`timestamp_utc`, `<point>_usd_per_mwh`: data/history.h),
+// read again every `poll` so a process that appends prices (a market-data
+// job, an ISO download) feeds the loop. The price in force at `now` is the
+// row of the latest interval that began at or before `now`.
+//
+// Its watchdog: the feed is stale when no interval covers `now`, or the one
+// that does ended more than `max_age` ago, or the file cannot be read; the
+// loop then takes the configured safe action (loop_runner.h) and says so in
+// the log, the API and the metrics.
+
+#ifndef MULLET_DAEMON_PRICE_FEED_H_
+#define MULLET_DAEMON_PRICE_FEED_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/status/result.h"
+#include "core/time/calendar.h"
+#include "core/units/units.h"
+#include "daemon/live_state.h"
+
+namespace mullet {
+
+struct PriceFeedOptions {
+  std::filesystem::path csv;
+  std::string point;      // the column without "_usd_per_mwh", e.g. "hb_west"
+  Seconds poll{60};       // read the file again after this long
+  Seconds max_age{900};   // past the end of the last interval, stale
+};
+
+struct PriceReading {
+  UsdPerMegawattHour price{0};
+  UtcTime start;              // the interval's start
+  std::chrono::seconds interval{3600};
+};
+
+class PriceFeed {
+ public:
+  explicit PriceFeed(PriceFeedOptions options) : o_(std::move(options)) {}
+
+  // Reads the file when `poll` has passed since the last read (at once the
+  // first time); a failed read keeps the last good price and is reported.
+  void Poll(UtcTime now);
+  // The price in force at `now` from the last good read; none before one.
+  std::optional<PriceReading> At(UtcTime now) const;
+  bool Stale(UtcTime now) const;
+  SourceHealth Health(UtcTime now) const;
+
+ private:
+  PriceFeedOptions o_;
+  std::optional<UtcTime> read_at_;  // the last attempt
+  std::optional<UtcTime> good_at_;  // the last read that worked
+  std::string error_;
+  std::vector<UtcTime> starts_;
+  std::vector<UsdPerMegawattHour> prices_;
+  std::chrono::seconds interval_{3600};
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_DAEMON_PRICE_FEED_H_

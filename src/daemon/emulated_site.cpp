@@ -105,11 +105,15 @@ Result<std::unique_ptr<EmulatedSite>> EmulatedSite::Start(const Site& site, cons
     f.models = {site.miners[g].model};
     f.families = {FirmwareFamily::kLuxos};
     f.seed = o.seed;
+    f.hang_share = o.hang_share;
+    f.reset_share = o.reset_share;
+    f.malformed_share = o.malformed_share;
     Result<std::unique_ptr<EmulatedFleet>> fleet = EmulatedFleet::Start(plant.io, f, &Plant::Now);
     if (!fleet.ok()) return fleet.status();
     for (std::size_t i = 0; i < (*fleet)->size(); ++i) {
       out->miners_.push_back({(*fleet)->endpoint(i), "luxminer"});
       out->groups_.push_back(g);
+      out->faults_.push_back((*fleet)->fault_name(i));
     }
     out->site_.miners[g].addresses = (*fleet)->range();
     plant.pue.push_back(site.cooling.Pue(site.miners[g].cooling));

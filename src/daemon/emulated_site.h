@@ -27,6 +27,9 @@ struct EmulatedSiteOptions {
   std::size_t miners = 1000;
   std::string first_address = "127.3.0.1";  // miners take consecutive loopback addresses from here
   std::uint64_t seed = 1;
+  // Shares of the miners that misbehave on every request (emulate/fleet.h):
+  // hang (accept, never answer), reset, malformed JSON.
+  double hang_share = 0, reset_share = 0, malformed_share = 0;
 };
 
 class EmulatedSite {
@@ -43,6 +46,8 @@ class EmulatedSite {
   // Every miner with its group (site.miners index), in fleet order.
   const std::vector<DriverMiner>& miners() const { return miners_; }
   const std::vector<std::size_t>& groups() const { return groups_; }
+  // Each miner's fault ("hang", ...; "" when healthy), in fleet order.
+  const std::vector<std::string>& faults() const { return faults_; }
   // The interconnect meter: one feeder, facility watts as float32 ABCD at
   // holding register 0 (src/emulate/README.md, "Meters").
   boost::asio::ip::tcp::endpoint meter() const { return meter_; }
@@ -55,6 +60,7 @@ class EmulatedSite {
   Site site_;
   std::vector<DriverMiner> miners_;
   std::vector<std::size_t> groups_;
+  std::vector<std::string> faults_;
   boost::asio::ip::tcp::endpoint meter_;
   std::unique_ptr<Plant> plant_;
 };

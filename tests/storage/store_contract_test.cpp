@@ -168,6 +168,67 @@ TEST_P(StoreContractTest, MemoryIsReplacedWholeAndSurvivesReopening) {
 }
 
 
+TEST_P(StoreContractTest, TargetsAreReplacedByMinerAndSurviveReopening) {
+  {
+    auto store = Open();
+    EXPECT_TRUE(store->Targets()->empty());
+    ASSERT_TRUE(store->SaveTargets({{0, "10.0.0.1:4028", "sleep", "dispatching", std::nullopt},
+                                    {7, "10.0.0.8:4028", "hash", "confirmed", At("2026-12-02T10:00:00Z")}},
+                                   At("2026-12-02T10:00:01Z"))
+                    .ok());
+    ASSERT_TRUE(store->SaveTargets({{0, "10.0.0.1:4028", "sleep", "dispatched", At("2026-12-02T10:00:02Z")}},
+                                   At("2026-12-02T10:00:02Z"))
+                    .ok());
+    ASSERT_TRUE(store->SaveTargets({}, At("2026-12-02T10:00:03Z")).ok());
+  }
+  auto store = Open();
+  const std::vector<TargetRow> t = store->Targets().value();
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].miner, 0);
+  EXPECT_EQ(t[0].state, "dispatched");
+  EXPECT_EQ(t[0].commanded_at, At("2026-12-02T10:00:02Z"));
+  EXPECT_EQ(t[1].name, "10.0.0.8:4028");
+  EXPECT_EQ(t[1].desired, "hash");
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM targets"), "2");
+  // The schema refuses a desire that is not one.
+  EXPECT_FALSE(store->SaveTargets({{1, "x", "reboot", "dispatching", std::nullopt}}, At("2026-12-02T10:00:04Z")).ok());
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM targets"), "2") << "the failed batch left nothing";
+}
+
+TEST_P(StoreContractTest, TicksArePrunedPastRetention) {
+  auto store = Open();
+  ASSERT_TRUE(store->AddTick(At("2026-12-01T10:00:00Z"), R"({"n":1})", std::nullopt).ok());
+  ASSERT_TRUE(store->AddTick(At("2026-12-02T09:00:00Z"), R"({"n":2})", std::nullopt).ok());
+  ASSERT_TRUE(store->AddTick(At("2026-12-02T10:00:00Z"), R"({"n":3})", At("2026-12-02T08:00:00Z")).ok());
+  const std::vector<TickRow> ticks = store->Ticks(10).value();
+  ASSERT_EQ(ticks.size(), 2u);
+  EXPECT_EQ(ticks[0].json, R"({"n":3})");
+  EXPECT_EQ(ticks[1].at, At("2026-12-02T09:00:00Z"));
+  EXPECT_EQ(store->Ticks(1)->size(), 1u);
+}
+
+TEST_P(StoreContractTest, OpenEventsAreTheUncancelledAndUnendedWithTheirBaselineKeptOnce) {
+  auto store = Open();
+  bool created = false;
+  EventSpec ended = Spec("reduce-to", 100);
+  ended.end = At("2026-12-02T09:00:00Z");
+  ASSERT_TRUE(store->AddEvent(ended, "api", "a", "t", At("2026-12-02T08:00:00Z"), &created).ok());
+  const EventRow cancelled = store->AddEvent(Spec("reduce-to", 200), "api", "b", "t", At("2026-12-02T08:00:00Z"), &created).value();
+  ASSERT_TRUE(store->CancelEvent(cancelled.id, "t", At("2026-12-02T08:30:00Z")).ok());
+  EventSpec later = Spec("reduce-by", 300);
+  later.start = At("2026-12-02T12:00:00Z");
+  const EventRow upcoming = store->AddEvent(later, "api", "c", "t", At("2026-12-02T08:00:00Z"), &created).value();
+  const EventRow open = store->AddEvent(Spec("reduce-by", 400), "api", "d", "t", At("2026-12-02T08:00:00Z"), &created).value();
+  const std::vector<EventRow> events = store->OpenEvents(At("2026-12-02T10:00:00Z")).value();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].id, open.id);
+  EXPECT_EQ(events[1].id, upcoming.id);
+  EXPECT_FALSE(events[0].baseline_w.has_value());
+  ASSERT_TRUE(store->SetEventBaseline(open.id, 5.5e6).ok());
+  ASSERT_TRUE(store->SetEventBaseline(open.id, 1.0).ok());
+  EXPECT_EQ(store->Event(open.id)->value().baseline_w, 5.5e6) << "the first baseline stands";
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <charconv>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/chain/subsidy.h"
@@ -132,6 +133,14 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
                   "While the price feed is stale: hold (act on the last good price) or curtail (mining "
                   "asleep; AI kept)")
       ->check(CLI::IsMember({"hold", "curtail"}))
+      ->capture_default_str();
+  cmd->add_option("--openadr-vtn", f.openadr_vtn,
+                  "An OpenADR 3 VTN's base URL: its events' IMPORT_CAPACITY_LIMIT intervals become reduce-to events");
+  cmd->add_option("--openadr-program", f.openadr_program, "The VTN program to follow (its programName)");
+  cmd->add_option("--openadr-client-id", f.openadr_client_id, "OAuth2 client id at the VTN");
+  cmd->add_option("--openadr-secret-file", f.openadr_secret_file, "A file holding the OAuth2 client secret");
+  cmd->add_option("--openadr-poll-s", f.openadr_poll_s, "Seconds between polls of the VTN")
+      ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   cmd->add_option("--hashprice", f.hashprice,
                   "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
@@ -278,6 +287,32 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   const UtcTime started_at = Now();
   for (auto& [name, h] : sources) {
     if ((name == "price" && !ro.price_feed) || name == "hashprice") h.read_at = started_at;
+  }
+
+  if (!f.openadr_vtn.empty()) {
+    VenOptions vo;
+    vo.vtn_url = f.openadr_vtn;
+    vo.program = f.openadr_program;
+    vo.client_id = f.openadr_client_id;
+    vo.poll = Seconds(f.openadr_poll_s);
+    vo.max_age = Seconds(std::max(300.0, 4 * f.openadr_poll_s));
+    if (!f.openadr_secret_file.empty()) {
+      std::ifstream in(f.openadr_secret_file);
+      if (!in) {
+        err << "mullet serve: error: --openadr-secret-file: cannot read " << f.openadr_secret_file << "\n";
+        return 2;
+      }
+      std::getline(in, vo.client_secret);
+    }
+    Result<OpenAdrVen> ven = OpenAdrVen::Create(vo);
+    if (!ven.ok()) {
+      err << "mullet serve: error: " << ven.status().message() << "\n";
+      return 2;
+    }
+    ro.ven = std::make_shared<OpenAdrVen>(std::move(ven).value());
+    sources["openadr"] = ro.ven->Health(Now());
+    fmt::print(err, "mullet serve: OpenADR 3 VEN: program {} at {}, polled every {} s\n", Printable(vo.program),
+               Printable(vo.vtn_url), f.openadr_poll_s);
   }
 
   LiveBoard board;

@@ -37,6 +37,11 @@ struct ServeFlags {
   double price_poll_s = 60;
   double price_max_age_s = 900;
   std::string safe_action = "hold";
+  std::string openadr_vtn;          // a VTN's base URL; "" for none
+  std::string openadr_program;
+  std::string openadr_client_id;
+  std::string openadr_secret_file;  // the client secret, in a file (never on the command line)
+  double openadr_poll_s = 30;
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);

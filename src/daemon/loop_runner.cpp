@@ -23,6 +23,21 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
   state_.sources = options_.sources;
 }
 
+void LoopRunner::PollVen(UtcTime now) {
+  if (!options_.ven) return;
+  const bool was_failing = !state_.sources["openadr"].error.empty();
+  const std::optional<Watts> meter = state_.last ? state_.last->site_meter : std::nullopt;
+  const Status s = options_.ven->Poll(now, *store_, meter);
+  state_.sources["openadr"] = options_.ven->Health(now);
+  if (!s.ok() && !was_failing) {
+    fmt::print(log_, "mullet serve: level=warn msg=\"OpenADR VTN poll failed\" time={} error=\"{}\"\n",
+               FormatUtc(now), s.message());
+  } else if (s.ok() && was_failing) {
+    fmt::print(log_, "mullet serve: level=info msg=\"OpenADR VTN answers again\" time={}\n", FormatUtc(now));
+  }
+  log_.flush();
+}
+
 std::string_view SafeActionName(SafeAction a) { return a == SafeAction::kCurtail ? "curtail" : "hold"; }
 
 LoopRunner::~LoopRunner() { Stop(); }
@@ -88,6 +103,7 @@ void LoopRunner::Run() {
     const Steady::time_point began = Steady::now();
     const UtcTime now = clock_();
     const LoopSignals signals = Signals(now);
+    PollVen(now);
     const Result<TickReport> tick = loop_.Tick(now, signals);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
     next += period;

@@ -19,6 +19,7 @@
 
 #include "daemon/control_loop.h"
 #include "daemon/live_state.h"
+#include "daemon/openadr.h"
 #include "daemon/price_feed.h"
 
 namespace mullet {
@@ -38,6 +39,7 @@ struct LoopRunnerOptions {
   std::map<std::string, SourceHealth> sources;  // where each signal comes from, for the API
   std::shared_ptr<PriceFeed> price_feed;        // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
+  std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
 };
 
 class LoopRunner {
@@ -62,6 +64,8 @@ class LoopRunner {
   void Publish(const Result<TickReport>& tick, double seconds);
   // The signals of this tick: the feed's price, or the safe action's.
   LoopSignals Signals(UtcTime now);
+  // Polls the VTN when one is set and its poll is due; events to the store.
+  void PollVen(UtcTime now);
 
   const Site& site_;
   std::unique_ptr<Store> store_;

@@ -20,6 +20,7 @@
 
 #include "cli/run_mullet.h"
 #include "core/time/calendar.h"
+#include "daemon/fake_vtn.h"
 #include "storage/pg_server.h"
 
 extern char** environ;
@@ -351,6 +352,47 @@ TEST_F(ServeCommandTest, AStalePriceFeedTriggersTheSafeActionAndAFreshOneEndsIt)
   live = Live(d.port());
   EXPECT_TRUE(live["safe_action"].is_null()) << live.dump();
   EXPECT_EQ(live["price_usd_per_mwh"], 20.0);
+}
+
+// An OpenADR 3 event from a VTN (a fake one in this process) is acted on:
+// the loop brings the metered site under its IMPORT_CAPACITY_LIMIT and the
+// VEN reports the site's demand to the VTN.
+TEST_F(ServeCommandTest, AnOpenAdrEventIsActedOnAndReported) {
+  testing_vtn::FakeVtn vtn;
+  vtn.SetEvents(nlohmann::json::array({{
+      {"id", "ers-1"},
+      {"objectType", "EVENT"},
+      {"programID", "program-9"},
+      {"modificationDateTime", "2026-12-02T08:00:00Z"},
+      {"intervalPeriod", {{"start", "0001-01-01"}, {"duration", "PT1H"}}},
+      {"payloadDescriptors", nlohmann::json::array({{{"objectType", "EVENT_PAYLOAD_DESCRIPTOR"},
+                                                     {"payloadType", "IMPORT_CAPACITY_LIMIT"},
+                                                     {"units", "KW"}}})},
+      {"intervals", nlohmann::json::array({{{"id", 0},
+                                            {"payloads", nlohmann::json::array({{{"type", "IMPORT_CAPACITY_LIMIT"},
+                                                                                {"values", {1900}}}})}}})},
+  }}));
+  const fs::path secret = dir_ / "vtn.secret";
+  std::ofstream(secret) << "s&cret\n";
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  Daemon d({demo, "--emulate", "200", "--emulate-from", "127.3.112.1", "--tick-s", "0.5", "--openadr-vtn", vtn.url(),
+            "--openadr-program", "ercot-ers", "--openadr-client-id", "ven-1", "--openadr-secret-file", secret.string(),
+            "--openadr-poll-s", "0.5", "--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  const nlohmann::json met = WaitForTick(d.port(), 20, [](const nlohmann::json& t) {
+    return t["dr_limit_w"] == 1.9e6 && t["site_meter_w"].is_number() && t["site_meter_w"].get<double>() <= 1.9e6;
+  });
+  ASSERT_TRUE(met.is_object()) << Live(d.port()).dump();
+  const nlohmann::json events = nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/events").second)["events"];
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["source"], "openadr:ercot-ers");
+  EXPECT_EQ(events[0]["source_id"], "ers-1/0@2026-12-02T08:00:00Z");
+  const std::vector<nlohmann::json> reports = vtn.reports();
+  ASSERT_GE(reports.size(), 1u);
+  EXPECT_EQ(reports[0]["eventID"], "ers-1");
+  EXPECT_GT(reports[0]["resources"][0]["intervals"][0]["payloads"][0]["values"][0].get<double>(), kFirmW / 1e3);
+  const nlohmann::json live = Live(d.port());
+  EXPECT_EQ(live["sources"]["openadr"]["stale"], false) << live.dump();
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "daemon/price_feed.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
+#include "drivers/slurm/slurm_scheduler.h"
 #include "drivers/transport/address_range.h"
 #include "site/site_config.h"
 #include "storage/pg_store.h"
@@ -142,6 +143,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--openadr-poll-s", f.openadr_poll_s, "Seconds between polls of the VTN")
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
+  cmd->add_option("--slurm-partition", f.slurm_partition,
+                  "Suspend this Slurm partition's running jobs while the policy defers batch work, and resume "
+                  "them (only those) after; needs the site's batch queue");
+  cmd->add_option("--slurm-conf", f.slurm_conf, "SLURM_CONF for scontrol and squeue (default: theirs)");
   cmd->add_option("--hashprice", f.hashprice,
                   "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
   cmd->add_option("--retention-days", f.retention_days, "Days of tick records kept in the store")
@@ -327,6 +332,18 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     rpc.deadline = Seconds(f.deadline_s);
     auto io = std::make_unique<DriverFleet>(fleet->first, rpc, meter);
     ro.sources = sources;
+    if (!f.slurm_partition.empty()) {
+      if (!site.batch) {
+        err << "mullet serve: error: --slurm-partition: " << f.site_file << " has no batch queue (ai.batch)\n";
+        return 2;
+      }
+      SlurmOptions so;
+      so.slurm_conf = f.slurm_conf;
+      ro.scheduler = std::make_shared<SlurmScheduler>(so);
+      ro.partition = f.slurm_partition;
+      sources["slurm"].source = "Slurm partition " + f.slurm_partition;
+      ro.sources = sources;
+    }
     runner = std::make_unique<LoopRunner>(site, std::move(loop_store).value(), std::move(io), fleet->second, ro,
                                           board, err, Now);
     if (Status s = runner->Start(); !s.ok()) {

@@ -42,6 +42,8 @@ struct ServeFlags {
   std::string openadr_client_id;
   std::string openadr_secret_file;  // the client secret, in a file (never on the command line)
   double openadr_poll_s = 30;
+  std::string slurm_partition;  // suspend this partition's jobs when batch waits; "" for none
+  std::string slurm_conf;       // SLURM_CONF for the tools; "" for theirs
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);

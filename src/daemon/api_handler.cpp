@@ -151,7 +151,9 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
                  {"slept", r.slept},
                  {"woken", r.woken},
                  {"refused", r.refused},
-                 {"pending", r.pending}};
+                 {"pending", r.pending},
+                 {"batch", {{"gpus", r.batch_gpus}, {"reason", r.batch_reason}, {"jobs_suspended", r.jobs_suspended},
+                            {"jobs_resumed", r.jobs_resumed}}}};
   }
   return j;
 }
@@ -436,6 +438,8 @@ ApiReply ApiHandler::Metrics() {
       out += "mullet_tier_power_watts{tier=\"batch\"} " + number(r.batch.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"mining\"} " + number(r.mining.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
+      gauge("mullet_batch_gpus", "GPUs of the batch queue the policy lets run this tick.");
+      out += "mullet_batch_gpus " + std::to_string(r.batch_gpus) + "\n";
       gauge("mullet_miners", "Miners by what the last sweep found.");
       out += "mullet_miners{state=\"answered\"} " + std::to_string(r.answered) + "\n";
       out += "mullet_miners{state=\"silent\"} " + std::to_string(r.silent) + "\n";

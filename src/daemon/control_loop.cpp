@@ -35,6 +35,8 @@ std::string TickJson(const Site& site, const TickReport& r) {
                {"woken", r.woken},
                {"refused", r.refused},
                {"pending", r.pending},
+               {"batch", {{"gpus", r.batch_gpus}, {"reason", r.batch_reason}, {"jobs_suspended", r.jobs_suspended},
+                          {"jobs_resumed", r.jobs_resumed}, {"error", r.batch_error}}},
                {"targets", targets},
                {"groups", groups}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -106,6 +108,46 @@ Result<std::optional<Watts>> ControlLoop::EventCap(UtcTime now, std::optional<Wa
   return cap;
 }
 
+void ControlLoop::DriveBatch(UtcTime now, TickReport* report) {
+  if (scheduler_ == nullptr) return;
+  const auto fail = [&](const std::string& what, const Status& s) {
+    if (report->batch_error.empty()) report->batch_error = what + ": " + s.message();
+  };
+  Result<std::vector<std::string>> ours = store_.BatchSuspended();
+  if (!ours.ok()) return fail("the suspended jobs", ours.status());
+  if (alloc_.batch.gpus <= 0) {
+    Result<std::vector<SchedulerJob>> jobs = scheduler_->Jobs();
+    if (!jobs.ok()) return fail("listing jobs", jobs.status());
+    for (const SchedulerJob& j : *jobs) {
+      if (j.state != JobState::kRunning || (!partition_.empty() && j.partition != partition_)) continue;
+      // Marked first: a crash between the two resumes it after a restart.
+      if (Status s = store_.MarkBatchSuspended(j.id, now); !s.ok()) return fail("marking job " + j.id, s);
+      if (Status s = scheduler_->SuspendJob(j.id); !s.ok()) {
+        fail("suspending job " + j.id, s);  // kept marked: resumed later only if it did get suspended
+        continue;
+      }
+      ++report->jobs_suspended;
+    }
+    return;
+  }
+  for (const std::string& id : *ours) {
+    Result<SchedulerJob> job = scheduler_->Job(id);
+    if (!job.ok() && job.status().code() != StatusCode::kNotFound) {
+      fail("reading job " + id, job.status());
+      continue;
+    }
+    if (job.ok() && job->state == JobState::kSuspended) {
+      if (Status s = scheduler_->ResumeJob(id); !s.ok()) {
+        fail("resuming job " + id, s);
+        continue;
+      }
+      ++report->jobs_resumed;
+    }
+    // Resumed, finished, or gone: no longer ours to resume.
+    if (Status s = store_.ClearBatchSuspended(id); !s.ok()) fail("clearing job " + id, s);
+  }
+}
+
 Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   TickReport report;
   report.time = now;
@@ -164,6 +206,9 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
     report.running.push_back(m.running);
     report.reasons.emplace_back(ReasonName(m.reason));
   }
+  report.batch_gpus = alloc_.batch.gpus;
+  report.batch_reason = site_.batch ? std::string(ReasonName(alloc_.batch.reason)) : "";
+  DriveBatch(now, &report);
 
   const CommandPlan plan = PlanCommands(site_, alloc_, records_, options_.max_commands, now);
   report.deferred = plan.deferred;

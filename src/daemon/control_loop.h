@@ -23,6 +23,7 @@
 #include "core/status/result.h"
 #include "daemon/fleet_view.h"
 #include "dispatch/policy.h"
+#include "drivers/slurm/scheduler.h"
 #include "storage/store.h"
 
 namespace mullet {
@@ -80,6 +81,12 @@ struct TickReport {
   std::vector<std::string> reasons;  // per group, why (dispatch/reason.h)
   std::map<std::string, std::size_t> targets;  // miners by target state, after the commands
   std::size_t pending = 0;           // units wanted moved that wait for pacing (sum of deferred)
+  // The batch queue: GPUs the policy lets run, and the scheduler's jobs
+  // suspended and resumed this tick (a scheduler error, if any).
+  int batch_gpus = 0;
+  std::string batch_reason;
+  std::size_t jobs_suspended = 0, jobs_resumed = 0;
+  std::string batch_error;
 };
 
 // A tick's record as the store keeps it and the API serves it (JSON).
@@ -97,6 +104,15 @@ class ControlLoop {
   // dropped (the fleet changed).
   Status Resume();
 
+  // The batch queue's scheduler: while the policy runs no batch GPUs (power
+  // dearer than the work is worth, or a limit), the running jobs of
+  // `partition` are suspended; when it runs some again, the jobs the loop
+  // suspended (and only those) are resumed. None: batch is modelled only.
+  void SetBatchScheduler(Scheduler* scheduler, std::string partition) {
+    scheduler_ = scheduler;
+    partition_ = std::move(partition);
+  }
+
   Result<TickReport> Tick(UtcTime now, const LoopSignals& signals);
 
   const std::vector<MinerRecord>& records() const { return records_; }
@@ -106,6 +122,8 @@ class ControlLoop {
   // them; reduce-by from the draw when the loop first saw the event.
   Result<std::optional<Watts>> EventCap(UtcTime now, std::optional<Watts> draw);
   TargetRow RowOf(std::size_t i) const;
+  // Suspends or resumes the batch jobs as the allocation says.
+  void DriveBatch(UtcTime now, TickReport* report);
 
   const Site& site_;
   Store& store_;
@@ -114,6 +132,8 @@ class ControlLoop {
   std::vector<MinerRecord> records_;
   DispatchState state_;
   Allocation alloc_;
+  Scheduler* scheduler_ = nullptr;
+  std::string partition_;
 };
 
 }  // namespace mullet

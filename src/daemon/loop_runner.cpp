@@ -21,6 +21,7 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
   state_.price_usd_per_mwh = options_.signals.price.value();
   state_.hashprice_usd_per_th_day = options_.signals.hashprice.value();
   state_.sources = options_.sources;
+  if (options_.scheduler) loop_.SetBatchScheduler(options_.scheduler.get(), options_.partition);
 }
 
 void LoopRunner::PollVen(UtcTime now) {
@@ -144,6 +145,23 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   }
   board_.Publish(state_);
 
+  if (state_.sources.contains("slurm")) {
+    SourceHealth& slurm = state_.sources["slurm"];
+    if (r.batch_error.empty()) {
+      slurm.read_at = now;
+      slurm.error.clear();
+    } else {
+      slurm.error = r.batch_error;
+    }
+    board_.Publish(state_);
+  }
+  if (r.jobs_suspended + r.jobs_resumed > 0 || !r.batch_error.empty()) {
+    fmt::print(log_,
+               "mullet serve: level={} msg=batch time={} gpus={} reason={} jobs_suspended={} jobs_resumed={} "
+               "error=\"{}\"\n",
+               r.batch_error.empty() ? "info" : "warn", FormatUtc(r.time), r.batch_gpus, r.batch_reason,
+               r.jobs_suspended, r.jobs_resumed, r.batch_error);
+  }
   const bool acted = r.slept + r.woken + r.refused > 0 || r.dr_limit != last_cap_;
   last_cap_ = r.dr_limit;
   if (!acted && state_.ticks % 6 != 1) return;

@@ -40,6 +40,8 @@ struct LoopRunnerOptions {
   std::shared_ptr<PriceFeed> price_feed;        // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
+  std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
+  std::string partition;
 };
 
 class LoopRunner {

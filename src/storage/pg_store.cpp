@@ -311,6 +311,23 @@ class PgStore final : public Store {
     return out;
   }
 
+  Status MarkBatchSuspended(std::string_view job_id, UtcTime now) override {
+    return Run("INSERT INTO batch_suspended (job_id, suspended_at) VALUES ($1, $2) ON CONFLICT (job_id) DO NOTHING",
+               {std::string(job_id), FormatUtc(now)});
+  }
+
+  Status ClearBatchSuspended(std::string_view job_id) override {
+    return Run("DELETE FROM batch_suspended WHERE job_id = $1", {std::string(job_id)});
+  }
+
+  Result<std::vector<std::string>> BatchSuspended() override {
+    Result<Rows> r = Exec("SELECT job_id FROM batch_suspended ORDER BY suspended_at, job_id", {});
+    if (!r.ok()) return r.status();
+    std::vector<std::string> out;
+    for (int i = 0; i < r->size(); ++i) out.push_back(r->at(i, 0).value_or(""));
+    return out;
+  }
+
  private:
   static constexpr const char* kEventColumns =
       "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at, "

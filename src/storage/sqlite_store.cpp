@@ -317,6 +317,27 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     return out;
   }
 
+  Status MarkBatchSuspended(std::string_view job_id, UtcTime now) override {
+    Statement ins(db_, "INSERT INTO batch_suspended (job_id, suspended_at) VALUES (?, ?) ON CONFLICT (job_id) DO NOTHING");
+    ins.Bind(1, job_id).Bind(2, std::string_view(FormatUtc(now)));
+    return ins.Step() == SQLITE_DONE ? Status::Ok() : Error("marking batch job " + std::string(job_id));
+  }
+
+  Status ClearBatchSuspended(std::string_view job_id) override {
+    Statement del(db_, "DELETE FROM batch_suspended WHERE job_id = ?");
+    del.Bind(1, job_id);
+    return del.Step() == SQLITE_DONE ? Status::Ok() : Error("clearing batch job " + std::string(job_id));
+  }
+
+  Result<std::vector<std::string>> BatchSuspended() override {
+    Statement q(db_, "SELECT job_id FROM batch_suspended ORDER BY suspended_at, job_id");
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(q.Text(0));
+    if (rc != SQLITE_DONE) return Error("reading the suspended batch jobs");
+    return out;
+  }
+
  private:
   static constexpr const char* kEventColumns =
       "SELECT id, source, source_id, type, kw, start_at, end_at, ramp_s, created_at, created_by, cancelled_at, "

@@ -92,6 +92,13 @@ CREATE TABLE ticks (
 );
 CREATE INDEX ticks_at ON ticks (at);
 )sql",
+    // 3: the batch jobs the loop suspended (it resumes only those).
+    R"sql(
+CREATE TABLE batch_suspended (
+  job_id TEXT PRIMARY KEY,
+  suspended_at TEXT NOT NULL
+);
+)sql",
 };
 
 void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {

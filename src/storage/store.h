@@ -138,6 +138,12 @@ class Store {
   virtual Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) = 0;
   virtual Result<std::vector<TargetRow>> Targets() = 0;
 
+  // The batch jobs the loop suspended, so that it resumes those and no
+  // other: marked before the suspend is sent, cleared once resumed or gone.
+  virtual Status MarkBatchSuspended(std::string_view job_id, UtcTime now) = 0;
+  virtual Status ClearBatchSuspended(std::string_view job_id) = 0;
+  virtual Result<std::vector<std::string>> BatchSuspended() = 0;
+
   // A tick's record; with `prune_before`, ticks older than it are deleted in
   // the same transaction (retention).
   virtual Status AddTick(UtcTime at, std::string_view json, std::optional<UtcTime> prune_before) = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "dispatch/test_sites.h"
 #include "storage/sqlite_store.h"
@@ -230,6 +231,126 @@ TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {
   const Status s = again.Resume();
   EXPECT_EQ(s.code(), StatusCode::kDataError);
   EXPECT_NE(s.message().find("the saved policy memory"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace mullet
+
+namespace mullet {
+namespace {
+
+// A scheduler in memory: jobs by id with their partition and state.
+class FakeScheduler : public Scheduler {
+ public:
+  void Add(const std::string& id, const std::string& partition, JobState state) {
+    SchedulerJob j;
+    j.id = id;
+    j.partition = partition;
+    j.state = state;
+    jobs_[id] = j;
+  }
+  JobState state(const std::string& id) const { return jobs_.at(id).state; }
+  void Finish(const std::string& id) { jobs_.erase(id); }
+  int calls = 0;
+
+  Result<std::vector<SchedulerNode>> Nodes() override { return std::vector<SchedulerNode>{}; }
+  Result<SchedulerNode> Node(std::string_view) override { return Status::NotFound("no nodes"); }
+  Result<std::vector<SchedulerJob>> Jobs() override {
+    std::vector<SchedulerJob> out;
+    for (const auto& [id, j] : jobs_) out.push_back(j);
+    return out;
+  }
+  Result<SchedulerJob> Job(std::string_view id) override {
+    const auto it = jobs_.find(std::string(id));
+    if (it == jobs_.end()) return Status::NotFound("no job " + std::string(id));
+    return it->second;
+  }
+  Status DrainNode(std::string_view, std::string_view) override { return Status::Ok(); }
+  Status ResumeNode(std::string_view) override { return Status::Ok(); }
+  Status SuspendJob(std::string_view id) override { return Set(id, JobState::kRunning, JobState::kSuspended); }
+  Status ResumeJob(std::string_view id) override { return Set(id, JobState::kSuspended, JobState::kRunning); }
+  Status RequeueJob(std::string_view) override { return Status::Ok(); }
+
+ private:
+  Status Set(std::string_view id, JobState from, JobState to) {
+    ++calls;
+    const auto it = jobs_.find(std::string(id));
+    if (it == jobs_.end()) return Status::NotFound("no job " + std::string(id));
+    if (it->second.state != from) return Status::InvalidArgument("job " + std::string(id) + " is not in that state");
+    it->second.state = to;
+    return Status::Ok();
+  }
+  std::map<std::string, SchedulerJob> jobs_;
+};
+
+// The small site with a batch queue: 64 GPUs at 700 W, a recurring 200
+// GPU-hours a day worth 2 USD a GPU-hour, due in a week: it runs while power
+// costs less than that (about 2,860 USD/MWh at PUE 1), waits above.
+Site BatchSite() {
+  Site s = SmallSite();
+  BatchQueue q;
+  q.gpus = 64;
+  q.power_per_gpu = Watts(700);
+  q.recurring = RecurringBatch{Hours(24), 200, Hours(168), 2.0};
+  s.batch = q;
+  s.cooling.pue_liquid = 1.0;
+  return s;
+}
+
+TEST(ControlLoopBatchTest, BatchJobsAreSuspendedForAPriceSpikeAndOnlyThoseResumedAfter) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_loop_batch_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::unique_ptr<Store> store = std::move(OpenSqliteStore(dir / "mullet.db")).value();
+  const Site site = BatchSite();
+  Plant plant(site);
+  FakeScheduler slurm;
+  slurm.Add("101", "batch", JobState::kRunning);
+  slurm.Add("102", "batch", JobState::kRunning);
+  slurm.Add("103", "batch", JobState::kPending);
+  slurm.Add("104", "batch", JobState::kSuspended);  // an operator's: never resumed by the loop
+  slurm.Add("201", "inference", JobState::kRunning);  // another partition: firm work, never touched
+  UtcTime now = At("2026-12-02T12:00:00Z");
+  LoopSignals s;
+  s.hashprice = UsdPerTerahashDay(0.05);
+  {
+    ControlLoop loop(site, *store, plant, plant.GroupsOf(), LoopOptions{});
+    loop.SetBatchScheduler(&slurm, "batch");
+    s.price = UsdPerMegawattHour(40);
+    Result<TickReport> r = loop.Tick(now, s);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_GT(r->batch_gpus, 0);
+    EXPECT_EQ(r->jobs_suspended, 0u);
+    // A price spike: the batch work waits.
+    now += std::chrono::seconds(10);
+    s.price = UsdPerMegawattHour(4500);
+    r = loop.Tick(now, s);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->batch_gpus, 0);
+    EXPECT_EQ(r->batch_reason, "batch-defer-price");
+    EXPECT_EQ(r->jobs_suspended, 2u);
+    EXPECT_EQ(slurm.state("101"), JobState::kSuspended);
+    EXPECT_EQ(slurm.state("102"), JobState::kSuspended);
+    EXPECT_EQ(slurm.state("103"), JobState::kPending);
+    EXPECT_EQ(slurm.state("201"), JobState::kRunning);
+    EXPECT_TRUE(r->batch_error.empty()) << r->batch_error;
+  }
+  // A restart in the spike; job 102 ends meanwhile. The price falls: the new
+  // loop resumes what the old one suspended, and no other.
+  slurm.Finish("102");
+  ControlLoop again(site, *store, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(again.Resume().ok());
+  again.SetBatchScheduler(&slurm, "batch");
+  now += std::chrono::seconds(10);
+  s.price = UsdPerMegawattHour(40);
+  Result<TickReport> r = again.Tick(now, s);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(r->batch_gpus, 0);
+  EXPECT_EQ(r->jobs_resumed, 1u);
+  EXPECT_EQ(slurm.state("101"), JobState::kRunning);
+  EXPECT_EQ(slurm.state("104"), JobState::kSuspended) << "not the loop's to resume";
+  EXPECT_TRUE(store->BatchSuspended()->empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -229,6 +229,20 @@ TEST_P(StoreContractTest, OpenEventsAreTheUncancelledAndUnendedWithTheirBaseline
   EXPECT_EQ(store->Event(open.id)->value().baseline_w, 5.5e6) << "the first baseline stands";
 }
 
+TEST_P(StoreContractTest, SuspendedBatchJobsAreMarkedOnceAndCleared) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->MarkBatchSuspended("1234", At("2026-12-02T10:00:00Z")).ok());
+    ASSERT_TRUE(store->MarkBatchSuspended("1234_7", At("2026-12-02T10:00:01Z")).ok());
+    ASSERT_TRUE(store->MarkBatchSuspended("1234", At("2026-12-02T10:00:02Z")).ok());
+  }
+  auto store = Open();
+  EXPECT_EQ(store->BatchSuspended().value(), (std::vector<std::string>{"1234", "1234_7"}));
+  ASSERT_TRUE(store->ClearBatchSuspended("1234").ok());
+  ASSERT_TRUE(store->ClearBatchSuspended("nope").ok());
+  EXPECT_EQ(store->BatchSuspended().value(), (std::vector<std::string>{"1234_7"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

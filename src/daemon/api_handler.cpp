@@ -349,6 +349,45 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     for (const EventRow& e : *events) list.push_back(EventJson(e, now));
     return Reply(200, json{{"events", list}});
   }
+  if (path == "/api/v1/events/preview") {
+    if (auto no = only({"POST"})) return *no;
+    Result<EventSpec> spec = ParseEventBody(request.body, now);
+    if (!spec.ok()) return ErrorOf(spec.status());
+    const LiveState live = live_ ? live_->Read() : LiveState{};
+    if (!live.basis || live.site == nullptr) {
+      return Error(503, "no control loop has ticked yet: nothing to preview against");
+    }
+    const PreviewBasis& b = *live.basis;
+    Watts cap{spec->kw * 1000};
+    if (spec->type == "reduce-by") {
+      const Watts draw = b.site_meter.value_or(b.now.facility());
+      cap = std::max(Watts(0), draw - cap);
+    }
+    const EventPreview p = Preview(*live.site, b, cap, live.policy);
+    json groups = json::array();
+    for (const PreviewGroup& g : p.groups) {
+      groups.push_back({{"name", g.name},
+                        {"running_now", g.running_now},
+                        {"running_after", g.running_after},
+                        {"curtailed_w", g.curtailed.value()},
+                        {"reason", g.reason}});
+    }
+    json skipped = json::array();
+    for (const PreviewSkip& k : p.skipped) skipped.push_back({{"what", k.what}, {"w", k.draw.value()}, {"why", k.why}});
+    json sla = json::array();
+    for (const PreviewSkip& k : p.sla) sla.push_back({{"what", k.what}, {"cut_w", k.draw.value()}, {"why", k.why}});
+    return Reply(200, json{{"cap_w", p.cap.value()},
+                           {"site_meter_w", OptW(b.site_meter)},
+                           {"expected_now_w", p.expected_now.value()},
+                           {"expected_after_w", p.expected_after.value()},
+                           {"shortfall_w", p.shortfall.value()},
+                           {"groups", groups},
+                           {"skipped", skipped},
+                           {"sla_events", sla},
+                           {"batch_gpus_now", p.batch_gpus_now},
+                           {"batch_gpus_after", p.batch_gpus_after},
+                           {"as_of", FormatUtc(b.signals.time)}});
+  }
   if (path.starts_with("/api/v1/events/")) {
     if (auto no = only({"GET", "HEAD", "DELETE"})) return *no;
     Result<std::int64_t> id = IdIn(path.substr(std::string_view("/api/v1/events/").size()));

@@ -195,7 +195,15 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   s.ambient_c = signals.ambient_c;
   s.dr_limit = *cap;
   report.dr_limit = *cap;
+  auto basis = std::make_shared<PreviewBasis>();
+  basis->signals = s;
+  basis->signals.dr_limit.reset();
+  basis->observed = observed;
+  basis->memory = state_;
+  basis->site_meter = report.site_meter;
   Dispatch(site_, s, observed, options_.policy, PolicyOptions{}, &state_, &alloc_);
+  basis->now = alloc_;
+  basis_ = std::move(basis);
   report.expected_facility = alloc_.facility();
   report.site_cap = alloc_.site_cap;
   report.firm = alloc_.firm_facility;

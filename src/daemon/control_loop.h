@@ -16,12 +16,14 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status/result.h"
 #include "daemon/fleet_view.h"
+#include "daemon/preview.h"
 #include "dispatch/policy.h"
 #include "drivers/slurm/scheduler.h"
 #include "storage/store.h"
@@ -116,6 +118,8 @@ class ControlLoop {
   Result<TickReport> Tick(UtcTime now, const LoopSignals& signals);
 
   const std::vector<MinerRecord>& records() const { return records_; }
+  // What the last tick measured and decided, for a dry run of an event.
+  std::shared_ptr<const PreviewBasis> basis() const { return basis_; }
 
  private:
   // The cap on facility power of the events in force at `now`: the lowest of
@@ -132,6 +136,7 @@ class ControlLoop {
   std::vector<MinerRecord> records_;
   DispatchState state_;
   Allocation alloc_;
+  std::shared_ptr<const PreviewBasis> basis_;
   Scheduler* scheduler_ = nullptr;
   std::string partition_;
 };

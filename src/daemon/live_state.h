@@ -12,6 +12,7 @@
 #include <string>
 
 #include "daemon/control_loop.h"
+#include "daemon/preview.h"
 
 namespace mullet {
 
@@ -36,6 +37,9 @@ struct LiveState {
   std::map<std::string, SourceHealth> sources;   // by name: "price", "hashprice", "meter", "fleet"
   std::map<std::string, std::size_t> targets;    // miners by target state ("confirmed", ...)
   std::string safe_action;  // the safe action in force because a source is stale; "" when none
+  std::shared_ptr<const PreviewBasis> basis;  // the last tick's, for a dry run of an event
+  const Site* site = nullptr;                 // the site the loop runs (lives as long as the daemon)
+  PolicyKind policy = PolicyKind::kMullet;
 };
 
 class LiveBoard {

@@ -17,6 +17,8 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
       log_(log),
       clock_(std::move(clock)) {
   state_.loop = true;
+  state_.site = &site_;
+  state_.policy = options_.loop.policy;
   state_.miners = fleet_->size();
   state_.price_usd_per_mwh = options_.signals.price.value();
   state_.hashprice_usd_per_th_day = options_.signals.hashprice.value();
@@ -127,6 +129,7 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   }
   const TickReport& r = *tick;
   state_.last = r;
+  state_.basis = loop_.basis();
   state_.last_error.clear();
   state_.targets = r.targets;
   SourceHealth& fleet = state_.sources["fleet"];

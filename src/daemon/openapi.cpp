@@ -81,6 +81,13 @@ std::string_view OpenApiDocument() {
         }
       }
     },
+    "/api/v1/events/preview": {
+      "post": {
+        "summary": "a dry run of an event (the body of POST /api/v1/events): what the policy would curtail if it began now, from the last tick's measurements; what it cannot curtail and why; any kW shortfall. Changes nothing; needs no token",
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EventRequest"}}}},
+        "responses": {"200": {"description": "cap_w, expected_now_w, expected_after_w, shortfall_w, groups (running now and after, curtailed_w, reason), skipped (what, w, why), batch GPUs now and after"}, "400": {"$ref": "#/components/responses/BadRequest"}, "503": {"description": "no control loop has ticked yet"}}
+      }
+    },
     "/api/v1/events/{id}": {
       "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
       "get": {"summary": "one event", "responses": {"200": {"description": "the event", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "404": {"$ref": "#/components/responses/NotFound"}}},

@@ -270,6 +270,27 @@ TEST_F(ServeCommandTest, TheLoopBringsTheMeteredSiteToAnEventSurvivesAKillAndRes
     EXPECT_EQ(Request(d.port(), "POST", "/api/v1/events", viewer_token, body).first, 403);
     EXPECT_EQ(nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/events").second)["events"].size(), 0u);
 
+    // A dry run first: the least efficient group (S19 XP) goes first, the AI
+    // tenant is listed as not curtailed, and nothing changes.
+    const auto [pstatus, pbody] = Request(d.port(), "POST", "/api/v1/events/preview", "", body);
+    ASSERT_EQ(pstatus, 200) << pbody;
+    const nlohmann::json preview = nlohmann::json::parse(pbody);
+    EXPECT_EQ(preview["cap_w"], 1.9e6);
+    EXPECT_LE(preview["expected_after_w"].get<double>(), 1.9e6);
+    EXPECT_EQ(preview["shortfall_w"], 0.0);
+    EXPECT_EQ(preview["groups"][1]["name"], "s19xp");
+    EXPECT_EQ(preview["groups"][1]["running_after"], 0) << preview.dump();
+    EXPECT_GT(preview["groups"][0]["running_after"].get<int>(), 0) << "the S21s, more efficient, keep some";
+    EXPECT_EQ(preview["skipped"][0]["what"], "AI lease tenant-a");
+    EXPECT_TRUE(preview["sla_events"].empty());
+    // Below the firm load: the tenant would be cut, and the preview says so.
+    const nlohmann::json deep = nlohmann::json::parse(
+        Request(d.port(), "POST", "/api/v1/events/preview", "", R"({"type":"reduce-to","kw":1000})").second);
+    ASSERT_EQ(deep["sla_events"].size(), 1u) << deep.dump();
+    EXPECT_NEAR(deep["sla_events"][0]["cut_w"].get<double>(), kFirmW - 1e6, 1);
+    EXPECT_EQ(Request(d.port(), "POST", "/api/v1/events/preview", "", R"({"type":"reduce-to"})").first, 400);
+    EXPECT_EQ(nlohmann::json::parse(Request(d.port(), "GET", "/api/v1/events").second)["events"].size(), 0u);
+
     const auto posted = std::chrono::steady_clock::now();
     const auto [status, reply] = Request(d.port(), "POST", "/api/v1/events", token, body);
     ASSERT_EQ(status, 201) << reply;

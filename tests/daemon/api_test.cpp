@@ -239,7 +239,7 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/healthz", "/metrics", "/api/v1/openapi.json", "/api/v1/site",
                                           "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit",
-                                          "/api/v1/ticks", "/api/v1/targets"}));
+                                          "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
 }
 

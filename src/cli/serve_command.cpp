@@ -356,6 +356,8 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   view.site_file = f.site_file;
   view.interconnect_w = site.interconnect.value();
   for (const PowerDomain& d : site.domains) view.domain_limits_w.emplace_back(d.name, d.limit.value());
+  for (const MinerGroup& g : site.miners) view.groups.emplace_back(g.name, g.count);
+  view.policy = site.policy;
   view.started = Now();
 
   asio::io_context io;

@@ -29,6 +29,7 @@
 #include "core/time/calendar.h"
 #include "core/units/units.h"
 #include "daemon/live_state.h"
+#include "site/site.h"
 #include "storage/store.h"
 
 namespace mullet {
@@ -40,6 +41,8 @@ struct SiteView {
   std::string site_file;
   double interconnect_w = 0;
   std::vector<std::pair<std::string, double>> domain_limits_w;  // power domains by name
+  std::vector<std::pair<std::string, int>> groups;               // miner groups: name, units
+  PolicyParams policy;                                           // as the site file sets them
   UtcTime started;
 };
 

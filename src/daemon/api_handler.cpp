@@ -9,6 +9,7 @@
 #include "core/text/untrusted_text.h"
 #include "daemon/api.h"
 #include "daemon/openapi.h"
+#include "daemon/policy_params.h"
 #include "storage/token.h"
 
 namespace mullet {
@@ -156,6 +157,15 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
                             {"jobs_resumed", r.jobs_resumed}}}};
   }
   return j;
+}
+
+json OverrideJson(const GroupOverride& o, UtcTime now) {
+  return json{{"group", o.group},
+              {"max_running", o.max_running},
+              {"until", TimeOrNull(o.until)},
+              {"created", FormatUtc(o.created)},
+              {"created_by", o.created_by},
+              {"active", o.ActiveAt(now)}};
 }
 
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
@@ -404,6 +414,83 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!row.ok()) return ErrorOf(row.status());
     if (!*row) return Error(404, "no event " + std::to_string(*id));
     return Reply(200, EventJson(**row, now));
+  }
+  if (path == "/api/v1/overrides") {
+    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
+    if (m == "POST") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+      if (!token) return denied;
+      if (Status depth = CheckJsonDepth(request.body, 4); !depth.ok()) return Error(400, "body " + depth.message());
+      const json j = json::parse(request.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) return Error(400, "body: expected a JSON object");
+      for (const auto& item : j.items()) {
+        if (item.key() != "group" && item.key() != "max_running" && item.key() != "until") {
+          return Error(400, "unknown field " + Quoted(item.key()) + " (group, max_running, until)");
+        }
+      }
+      GroupOverride o;
+      o.group = j.contains("group") && j["group"].is_string() ? j["group"].get<std::string>() : "";
+      int units = -1;
+      for (const auto& [name, count] : site_.groups) units = name == o.group ? count : units;
+      if (units < 0) {
+        std::string names;
+        for (const auto& [name, count] : site_.groups) names += (names.empty() ? "" : ", ") + name;
+        return Error(400, "group: expected one of the site's miner groups (" + names + ")");
+      }
+      if (!j.contains("max_running") || !j["max_running"].is_number_integer() || j["max_running"].get<long long>() < 0 ||
+          j["max_running"].get<long long>() > units) {
+        return Error(400, "max_running: expected a whole number of units from 0 to " + std::to_string(units));
+      }
+      o.max_running = j["max_running"].get<int>();
+      if (j.contains("until") && !j["until"].is_null()) {
+        Result<UtcTime> until = j["until"].is_string() ? ParseUtcTimestamp(j["until"].get<std::string>())
+                                                       : Result<UtcTime>(Status::InvalidArgument(""));
+        if (!until.ok() || *until <= now) return Error(400, "until: expected a UTC time in the future, such as \"2026-12-02T20:00:00Z\"");
+        o.until = *until;
+      }
+      o.created = now;
+      o.created_by = Who(*token);
+      if (Status s = store_.SetOverride(o, Who(*token), now); !s.ok()) return ErrorOf(s);
+      return Reply(201, OverrideJson(o, now));
+    }
+    Result<std::vector<GroupOverride>> list = store_.Overrides();
+    if (!list.ok()) return ErrorOf(list.status());
+    json out = json::array();
+    for (const GroupOverride& o : *list) out.push_back(OverrideJson(o, now));
+    return Reply(200, json{{"overrides", out}});
+  }
+  if (path.starts_with("/api/v1/overrides/")) {
+    if (auto no = only({"DELETE"})) return *no;
+    ApiReply denied;
+    const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+    if (!token) return denied;
+    const std::string group(path.substr(std::string_view("/api/v1/overrides/").size()));
+    if (Status s = store_.ClearOverride(group, Who(*token), now); !s.ok()) return ErrorOf(s);
+    return Reply(200, json{{"group", group}, {"cleared", true}});
+  }
+  if (path == "/api/v1/policy") {
+    if (auto no = only({"GET", "HEAD", "PUT"})) return *no;
+    Result<std::optional<std::string>> saved = store_.LoadPolicyParams();
+    if (!saved.ok()) return ErrorOf(saved.status());
+    PolicyParams in_force = site_.policy;
+    if (*saved) {
+      Result<PolicyParams> p = ParsePolicyParams(**saved, site_.policy);
+      if (p.ok()) in_force = *p;
+    }
+    if (m == "PUT") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kAdmin, &denied);
+      if (!token) return denied;
+      Result<PolicyParams> p = ParsePolicyParams(request.body, in_force);
+      if (!p.ok()) return ErrorOf(p.status());
+      if (Status s = store_.SavePolicyParams(PolicyParamsJson(*p), Who(*token), now); !s.ok()) return ErrorOf(s);
+      in_force = *p;
+      saved = std::optional<std::string>(PolicyParamsJson(*p));
+    }
+    return Reply(200, json{{"site_file", json::parse(PolicyParamsJson(site_.policy))},
+                           {"in_force", json::parse(PolicyParamsJson(in_force))},
+                           {"set_by_operator", saved->has_value()}});
   }
   if (path == "/api/v1/audit") {
     if (auto no = only({"GET", "HEAD"})) return *no;

@@ -6,6 +6,7 @@
 
 #include "dispatch/memory_json.h"
 #include "dispatch/reason.h"
+#include "daemon/policy_params.h"
 
 namespace mullet {
 
@@ -17,7 +18,9 @@ std::string TickJson(const Site& site, const TickReport& r) {
     groups.push_back({{"name", site.miners[g].name},
                       {"running", g < r.running.size() ? r.running[g] : 0},
                       {"reason", g < r.reasons.size() ? r.reasons[g] : ""},
-                      {"deferred", g < r.deferred.size() ? r.deferred[g] : 0}});
+                      {"deferred", g < r.deferred.size() ? r.deferred[g] : 0},
+                      {"held_at", g < r.held.size() && r.held[g] >= 0 ? nlohmann::ordered_json(r.held[g])
+                                                                       : nlohmann::ordered_json(nullptr)}});
   }
   json targets = json::object();
   for (const auto& [state, n] : r.targets) targets[state] = n;
@@ -108,6 +111,37 @@ Result<std::optional<Watts>> ControlLoop::EventCap(UtcTime now, std::optional<Wa
   return cap;
 }
 
+Status ControlLoop::ApplyPolicyParams() {
+  Result<std::optional<std::string>> saved = store_.LoadPolicyParams();
+  if (!saved.ok()) return saved.status();
+  if (!*saved || **saved == params_json_) return Status::Ok();
+  Result<PolicyParams> params = ParsePolicyParams(**saved, site_.policy);
+  if (!params.ok()) return Status::DataError("the stored policy parameters: " + params.status().message());
+  site_.policy = *params;
+  params_json_ = **saved;
+  return Status::Ok();
+}
+
+Status ControlLoop::ApplyOverrides(UtcTime now, TickReport* report) {
+  report->held.assign(site_.miners.size(), -1);
+  Result<std::vector<GroupOverride>> overrides = store_.Overrides();
+  if (!overrides.ok()) return overrides.status();
+  for (const GroupOverride& o : *overrides) {
+    if (!o.ActiveAt(now)) continue;
+    for (std::size_t g = 0; g < site_.miners.size() && g < alloc_.miners.size(); ++g) {
+      if (site_.miners[g].name != o.group) continue;
+      report->held[g] = o.max_running;
+      MinerSetpoint& m = alloc_.miners[g];
+      if (m.running <= o.max_running) continue;
+      const Watts freed = m.point.power * (m.running - o.max_running);
+      m.running = o.max_running;
+      m.expected_it -= freed;
+      alloc_.mining_facility -= freed * site_.cooling.Pue(site_.miners[g].cooling);
+    }
+  }
+  return Status::Ok();
+}
+
 void ControlLoop::DriveBatch(UtcTime now, TickReport* report) {
   if (scheduler_ == nullptr) return;
   const auto fail = [&](const std::string& what, const Status& s) {
@@ -151,6 +185,7 @@ void ControlLoop::DriveBatch(UtcTime now, TickReport* report) {
 Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   TickReport report;
   report.time = now;
+  if (Status s = ApplyPolicyParams(); !s.ok()) return s;
   std::vector<TargetRow> changed;
   const std::vector<FleetReading> readings = fleet_.Sweep();
   for (std::size_t i = 0; i < records_.size() && i < readings.size(); ++i) {
@@ -202,6 +237,7 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   basis->memory = state_;
   basis->site_meter = report.site_meter;
   Dispatch(site_, s, observed, options_.policy, PolicyOptions{}, &state_, &alloc_);
+  if (Status o = ApplyOverrides(now, &report); !o.ok()) return o;
   basis->now = alloc_;
   basis_ = std::move(basis);
   report.expected_facility = alloc_.facility();

@@ -81,6 +81,7 @@ struct TickReport {
   Watts firm{0}, batch{0}, mining{0}, unexplained{0};
   std::vector<int> running;          // per group, units the policy wants hashing
   std::vector<std::string> reasons;  // per group, why (dispatch/reason.h)
+  std::vector<int> held;             // per group, an operator's override in force: its max_running; -1 none
   std::map<std::string, std::size_t> targets;  // miners by target state, after the commands
   std::size_t pending = 0;           // units wanted moved that wait for pacing (sum of deferred)
   // The batch queue: GPUs the policy lets run, and the scheduler's jobs
@@ -126,10 +127,16 @@ class ControlLoop {
   // them; reduce-by from the draw when the loop first saw the event.
   Result<std::optional<Watts>> EventCap(UtcTime now, std::optional<Watts> draw);
   TargetRow RowOf(std::size_t i) const;
+  // Reads the operators' policy parameters and applies them when they changed.
+  Status ApplyPolicyParams();
+  // Holds each overridden group at or below its max_running.
+  Status ApplyOverrides(UtcTime now, TickReport* report);
   // Suspends or resumes the batch jobs as the allocation says.
   void DriveBatch(UtcTime now, TickReport* report);
 
-  const Site& site_;
+  // The loop's own copy: operators' policy parameters are applied to it.
+  Site site_;
+  std::string params_json_;  // the parameters applied last
   Store& store_;
   FleetIo& fleet_;
   LoopOptions options_;

@@ -97,6 +97,28 @@ std::string_view OpenApiDocument() {
         "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"description": "cancelled already"}}
       }
     },
+    "/api/v1/overrides": {
+      "get": {"summary": "operators' group overrides, with whether each is in force", "responses": {"200": {"description": "overrides"}}},
+      "post": {
+        "summary": "hold a miner group at or below max_running units (0: asleep) until `until` or until cleared; it never holds a group above what the policy wants (operator or admin)",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "required": ["group", "max_running"], "properties": {"group": {"type": "string"}, "max_running": {"type": "integer", "minimum": 0}, "until": {"type": "string", "format": "date-time"}}}}}},
+        "responses": {"201": {"description": "set (replacing the group's earlier one)"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}
+      }
+    },
+    "/api/v1/overrides/{group}": {
+      "parameters": [{"name": "group", "in": "path", "required": true, "schema": {"type": "string"}}],
+      "delete": {"summary": "clear a group's override (operator or admin)", "security": [{"bearer": []}], "responses": {"200": {"description": "cleared"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}}}
+    },
+    "/api/v1/policy": {
+      "get": {"summary": "the policy parameters: the site file's and those in force", "responses": {"200": {"description": "parameters"}}},
+      "put": {
+        "summary": "change policy parameters on the running daemon (admin); fields left out keep their values; the loop applies them at its next tick",
+        "security": [{"bearer": []}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"hysteresis_usd_per_mwh": {"type": "number", "minimum": 0, "maximum": 1000}, "reserve_fraction": {"type": "number", "minimum": 0, "maximum": 0.5}, "strike_windows": {"type": "integer", "minimum": 1, "maximum": 48}, "strike_window_h": {"type": "number", "minimum": 0.05, "maximum": 24}}}}}},
+        "responses": {"200": {"description": "in force"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}}
+      }
+    },
     "/api/v1/audit": {
       "get": {
         "summary": "the audit log, newest first (admin)",

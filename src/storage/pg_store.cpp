@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "core/text/untrusted_text.h"
@@ -326,6 +327,60 @@ class PgStore final : public Store {
     std::vector<std::string> out;
     for (int i = 0; i < r->size(); ++i) out.push_back(r->at(i, 0).value_or(""));
     return out;
+  }
+
+  Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      if (Status s = Run("INSERT INTO overrides (group_name, max_running, until_at, created_at, created_by) "
+                         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_name) DO UPDATE SET "
+                         "max_running = excluded.max_running, until_at = excluded.until_at, "
+                         "created_at = excluded.created_at, created_by = excluded.created_by",
+                         {o.group, Int(o.max_running), TimeParam(o.until), FormatUtc(now), std::string(who)});
+          !s.ok()) {
+        return s;
+      }
+      return Audit(now, who, "override.set", OverrideAuditDetail(o));
+    });
+  }
+
+  Status ClearOverride(std::string_view group, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Result<Rows> r = Exec("DELETE FROM overrides WHERE group_name = $1 RETURNING group_name", {std::string(group)});
+      if (!r.ok()) return r.status();
+      if (r->size() == 0) return Status::NotFound("no override of group " + std::string(group));
+      const nlohmann::ordered_json j{{"group", group}};
+      return Audit(now, who, "override.clear", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    });
+  }
+
+  Result<std::vector<GroupOverride>> Overrides() override {
+    Result<Rows> r = Exec("SELECT group_name, max_running, until_at, created_at, created_by FROM overrides ORDER BY group_name", {});
+    if (!r.ok()) return r.status();
+    std::vector<GroupOverride> out;
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back({r->at(i, 0).value_or(""), std::stoi(r->at(i, 1).value_or("0")), TimeOf(r->at(i, 2)),
+                     TimeOf(r->at(i, 3)).value_or(UtcTime{}), r->at(i, 4).value_or("")});
+    }
+    return out;
+  }
+
+  Status SavePolicyParams(std::string_view json, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      if (Status s = Run("INSERT INTO policy_params (id, saved_at, json) VALUES (1, $1, $2) "
+                         "ON CONFLICT (id) DO UPDATE SET saved_at = excluded.saved_at, json = excluded.json",
+                         {FormatUtc(now), std::string(json)});
+          !s.ok()) {
+        return s;
+      }
+      return Audit(now, who, "policy.set", std::string(json));
+    });
+  }
+
+  Result<std::optional<std::string>> LoadPolicyParams() override {
+    Result<Rows> r = Exec("SELECT json FROM policy_params WHERE id = 1", {});
+    if (!r.ok()) return r.status();
+    if (r->size() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(r->at(0, 0).value_or(""));
   }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "storage/token.h"
@@ -336,6 +337,60 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     while ((rc = q.Step()) == SQLITE_ROW) out.push_back(q.Text(0));
     if (rc != SQLITE_DONE) return Error("reading the suspended batch jobs");
     return out;
+  }
+
+  Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Statement up(db_,
+                   "INSERT INTO overrides (group_name, max_running, until_at, created_at, created_by) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (group_name) DO UPDATE SET max_running = excluded.max_running, "
+                   "until_at = excluded.until_at, created_at = excluded.created_at, created_by = excluded.created_by");
+      up.Bind(1, std::string_view(o.group)).Bind(2, static_cast<std::int64_t>(o.max_running)).Bind(3, o.until);
+      up.Bind(4, std::string_view(FormatUtc(now))).Bind(5, who);
+      if (up.Step() != SQLITE_DONE) return Error("setting the override of " + o.group);
+      return AuditInside(now, who, "override.set", OverrideAuditDetail(o));
+    });
+  }
+
+  Status ClearOverride(std::string_view group, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Statement del(db_, "DELETE FROM overrides WHERE group_name = ?");
+      del.Bind(1, group);
+      if (del.Step() != SQLITE_DONE) return Error("clearing the override of " + std::string(group));
+      if (sqlite3_changes(db_) == 0) return Status::NotFound("no override of group " + std::string(group));
+      const nlohmann::ordered_json j{{"group", group}};
+      return AuditInside(now, who, "override.clear", j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    });
+  }
+
+  Result<std::vector<GroupOverride>> Overrides() override {
+    Statement q(db_, "SELECT group_name, max_running, until_at, created_at, created_by FROM overrides ORDER BY group_name");
+    std::vector<GroupOverride> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      out.push_back({q.Text(0), static_cast<int>(q.Int(1)), q.Time(2), q.Time(3).value_or(UtcTime{}), q.Text(4)});
+    }
+    if (rc != SQLITE_DONE) return Error("reading the overrides");
+    return out;
+  }
+
+  Status SavePolicyParams(std::string_view text, std::string_view who, UtcTime now) override {
+    return InTransaction([&]() -> Status {
+      Statement up(db_,
+                   "INSERT INTO policy_params (id, saved_at, json) VALUES (1, ?, ?) "
+                   "ON CONFLICT (id) DO UPDATE SET saved_at = excluded.saved_at, json = excluded.json");
+      up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, text);
+      if (up.Step() != SQLITE_DONE) return Error("saving the policy parameters");
+      return AuditInside(now, who, "policy.set", std::string(text));
+    });
+  }
+
+  Result<std::optional<std::string>> LoadPolicyParams() override {
+    Statement q(db_, "SELECT json FROM policy_params WHERE id = 1");
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return Error("loading the policy parameters");
+    return std::optional<std::string>(q.Text(0));
   }
 
  private:

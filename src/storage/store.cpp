@@ -99,6 +99,21 @@ CREATE TABLE batch_suspended (
   suspended_at TEXT NOT NULL
 );
 )sql",
+    // 4: operators' group overrides and policy parameters.
+    R"sql(
+CREATE TABLE overrides (
+  group_name TEXT PRIMARY KEY,
+  max_running INTEGER NOT NULL CHECK (max_running >= 0),
+  until_at TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE policy_params (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  saved_at TEXT NOT NULL,
+  json TEXT NOT NULL
+);
+)sql",
 };
 
 void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
@@ -120,6 +135,12 @@ std::string Migration(int version, std::string_view row_id, std::string_view rea
 
 std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label) {
   const nlohmann::ordered_json j{{"id", id}, {"role", RoleName(role)}, {"label", label}};
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string OverrideAuditDetail(const GroupOverride& o) {
+  nlohmann::ordered_json j{{"group", o.group}, {"max_running", o.max_running}};
+  j["until"] = o.until ? nlohmann::ordered_json(FormatUtc(*o.until)) : nlohmann::ordered_json(nullptr);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -77,6 +77,19 @@ struct TargetRow {
   std::optional<UtcTime> commanded_at;
 };
 
+// An operator's hold on one miner group: at most `max_running` units hash
+// (0: the group asleep), until `until` (none: until cleared). It only ever
+// holds a group below what the policy wants, never above.
+struct GroupOverride {
+  std::string group;
+  int max_running = 0;
+  std::optional<UtcTime> until;
+  UtcTime created;
+  std::string created_by;
+
+  bool ActiveAt(UtcTime t) const { return !until || t < *until; }
+};
+
 // One tick of the control loop as it was logged: the JSON the API serves.
 struct TickRow {
   std::int64_t id = 0;
@@ -103,6 +116,7 @@ std::string Migration(int version, std::string_view row_id, std::string_view rea
 // what every store records.
 std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label);
 std::string EventAuditDetail(const EventRow& event);
+std::string OverrideAuditDetail(const GroupOverride& o);
 
 class Store {
  public:
@@ -143,6 +157,16 @@ class Store {
   virtual Status MarkBatchSuspended(std::string_view job_id, UtcTime now) = 0;
   virtual Status ClearBatchSuspended(std::string_view job_id) = 0;
   virtual Result<std::vector<std::string>> BatchSuspended() = 0;
+
+  // Group overrides, one per group: set replaces, both audited.
+  virtual Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) = 0;
+  // NotFound when the group has none.
+  virtual Status ClearOverride(std::string_view group, std::string_view who, UtcTime now) = 0;
+  virtual Result<std::vector<GroupOverride>> Overrides() = 0;
+
+  // The policy parameters an operator set (JSON), replaced whole and audited.
+  virtual Status SavePolicyParams(std::string_view json, std::string_view who, UtcTime now) = 0;
+  virtual Result<std::optional<std::string>> LoadPolicyParams() = 0;
 
   // A tick's record; with `prune_before`, ticks older than it are deleted in
   // the same transaction (retention).

@@ -48,6 +48,8 @@ class ApiTest : public ::testing::Test {
     site.name = "test site";
     site.interconnect_w = 5e6;
     site.domain_limits_w = {{"hall \"a\"", 3e6}};
+    site.groups = {{"s21", 600}, {"s19xp", 400}};
+    site.policy.hysteresis = UsdPerMegawattHour(2);
     site.started = now_;
     handler_ = std::make_unique<ApiHandler>(*store_, site, [this] { return now_; });
   }
@@ -229,18 +231,70 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
     paths.insert(path);
     for (const auto& [method, op] : ops.items()) {
       if (method == "parameters") continue;
-      std::string target = std::regex_replace(path, std::regex(R"(\{id\})"), "1");
+      std::string target = std::regex_replace(path, std::regex(R"(\{[a-z]+\})"), "1");
       std::string upper = method;
       for (char& c : upper) c = static_cast<char>(std::toupper(c));
       const ApiReply r = Do(upper, target, R"({"type":"reduce-to","kw":1})", admin_);
       EXPECT_NE(r.status, 405) << upper << " " << path;
-      EXPECT_NE(r.status, 404 * (path == "/api/v1/events/{id}" ? 0 : 1)) << upper << " " << path;
+      EXPECT_NE(r.status, 404 * (path.find('{') != std::string::npos ? 0 : 1)) << upper << " " << path;
     }
   }
   EXPECT_EQ(paths, (std::set<std::string>{"/healthz", "/metrics", "/api/v1/openapi.json", "/api/v1/site",
                                           "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit",
-                                          "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview"}));
+                                          "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview",
+                                          "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
+}
+
+TEST_F(ApiTest, OverridesNeedAnOperatorNameARealGroupAndAreAudited) {
+  const std::string body = R"({"group":"s21","max_running":100,"until":"2026-12-02T18:00:00Z"})";
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", body).status, 401);
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", body, viewer_).status, 403);
+  const std::size_t audit = AuditRows();
+  ApiReply bad = Do("POST", "/api/v1/overrides", R"({"group":"s9","max_running":1})", op_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("s21, s19xp"), std::string::npos) << bad.body;
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", R"({"group":"s21","max_running":601})", op_).status, 400);
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", R"({"group":"s21","max_running":1.5})", op_).status, 400);
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", R"({"group":"s21","max_running":1,"until":"2026-12-02T14:00:00Z"})", op_).status,
+            400)
+      << "until in the past";
+  EXPECT_EQ(Do("POST", "/api/v1/overrides", R"({"group":"s21","max_running":1,"why":"x"})", op_).status, 400);
+  EXPECT_EQ(AuditRows(), audit) << "refused writes change nothing";
+  ApiReply made = Do("POST", "/api/v1/overrides", body, op_);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(json::parse(made.body)["active"], true);
+  const json list = json::parse(Do("GET", "/api/v1/overrides").body)["overrides"];
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0]["max_running"], 100);
+  EXPECT_EQ(list[0]["until"], "2026-12-02T18:00:00Z");
+  EXPECT_EQ(Do("DELETE", "/api/v1/overrides/s21", "", viewer_).status, 403);
+  EXPECT_EQ(Do("DELETE", "/api/v1/overrides/s21", "", op_).status, 200);
+  EXPECT_EQ(Do("DELETE", "/api/v1/overrides/s21", "", op_).status, 404);
+  const json log = json::parse(Do("GET", "/api/v1/audit", "", admin_).body)["audit"];
+  EXPECT_EQ(log[0]["action"], "override.clear");
+  EXPECT_EQ(log[1]["action"], "override.set");
+  EXPECT_EQ(log[1]["detail"]["max_running"], 100);
+  EXPECT_NE(log[1]["who"].get<std::string>().find("ops"), std::string::npos);
+}
+
+TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {
+  const json before = json::parse(Do("GET", "/api/v1/policy").body);
+  EXPECT_EQ(before["in_force"]["hysteresis_usd_per_mwh"], 2.0);
+  EXPECT_EQ(before["set_by_operator"], false);
+  EXPECT_EQ(Do("PUT", "/api/v1/policy", R"({"reserve_fraction":0.1})", op_).status, 403);
+  EXPECT_EQ(Do("PUT", "/api/v1/policy", R"({"reserve_fraction":0.9})", admin_).status, 400);
+  ApiReply unknown = Do("PUT", "/api/v1/policy", R"({"reserve":0.1})", admin_);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("unknown field 'reserve'"), std::string::npos) << unknown.body;
+  ApiReply set = Do("PUT", "/api/v1/policy", R"({"reserve_fraction":0.1})", admin_);
+  ASSERT_EQ(set.status, 200) << set.body;
+  const json after = json::parse(Do("GET", "/api/v1/policy").body);
+  EXPECT_EQ(after["in_force"]["reserve_fraction"], 0.1);
+  EXPECT_EQ(after["in_force"]["hysteresis_usd_per_mwh"], 2.0) << "fields left out keep their values";
+  EXPECT_EQ(after["site_file"]["reserve_fraction"], 0.0);
+  EXPECT_EQ(after["set_by_operator"], true);
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/audit", "", admin_).body)["audit"][0]["action"], "policy.set");
 }
 
 // ---- Over real HTTP.

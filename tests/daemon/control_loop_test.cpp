@@ -212,6 +212,48 @@ TEST_F(ControlLoopTest, AReduceByEventReducesFromTheDrawWhenItBegan) {
   EXPECT_LE(plant.SiteMeter()->value(), before - 100e3);
 }
 
+TEST_F(ControlLoopTest, AnOverrideHoldsAGroupDownAndPolicyParametersApplyAtTheNextTick) {
+  Plant plant(site_);
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  GroupOverride o;
+  o.group = "s21";
+  o.max_running = 10;
+  o.until = now_ + std::chrono::minutes(5);
+  ASSERT_TRUE(store_->SetOverride(o, "test", now_).ok());
+  now_ += std::chrono::seconds(10);
+  Result<TickReport> r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->running[0], 10);
+  EXPECT_EQ(r->held[0], 10);
+  EXPECT_EQ(r->held[1], -1);
+  EXPECT_EQ(r->slept, 50u) << "50 of the 60 S21 put to sleep";
+  // Past `until`: the policy has the group back.
+  now_ += std::chrono::minutes(6);
+  r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->running[0], 60);
+  EXPECT_EQ(r->woken, 50u);
+  // Under a 600 kW event all 332 kW fit; with half the cap held back as a
+  // reserve, 300 kW do.
+  Event("reduce-to", 600);
+  now_ += std::chrono::seconds(10);
+  r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->running[0] + r->running[1], 100);
+  ASSERT_TRUE(store_->SavePolicyParams(R"({"reserve_fraction":0.5})", "test", now_).ok());
+  now_ += std::chrono::seconds(10);
+  r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_LE(r->mining.value(), 300e3 + 1e-6) << "half of the 600 kW cap held back";
+  EXPECT_GT(r->mining.value(), 250e3);
+  ASSERT_TRUE(store_->SavePolicyParams(R"({"reserve_fraction":7})", "test", now_).ok());
+  now_ += std::chrono::seconds(10);
+  r = loop.Tick(now_, Profitable());
+  ASSERT_FALSE(r.ok()) << "bad stored parameters are refused, by name";
+  EXPECT_NE(r.status().message().find("reserve_fraction"), std::string::npos);
+}
+
 TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {
   Plant plant(site_);
   {

@@ -243,6 +243,33 @@ TEST_P(StoreContractTest, SuspendedBatchJobsAreMarkedOnceAndCleared) {
   EXPECT_EQ(store->BatchSuspended().value(), (std::vector<std::string>{"1234_7"}));
 }
 
+TEST_P(StoreContractTest, OverridesAndPolicyParametersAreReplacedAndAudited) {
+  auto store = Open();
+  GroupOverride o;
+  o.group = "s21";
+  o.max_running = 10;
+  ASSERT_TRUE(store->SetOverride(o, "token 2 (ops)", At("2026-12-02T10:00:00Z")).ok());
+  o.max_running = 0;
+  o.until = At("2026-12-02T12:00:00Z");
+  ASSERT_TRUE(store->SetOverride(o, "token 2 (ops)", At("2026-12-02T10:01:00Z")).ok());
+  const std::vector<GroupOverride> list = store->Overrides().value();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].max_running, 0);
+  EXPECT_EQ(list[0].until, At("2026-12-02T12:00:00Z"));
+  EXPECT_TRUE(list[0].ActiveAt(At("2026-12-02T11:59:59Z")));
+  EXPECT_FALSE(list[0].ActiveAt(At("2026-12-02T12:00:00Z")));
+  EXPECT_EQ(store->ClearOverride("s21", "t", At("2026-12-02T10:02:00Z")).code(), StatusCode::kOk);
+  EXPECT_EQ(store->ClearOverride("s21", "t", At("2026-12-02T10:02:00Z")).code(), StatusCode::kNotFound);
+  EXPECT_FALSE(store->LoadPolicyParams()->has_value());
+  ASSERT_TRUE(store->SavePolicyParams(R"({"reserve_fraction":0.1})", "t", At("2026-12-02T10:03:00Z")).ok());
+  EXPECT_EQ(store->LoadPolicyParams()->value(), R"({"reserve_fraction":0.1})");
+  const std::vector<AuditRow> audit = store->AuditLog(10).value();
+  ASSERT_EQ(audit.size(), 4u) << "two sets, one clear, one policy; the refused clear left nothing";
+  EXPECT_EQ(audit[0].action, "policy.set");
+  EXPECT_EQ(audit[1].action, "override.clear");
+  EXPECT_EQ(audit[2].action, "override.set");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "postgres"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

@@ -15,6 +15,7 @@
 #include "core/text/untrusted_text.h"
 #include "daemon/api.h"
 #include "daemon/driver_fleet.h"
+#include "daemon/ercot_feed.h"
 #include "daemon/emulated_site.h"
 #include "daemon/loop_runner.h"
 #include "daemon/price_feed.h"
@@ -134,6 +135,16 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
                   "While the price feed is stale: hold (act on the last good price) or curtail (mining "
                   "asleep; AI kept)")
       ->check(CLI::IsMember({"hold", "curtail"}))
+      ->capture_default_str();
+  cmd->add_option("--ercot-credentials", f.ercot_credentials,
+                  "Take the price from ERCOT's public API (real-time SPP, NP6-905-CD): a file of username=, "
+                  "password= and subscription_key= lines (developer.ercot.com)");
+  cmd->add_option("--ercot-point", f.ercot_point, "The settlement point (HB_WEST, LZ_WEST, a node)")
+      ->capture_default_str();
+  cmd->add_option("--ercot-api", f.ercot_api, "The API's base URL")->capture_default_str();
+  cmd->add_option("--ercot-token-url", f.ercot_token_url, "ERCOT's token endpoint (Azure B2C)");
+  cmd->add_option("--ercot-poll-s", f.ercot_poll_s, "Seconds between polls (ERCOT allows one per 5 minutes)")
+      ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
   cmd->add_option("--openadr-vtn", f.openadr_vtn,
                   "An OpenADR 3 VTN's base URL: its events' IMPORT_CAPACITY_LIMIT intervals become reduce-to events");
@@ -258,6 +269,39 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   if (f.price >= 0) {
     ro.signals.price = UsdPerMegawattHour(f.price);
     sources["price"].source = fmt::format("--price-usd-mwh {}", f.price);
+  } else if (!f.ercot_credentials.empty()) {
+    ErcotFeedOptions eo;
+    std::ifstream in(f.ercot_credentials);
+    if (!in) {
+      err << "mullet serve: error: --ercot-credentials: cannot read " << f.ercot_credentials << "\n";
+      return 2;
+    }
+    for (std::string line; std::getline(in, line);) {
+      const std::size_t eq = line.find('=');
+      if (eq == std::string::npos || line.starts_with("#")) continue;
+      const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+      if (key == "username") eo.username = value;
+      if (key == "password") eo.password = value;
+      if (key == "subscription_key") eo.subscription_key = value;
+    }
+    eo.point = f.ercot_point;
+    eo.api_url = f.ercot_api;
+    eo.token_url = f.ercot_token_url;
+    eo.poll = Seconds(f.ercot_poll_s);
+    eo.max_age = Seconds(f.price_max_age_s);
+    eo.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    Result<std::unique_ptr<ErcotFeed>> feed = ErcotFeed::Create(eo);
+    if (!feed.ok()) {
+      err << "mullet serve: error: " << feed.status().message() << "\n";
+      return 2;
+    }
+    ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
+    ro.signals.price = site.contract.index.fixed.value_or(UsdPerMegawattHour(0));
+    ro.price_feed->Poll(Now());
+    const SourceHealth h = ro.price_feed->Health(Now());
+    if (!h.error.empty()) fmt::print(err, "mullet serve: warning: the ERCOT price: {}\n", h.error);
+    sources["price"] = h;
+    if (!h.stale) ro.signals.price = ro.price_feed->At(Now())->price;
   } else if (!feed_csv.empty()) {
     PriceFeedOptions po;
     po.csv = feed_csv;

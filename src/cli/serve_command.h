@@ -42,6 +42,12 @@ struct ServeFlags {
   std::string openadr_client_id;
   std::string openadr_secret_file;  // the client secret, in a file (never on the command line)
   double openadr_poll_s = 30;
+  std::string ercot_credentials;  // a file of username=, password=, subscription_key= lines; "" for none
+  std::string ercot_point = "HB_WEST";
+  std::string ercot_api = "https://api.ercot.com";
+  std::string ercot_token_url =
+      "https://ercotb2c.b2clogin.com/ercotb2c.onmicrosoft.com/B2C_1_PUBAPI-ROPC-FLOW/oauth2/v2.0/token";
+  double ercot_poll_s = 300;
   std::string slurm_partition;  // suspend this partition's jobs when batch waits; "" for none
   std::string slurm_conf;       // SLURM_CONF for the tools; "" for theirs
 };

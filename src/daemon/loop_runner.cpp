@@ -48,7 +48,7 @@ LoopRunner::~LoopRunner() { Stop(); }
 LoopSignals LoopRunner::Signals(UtcTime now) {
   LoopSignals s = options_.signals;
   if (!options_.price_feed) return s;
-  PriceFeed& feed = *options_.price_feed;
+  LivePrice& feed = *options_.price_feed;
   feed.Poll(now);
   const SourceHealth health = feed.Health(now);
   const bool was_stale = !state_.safe_action.empty();

@@ -37,7 +37,7 @@ struct LoopRunnerOptions {
   LoopOptions loop;
   LoopSignals signals;          // the price (when no feed, and before its first price) and hashprice
   std::map<std::string, SourceHealth> sources;  // where each signal comes from, for the API
-  std::shared_ptr<PriceFeed> price_feed;        // none: signals.price is fixed
+  std::shared_ptr<LivePrice> price_feed;      // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/text/untrusted_text.h"
+#include "daemon/http_url.h"
 #include "data/http_call.h"
 
 namespace mullet {
@@ -39,52 +40,6 @@ std::optional<double> UnitWatts(std::string_view units) {
   if (units == "W") return 1.0;
   if (units == "MW") return 1e6;
   return std::nullopt;
-}
-
-// "http://host:port/prefix" -> parts.
-Status SplitUrl(const std::string& url, bool* tls, std::string* host, std::string* port, std::string* prefix) {
-  std::string rest;
-  if (url.rfind("http://", 0) == 0) {
-    *tls = false;
-    rest = url.substr(7);
-  } else if (url.rfind("https://", 0) == 0) {
-    *tls = true;
-    rest = url.substr(8);
-  } else {
-    return Status::InvalidArgument("--openadr-vtn: expected http(s)://HOST[:PORT][/PATH], got " + Quoted(url));
-  }
-  const std::size_t slash = rest.find('/');
-  *prefix = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!prefix->empty() && prefix->back() == '/') prefix->pop_back();
-  std::string authority = rest.substr(0, slash);
-  if (authority.empty() || authority.find('@') != std::string::npos) {
-    return Status::InvalidArgument("--openadr-vtn: expected http(s)://HOST[:PORT][/PATH], got " + Quoted(url));
-  }
-  const std::size_t colon = authority.rfind(':');
-  *host = authority.substr(0, colon);
-  *port = colon == std::string::npos ? (*tls ? "443" : "80") : authority.substr(colon + 1);
-  int p = 0;
-  const auto r = std::from_chars(port->data(), port->data() + port->size(), p);
-  if (host->empty() || r.ec != std::errc() || r.ptr != port->data() + port->size() || p < 1 || p > 65535) {
-    return Status::InvalidArgument("--openadr-vtn: bad host or port in " + Quoted(url));
-  }
-  return Status::Ok();
-}
-
-// application/x-www-form-urlencoded.
-std::string FormEncode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -277,7 +232,12 @@ Result<std::vector<OadrLimit>> ParseOadrEvents(std::string_view body, std::strin
 
 Result<OpenAdrVen> OpenAdrVen::Create(VenOptions options) {
   OpenAdrVen ven(std::move(options));
-  if (Status s = SplitUrl(ven.o_.vtn_url, &ven.tls_, &ven.host_, &ven.port_, &ven.prefix_); !s.ok()) return s;
+  Result<HttpUrl> url = ParseHttpUrl(ven.o_.vtn_url, "--openadr-vtn");
+  if (!url.ok()) return url.status();
+  ven.tls_ = url->tls;
+  ven.host_ = url->host;
+  ven.port_ = url->port;
+  ven.prefix_ = url->path;
   if (ven.o_.program.empty()) return Status::InvalidArgument("--openadr-program: the program's name is required");
   return ven;
 }

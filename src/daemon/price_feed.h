@@ -36,17 +36,30 @@ struct PriceReading {
   std::chrono::seconds interval{3600};
 };
 
-class PriceFeed {
+// Where the loop's power price comes from: a CSV feed (below) or the ERCOT
+// public API (ercot_feed.h).
+class LivePrice {
+ public:
+  virtual ~LivePrice() = default;
+  // Reads the source when its poll is due; a failure keeps the last good
+  // prices and is reported by Health.
+  virtual void Poll(UtcTime now) = 0;
+  // The price in force at `now` from the last good read; none before one.
+  virtual std::optional<PriceReading> At(UtcTime now) const = 0;
+  virtual bool Stale(UtcTime now) const = 0;
+  virtual SourceHealth Health(UtcTime now) const = 0;
+};
+
+class PriceFeed : public LivePrice {
  public:
   explicit PriceFeed(PriceFeedOptions options) : o_(std::move(options)) {}
 
   // Reads the file when `poll` has passed since the last read (at once the
-  // first time); a failed read keeps the last good price and is reported.
-  void Poll(UtcTime now);
-  // The price in force at `now` from the last good read; none before one.
-  std::optional<PriceReading> At(UtcTime now) const;
-  bool Stale(UtcTime now) const;
-  SourceHealth Health(UtcTime now) const;
+  // first time).
+  void Poll(UtcTime now) override;
+  std::optional<PriceReading> At(UtcTime now) const override;
+  bool Stale(UtcTime now) const override;
+  SourceHealth Health(UtcTime now) const override;
 
  private:
   PriceFeedOptions o_;

@@ -94,6 +94,7 @@ Result<HttpReply> CallHttp(const HttpPeer& peer, const HttpCall& call) {
     req.set(http::field::accept, "application/json");
     if (!call.content_type.empty()) req.set(http::field::content_type, call.content_type);
     if (!call.authorization.empty()) req.set(http::field::authorization, call.authorization);
+    for (const auto& [name, value] : call.extra_headers) req.set(name, value);
     req.body() = call.body;
     req.prepare_payload();
     beast::flat_buffer buffer;

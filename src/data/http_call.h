@@ -12,6 +12,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/status/result.h"
 
@@ -32,6 +34,7 @@ struct HttpCall {
   std::string body;
   std::string content_type;
   std::string authorization;   // the header's value, if any
+  std::vector<std::pair<std::string, std::string>> extra_headers;  // e.g. an API key
 };
 
 struct HttpReply {

@@ -148,7 +148,7 @@ class SlurmLiveTest : public ::testing::Test {
 
   // Polls `done` every 100 ms for up to 20 s; the limit only bounds a broken run.
   static bool WaitFor(const std::function<bool()>& done) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < end) {
       if (done()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

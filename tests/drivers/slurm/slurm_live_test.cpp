@@ -146,7 +146,8 @@ class SlurmLiveTest : public ::testing::Test {
     return id;
   }
 
-  // Polls `done` every 100 ms for up to 20 s; the limit only bounds a broken run.
+  // Polls `done` every 100 ms for up to 60 s (a loaded machine delays the
+  // scheduler); the limit only bounds a broken run.
   static bool WaitFor(const std::function<bool()>& done) {
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < end) {

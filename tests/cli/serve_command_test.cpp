@@ -20,6 +20,7 @@
 
 #include "cli/run_mullet.h"
 #include "core/time/calendar.h"
+#include "daemon/fake_ercot.h"
 #include "daemon/fake_vtn.h"
 #include "storage/pg_server.h"
 
@@ -414,6 +415,37 @@ TEST_F(ServeCommandTest, AnOpenAdrEventIsActedOnAndReported) {
   EXPECT_GT(reports[0]["resources"][0]["intervals"][0]["payloads"][0]["values"][0].get<double>(), kFirmW / 1e3);
   const nlohmann::json live = Live(d.port());
   EXPECT_EQ(live["sources"]["openadr"]["stale"], false) << live.dump();
+}
+
+// The price from ERCOT's public API (a fake of it in this process): the
+// loop acts on the settlement point's price and says where it came from.
+TEST_F(ServeCommandTest, ThePriceComesFromTheErcotApi) {
+  testing_ercot::FakeErcot ercot;
+  nlohmann::json rows = nlohmann::json::array();
+  const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  for (int d = -1; d <= 1; ++d) {
+    const std::chrono::year_month_day ymd(today + std::chrono::days(d));
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    for (int h = 1; h <= 24; ++h) {
+      for (int i = 1; i <= 4; ++i) rows.push_back({date, h, i, "HB_WEST", "HU", 33.25, false});
+    }
+  }
+  ercot.SetRows(rows);
+  const fs::path credentials = dir_ / "ercot.txt";
+  std::ofstream(credentials) << "# developer.ercot.com\nusername=u@site.com\npassword=pw\nsubscription_key=key-1\n";
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  Daemon d({demo, "--emulate", "20", "--emulate-from", "127.3.120.1", "--tick-s", "0.5", "--ercot-credentials",
+            credentials.string(), "--ercot-api", ercot.base(), "--ercot-token-url", ercot.token_url(), "--db", db_,
+            "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  ASSERT_TRUE(WaitForTick(d.port(), 10, [](const nlohmann::json& t) { return t["answered"] == 20; }).is_object());
+  const nlohmann::json live = Live(d.port());
+  EXPECT_EQ(live["price_usd_per_mwh"], 33.25) << live.dump();
+  EXPECT_EQ(live["sources"]["price"]["stale"], false);
+  EXPECT_NE(live["sources"]["price"]["source"].get<std::string>().find("ERCOT"), std::string::npos);
+  EXPECT_EQ(ercot.tokens_issued(), 1);
 }
 
 }  // namespace

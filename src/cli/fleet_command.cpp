@@ -25,11 +25,34 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// What an operator needs to know of a miner, from one status read:
+//   hashing      answering with hashrate
+//   sleeping     answering, every board alive and at zero: curtailed or paused, not broken
+//   faulty       answering, but a board is dead or sick, or hashes nothing while the others
+//                hash, or the reply was an error status or unreadable
+//   unreachable  no answer: timeout, refused, reset, closed, a network error
+std::string Condition(const cgminer::MinerSummary& m) {
+  if (m.state == "bad-reply" || m.state == "error-status") return "faulty";
+  if (m.state != "ok" || !m.summary) return "unreachable";
+  bool dead = false, some_zero = false, some_hashing = false;
+  for (const cgminer::DevReading& d : m.devs) {
+    dead = dead || d.status == "Dead" || d.status == "Sick";
+    (d.hashrate_5s.value() > 0 ? some_hashing : some_zero) = true;
+  }
+  if (dead || (some_zero && some_hashing)) return "faulty";
+  return m.summary->hashrate_5s.value() > 0 ? "hashing" : "sleeping";
+}
+
+// Exit statuses a script can act on (`mullet fleet status --help`, and the commands' help).
+constexpr int kExitNoneAnswered = 3;  // not one miner answered
+constexpr int kExitSomeNotDone = 4;   // a command: some miners did not do it (unsupported, unreachable, refused)
+
 Json MinerJson(const cgminer::MinerSummary& m) {
   Json j;
   j["address"] = m.at.address().to_string();
   j["port"] = m.at.port();
   j["state"] = m.state;
+  j["condition"] = Condition(m);
   if (!m.error.empty()) j["error"] = m.error;
   if (m.summary) {
     j["hashrate_th_s"] = m.summary->hashrate_5s.value();
@@ -78,6 +101,8 @@ void AddFirmwareFlag(CLI::App* cmd, FleetFlags& f) {
 }
 
 constexpr const char* kCommandFooter = R"(
+Exit status: 0 when every miner did it, 4 when some did not (unsupported,
+unreachable, refused: listed), 3 when no miner answered at all.
 Each miner is identified with `version`, then commanded through its firmware's
 driver. LuxOS: logon, curtail sleep|wakeup or profileset (ATM switched off
 around it and back on), logoff. Braiins OS+: pause|resume (its power target
@@ -117,7 +142,11 @@ Example:
   });
 
   CLI::App* status = fleet->add_subcommand("status", "Read every miner of a range at once");
-  status->footer(R"(One `summary+devs` request per miner (stock Antminers refuse joined commands:
+  status->footer(R"(Each miner's condition: hashing, sleeping (answering, every board alive at zero:
+curtailed, not broken), faulty (a dead or sick board, a board at zero while the
+others hash, an error status or an unreadable reply) or unreachable.
+Exit status: 0 when any miner answered, 3 when none did.
+One `summary+devs` request per miner (stock Antminers refuse joined commands:
 they are asked `summary` and `devs` one by one). Each miner has its own
 deadline; a hung, slow or lying miner is reported as such ("timeout",
 "bad-reply", "error-status") and never delays the others.
@@ -166,6 +195,20 @@ Example:
 
 namespace {
 
+// 0 when every miner did it; 3 when no miner answered at all; 4 when some
+// did and some did not (unsupported, unreachable, refused).
+int ControlExit(const std::map<std::string, int>& by_state, std::size_t total) {
+  const auto count = [&](const char* state) {
+    const auto it = by_state.find(state);
+    return it == by_state.end() ? 0 : it->second;
+  };
+  const int ok = count("ok");
+  if (static_cast<std::size_t>(ok) == total) return 0;
+  const int silent = count("timeout") + count("refused") + count("reset") + count("closed") + count("error");
+  if (static_cast<std::size_t>(silent) == total) return kExitNoneAnswered;
+  return kExitSomeNotDone;
+}
+
 int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o,
                std::ostream& out) {
   MinerCommand command;
@@ -206,7 +249,7 @@ int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, co
     j["summary"] = {{"total", results.size()}, {"by_state", by_state}, {"seconds", secs}};
     if (command.kind == MinerCommandKind::kSetPower) j["summary"]["applied_w"] = applied_w;
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return 0;
+    return ControlExit(by_state, results.size());
   }
   fmt::print(out, "{} sent to {} miners in {:.2f} s\n", f.action, results.size(), secs);
   for (const auto& [state, n] : by_state) fmt::print(out, "  {:<13} {}\n", state, n);
@@ -219,7 +262,7 @@ int RunControl(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, co
                r.outcome.state, r.outcome.applied ? fmt::format("{:.0f} W ", r.outcome.applied->value()) : "",
                r.outcome.error.empty() ? "" : r.outcome.step + ": ", Printable(r.outcome.error));
   }
-  return 0;
+  return ControlExit(by_state, results.size());
 }
 
 int RunScan(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, const RpcOptions& o, std::ostream& out) {
@@ -323,33 +366,38 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
   const std::vector<cgminer::MinerSummary> sweep =
       f.summary_only ? cgminer::SweepSummaries(miners, o) : cgminer::SweepStatus(miners, o);
   const double sweep_s = SecondsSince(start);
-  std::map<std::string, int> by_state;
+  std::map<std::string, int> by_state, by_condition;
   double total_th = 0;
   for (const cgminer::MinerSummary& m : sweep) {
     ++by_state[m.state];
+    ++by_condition[Condition(m)];
     if (m.summary) total_th += m.summary->hashrate_5s.value();
   }
+  const int exit = !sweep.empty() && by_condition["unreachable"] == static_cast<int>(sweep.size()) ? kExitNoneAnswered : 0;
   if (f.json) {
     Json list = Json::array();
     for (const cgminer::MinerSummary& m : sweep) list.push_back(MinerJson(m));
     Json j;
     j["miners"] = list;
-    j["summary"] = {{"total", sweep.size()}, {"by_state", by_state}, {"hashrate_th_s", total_th},
-                    {"sweep_s", sweep_s}};
+    j["summary"] = {{"total", sweep.size()}, {"by_condition", by_condition}, {"by_state", by_state},
+                    {"hashrate_th_s", total_th}, {"sweep_s", sweep_s}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return 0;
+    return exit;
   }
   fmt::print(out, "{} miners read in {:.2f} s: {:.1f} PH/s in total\n", sweep.size(), sweep_s, total_th / 1000);
-  for (const auto& [state, n] : by_state) fmt::print(out, "  {:<13} {}\n", state, n);
+  for (const char* c : {"hashing", "sleeping", "faulty", "unreachable"}) {
+    if (by_condition[c] > 0) fmt::print(out, "  {:<13} {}\n", c, by_condition[c]);
+  }
   for (const cgminer::MinerSummary& m : sweep) {
-    if (m.state == "ok" && !f.all && m.quirks.empty()) continue;
+    if (Condition(m) == "hashing" && !f.all && m.quirks.empty()) continue;
     std::string quirks;
     for (cgminer::ReplyQuirk q : m.quirks) quirks += (quirks.empty() ? "" : ",") + std::string(cgminer::QuirkName(q));
-    fmt::print(out, "  {:<15} {:<12} {:>10} {}{}\n", m.at.address().to_string(), m.state,
+    fmt::print(out, "  {:<15} {:<11} {:<12} {:>10} {}{}\n", m.at.address().to_string(), Condition(m), m.state,
                m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", Printable(m.error),
                quirks.empty() ? "" : " [repaired: " + quirks + "]");
   }
-  return 0;
+  if (exit == kExitNoneAnswered) fmt::print(out, "no miner answered\n");
+  return exit;
 }
 
 }  // namespace

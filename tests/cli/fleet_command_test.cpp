@@ -2,6 +2,9 @@
 // user runs them in two terminals.
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
 #include <signal.h>
 #include <unistd.h>
 
@@ -88,6 +91,38 @@ TEST(FleetCommandTest, StatusReadsTheEmulatedFleetAndNamesTheBrokenMiners) {
   for (const auto& m : quick["miners"]) EXPECT_FALSE(m.contains("boards")) << m.dump();
 }
 
+// A miner put to sleep reads as sleeping, not as broken; the exit status
+// tells a script when nothing answered or some miners did not do a command.
+TEST(FleetCommandTest, ConditionsAndExitStatusesAnOperatorCanUse) {
+  const std::string first = "127." + std::to_string(20 + getpid() % 200) + ".96.1";
+  Emulator emu("--miners 12 --meters 0 --first-address " + first + " --firmware luxos,bmminer --seed 5");
+  ASSERT_TRUE(emu.listing().contains("range")) << emu.listing().dump();
+  const std::string range = emu.listing()["range"];
+  // Every other miner runs LuxOS: those sleep; stock bmminer has no sleep.
+  const CliRun curtail = Mullet("fleet curtail " + range + " --timeout-s 2 --json");
+  EXPECT_EQ(curtail.code, 4) << curtail.out;
+  const nlohmann::json c = nlohmann::json::parse(curtail.out);
+  EXPECT_EQ(c["summary"]["by_state"]["ok"], 6);
+  EXPECT_EQ(c["summary"]["by_state"]["unsupported"], 6);
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // LuxOS ramps down in ~4 s
+  const CliRun status = Mullet("fleet status " + range + " --timeout-s 2 --json");
+  EXPECT_EQ(status.code, 0);
+  const nlohmann::json j = nlohmann::json::parse(status.out);
+  EXPECT_EQ(j["summary"]["by_condition"]["sleeping"], 6) << j["summary"].dump();
+  EXPECT_EQ(j["summary"]["by_condition"]["hashing"], 6);
+  for (const auto& m : j["miners"]) EXPECT_NE(m["condition"], "faulty") << m.dump();
+  const CliRun table = Mullet("fleet status " + range + " --timeout-s 2");
+  EXPECT_NE(table.out.find("  sleeping      6\n"), std::string::npos) << table.out;
+  // Nobody there.
+  const std::string empty = "127." + std::to_string(20 + getpid() % 200) + ".97.1";
+  const CliRun none = Mullet("fleet status " + empty + " --timeout-s 0.5");
+  EXPECT_EQ(none.code, 3);
+  EXPECT_NE(none.out.find("no miner answered"), std::string::npos) << none.out;
+  EXPECT_EQ(Mullet("fleet resume " + empty + " --timeout-s 0.5").code, 3);
+  EXPECT_EQ(Mullet("fleet resume " + range + " --firmware luxos --timeout-s 2").code, 4)
+      << "the bmminer half cannot take a LuxOS logon";
+}
+
 TEST(FleetCommandTest, AnEmulatorOutOfDescriptorsSlowsDownAndNeverFails) {
   // 300 miners (450 listeners with the Whatsminer API V3 ones) under a hard
   // limit of 800 open files, read 2048 connections at a time: accept() runs
@@ -153,8 +188,9 @@ TEST(FleetCommandTest, WhatsminerApiV3CommandsThroughTheCli) {
   EXPECT_DOUBLE_EQ(power["summary"]["applied_w"].get<double>(), 4 * 2800.0);
   const nlohmann::json status = Json(Mullet("fleet status " + range + " --firmware whatsminer --json"));
   for (const auto& m : status["miners"]) EXPECT_EQ(m["power_limit_w"], 2800) << m.dump();
-  const nlohmann::json refused =
-      Json(Mullet("fleet curtail " + range + " --firmware whatsminer --password wrong --json"));
+  const CliRun wrong = Mullet("fleet curtail " + range + " --firmware whatsminer --password wrong --json");
+  EXPECT_EQ(wrong.code, 4) << "answered, and did not do it";
+  const nlohmann::json refused = nlohmann::json::parse(wrong.out);
   EXPECT_EQ(refused["summary"]["by_state"]["error-status"], 4) << refused.dump();
   const nlohmann::json sleep = Json(Mullet("fleet curtail " + range + " --firmware whatsminer --json"));
   EXPECT_EQ(sleep["summary"]["by_state"]["ok"], 4) << sleep.dump();

@@ -138,23 +138,12 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
   if (s.last) {
     const TickReport& r = *s.last;
     const std::optional<Watts> drawing = r.site_meter ? r.site_meter : std::optional<Watts>(r.expected_facility);
-    j["tick"] = {{"time", FormatUtc(r.time)},
-                 {"site_meter_w", OptW(r.site_meter)},
-                 {"expected_w", r.expected_facility.value()},
-                 {"site_cap_w", r.site_cap.value()},
-                 {"dr_limit_w", OptW(r.dr_limit)},
-                 {"headroom_w", r.site_cap.value() - drawing->value()},
-                 {"interconnect_w", interconnect_w},
-                 {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
-                             {"unexplained", r.unexplained.value()}}},
-                 {"answered", r.answered},
-                 {"silent", r.silent},
-                 {"slept", r.slept},
-                 {"woken", r.woken},
-                 {"refused", r.refused},
-                 {"pending", r.pending},
-                 {"batch", {{"gpus", r.batch_gpus}, {"reason", r.batch_reason}, {"jobs_suspended", r.jobs_suspended},
-                            {"jobs_resumed", r.jobs_resumed}}}};
+    // The tick as the store keeps it (control_loop.h), with the headroom.
+    json tick = s.site ? json::parse(TickJson(*s.site, r), nullptr, false) : json::object();
+    if (tick.is_discarded()) tick = json::object();
+    tick["headroom_w"] = r.site_cap.value() - drawing->value();
+    tick["interconnect_w"] = interconnect_w;
+    j["tick"] = tick;
   }
   return j;
 }

@@ -4,36 +4,26 @@
 // /api/public-reports/np6-905-cd/spp_node_zone_hub answering `_meta`,
 // `fields` and a list-of-lists `data`, paged by page and size; 401 without
 // the subscription key or a token, 429 {"error_key":"throttled"} when told.
-// One thread, one request per connection, on 127.0.0.1 and a free port.
+// Served by fake_http_server.h.
 
 #ifndef MULLET_TESTS_DAEMON_FAKE_ERCOT_H_
 #define MULLET_TESTS_DAEMON_FAKE_ERCOT_H_
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
+
+#include "daemon/fake_http_server.h"
 
 namespace mullet::testing_ercot {
 
-class FakeErcot {
+class FakeErcot : public testing_http::FakeHttpServer {
  public:
-  FakeErcot() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FakeErcot() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::ip::tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ec);
-    thread_.join();
-  }
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  FakeErcot() { Start(); }
+  ~FakeErcot() override { Stop(); }
   std::string token_url() const { return base() + "/b2c/token"; }
 
   // Rows: [deliveryDate, deliveryHour, deliveryInterval, settlementPoint,
@@ -49,40 +39,13 @@ class FakeErcot {
   int data_requests() const { return requests_; }
 
  private:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
-
-  void Serve() {
-    while (!stop_) {
-      boost::asio::ip::tcp::socket s(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(s, ec);
-      if (ec || stop_) continue;
-      boost::beast::flat_buffer buffer;
-      Request req;
-      boost::beast::http::read(s, buffer, req, ec);
-      if (ec) continue;
-      Response res = Handle(req);
-      res.version(req.version());
-      res.keep_alive(false);
-      res.prepare_payload();
-      boost::beast::http::write(s, res, ec);
-      s.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    }
-  }
-  static Response Json(int status, const nlohmann::json& body) {
-    Response r{static_cast<boost::beast::http::status>(status), 11};
-    r.set(boost::beast::http::field::content_type, "application/json");
-    r.body() = body.dump();
-    return r;
-  }
   static int QueryInt(const std::string& target, const std::string& key, int fallback) {
     const std::size_t at = target.find(key + "=");
     if (at == std::string::npos) return fallback;
     return std::atoi(target.c_str() + at + key.size() + 1);
   }
 
-  Response Handle(const Request& req) {
+  Response Handle(const Request& req) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
@@ -125,10 +88,6 @@ class FakeErcot {
                       {"data", data}});
   }
 
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
   std::mutex mu_;
   nlohmann::json rows_ = nlohmann::json::array();
   std::atomic<int> throttle_{0};

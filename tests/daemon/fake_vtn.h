@@ -3,37 +3,26 @@
 // /auth/token (client credentials, form-encoded), GET /programs, GET
 // /events?programID&skip&limit (limit at most 50, as the specification
 // bounds it), POST /reports; bearer tokens checked on each, 401 otherwise.
-// One thread, one request per connection, on 127.0.0.1 and a free port.
+// Served by fake_http_server.h.
 
 #ifndef MULLET_TESTS_DAEMON_FAKE_VTN_H_
 #define MULLET_TESTS_DAEMON_FAKE_VTN_H_
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include "daemon/fake_http_server.h"
 
 namespace mullet::testing_vtn {
 
-class FakeVtn {
+class FakeVtn : public testing_http::FakeHttpServer {
  public:
-  FakeVtn() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { Serve(); });
-  }
-  ~FakeVtn() {
-    stop_ = true;
-    boost::system::error_code ec;
-    boost::asio::ip::tcp::socket poke(io_);
-    poke.connect(acceptor_.local_endpoint(), ec);  // wakes the blocking accept
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/oadr3"; }
+  FakeVtn() { Start(); }
+  ~FakeVtn() override { Stop(); }
+  std::string url() const { return base() + "/oadr3"; }
 
   void SetEvents(nlohmann::json events) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -52,34 +41,6 @@ class FakeVtn {
   int event_requests() const { return event_requests_; }
 
  private:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
-
-  void Serve() {
-    while (!stop_) {
-      boost::asio::ip::tcp::socket s(io_);
-      boost::system::error_code ec;
-      acceptor_.accept(s, ec);
-      if (ec || stop_) continue;
-      boost::beast::flat_buffer buffer;
-      Request req;
-      boost::beast::http::read(s, buffer, req, ec);
-      if (ec) continue;
-      Response res = Handle(req);
-      res.version(req.version());
-      res.keep_alive(false);
-      res.prepare_payload();
-      boost::beast::http::write(s, res, ec);
-      s.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-    }
-  }
-
-  static Response Json(int status, const nlohmann::json& body) {
-    Response r{static_cast<boost::beast::http::status>(status), 11};
-    r.set(boost::beast::http::field::content_type, "application/json");
-    r.body() = body.dump();
-    return r;
-  }
   static Response Problem(int status, const std::string& title) {
     // The specification's `problem` (RFC 7807) shape.
     return Json(status, {{"type", "about:blank"}, {"title", title}, {"status", status}});
@@ -99,7 +60,7 @@ class FakeVtn {
     return "";
   }
 
-  Response Handle(const Request& req) {
+  Response Handle(const Request& req) override {
     std::lock_guard<std::mutex> lock(mu_);
     const std::string target(req.target());
     const std::string path = target.substr(0, target.find('?'));
@@ -152,10 +113,6 @@ class FakeVtn {
     return Problem(404, "no route " + path);
   }
 
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   nlohmann::json events_ = nlohmann::json::array();
   std::vector<nlohmann::json> reports_;

@@ -132,18 +132,40 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   state_.basis = loop_.basis();
   state_.last_error.clear();
   state_.targets = r.targets;
+  // The fleet and the meter have no safe action of their own: a silent
+  // miner counts at its last known power and the policy plans on its model
+  // without a meter, both on the safe side. They are stale, loudly, when
+  // half the fleet is silent or the meter has not read for three ticks.
   SourceHealth& fleet = state_.sources["fleet"];
   fleet.source = std::to_string(fleet_->size()) + " miners";
-  fleet.read_at = now;
   fleet.error = r.silent > 0 ? std::to_string(r.silent) + " of " + std::to_string(fleet_->size()) + " did not answer"
                              : "";
+  if (r.answered > 0) fleet.read_at = now;
+  const bool fleet_was_stale = fleet.stale;
+  fleet.stale = fleet_->size() > 0 && 2 * r.silent >= fleet_->size();
+  if (fleet.stale != fleet_was_stale) {
+    fmt::print(log_, "mullet serve: level={} msg=\"{}\" time={} silent={} of={}\n", fleet.stale ? "warn" : "info",
+               fleet.stale ? "FLEET SILENT: half or more of the miners do not answer; counted at their last power"
+                           : "the fleet answers again",
+               FormatUtc(now), r.silent, fleet_->size());
+  }
   if (state_.sources.contains("meter")) {
     SourceHealth& meter = state_.sources["meter"];
+    const bool meter_was_stale = meter.stale;
     if (r.site_meter) {
       meter.read_at = now;
       meter.error.clear();
+      meter.stale = false;
+      missed_meter_ = 0;
     } else {
       meter.error = "no reading this tick";
+      meter.stale = ++missed_meter_ >= 3;
+    }
+    if (meter.stale != meter_was_stale) {
+      fmt::print(log_, "mullet serve: level={} msg=\"{}\" time={}\n", meter.stale ? "warn" : "info",
+                 meter.stale ? "METER SILENT for three ticks: planning on the model of the plant alone"
+                             : "the meter reads again",
+                 FormatUtc(now));
     }
   }
   board_.Publish(state_);

@@ -79,6 +79,7 @@ class LoopRunner {
   Clock clock_;
   LiveState state_;
   std::optional<Watts> last_cap_;
+  int missed_meter_ = 0;  // ticks in a row without a meter reading
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

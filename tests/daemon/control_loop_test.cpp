@@ -13,7 +13,10 @@
 
 #include <filesystem>
 #include <map>
+#include <sstream>
+#include <thread>
 
+#include "daemon/loop_runner.h"
 #include "dispatch/test_sites.h"
 #include "storage/sqlite_store.h"
 
@@ -392,6 +395,51 @@ TEST(ControlLoopBatchTest, BatchJobsAreSuspendedForAPriceSpikeAndOnlyThoseResume
   EXPECT_EQ(slurm.state("101"), JobState::kRunning);
   EXPECT_EQ(slurm.state("104"), JobState::kSuspended) << "not the loop's to resume";
   EXPECT_TRUE(store->BatchSuspended()->empty());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mullet
+
+namespace mullet {
+namespace {
+
+// The loop on its thread: a fleet gone silent and a meter that reads nothing
+// are reported stale, loudly, while the loop keeps ticking.
+TEST(LoopRunnerTest, ASilentFleetAndAMeterWithoutReadingsGoStaleLoudly) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_runner_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Site site = SmallSite();
+  auto plant = std::make_unique<Plant>(site);
+  Plant* p = plant.get();
+  for (std::size_t i = 0; i < p->size(); ++i) p->SetSilent(i, true);
+  p->SetMetered(false);
+  LoopRunnerOptions o;
+  o.loop.tick = Seconds(0.05);
+  o.signals.price = UsdPerMegawattHour(20);
+  o.signals.hashprice = UsdPerTerahashDay(0.05);
+  o.sources["meter"].source = "test meter";
+  LiveBoard board;
+  std::ostringstream log;
+  const std::vector<std::size_t> groups = p->GroupsOf();
+  {
+    LoopRunner runner(site, std::move(OpenSqliteStore(dir / "mullet.db")).value(), std::move(plant), groups, o, board,
+                      log, [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
+    ASSERT_TRUE(runner.Start().ok());
+    for (int i = 0; i < 200 && board.Read().ticks < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    runner.Stop();
+  }
+  const LiveState s = board.Read();
+  ASSERT_GE(s.ticks, 5u);
+  EXPECT_EQ(s.tick_errors, 0u);
+  EXPECT_TRUE(s.sources.at("fleet").stale);
+  EXPECT_TRUE(s.sources.at("meter").stale);
+  EXPECT_NE(log.str().find("FLEET SILENT"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("METER SILENT"), std::string::npos) << log.str();
+  ASSERT_TRUE(s.last.has_value());
+  EXPECT_EQ(s.last->silent, 100u);
+  EXPECT_GT(s.last->expected_facility.value(), 300e3) << "silent miners count at their nameplate, not zero";
   fs::remove_all(dir);
 }
 

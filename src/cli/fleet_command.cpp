@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -46,6 +47,28 @@ std::string Condition(const cgminer::MinerSummary& m) {
 // Exit statuses a script can act on (`mullet fleet status --help`, and the commands' help).
 constexpr int kExitNoneAnswered = 3;  // not one miner answered
 constexpr int kExitSomeNotDone = 4;   // a command: some miners did not do it (unsupported, unreachable, refused)
+
+// `stats` and `pools` into a miner's JSON: power_w where reported, fans
+// (empty slots left out), the hottest sensor, the active pool.
+void AddDetails(const cgminer::MinerDetails& d, Json* j) {
+  if (d.stats) {
+    if (d.stats->power) (*j)["power_w"] = d.stats->power->value();
+    Json fans = Json::array();
+    for (double rpm : d.stats->fan_rpm) {
+      if (rpm > 0) fans.push_back(rpm);
+    }
+    (*j)["fans_rpm"] = fans;
+    if (!d.stats->temps_c.empty()) {
+      (*j)["max_temp_c"] = *std::max_element(d.stats->temps_c.begin(), d.stats->temps_c.end());
+    }
+  }
+  if (!d.stats_error.empty()) (*j)["stats_error"] = d.stats_error;
+  for (const cgminer::PoolReading& p : d.pools) {
+    if (!p.active) continue;
+    (*j)["pool"] = {{"url", p.url}, {"user", p.user}, {"status", p.status}};
+  }
+  if (!d.pools_error.empty()) (*j)["pools_error"] = d.pools_error;
+}
 
 Json MinerJson(const cgminer::MinerSummary& m) {
   Json j;
@@ -147,7 +170,9 @@ curtailed, not broken), faulty (a dead or sick board, a board at zero while the
 others hash, an error status or an unreadable reply) or unreachable.
 Exit status: 0 when any miner answered, 3 when none did.
 One `summary+devs` request per miner (stock Antminers refuse joined commands:
-they are asked `summary` and `devs` one by one). Each miner has its own
+they are asked `summary` and `devs` one by one), then `stats` and `pools` from
+those that answered: watts where the firmware reports them there, fans, the
+hottest sensor, the active pool (--summary-only reads `summary` alone). Each miner has its own
 deadline; a hung, slow or lying miner is reported as such ("timeout",
 "bad-reply", "error-status") and never delays the others.
 
@@ -365,7 +390,29 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
   const auto start = std::chrono::steady_clock::now();
   const std::vector<cgminer::MinerSummary> sweep =
       f.summary_only ? cgminer::SweepSummaries(miners, o) : cgminer::SweepStatus(miners, o);
+  // The default read adds `stats` and `pools` from the miners that answered:
+  // wattage where the firmware reports it, fans, sensors, the pool.
+  std::vector<std::optional<cgminer::MinerDetails>> details(sweep.size());
+  if (!f.summary_only) {
+    std::vector<tcp::endpoint> answered;
+    std::vector<std::size_t> index;
+    for (std::size_t i = 0; i < sweep.size(); ++i) {
+      if (sweep[i].state != "ok") continue;
+      answered.push_back(sweep[i].at);
+      index.push_back(i);
+    }
+    std::vector<cgminer::MinerDetails> got = cgminer::SweepDetails(answered, o);
+    for (std::size_t k = 0; k < got.size(); ++k) details[index[k]] = std::move(got[k]);
+  }
   const double sweep_s = SecondsSince(start);
+  double total_w = 0;
+  int reporting_w = 0;
+  for (const std::optional<cgminer::MinerDetails>& d : details) {
+    if (d && d->stats && d->stats->power) {
+      total_w += d->stats->power->value();
+      ++reporting_w;
+    }
+  }
   std::map<std::string, int> by_state, by_condition;
   double total_th = 0;
   for (const cgminer::MinerSummary& m : sweep) {
@@ -373,27 +420,44 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
     ++by_condition[Condition(m)];
     if (m.summary) total_th += m.summary->hashrate_5s.value();
   }
-  const int exit = !sweep.empty() && by_condition["unreachable"] == static_cast<int>(sweep.size()) ? kExitNoneAnswered : 0;
+  const auto unreachable = by_condition.find("unreachable");
+  const int exit = !sweep.empty() && unreachable != by_condition.end() &&
+                           unreachable->second == static_cast<int>(sweep.size())
+                       ? kExitNoneAnswered
+                       : 0;
   if (f.json) {
     Json list = Json::array();
-    for (const cgminer::MinerSummary& m : sweep) list.push_back(MinerJson(m));
+    for (std::size_t i = 0; i < sweep.size(); ++i) {
+      Json m = MinerJson(sweep[i]);
+      if (details[i]) AddDetails(*details[i], &m);
+      list.push_back(std::move(m));
+    }
     Json j;
     j["miners"] = list;
     j["summary"] = {{"total", sweep.size()}, {"by_condition", by_condition}, {"by_state", by_state},
-                    {"hashrate_th_s", total_th}, {"sweep_s", sweep_s}};
+                    {"hashrate_th_s", total_th}, {"power_w", total_w}, {"reporting_power", reporting_w},
+                    {"sweep_s", sweep_s}};
     out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return exit;
   }
-  fmt::print(out, "{} miners read in {:.2f} s: {:.1f} PH/s in total\n", sweep.size(), sweep_s, total_th / 1000);
+  fmt::print(out, "{} miners read in {:.2f} s: {:.1f} PH/s in total{}\n", sweep.size(), sweep_s, total_th / 1000,
+             reporting_w > 0 ? fmt::format(", {:.1f} kW reported by {} miners", total_w / 1000, reporting_w) : "");
   for (const char* c : {"hashing", "sleeping", "faulty", "unreachable"}) {
-    if (by_condition[c] > 0) fmt::print(out, "  {:<13} {}\n", c, by_condition[c]);
+    if (const auto it = by_condition.find(c); it != by_condition.end()) fmt::print(out, "  {:<13} {}\n", c, it->second);
   }
-  for (const cgminer::MinerSummary& m : sweep) {
+  for (std::size_t i = 0; i < sweep.size(); ++i) {
+    const cgminer::MinerSummary& m = sweep[i];
     if (Condition(m) == "hashing" && !f.all && m.quirks.empty()) continue;
     std::string quirks;
     for (cgminer::ReplyQuirk q : m.quirks) quirks += (quirks.empty() ? "" : ",") + std::string(cgminer::QuirkName(q));
-    fmt::print(out, "  {:<15} {:<11} {:<12} {:>10} {}{}\n", m.at.address().to_string(), Condition(m), m.state,
-               m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", Printable(m.error),
+    std::string extra;
+    if (details[i] && details[i]->stats) {
+      const cgminer::StatsReading& st = *details[i]->stats;
+      if (st.power) extra += fmt::format(" {:.0f} W", st.power->value());
+      if (!st.temps_c.empty()) extra += fmt::format(" {:.0f} °C", *std::max_element(st.temps_c.begin(), st.temps_c.end()));
+    }
+    fmt::print(out, "  {:<15} {:<11} {:<12} {:>10}{} {}{}\n", m.at.address().to_string(), Condition(m), m.state,
+               m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", extra, Printable(m.error),
                quirks.empty() ? "" : " [repaired: " + quirks + "]");
   }
   if (exit == kExitNoneAnswered) fmt::print(out, "no miner answered\n");

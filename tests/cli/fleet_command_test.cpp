@@ -110,7 +110,13 @@ TEST(FleetCommandTest, ConditionsAndExitStatusesAnOperatorCanUse) {
   const nlohmann::json j = nlohmann::json::parse(status.out);
   EXPECT_EQ(j["summary"]["by_condition"]["sleeping"], 6) << j["summary"].dump();
   EXPECT_EQ(j["summary"]["by_condition"]["hashing"], 6);
-  for (const auto& m : j["miners"]) EXPECT_NE(m["condition"], "faulty") << m.dump();
+  for (const auto& m : j["miners"]) {
+    EXPECT_NE(m["condition"], "faulty") << m.dump();
+    // The default read adds fans, sensors and the pool from `stats` and `pools`.
+    EXPECT_EQ(m["fans_rpm"].size(), 4u) << m.dump();
+    EXPECT_GT(m["max_temp_c"].get<double>(), 0) << m.dump();
+    EXPECT_NE(m["pool"]["url"].get<std::string>().find("stratum+tcp://"), std::string::npos) << m.dump();
+  }
   const CliRun table = Mullet("fleet status " + range + " --timeout-s 2");
   EXPECT_NE(table.out.find("  sleeping      6\n"), std::string::npos) << table.out;
   // Nobody there.

@@ -139,4 +139,55 @@ std::vector<MinerSummary> SweepStatus(const std::vector<tcp::endpoint>& miners, 
   return out;
 }
 
+namespace {
+
+// One part of the details: the parsed reply's JSON, or why not (into `error`).
+std::optional<nlohmann::json> DetailReply(const RpcReply& reply, const char* command, std::string* error) {
+  MinerSummary scratch;
+  std::optional<nlohmann::json> j = ParseInto(scratch, reply);
+  if (!j) {
+    *error = std::string(command) + ": " + scratch.state + ": " + scratch.error;
+    return std::nullopt;
+  }
+  if (Status s = CheckStatus(*j); !s.ok()) {
+    *error = std::string(command) + ": " + s.message();
+    return std::nullopt;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::vector<MinerDetails> SweepDetails(const std::vector<tcp::endpoint>& miners, const RpcOptions& options) {
+  boost::asio::io_context io;
+  RpcClient client(io, options);
+  std::vector<MinerDetails> out(miners.size());
+  for (std::size_t i = 0; i < miners.size(); ++i) {
+    MinerDetails* d = &out[i];
+    const tcp::endpoint at = miners[i];
+    client.Send(at, EncodeRequest("stats"), [d, at, &client](RpcReply r) {
+      if (std::optional<nlohmann::json> j = DetailReply(r, "stats", &d->stats_error)) {
+        Result<StatsReading> stats = ReadStats(*j);
+        if (stats.ok()) {
+          d->stats = std::move(*stats);
+        } else {
+          d->stats_error = "stats: " + stats.status().message();
+        }
+      }
+      client.Send(at, EncodeRequest("pools"), [d](RpcReply p) {
+        if (std::optional<nlohmann::json> j = DetailReply(p, "pools", &d->pools_error)) {
+          Result<std::vector<PoolReading>> pools = ReadPools(*j);
+          if (pools.ok()) {
+            d->pools = std::move(*pools);
+          } else {
+            d->pools_error = "pools: " + pools.status().message();
+          }
+        }
+      });
+    });
+  }
+  io.run();
+  return out;
+}
+
 }  // namespace mullet::cgminer

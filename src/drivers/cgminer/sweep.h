@@ -48,6 +48,20 @@ std::vector<MinerSummary> SweepSummaries(const std::vector<boost::asio::ip::tcp:
 std::vector<MinerSummary> SweepStatus(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
                                       const RpcOptions& options);
 
+// What `stats` and `pools` add to a status read: the miner's own wattage
+// where its firmware reports one, fans, sensor temperatures, and its pools.
+// Each part fails on its own (a stock Antminer has no power in `stats`).
+struct MinerDetails {
+  std::optional<StatsReading> stats;
+  std::string stats_error;
+  std::vector<PoolReading> pools;
+  std::string pools_error;
+};
+
+// `stats`, then `pools`, from every miner at once (two requests each).
+std::vector<MinerDetails> SweepDetails(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
+                                       const RpcOptions& options);
+
 }  // namespace mullet::cgminer
 
 #endif  // MULLET_DRIVERS_CGMINER_SWEEP_H_

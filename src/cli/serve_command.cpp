@@ -95,6 +95,29 @@ Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t
   return std::optional(std::make_pair(std::move(miners), std::move(groups)));
 }
 
+// ERCOT's feed from the flags: the credentials file holds `username=`,
+// `password=` and `subscription_key=` lines (`#` starts a comment).
+Result<ErcotFeedOptions> ErcotOptions(const ServeFlags& f) {
+  ErcotFeedOptions eo;
+  std::ifstream in(f.ercot_credentials);
+  if (!in) return Status::InvalidArgument("--ercot-credentials: cannot read " + f.ercot_credentials);
+  for (std::string line; std::getline(in, line);) {
+    const std::size_t eq = line.find('=');
+    if (eq == std::string::npos || line.starts_with("#")) continue;
+    const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
+    if (key == "username") eo.username = value;
+    if (key == "password") eo.password = value;
+    if (key == "subscription_key") eo.subscription_key = value;
+  }
+  eo.point = f.ercot_point;
+  eo.api_url = f.ercot_api;
+  eo.token_url = f.ercot_token_url;
+  eo.poll = Seconds(f.ercot_poll_s);
+  eo.max_age = Seconds(f.price_max_age_s);
+  eo.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  return eo;
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
@@ -259,7 +282,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     fleet = std::move(own).value();
   }
 
-  // The signals: fixed sources today.
+  // The signals: a fixed price, a price feed, or ERCOT's API; the hashprice.
   LoopRunnerOptions ro;
   ro.loop.tick = Seconds(f.tick_s);
   ro.loop.max_commands = f.max_commands;
@@ -270,38 +293,17 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     ro.signals.price = UsdPerMegawattHour(f.price);
     sources["price"].source = fmt::format("--price-usd-mwh {}", f.price);
   } else if (!f.ercot_credentials.empty()) {
-    ErcotFeedOptions eo;
-    std::ifstream in(f.ercot_credentials);
-    if (!in) {
-      err << "mullet serve: error: --ercot-credentials: cannot read " << f.ercot_credentials << "\n";
+    Result<ErcotFeedOptions> eo = ErcotOptions(f);
+    if (!eo.ok()) {
+      err << "mullet serve: error: " << eo.status().message() << "\n";
       return 2;
     }
-    for (std::string line; std::getline(in, line);) {
-      const std::size_t eq = line.find('=');
-      if (eq == std::string::npos || line.starts_with("#")) continue;
-      const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-      if (key == "username") eo.username = value;
-      if (key == "password") eo.password = value;
-      if (key == "subscription_key") eo.subscription_key = value;
-    }
-    eo.point = f.ercot_point;
-    eo.api_url = f.ercot_api;
-    eo.token_url = f.ercot_token_url;
-    eo.poll = Seconds(f.ercot_poll_s);
-    eo.max_age = Seconds(f.price_max_age_s);
-    eo.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-    Result<std::unique_ptr<ErcotFeed>> feed = ErcotFeed::Create(eo);
+    Result<std::unique_ptr<ErcotFeed>> feed = ErcotFeed::Create(*eo);
     if (!feed.ok()) {
       err << "mullet serve: error: " << feed.status().message() << "\n";
       return 2;
     }
     ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
-    ro.signals.price = site.contract.index.fixed.value_or(UsdPerMegawattHour(0));
-    ro.price_feed->Poll(Now());
-    const SourceHealth h = ro.price_feed->Health(Now());
-    if (!h.error.empty()) fmt::print(err, "mullet serve: warning: the ERCOT price: {}\n", h.error);
-    sources["price"] = h;
-    if (!h.stale) ro.signals.price = ro.price_feed->At(Now())->price;
   } else if (!feed_csv.empty()) {
     PriceFeedOptions po;
     po.csv = feed_csv;
@@ -311,15 +313,6 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     po.poll = Seconds(f.price_poll_s);
     po.max_age = Seconds(f.price_max_age_s);
     ro.price_feed = std::make_shared<PriceFeed>(po);
-    // Before the feed's first price, and while it is stale under `hold`.
-    ro.signals.price = site.contract.index.fixed.value_or(UsdPerMegawattHour(0));
-    ro.price_feed->Poll(Now());
-    const SourceHealth h = ro.price_feed->Health(Now());
-    if (!h.error.empty() && !h.read_at) {
-      fmt::print(err, "mullet serve: warning: the price feed: {}\n", h.error);
-    }
-    sources["price"] = h;
-    if (!h.stale) ro.signals.price = ro.price_feed->At(Now())->price;
   } else if (site.contract.index.fixed) {
     ro.signals.price = *site.contract.index.fixed;
     sources["price"].source = fmt::format("site file: fixed {} USD/MWh", site.contract.index.fixed->value());
@@ -328,6 +321,13 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
         << ": the power price is a history series (contract.index); give the price to act on with "
            "--price-usd-mwh, or a fixed_usd_per_mwh index\n";
     return 2;
+  }
+  if (ro.price_feed) {
+    // The loop polls the feed before its first tick (start-up does not wait
+    // on it); until a good read, and while it is stale under `hold`, the
+    // site file's fixed price stands, if it has one.
+    ro.signals.price = site.contract.index.fixed.value_or(UsdPerMegawattHour(0));
+    sources["price"] = ro.price_feed->Health(Now());
   }
   ro.signals.hashprice = f.hashprice >= 0 ? UsdPerTerahashDay(f.hashprice) : BuiltInHashprice();
   sources["hashprice"].source = f.hashprice >= 0 ? fmt::format("--hashprice {}", f.hashprice)
@@ -424,9 +424,11 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
              Printable(site.name), site.interconnect.value() / 1e6, site.domains.size(), f.site_file,
              f.db.starts_with("postgres") ? std::string("PostgreSQL") : f.db);
   if (runner) {
-    fmt::print(err, "mullet serve: control loop on {} miners every {} s; price {:.2f} USD/MWh ({}), hashprice {:.4f} USD/TH/day ({})\n",
-               fleet->first.size(), f.tick_s, ro.signals.price.value(), sources["price"].source,
-               ro.signals.hashprice.value(), sources["hashprice"].source);
+    fmt::print(err, "mullet serve: control loop on {} miners every {} s; price {} ({}), hashprice {:.4f} USD/TH/day ({})\n",
+               fleet->first.size(), f.tick_s,
+               ro.price_feed ? std::string("polled each tick")
+                             : fmt::format("{:.2f} USD/MWh", ro.signals.price.value()),
+               sources["price"].source, ro.signals.hashprice.value(), sources["hashprice"].source);
   } else {
     fmt::print(err,
                "mullet serve: warning: no miner group of {} has `addresses`: the API serves the store, and no "

@@ -226,10 +226,7 @@ std::optional<PriceReading> ErcotFeed::At(UtcTime now) const {
 }
 
 bool ErcotFeed::Stale(UtcTime now) const {
-  const std::optional<PriceReading> r = At(now);
-  if (!r) return true;
-  const UtcTime end = r->start + r->interval;
-  return now > end && Seconds(static_cast<double>((now - end).count())) > o_.max_age;
+  return PriceStale(At(now), now, o_.max_age);
 }
 
 SourceHealth ErcotFeed::Health(UtcTime now) const {
@@ -238,10 +235,7 @@ SourceHealth ErcotFeed::Health(UtcTime now) const {
   h.read_at = good_at_;
   h.stale = Stale(now);
   h.error = error_;
-  if (h.error.empty() && h.stale) {
-    const std::optional<PriceReading> r = At(now);
-    h.error = r ? "the last price is for " + FormatUtc(r->start) + "; nothing newer" : "no price yet";
-  }
+  if (h.error.empty() && h.stale) h.error = PriceStaleWhy(At(now));
   return h;
 }
 

@@ -6,6 +6,16 @@
 
 namespace mullet {
 
+bool PriceStale(const std::optional<PriceReading>& r, UtcTime now, Seconds max_age) {
+  if (!r) return true;
+  const UtcTime end = r->start + r->interval;
+  return now > end && Seconds(static_cast<double>((now - end).count())) > max_age;
+}
+
+std::string PriceStaleWhy(const std::optional<PriceReading>& r) {
+  return r ? "the last price is for " + FormatUtc(r->start) + "; nothing newer" : "no price at or before now";
+}
+
 void PriceFeed::Poll(UtcTime now) {
   if (read_at_ && Seconds(static_cast<double>((now - *read_at_).count())) < o_.poll) return;
   read_at_ = now;
@@ -34,11 +44,7 @@ std::optional<PriceReading> PriceFeed::At(UtcTime now) const {
 }
 
 bool PriceFeed::Stale(UtcTime now) const {
-  if (!error_.empty()) return true;
-  const std::optional<PriceReading> r = At(now);
-  if (!r) return true;
-  const UtcTime end = r->start + r->interval;
-  return now > end && Seconds(static_cast<double>((now - end).count())) > o_.max_age;
+  return !error_.empty() || PriceStale(At(now), now, o_.max_age);
 }
 
 SourceHealth PriceFeed::Health(UtcTime now) const {
@@ -49,8 +55,7 @@ SourceHealth PriceFeed::Health(UtcTime now) const {
   if (!error_.empty()) {
     h.error = error_;
   } else if (h.stale) {
-    const std::optional<PriceReading> r = At(now);
-    h.error = r ? "the last price is for " + FormatUtc(r->start) + "; nothing newer" : "no price at or before now";
+    h.error = PriceStaleWhy(At(now));
   }
   return h;
 }

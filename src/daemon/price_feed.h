@@ -36,6 +36,12 @@ struct PriceReading {
   std::chrono::seconds interval{3600};
 };
 
+// A price source's watchdog, one rule for every source: stale when no
+// interval is in force at `now`, or the one in force ended more than
+// `max_age` ago; `why` says which.
+bool PriceStale(const std::optional<PriceReading>& in_force, UtcTime now, Seconds max_age);
+std::string PriceStaleWhy(const std::optional<PriceReading>& in_force);
+
 // Where the loop's power price comes from: a CSV feed (below) or the ERCOT
 // public API (ercot_feed.h).
 class LivePrice {

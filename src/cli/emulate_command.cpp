@@ -39,6 +39,8 @@ Result<FleetOptions> Options(const EmulateFlags& f) {
   o.first_address = f.first_address;
   o.port = static_cast<std::uint16_t>(f.port);
   o.ambient_c = f.ambient_c;
+  if (f.ramp_down_s >= 0) o.ramp_down = Seconds(f.ramp_down_s);
+  if (f.ramp_up_s >= 0) o.ramp_up = Seconds(f.ramp_up_s);
   o.seed = static_cast<std::uint64_t>(f.seed);
   o.hang_share = f.hang_share;
   o.reset_share = f.reset_share;
@@ -329,6 +331,12 @@ Examples:
                   "under the rest (default: every built-in model)");
   cmd->add_option("--firmware", f.firmware, "Families, cycled: bmminer, cgminer, luxos, braiins, whatsminer");
   cmd->add_option("--ambient-c", f.ambient_c, "Intake air temperature (default 25)");
+  cmd->add_option("--ramp-down-s", f.ramp_down_s,
+                  "Seconds every miner takes from hashing to asleep (default: its firmware's; LuxOS 4)")
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd->add_option("--ramp-up-s", f.ramp_up_s,
+                  "Seconds every miner takes from asleep to full hashrate (default: its firmware's; LuxOS 8)")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--seed", f.seed, "Seed of every variation and fault draw (default 1)");
   for (auto [name, dst, help] :
        {std::tuple{"--hang-share", &f.hang_share, "Share of miners that never answer"},
@@ -346,13 +354,22 @@ Examples:
   cmd->add_option("--meter-port", f.meter_port,
                   "First meter's port, the next ones follow (default 5020; the standard 502 needs root)")
       ->check(CLI::Range(1, 65535));
+  cmd->add_option("--processes", f.processes,
+                  "Processes serving the fleet, each a slice with its own meter (default: as few as the "
+                  "descriptor limit allows); 2 on a 2-core machine keeps the emulator off the critical path "
+                  "of a benchmark")
+      ->check(CLI::Range(0, 256));
   cmd->add_flag("--json", f.json, "Print the listing as one JSON line");
   return cmd;
 }
 
 int RunEmulate(const EmulateFlags& f, std::ostream& out, std::ostream& err) {
   Result<FleetOptions> o = Options(f);
-  const std::size_t per_process = o.ok() ? MinersPerProcess(*o) : 0;
+  std::size_t per_process = o.ok() ? MinersPerProcess(*o) : 0;
+  if (o.ok() && f.processes > 0) {
+    const auto asked = (o->miners + static_cast<std::size_t>(f.processes) - 1) / static_cast<std::size_t>(f.processes);
+    per_process = std::min(per_process, asked);
+  }
   const bool sharded = o.ok() && o->miners > per_process;
   Status s = !o.ok() ? o.status() : sharded ? CheckShardedMeterFlags(f, (o->miners + per_process - 1) / per_process)
                                             : CheckMeterFlags(f);

@@ -20,6 +20,7 @@ struct EmulateFlags {
   std::string models;    // comma list of catalog names; "" = every built-in model
   std::string firmware = "bmminer";
   double ambient_c = 25;
+  double ramp_down_s = -1, ramp_up_s = -1;  // < 0: the firmware's own
   long long seed = 1;
   double hang_share = 0, reset_share = 0, slow_share = 0, malformed_share = 0, misreport_share = 0;
   double misreport_fraction = 0.1;
@@ -28,6 +29,9 @@ struct EmulateFlags {
   int meters = 1;
   std::string meter_address = "127.0.0.1";
   int meter_port = 5020;  // meter k listens on meter_port + k
+  // Processes serving the fleet, each a contiguous slice (and its own meter);
+  // 0 = as many as the descriptor limit needs (one for up to ~15,000 miners).
+  int processes = 0;
   bool json = false;
 };
 

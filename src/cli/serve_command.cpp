@@ -136,6 +136,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--tick-s", f.tick_s, "Seconds between ticks of the control loop")
       ->check(CLI::Range(0.2, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--confirm-s", f.confirm_s,
+                  "Between ticks, read only the miners whose command is in flight this often, so they are "
+                  "confirmed as soon as measured (0: at ticks only)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
   cmd->add_option("--deadline-s", f.deadline_s, "Deadline of each miner request")
       ->check(CLI::Range(0.05, 60.0))
       ->capture_default_str();
@@ -285,6 +290,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   // The signals: a fixed price, a price feed, or ERCOT's API; the hashprice.
   LoopRunnerOptions ro;
   ro.loop.tick = Seconds(f.tick_s);
+  ro.confirm = Seconds(f.confirm_s);
   ro.loop.max_commands = f.max_commands;
   ro.loop.retention = Hours(f.retention_days * 24);
   const std::string feed_csv = !f.price_csv.empty() ? f.price_csv : site.contract.index.csv;

@@ -27,6 +27,7 @@ struct ServeFlags {
   std::size_t emulate = 0;                  // miners of an emulated plant; 0: the site's own
   std::string emulate_from = "127.3.0.1";  // the emulated miners' first loopback address
   double tick_s = 10;
+  double confirm_s = 1;
   double deadline_s = 2;                    // per miner request
   std::size_t max_commands = 500;           // per tick
   double price = -1;                        // USD/MWh; < 0: the site file's fixed price

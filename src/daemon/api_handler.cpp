@@ -220,6 +220,11 @@ ApiReply ApiHandler::Handle(const ApiRequest& request) {
     reply = Error(500, std::string("internal error: ") + e.what());
   }
   ++replies_[reply.status];
+  // A write that took: the loop acts on it at once, not at its next tick.
+  const bool write = request.method == "POST" || request.method == "PUT" || request.method == "DELETE";
+  if (live_ && write && reply.status / 100 == 2 && request.target.find("/preview") == std::string::npos) {
+    live_->Nudge();
+  }
   return reply;
 }
 
@@ -541,7 +546,7 @@ ApiReply ApiHandler::Metrics() {
     if (s.last) {
       const TickReport& r = *s.last;
       if (r.site_meter) {
-        gauge("mullet_site_power_watts", "Facility power at the interconnect, as metered at the last tick.");
+        gauge("mullet_site_power_watts", "Facility power at the interconnect, as last metered (each tick, and each confirm read between ticks).");
         out += "mullet_site_power_watts " + number(r.site_meter->value()) + "\n";
       }
       gauge("mullet_site_expected_watts", "Facility power the policy expects after the last tick's commands.");

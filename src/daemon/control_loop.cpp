@@ -182,6 +182,43 @@ void ControlLoop::DriveBatch(UtcTime now, TickReport* report) {
   }
 }
 
+std::size_t ControlLoop::InFlight() const {
+  std::size_t n = 0;
+  for (const MinerRecord& r : records_) n += r.target == TargetState::kDispatched ? 1 : 0;
+  return n;
+}
+
+Result<ControlLoop::ConfirmReport> ControlLoop::Confirm(UtcTime now) {
+  ConfirmReport report;
+  std::vector<std::size_t> who;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    if (records_[i].target == TargetState::kDispatched) who.push_back(i);
+  }
+  report.read = who.size();
+  if (!who.empty()) {
+    const std::vector<FleetReading> readings = fleet_.SweepSome(who);
+    std::vector<TargetRow> changed;
+    for (std::size_t k = 0; k < who.size() && k < readings.size(); ++k) {
+      MinerRecord& r = records_[who[k]];
+      // A miner silent here keeps its target: only a full sweep calls it
+      // unavailable (a confirm read is a second look, not a verdict).
+      if (!readings[k].answered) continue;
+      ++report.answered;
+      RecordReading(site_, true, readings[k].power, readings[k].hashrate, &r);
+      UpdateTarget(site_, now, &r);
+      if (r.target != TargetState::kDispatched) changed.push_back(RowOf(who[k]));
+      report.confirmed += r.target == TargetState::kConfirmed ? 1 : 0;
+    }
+    if (Status saved = store_.SaveTargets(changed, now); !saved.ok()) return saved;
+    report.site_meter = fleet_.SiteMeter();
+  }
+  for (const MinerRecord& r : records_) {
+    if (r.target != TargetState::kNone) ++report.targets[std::string(TargetStateName(r.target))];
+    report.in_flight += r.target == TargetState::kDispatched ? 1 : 0;
+  }
+  return report;
+}
+
 Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   TickReport report;
   report.time = now;

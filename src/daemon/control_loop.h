@@ -45,6 +45,15 @@ class FleetIo {
   virtual std::size_t size() const = 0;
   // One reading per miner, in index order. Never waits past its deadline.
   virtual std::vector<FleetReading> Sweep() = 0;
+  // One reading per miner of `miners` (indexes), in that order: the fast
+  // confirm loop reads only the targets in flight. Default: a whole sweep.
+  virtual std::vector<FleetReading> SweepSome(const std::vector<std::size_t>& miners) {
+    const std::vector<FleetReading> all = Sweep();
+    std::vector<FleetReading> out;
+    out.reserve(miners.size());
+    for (std::size_t i : miners) out.push_back(i < all.size() ? all[i] : FleetReading{});
+    return out;
+  }
   // Sends sleep (or wake) to `miners`; true for each the miner accepted.
   virtual std::vector<bool> Command(const std::vector<std::size_t>& miners, bool sleep) = 0;
   // Facility power at the interconnect, when a meter reads it.
@@ -117,6 +126,20 @@ class ControlLoop {
   }
 
   Result<TickReport> Tick(UtcTime now, const LoopSignals& signals);
+
+  // Between ticks: reads only the miners whose command is in flight
+  // (dispatched, not yet confirmed) and moves their targets by what it
+  // measured, so an event's commands are confirmed within a second or two
+  // of their ramps rather than at the next full sweep. Sends nothing; a
+  // target that drifted is sent again by the next tick.
+  struct ConfirmReport {
+    std::size_t read = 0, answered = 0, confirmed = 0, in_flight = 0;
+    std::optional<Watts> site_meter;  // read with them, so the API follows the ramp
+    std::map<std::string, std::size_t> targets;  // miners by target state, after it
+  };
+  Result<ConfirmReport> Confirm(UtcTime now);
+  // Miners whose command is dispatched and not yet confirmed.
+  std::size_t InFlight() const;
 
   const std::vector<MinerRecord>& records() const { return records_; }
   // What the last tick measured and decided, for a dry run of an event.

@@ -13,8 +13,17 @@ DriverFleet::DriverFleet(std::vector<DriverMiner> miners, RpcOptions rpc, std::o
   for (const DriverMiner& m : miners_) endpoints_.push_back(m.at);
 }
 
-std::vector<FleetReading> DriverFleet::Sweep() {
-  const std::vector<cgminer::MinerSummary> summaries = cgminer::SweepSummaries(endpoints_, rpc_);
+std::vector<FleetReading> DriverFleet::Sweep() { return Read(endpoints_); }
+
+std::vector<FleetReading> DriverFleet::SweepSome(const std::vector<std::size_t>& miners) {
+  std::vector<boost::asio::ip::tcp::endpoint> at;
+  at.reserve(miners.size());
+  for (std::size_t i : miners) at.push_back(endpoints_[i]);
+  return Read(at);
+}
+
+std::vector<FleetReading> DriverFleet::Read(const std::vector<boost::asio::ip::tcp::endpoint>& at) {
+  const std::vector<cgminer::MinerSummary> summaries = cgminer::SweepSummaries(at, rpc_);
   std::vector<FleetReading> out(summaries.size());
   stats_.swept = summaries.size();
   stats_.answered = 0;

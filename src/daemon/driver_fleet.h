@@ -39,12 +39,15 @@ class DriverFleet : public FleetIo {
 
   std::size_t size() const override { return miners_.size(); }
   std::vector<FleetReading> Sweep() override;
+  std::vector<FleetReading> SweepSome(const std::vector<std::size_t>& miners) override;
   std::vector<bool> Command(const std::vector<std::size_t>& miners, bool sleep) override;
   std::optional<Watts> SiteMeter() override;
 
   const FleetIoStats& stats() const { return stats_; }
 
  private:
+  std::vector<FleetReading> Read(const std::vector<boost::asio::ip::tcp::endpoint>& at);
+
   std::vector<DriverMiner> miners_;
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   RpcOptions rpc_;

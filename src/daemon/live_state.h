@@ -6,6 +6,7 @@
 #define MULLET_DAEMON_LIVE_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -53,9 +54,22 @@ class LiveBoard {
     return state_;
   }
 
+  // A write through the API (an event, a cancel, an override, policy
+  // parameters) asks the loop for a tick now rather than at its next turn:
+  // the loop sets `nudge` while it runs and clears it before it stops.
+  void OnNudge(std::function<void()> nudge) {
+    std::lock_guard<std::mutex> lock(mu_);
+    nudge_ = std::move(nudge);
+  }
+  void Nudge() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (nudge_) nudge_();
+  }
+
  private:
   mutable std::mutex mu_;
   LiveState state_;
+  std::function<void()> nudge_;
 };
 
 }  // namespace mullet

@@ -80,11 +80,19 @@ LoopSignals LoopRunner::Signals(UtcTime now) {
 Status LoopRunner::Start() {
   if (Status s = loop_.Resume(); !s.ok()) return s;
   board_.Publish(state_);
+  board_.OnNudge([this] {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      nudged_ = true;
+    }
+    wake_.notify_all();
+  });
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
 }
 
 void LoopRunner::Stop() {
+  board_.OnNudge(nullptr);
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
@@ -93,16 +101,50 @@ void LoopRunner::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void LoopRunner::ConfirmInFlight() {
+  const Result<ControlLoop::ConfirmReport> c = loop_.Confirm(clock_());
+  if (!c.ok()) {
+    fmt::print(log_, "mullet serve: level=error msg=\"confirm read failed\" time={} error=\"{}\"\n",
+               FormatUtc(clock_()), c.status().message());
+    log_.flush();
+    return;
+  }
+  if (c->read == 0) return;
+  state_.targets = c->targets;
+  if (c->site_meter && state_.last) state_.last->site_meter = c->site_meter;
+  board_.Publish(state_);
+  if (c->in_flight == 0 && c->confirmed > 0) {
+    fmt::print(log_, "mullet serve: level=info msg=\"every command confirmed\" time={} confirmed={}\n",
+               FormatUtc(clock_()), c->targets.contains("confirmed") ? c->targets.at("confirmed") : 0);
+    log_.flush();
+  }
+}
+
 void LoopRunner::Run() {
   using Steady = std::chrono::steady_clock;
-  const auto period = std::chrono::duration_cast<Steady::duration>(
-      std::chrono::duration<double>(options_.loop.tick.count()));
+  const auto seconds = [](Seconds s) {
+    return std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(s.count()));
+  };
+  const auto period = seconds(options_.loop.tick);
+  const auto confirm_every = seconds(options_.confirm);
   Steady::time_point next = Steady::now();
   for (;;) {
+    // Between ticks, while commands are in flight, a confirm read every
+    // `confirm`; a write through the API ticks at once.
+    const bool confirming = confirm_every.count() > 0 && loop_.InFlight() > 0;
+    const Steady::time_point wake_at = confirming ? std::min(next, Steady::now() + confirm_every) : next;
+    bool nudged = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+      if (wake_.wait_until(lock, wake_at, [this] { return stopping_ || nudged_; }) && stopping_) return;
+      nudged = nudged_;
+      nudged_ = false;
     }
+    if (!nudged && Steady::now() < next) {
+      ConfirmInFlight();
+      continue;
+    }
+    if (nudged) next = Steady::now();
     const Steady::time_point began = Steady::now();
     const UtcTime now = clock_();
     const LoopSignals signals = Signals(now);

@@ -42,6 +42,9 @@ struct LoopRunnerOptions {
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
   std::string partition;
+  // Between ticks, a read of only the miners whose command is in flight
+  // every `confirm` (ControlLoop::Confirm); 0: none, confirmed at ticks only.
+  Seconds confirm{1.0};
 };
 
 class LoopRunner {
@@ -68,6 +71,8 @@ class LoopRunner {
   LoopSignals Signals(UtcTime now);
   // Polls the VTN when one is set and its poll is due; events to the store.
   void PollVen(UtcTime now);
+  // A confirm read of the commands in flight; publishes the targets.
+  void ConfirmInFlight();
 
   const Site& site_;
   std::unique_ptr<Store> store_;
@@ -83,6 +88,7 @@ class LoopRunner {
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool nudged_ = false;  // a write through the API asks for a tick now
   std::thread thread_;
 };
 

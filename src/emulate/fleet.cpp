@@ -110,6 +110,12 @@ Result<std::unique_ptr<EmulatedFleet>> EmulatedFleet::Start(asio::io_context& io
     m.ambient_c = o.ambient_c;
     m.start = now;
     m.uptime_at_start = Seconds(3600 + 97 * (g % 1000));
+    if (o.ramp_down || o.ramp_up) {
+      RampTimes r = DefaultRampTimes(m.family);
+      r.down = o.ramp_down.value_or(r.down);
+      r.up = o.ramp_up.value_or(r.up);
+      m.ramps = r;
+    }
     Result<EmulatedMiner> miner = EmulatedMiner::Create(m);
     if (!miner.ok()) return Status::InvalidArgument("miner " + m.id + ": " + miner.status().message());
     fleet->miners_.push_back(std::move(miner).value());

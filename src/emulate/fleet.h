@@ -47,6 +47,10 @@ struct FleetOptions {
   // miner's salt comes from its seed (V3Salt).
   std::uint16_t v3_port = 4433;
   std::string v3_password = "super";
+  // Every miner's ramp to sleep and back to hashing, in place of its
+  // family's (DefaultRampTimes); none: the family's. A benchmark sets 0 to
+  // time the controller alone, without the firmware's ramp.
+  std::optional<Seconds> ramp_down, ramp_up;
 };
 
 class EmulatedFleet {

@@ -61,6 +61,15 @@ class Plant : public FleetIo {
     }
     return out;
   }
+  // Records which miners a confirm read asked for.
+  std::vector<FleetReading> SweepSome(const std::vector<std::size_t>& who) override {
+    asked_ = who;
+    const std::vector<FleetReading> all = Sweep();
+    std::vector<FleetReading> out;
+    for (std::size_t i : who) out.push_back(all[i]);
+    return out;
+  }
+  const std::vector<std::size_t>& asked() const { return asked_; }
   std::vector<bool> Command(const std::vector<std::size_t>& who, bool sleep) override {
     std::vector<bool> ok;
     for (std::size_t i : who) {
@@ -104,6 +113,7 @@ class Plant : public FleetIo {
   };
   static Watts Power(const Miner& m) { return m.asleep ? Watts(20) : m.model.power; }
   std::vector<Miner> miners_;
+  std::vector<std::size_t> asked_;
   int commands_ = 0;
   bool metered_ = true;
 };
@@ -440,6 +450,95 @@ TEST(LoopRunnerTest, ASilentFleetAndAMeterWithoutReadingsGoStaleLoudly) {
   ASSERT_TRUE(s.last.has_value());
   EXPECT_EQ(s.last->silent, 100u);
   EXPECT_GT(s.last->expected_facility.value(), 300e3) << "silent miners count at their nameplate, not zero";
+  fs::remove_all(dir);
+}
+
+// Between ticks the confirm read asks only for the miners whose command is
+// in flight, confirms those it measured asleep, and leaves a silent one in
+// flight (a second look, not a verdict); the store has the confirmed rows.
+TEST_F(ControlLoopTest, AConfirmReadReadsOnlyTheCommandsInFlightAndConfirmsThemByMeasurement) {
+  Plant plant(site_);
+  LoopOptions o;
+  o.max_commands = 10;
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), o);
+  ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  EXPECT_EQ(loop.InFlight(), 0u);
+  Result<ControlLoop::ConfirmReport> idle = loop.Confirm(now_);
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(idle->read, 0u) << "nothing in flight: nothing read";
+
+  Event("reduce-to", 250);
+  now_ += std::chrono::seconds(10);
+  Result<TickReport> r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->slept, 10u);
+  ASSERT_EQ(loop.InFlight(), 10u);
+  std::vector<std::size_t> slept;
+  for (std::size_t i = 0; i < plant.size(); ++i) {
+    if (plant.asleep(i)) slept.push_back(i);
+  }
+  ASSERT_EQ(slept.size(), 10u);
+  plant.SetSilent(slept.front(), true);
+
+  Result<ControlLoop::ConfirmReport> c = loop.Confirm(now_ + std::chrono::seconds(1));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(plant.asked(), slept) << "only the ten in flight were read";
+  EXPECT_EQ(c->read, 10u);
+  EXPECT_EQ(c->answered, 9u);
+  EXPECT_EQ(c->confirmed, 9u);
+  EXPECT_EQ(c->in_flight, 1u) << "the silent one stays in flight";
+  EXPECT_EQ(c->targets.at("confirmed"), 9u);
+  EXPECT_EQ(c->targets.at("dispatched"), 1u);
+  ASSERT_TRUE(c->site_meter.has_value());
+  EXPECT_EQ(loop.InFlight(), 1u);
+
+  Result<std::vector<TargetRow>> saved = store_->Targets();
+  ASSERT_TRUE(saved.ok());
+  std::size_t confirmed = 0;
+  for (const TargetRow& t : *saved) confirmed += t.state == "confirmed" ? 1 : 0;
+  EXPECT_EQ(confirmed, 9u) << "confirmations are stored as they are measured";
+}
+
+// A write through the API nudges the loop: it ticks at once instead of at its
+// next turn (here an hour away), so an event acts within the second.
+TEST(LoopRunnerTest, ANudgeTicksAtOnceSoAnEventDoesNotWaitForTheNextTick) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_nudge_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Site site = SmallSite();
+  auto plant = std::make_unique<Plant>(site);
+  const std::vector<std::size_t> groups = plant->GroupsOf();
+  LoopRunnerOptions o;
+  o.loop.tick = Seconds(3600);
+  o.signals.price = UsdPerMegawattHour(20);
+  o.signals.hashprice = UsdPerTerahashDay(0.05);
+  LiveBoard board;
+  std::ostringstream log;
+  std::unique_ptr<Store> api_store = std::move(OpenSqliteStore(dir / "mullet.db")).value();
+  {
+    LoopRunner runner(site, std::move(OpenSqliteStore(dir / "mullet.db")).value(), std::move(plant), groups, o, board,
+                      log, [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
+    ASSERT_TRUE(runner.Start().ok());
+    for (int i = 0; i < 200 && board.Read().ticks < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(board.Read().ticks, 1u) << "the first tick runs at once";
+    EventSpec spec;
+    spec.type = "reduce-to";
+    spec.kw = 250;
+    bool created = false;
+    ASSERT_TRUE(api_store->AddEvent(spec, "api", "k1", "test", std::chrono::floor<std::chrono::seconds>(
+                                                                       std::chrono::system_clock::now()),
+                                    &created)
+                    .ok());
+    board.Nudge();
+    for (int i = 0; i < 300 && board.Read().ticks < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    runner.Stop();
+  }
+  board.Nudge();  // after Stop: nobody listens, nothing happens
+  const LiveState s = board.Read();
+  ASSERT_EQ(s.ticks, 2u) << "the nudge ticked once, an hour early";
+  ASSERT_TRUE(s.last.has_value());
+  ASSERT_TRUE(s.last->dr_limit.has_value());
+  EXPECT_GT(s.last->slept, 0u) << "the event was acted on at the nudged tick";
   fs::remove_all(dir);
 }
 

@@ -28,7 +28,9 @@ TEST(ShareOutTest, SharesInProportionWithTheTotalExact) {
     EXPECT_EQ(static_cast<std::size_t>(std::accumulate(out.begin(), out.end(), 0)), n);
     for (std::size_t g = 0; g < counts.size(); ++g) {
       EXPECT_GE(out[g], 0);
-      if (counts[g] == 0) EXPECT_EQ(out[g], 0);
+      if (counts[g] == 0) {
+        EXPECT_EQ(out[g], 0);
+      }
     }
   }
 }

@@ -221,6 +221,39 @@ TEST_F(FleetTest, CurtailSleepsLuxosAndBraiinsAndSaysStockFirmwareCannot) {
   }
 }
 
+// The fleet's ramps can be set in place of the firmware's: with a ramp down of
+// 0 s a LuxOS miner reports no hashrate at the instant it accepts `curtail`,
+// where its own 4 s ramp still shows it hashing.
+TEST_F(FleetTest, RampsSetForTheFleetReplaceTheFirmwares) {
+  for (const bool instant : {false, true}) {
+    FleetOptions o;
+    o.miners = 4;
+    o.first_address = FirstAddress();
+    o.families = {FirmwareFamily::kLuxos};
+    if (instant) o.ramp_down = Seconds(0);
+    g_offset_s = 0;
+    asio::io_context io;
+    Result<std::unique_ptr<EmulatedFleet>> f = EmulatedFleet::Start(io, o, TestClock);
+    ASSERT_TRUE(f.ok()) << f.status().message();
+    std::thread t([&io] { io.run(); });
+    std::vector<asio::ip::tcp::endpoint> eps;
+    for (std::size_t i = 0; i < (*f)->size(); ++i) eps.push_back((*f)->endpoint(i));
+    const auto sleep = CommandFleet(eps, {.kind = MinerCommandKind::kSleep}, RpcOptions{}, "luxminer");
+    for (const auto& r : sleep) EXPECT_EQ(r.outcome.state, "ok") << r.outcome.error;
+    const auto sweep = cgminer::SweepSummaries(eps, RpcOptions{});
+    for (std::size_t i = 0; i < sweep.size(); ++i) {
+      ASSERT_EQ(sweep[i].state, "ok") << i;
+      if (instant) {
+        EXPECT_LT(sweep[i].summary->hashrate_5s.value(), 0.5) << i;
+      } else {
+        EXPECT_GT(sweep[i].summary->hashrate_5s.value(), 50) << i << ": still ramping";
+      }
+    }
+    io.stop();
+    t.join();
+  }
+}
+
 TEST_F(FleetTest, AKnownFirmwareSkipsIdentificationAndAWrongOneFailsLoudly) {
   FleetOptions o;
   o.miners = 6;

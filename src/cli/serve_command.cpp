@@ -136,6 +136,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--tick-s", f.tick_s, "Seconds between ticks of the control loop")
       ->check(CLI::Range(0.2, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--api-rate", f.api_rate,
+                  "API requests a second per client address (twice as many in a burst); past it 429")
+      ->check(CLI::Range(1.0, 1e7))
+      ->capture_default_str();
   cmd->add_option("--confirm-s", f.confirm_s,
                   "Between ticks, read only the miners whose command is in flight this often, so they are "
                   "confirmed as soon as measured (0: at ticks only)")
@@ -414,6 +418,8 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   ApiHandler handler(**store, view, Now, runner ? &board : nullptr);
   ApiOptions options;
   options.listen = *listen;
+  options.requests_per_s = f.api_rate;
+  options.burst = 2 * f.api_rate;
   ApiServer server(io, handler, options);
   if (Status s = server.Start(); !s.ok()) {
     err << "mullet serve: error: " << s.message() << "\n";

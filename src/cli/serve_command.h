@@ -28,6 +28,7 @@ struct ServeFlags {
   std::string emulate_from = "127.3.0.1";  // the emulated miners' first loopback address
   double tick_s = 10;
   double confirm_s = 1;
+  double api_rate = 20;
   double deadline_s = 2;                    // per miner request
   std::size_t max_commands = 500;           // per tick
   double price = -1;                        // USD/MWh; < 0: the site file's fixed price

@@ -56,15 +56,18 @@ Result<HostPort> ParseTarget(const std::string& text) {
   return hp;
 }
 
-Result<modbus::PowerMeterOptions> Options(const MeterFlags& f) {
+}  // namespace
+
+Result<modbus::PowerMeterOptions> MeterOptionsOf(const MeterFlags& f, const std::string& prefix,
+                                                 const std::string& target_name) {
   Result<HostPort> target = ParseTarget(f.target);
-  if (!target.ok()) return Status::InvalidArgument("HOST[:PORT]: " + target.status().message());
+  if (!target.ok()) return Status::InvalidArgument(target_name + ": " + target.status().message());
   Result<modbus::RegisterFunction> function = modbus::ParseRegisterFunction(f.function);
-  if (!function.ok()) return Status::InvalidArgument("--function: " + function.status().message());
+  if (!function.ok()) return Status::InvalidArgument(prefix + "function: " + function.status().message());
   Result<modbus::RegisterType> type = modbus::ParseRegisterType(f.type);
-  if (!type.ok()) return Status::InvalidArgument("--type: " + type.status().message());
+  if (!type.ok()) return Status::InvalidArgument(prefix + "type: " + type.status().message());
   Result<modbus::WordOrder> order = modbus::ParseWordOrder(f.word_order);
-  if (!order.ok()) return Status::InvalidArgument("--word-order: " + order.status().message());
+  if (!order.ok()) return Status::InvalidArgument(prefix + "word-order: " + order.status().message());
   modbus::PowerMeterOptions o;
   o.host = target->host;
   o.port = static_cast<std::uint16_t>(target->port);
@@ -78,7 +81,16 @@ Result<modbus::PowerMeterOptions> Options(const MeterFlags& f) {
   return o;
 }
 
-}  // namespace
+void AddMeterRegisterOptions(CLI::App* cmd, MeterFlags& f, const std::string& prefix) {
+  cmd->add_option(prefix + "unit", f.unit, "Modbus unit id (default 1)")->check(CLI::Range(1, 255));
+  cmd->add_option(prefix + "register", f.register_address, "First register, 0-based (default 0)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option(prefix + "function", f.function, "holding (0x03, default) or input (0x04)");
+  cmd->add_option(prefix + "type", f.type, "int16, uint16, int32, uint32 or float32 (default)");
+  cmd->add_option(prefix + "word-order", f.word_order, "abcd: high word first (default); cdab: low word first");
+  cmd->add_option(prefix + "scale", f.scale, "Multiplier to watts: 0.001 from mW, 1000 from kW (default 1)");
+  cmd->add_option(prefix + "offset", f.offset, "Watts added after scaling (default 0)");
+}
 
 CLI::App* AddMeterCommand(CLI::App& app, MeterFlags& f) {
   CLI::App* meter =
@@ -99,16 +111,7 @@ Examples:
   mullet meter read 10.0.8.21 --unit 3 --register 3059 --type float32 --word-order cdab
   mullet meter read pdu-a7:502 --function input --register 12 --type uint32 --scale 0.001 --json)");
   read->add_option("target", f.target, "HOST or HOST:PORT (default port 502)")->required();
-  read->add_option("--unit", f.unit, "Modbus unit id (default 1)")->check(CLI::Range(1, 255));
-  read->add_option("--register", f.register_address, "First register, 0-based (default 0)")
-      ->check(CLI::Range(0, 65535));
-  read->add_option("--function", f.function, "holding (0x03, default) or input (0x04)");
-  read->add_option("--type", f.type, "int16, uint16, int32, uint32 or float32 (default)");
-  read->add_option("--word-order", f.word_order,
-                   "abcd: high word first (default); cdab: low word first");
-  read->add_option("--scale", f.scale,
-                   "Multiplier to watts: 0.001 from mW, 1000 from kW (default 1)");
-  read->add_option("--offset", f.offset, "Watts added after scaling (default 0)");
+  AddMeterRegisterOptions(read, f, "--");
   read->add_option("--timeout-s", f.timeout_s,
                    "Deadline for connect and reply in seconds (default 2)")
       ->check(CLI::Range(0.01, 600.0));
@@ -117,7 +120,7 @@ Examples:
 }
 
 int RunMeter(const MeterFlags& f, std::ostream& out, std::ostream& err) {
-  Result<modbus::PowerMeterOptions> o = Options(f);
+  Result<modbus::PowerMeterOptions> o = MeterOptionsOf(f);
   Result<modbus::PowerMeter> meter =
       o.ok() ? modbus::PowerMeter::Create(*o) : Result<modbus::PowerMeter>(o.status());
   if (!meter.ok()) {

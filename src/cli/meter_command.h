@@ -7,6 +7,9 @@
 #include <ostream>
 #include <string>
 
+#include "core/status/result.h"
+#include "drivers/modbus/power_meter.h"
+
 namespace CLI {
 class App;
 }
@@ -27,6 +30,13 @@ struct MeterFlags {
 };
 
 CLI::App* AddMeterCommand(CLI::App& app, MeterFlags& flags);
+// The register's options (unit, register, function, type, word-order,
+// scale, offset) under `prefix`: "--" for `meter read`, "--meter-" for serve.
+void AddMeterRegisterOptions(CLI::App* cmd, MeterFlags& flags, const std::string& prefix);
+// The meter the flags describe; InvalidArgument naming the flag, as
+// `prefix` and `target_name` call them.
+Result<modbus::PowerMeterOptions> MeterOptionsOf(const MeterFlags& flags, const std::string& prefix = "--",
+                                                 const std::string& target_name = "HOST[:PORT]");
 int RunMeter(const MeterFlags& flags, std::ostream& out, std::ostream& err);
 
 }  // namespace mullet

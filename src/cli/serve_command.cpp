@@ -136,6 +136,12 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--tick-s", f.tick_s, "Seconds between ticks of the control loop")
       ->check(CLI::Range(0.2, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--meter", f.meter.target,
+                  "The interconnect's Modbus TCP power meter, HOST[:PORT] (port 502 by default); read every "
+                  "tick and confirm read. Its register: --meter-unit, --meter-register, --meter-function, "
+                  "--meter-type, --meter-word-order, --meter-scale, --meter-offset, as `mullet meter read` "
+                  "takes them (try that first)");
+  AddMeterRegisterOptions(cmd, f.meter, "--meter-");
   cmd->add_option("--api-rate", f.api_rate,
                   "API requests a second per client address (twice as many in a burst); past it 429")
       ->check(CLI::Range(1.0, 1e7))
@@ -249,6 +255,10 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>> fleet;
   std::optional<modbus::PowerMeter> meter;
   std::map<std::string, SourceHealth> sources;
+  if (f.emulate > 0 && !f.meter.target.empty()) {
+    err << "mullet serve: error: --meter and --emulate: the emulated plant brings its own meter\n";
+    return 2;
+  }
   if (f.emulate > 0) {
     EmulatedSiteOptions eo;
     eo.miners = f.emulate;
@@ -289,6 +299,20 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
       return 2;
     }
     fleet = std::move(own).value();
+    if (!f.meter.target.empty()) {
+      MeterFlags mf = f.meter;
+      mf.timeout_s = f.deadline_s;
+      Result<modbus::PowerMeterOptions> mo = MeterOptionsOf(mf, "--meter-", "--meter");
+      Result<modbus::PowerMeter> m =
+          mo.ok() ? modbus::PowerMeter::Create(*mo) : Result<modbus::PowerMeter>(mo.status());
+      if (!m.ok()) {
+        err << "mullet serve: error: " << m.status().message() << "\n";
+        return 2;
+      }
+      meter = std::move(m).value();
+      sources["meter"].source = fmt::format("modbus {}:{} unit {} register {}", mo->host, mo->port, mf.unit,
+                                            mf.register_address);
+    }
   }
 
   // The signals: a fixed price, a price feed, or ERCOT's API; the hashprice.

@@ -13,6 +13,8 @@
 #include <ostream>
 #include <string>
 
+#include "cli/meter_command.h"
+
 namespace CLI {
 class App;
 }
@@ -25,6 +27,7 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string models_yaml;
   std::size_t emulate = 0;                  // miners of an emulated plant; 0: the site's own
+  MeterFlags meter;                         // the interconnect meter (--meter HOST[:PORT]); target "" = none
   std::string emulate_from = "127.3.0.1";  // the emulated miners' first loopback address
   double tick_s = 10;
   double confirm_s = 1;

@@ -20,6 +20,8 @@
 
 namespace {
 
+using mullet::testing_cli::Emulator;
+
 using mullet::testing_cli::CliRun;
 using mullet::testing_cli::Json;
 using mullet::testing_cli::Mullet;
@@ -53,45 +55,6 @@ int FreePortPair() {
   }
   return 0;
 }
-
-// `mullet emulate ...` as a child process (stdout piped), stopped by its pid.
-class Emulator {
- public:
-  explicit Emulator(const std::vector<std::string>& args) {
-    int fds[2];
-    if (pipe(fds) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(fds[1], STDOUT_FILENO);
-      close(fds[0]);
-      close(fds[1]);
-      std::vector<char*> argv{const_cast<char*>(MULLET_BINARY), const_cast<char*>("emulate")};
-      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      execv(MULLET_BINARY, argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    out_ = fdopen(fds[0], "r");
-    char line[65536];
-    if (out_ != nullptr && fgets(line, sizeof line, out_) != nullptr) {
-      listing_ = nlohmann::json::parse(line, nullptr, false);
-    }
-  }
-  ~Emulator() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (out_ != nullptr) fclose(out_);
-  }
-  const nlohmann::json& listing() const { return listing_; }
-
- private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  nlohmann::json listing_;
-};
 
 double MaxNameplateW() {
   const mullet::AsicCatalog catalog = mullet::AsicCatalog::BuiltIn();  // outlives the loop

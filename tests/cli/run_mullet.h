@@ -4,6 +4,7 @@
 #define MULLET_TESTS_CLI_RUN_MULLET_H_
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace mullet::testing_cli {
 
@@ -60,6 +62,47 @@ inline nlohmann::json Json(const CliRun& r) {
   EXPECT_EQ(r.code, 0) << r.err;
   return nlohmann::json::parse(r.out);
 }
+
+// `mullet emulate ... --json` as a child process (stdout piped), its listing
+// read from the first line; stopped with SIGTERM by its pid.
+class Emulator {
+ public:
+  explicit Emulator(const std::vector<std::string>& args) {
+    const std::string binary = MulletBinary();
+    int fds[2];
+    if (pipe(fds) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      close(fds[1]);
+      std::vector<char*> argv{const_cast<char*>(binary.c_str()), const_cast<char*>("emulate")};
+      for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    out_ = fdopen(fds[0], "r");
+    char line[65536];
+    if (out_ != nullptr && fgets(line, sizeof line, out_) != nullptr) {
+      listing_ = nlohmann::json::parse(line, nullptr, false);
+    }
+  }
+  ~Emulator() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (out_ != nullptr) fclose(out_);
+  }
+  const nlohmann::json& listing() const { return listing_; }
+
+ private:
+  pid_t pid_ = -1;
+  FILE* out_ = nullptr;
+  nlohmann::json listing_;
+};
 
 }  // namespace mullet::testing_cli
 

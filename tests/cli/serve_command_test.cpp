@@ -343,6 +343,49 @@ TEST_F(ServeCommandTest, TheLoopBringsTheMeteredSiteToAnEventSurvivesAKillAndRes
 // A price feed gone stale makes the loop take its safe action (here:
 // curtail mining, keep AI), loudly in the API and the metrics; a fresh price
 // ends it and the miners come back.
+// A site's own miners (`addresses:`, `driver:`) and its own interconnect
+// meter (--meter): here a `mullet emulate` process serves both, as a real
+// site's miners and meter would answer, and the loop reads the meter every
+// tick. A meter flag that makes no sense is refused before anything listens.
+TEST_F(ServeCommandTest, TheSitesOwnMeterIsReadEveryTick) {
+  int meter_port = 0;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor a(io, {asio::ip::make_address("127.0.0.1"), 0});
+    meter_port = a.local_endpoint().port();
+  }
+  testing_cli::Emulator emu({"--miners", "10", "--firmware", "luxos", "--models", "Antminer S21", "--first-address",
+                             "127.3.136.1", "--meter-port", std::to_string(meter_port), "--duration-s", "60", "--json"});
+  ASSERT_TRUE(emu.listing().is_object()) << "the emulator did not start";
+  const fs::path site = dir_ / "own.yaml";
+  std::ofstream(site) << "name: Own meter\ninterconnect_mw: 1\ncontract:\n  index:\n    fixed_usd_per_mwh: 45\n"
+                         "miner_groups:\n  - name: s21\n    model: Antminer S21\n    count: 10\n"
+                         "    addresses: 127.3.136.1-127.3.136.10\n    driver: luxminer\n";
+  const std::string meter = "127.0.0.1:" + std::to_string(meter_port);
+  {
+    Daemon d({site.string(), "--db", db_, "--listen", "127.0.0.1:0", "--tick-s", "0.5", "--meter", meter});
+    ASSERT_NE(d.port(), 0) << d.ready();
+    const nlohmann::json tick = WaitForTick(d.port(), 15, [](const nlohmann::json& t) {
+      return t["site_meter_w"].is_number() && t["answered"] == 10;
+    });
+    ASSERT_TRUE(tick.is_object()) << Live(d.port()).dump();
+    // Ten S21 at about their 3,500 W nameplate (the emulator varies each unit).
+    EXPECT_NEAR(tick["site_meter_w"].get<double>(), 35'000, 35'000 * 0.15) << tick.dump();
+    const nlohmann::json live = Live(d.port());
+    EXPECT_EQ(live["sources"]["meter"]["source"], "modbus " + meter + " unit 1 register 0") << live.dump();
+    EXPECT_FALSE(live["sources"]["meter"]["stale"].get<bool>());
+  }
+  auto r = Mullet("serve " + site.string() + " --db " + db_ + " --meter " + meter + " --meter-type float64");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--meter-type"), std::string::npos) << r.err;
+  r = Mullet("serve " + site.string() + " --db " + db_ + " --meter 127.0.0.1:99999");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--meter: "), std::string::npos) << r.err;
+  r = Mullet("serve " + site.string() + " --db " + db_ + " --meter " + meter + " --emulate 10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--meter and --emulate"), std::string::npos) << r.err;
+}
+
 TEST_F(ServeCommandTest, AStalePriceFeedTriggersTheSafeActionAndAFreshOneEndsIt) {
   const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
   const fs::path prices = dir_ / "prices.csv";

@@ -146,6 +146,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--price-csv", f.price_csv,
                   "A price feed: a CSV of timestamp_utc and <point>_usd_per_mwh columns, read again every "
                   "--price-poll-s (default: the site's contract.index csv, if it names one)");
+  cmd->add_option("--price-url", f.price_url,
+                  "A price feed over HTTP(S): GET the URL every --price-poll-s; its body is CSV as for "
+                  "--price-csv (at most 8 MiB; a failed read keeps the last good prices)");
   cmd->add_option("--price-column", f.price_column, "The feed's point, e.g. hb_west (default: the site's)");
   cmd->add_option("--price-poll-s", f.price_poll_s, "Seconds between reads of the price feed")
       ->check(CLI::Range(0.1, 86400.0))
@@ -205,6 +208,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
 }
 
 int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
+  if (int feeds = !f.price_csv.empty() + !f.price_url.empty() + !f.ercot_credentials.empty(); feeds > 1) {
+    err << "mullet serve: error: --price-csv, --price-url and --ercot-credentials are each a price feed; "
+           "give one\n";
+    return 2;
+  }
   Result<asio::ip::tcp::endpoint> listen = ParseListen(f.listen);
   if (!listen.ok()) {
     err << "mullet serve: error: " << listen.status().message() << "\n";
@@ -304,15 +312,24 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
       return 2;
     }
     ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
-  } else if (!feed_csv.empty()) {
+  } else if (!f.price_url.empty() || !feed_csv.empty()) {
     PriceFeedOptions po;
-    po.csv = feed_csv;
+    if (!f.price_url.empty()) {
+      po.url = f.price_url;
+    } else {
+      po.csv = feed_csv;
+    }
     po.point = !f.price_column.empty() ? f.price_column
                : !site.contract.index.column.empty() ? site.contract.index.column
                                                       : "hb_west";
     po.poll = Seconds(f.price_poll_s);
     po.max_age = Seconds(f.price_max_age_s);
-    ro.price_feed = std::make_shared<PriceFeed>(po);
+    Result<std::unique_ptr<PriceFeed>> feed = PriceFeed::Create(po);
+    if (!feed.ok()) {
+      err << "mullet serve: error: " << feed.status().message() << "\n";
+      return 2;
+    }
+    ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
   } else if (site.contract.index.fixed) {
     ro.signals.price = *site.contract.index.fixed;
     sources["price"].source = fmt::format("site file: fixed {} USD/MWh", site.contract.index.fixed->value());

@@ -33,6 +33,7 @@ struct ServeFlags {
   double hashprice = -1;                    // USD/TH/day; < 0: the built-in network snapshot's
   double retention_days = 30;
   std::string price_csv;     // a price feed in the data loaders' schema
+  std::string price_url;     // the same, fetched over HTTP(S) each poll
   std::string price_column;  // its point; default: the site's contract.index column
   double price_poll_s = 60;
   double price_max_age_s = 900;

@@ -17,6 +17,7 @@
 #include "daemon/driver_fleet.h"
 #include "daemon/ercot_feed.h"
 #include "daemon/emulated_site.h"
+#include "daemon/four_cp_alerts.h"
 #include "daemon/loop_runner.h"
 #include "daemon/price_feed.h"
 #include "data/asic_specs.h"
@@ -184,6 +185,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
                   "Suspend this Slurm partition's running jobs while the policy defers batch work, and resume "
                   "them (only those) after; needs the site's batch queue");
   cmd->add_option("--slurm-conf", f.slurm_conf, "SLURM_CONF for scontrol and squeue (default: theirs)");
+  cmd->add_option("--four-cp-alert-file", f.four_cp_alert_file,
+                  "An operator's 4CP alerts: a CSV of start_utc,end_utc intervals, read again every tick; "
+                  "in one, the site's 4CP charge is weighed as in an alert hour of the site file (needs "
+                  "contract.four_cp)");
   cmd->add_option("--hashprice", f.hashprice,
                   "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
   cmd->add_option("--retention-days", f.retention_days, "Days of tick records kept in the store")
@@ -379,6 +384,21 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     sources["openadr"] = ro.ven->Health(Now());
     fmt::print(err, "mullet serve: OpenADR 3 VEN: program {} at {}, polled every {} s\n", Printable(vo.program),
                Printable(vo.vtn_url), f.openadr_poll_s);
+  }
+
+  if (!f.four_cp_alert_file.empty()) {
+    // Read once now, so a wrong path or a broken file is said at start-up.
+    if (!site.contract.four_cp) {
+      err << "mullet serve: error: --four-cp-alert-file: " << f.site_file
+          << " has no 4CP charge (contract.four_cp) to weigh an alert by\n";
+      return 2;
+    }
+    if (Result<std::vector<AlertInterval>> read = LoadAlertIntervals(f.four_cp_alert_file); !read.ok()) {
+      err << "mullet serve: error: --four-cp-alert-file: " << read.status().message() << "\n";
+      return 2;
+    }
+    ro.four_cp_alerts = std::make_shared<FourCpAlertFile>(f.four_cp_alert_file, Seconds(f.tick_s));
+    sources["four_cp_alerts"] = ro.four_cp_alerts->Health();
   }
 
   LiveBoard board;

@@ -49,6 +49,7 @@ struct ServeFlags {
   std::string ercot_token_url =
       "https://ercotb2c.b2clogin.com/ercotb2c.onmicrosoft.com/B2C_1_PUBAPI-ROPC-FLOW/oauth2/v2.0/token";
   double ercot_poll_s = 300;
+  std::string four_cp_alert_file;  // an operator's 4CP alerts (start_utc,end_utc); "" for none
   std::string slurm_partition;  // suspend this partition's jobs when batch waits; "" for none
   std::string slurm_conf;       // SLURM_CONF for the tools; "" for theirs
 };

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "daemon/control_loop.h"
+#include "daemon/four_cp_alerts.h"
 #include "daemon/live_state.h"
 #include "daemon/openadr.h"
 #include "daemon/price_feed.h"
@@ -40,6 +41,7 @@ struct LoopRunnerOptions {
   std::shared_ptr<LivePrice> price_feed;      // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
+  std::shared_ptr<FourCpAlertFile> four_cp_alerts;  // an operator's 4CP alerts; none: the site file's only
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
   std::string partition;
 };
@@ -68,6 +70,9 @@ class LoopRunner {
   LoopSignals Signals(UtcTime now);
   // Polls the VTN when one is set and its poll is due; events to the store.
   void PollVen(UtcTime now);
+  // Reads the operator's 4CP alerts when a file is set: whether one is in
+  // force, into `signals`.
+  void PollAlerts(UtcTime now, LoopSignals* signals);
 
   const Site& site_;
   std::unique_ptr<Store> store_;
@@ -79,6 +84,7 @@ class LoopRunner {
   Clock clock_;
   LiveState state_;
   std::optional<Watts> last_cap_;
+  std::string last_alert_;  // the last tick's TickReport::four_cp_alert
   int missed_meter_ = 0;  // ticks in a row without a meter reading
   std::mutex mu_;
   std::condition_variable wake_;

@@ -154,6 +154,16 @@ TEST_F(ServeCommandTest, BadInputIsRefusedBeforeAnythingListens) {
   r = Mullet("serve " + site_ + " --db " + db_ + " --price-url ftp://127.0.0.1/p.csv");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--price-url"), std::string::npos) << r.err;
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  const fs::path alerts = dir_ / "alerts.csv";
+  std::ofstream(alerts) << "start_utc,end_utc\n";
+  r = Mullet("serve " + demo + " --db " + db_ + " --four-cp-alert-file " + alerts.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("contract.four_cp"), std::string::npos) << r.err;
+  std::ofstream(alerts) << "start_utc,end_utc\n2026-07-15T20:00:00Z,later\n";
+  r = Mullet("serve " + site_ + " --db " + db_ + " --price-usd-mwh 30 --four-cp-alert-file " + alerts.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("alerts.csv:2: end_utc"), std::string::npos) << r.err;
 }
 
 TEST_F(ServeCommandTest, AnEventPostedSurvivesAKillAndTheDaemonStopsCleanlyOnSigterm) {

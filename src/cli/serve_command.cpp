@@ -17,6 +17,7 @@
 #include "daemon/driver_fleet.h"
 #include "daemon/ercot_feed.h"
 #include "daemon/emulated_site.h"
+#include "daemon/four_cp_alerts.h"
 #include "daemon/loop_runner.h"
 #include "daemon/price_feed.h"
 #include "data/asic_specs.h"
@@ -161,6 +162,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--price-csv", f.price_csv,
                   "A price feed: a CSV of timestamp_utc and <point>_usd_per_mwh columns, read again every "
                   "--price-poll-s (default: the site's contract.index csv, if it names one)");
+  cmd->add_option("--price-url", f.price_url,
+                  "A price feed over HTTP(S): GET the URL every --price-poll-s; its body is CSV as for "
+                  "--price-csv (at most 8 MiB; a failed read keeps the last good prices)");
   cmd->add_option("--price-column", f.price_column, "The feed's point, e.g. hb_west (default: the site's)");
   cmd->add_option("--price-poll-s", f.price_poll_s, "Seconds between reads of the price feed")
       ->check(CLI::Range(0.1, 86400.0))
@@ -196,6 +200,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
                   "Suspend this Slurm partition's running jobs while the policy defers batch work, and resume "
                   "them (only those) after; needs the site's batch queue");
   cmd->add_option("--slurm-conf", f.slurm_conf, "SLURM_CONF for scontrol and squeue (default: theirs)");
+  cmd->add_option("--four-cp-alert-file", f.four_cp_alert_file,
+                  "An operator's 4CP alerts: a CSV of start_utc,end_utc intervals, read again every tick; "
+                  "in one, the site's 4CP charge is weighed as in an alert hour of the site file (needs "
+                  "contract.four_cp)");
   cmd->add_option("--hashprice", f.hashprice,
                   "Hashprice in USD/TH/day before pool fees (default: the built-in network snapshot's)");
   cmd->add_option("--retention-days", f.retention_days, "Days of tick records kept in the store")
@@ -220,6 +228,11 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
 }
 
 int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
+  if (int feeds = !f.price_csv.empty() + !f.price_url.empty() + !f.ercot_credentials.empty(); feeds > 1) {
+    err << "mullet serve: error: --price-csv, --price-url and --ercot-credentials are each a price feed; "
+           "give one\n";
+    return 2;
+  }
   Result<asio::ip::tcp::endpoint> listen = ParseListen(f.listen);
   if (!listen.ok()) {
     err << "mullet serve: error: " << listen.status().message() << "\n";
@@ -338,15 +351,24 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
       return 2;
     }
     ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
-  } else if (!feed_csv.empty()) {
+  } else if (!f.price_url.empty() || !feed_csv.empty()) {
     PriceFeedOptions po;
-    po.csv = feed_csv;
+    if (!f.price_url.empty()) {
+      po.url = f.price_url;
+    } else {
+      po.csv = feed_csv;
+    }
     po.point = !f.price_column.empty() ? f.price_column
                : !site.contract.index.column.empty() ? site.contract.index.column
                                                       : "hb_west";
     po.poll = Seconds(f.price_poll_s);
     po.max_age = Seconds(f.price_max_age_s);
-    ro.price_feed = std::make_shared<PriceFeed>(po);
+    Result<std::unique_ptr<PriceFeed>> feed = PriceFeed::Create(po);
+    if (!feed.ok()) {
+      err << "mullet serve: error: " << feed.status().message() << "\n";
+      return 2;
+    }
+    ro.price_feed = std::shared_ptr<LivePrice>(std::move(feed).value());
   } else if (site.contract.index.fixed) {
     ro.signals.price = *site.contract.index.fixed;
     sources["price"].source = fmt::format("site file: fixed {} USD/MWh", site.contract.index.fixed->value());
@@ -396,6 +418,21 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     sources["openadr"] = ro.ven->Health(Now());
     fmt::print(err, "mullet serve: OpenADR 3 VEN: program {} at {}, polled every {} s\n", Printable(vo.program),
                Printable(vo.vtn_url), f.openadr_poll_s);
+  }
+
+  if (!f.four_cp_alert_file.empty()) {
+    // Read once now, so a wrong path or a broken file is said at start-up.
+    if (!site.contract.four_cp) {
+      err << "mullet serve: error: --four-cp-alert-file: " << f.site_file
+          << " has no 4CP charge (contract.four_cp) to weigh an alert by\n";
+      return 2;
+    }
+    if (Result<std::vector<AlertInterval>> read = LoadAlertIntervals(f.four_cp_alert_file); !read.ok()) {
+      err << "mullet serve: error: --four-cp-alert-file: " << read.status().message() << "\n";
+      return 2;
+    }
+    ro.four_cp_alerts = std::make_shared<FourCpAlertFile>(f.four_cp_alert_file, Seconds(f.tick_s));
+    sources["four_cp_alerts"] = ro.four_cp_alerts->Health();
   }
 
   LiveBoard board;

@@ -38,6 +38,7 @@ struct ServeFlags {
   double hashprice = -1;                    // USD/TH/day; < 0: the built-in network snapshot's
   double retention_days = 30;
   std::string price_csv;     // a price feed in the data loaders' schema
+  std::string price_url;     // the same, fetched over HTTP(S) each poll
   std::string price_column;  // its point; default: the site's contract.index column
   double price_poll_s = 60;
   double price_max_age_s = 900;
@@ -53,6 +54,7 @@ struct ServeFlags {
   std::string ercot_token_url =
       "https://ercotb2c.b2clogin.com/ercotb2c.onmicrosoft.com/B2C_1_PUBAPI-ROPC-FLOW/oauth2/v2.0/token";
   double ercot_poll_s = 300;
+  std::string four_cp_alert_file;  // an operator's 4CP alerts (start_utc,end_utc); "" for none
   std::string slurm_partition;  // suspend this partition's jobs when batch waits; "" for none
   std::string slurm_conf;       // SLURM_CONF for the tools; "" for theirs
 };

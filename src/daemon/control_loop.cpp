@@ -4,6 +4,7 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "dispatch/contract.h"
 #include "dispatch/memory_json.h"
 #include "dispatch/reason.h"
 #include "daemon/policy_params.h"
@@ -27,6 +28,7 @@ std::string TickJson(const Site& site, const TickReport& r) {
   const json j{{"time", FormatUtc(r.time)},
                {"site_meter_w", opt(r.site_meter)},
                {"dr_limit_w", opt(r.dr_limit)},
+               {"four_cp_alert", r.four_cp_alert.empty() ? json(nullptr) : json(r.four_cp_alert)},
                {"site_cap_w", r.site_cap.value()},
                {"expected_w", r.expected_facility.value()},
                {"ramping_down_w", r.ramping_down.value()},
@@ -267,6 +269,18 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
   s.ambient_c = signals.ambient_c;
   s.dr_limit = *cap;
   report.dr_limit = *cap;
+  // 4CP alerts as the backtest finds them (sim/backtest.cpp: the step
+  // [now, now + tick) against the site file's alert hours or rule, at the
+  // price in force), and an operator's. The policy weighs an alert only
+  // with the site's four_cp charge.
+  const bool site_alert =
+      site_.contract.four_cp && FourCpAlert(*site_.contract.four_cp, now, s.step, s.price);
+  const bool operator_alert = signals.four_cp_alert && site_.contract.four_cp;
+  s.peak_alert = site_alert || operator_alert;
+  report.four_cp_alert = site_alert && operator_alert ? "site,operator"
+                         : site_alert                 ? "site"
+                         : operator_alert             ? "operator"
+                                                      : "";
   auto basis = std::make_shared<PreviewBasis>();
   basis->signals = s;
   basis->signals.dr_limit.reset();

@@ -66,6 +66,9 @@ struct LoopSignals {
   UsdPerMegawattHour price{0};
   UsdPerTerahashDay hashprice{0};
   double ambient_c = 20.0;
+  // An operator's 4CP alert in force (four_cp_alerts.h). The site file's
+  // alerts (contract.four_cp's alert hours or rule) the tick finds itself.
+  bool four_cp_alert = false;
 };
 
 struct LoopOptions {
@@ -80,6 +83,9 @@ struct TickReport {
   UtcTime time;
   std::optional<Watts> site_meter;
   std::optional<Watts> dr_limit;     // the cap of the events in force
+  // A 4CP alert in force, by whom: "site" (the site file's alert hours or
+  // rule), "operator" (LoopSignals::four_cp_alert), "site,operator"; "" none.
+  std::string four_cp_alert;
   Watts expected_facility{0};        // the policy's expected draw once the ramps under way end
   Watts ramping_down{0};             // facility draw of units still ramping down to sleep
   Watts site_cap{0};

@@ -21,11 +21,18 @@ Result<HttpUrl> ParseHttpUrl(const std::string& url, std::string_view flag) {
   } else {
     return bad("expected http(s)://HOST[:PORT][/PATH]");
   }
-  const std::size_t slash = rest.find('/');
-  u.path = slash == std::string::npos ? "" : rest.substr(slash);
+  rest = rest.substr(0, rest.find('#'));
+  const std::size_t end = rest.find_first_of("/?");
+  const std::string authority = rest.substr(0, end);
+  if (authority.find('@') != std::string::npos) {
+    // Not echoed: user info is a password.
+    return Status::InvalidArgument(std::string(flag) + ": user info (USER:PASSWORD@) is not taken in a URL");
+  }
+  if (authority.empty()) return bad("expected http(s)://HOST[:PORT][/PATH]");
+  const std::string path_and_query = end == std::string::npos ? "" : rest.substr(end);
+  u.target = path_and_query.starts_with("/") ? path_and_query : "/" + path_and_query;
+  u.path = path_and_query.substr(0, path_and_query.find('?'));
   while (!u.path.empty() && u.path.back() == '/') u.path.pop_back();
-  const std::string authority = rest.substr(0, slash);
-  if (authority.empty() || authority.find('@') != std::string::npos) return bad("expected http(s)://HOST[:PORT][/PATH]");
   const std::size_t colon = authority.rfind(':');
   u.host = authority.substr(0, colon);
   u.port = colon == std::string::npos ? (u.tls ? "443" : "80") : authority.substr(colon + 1);
@@ -35,6 +42,12 @@ Result<HttpUrl> ParseHttpUrl(const std::string& url, std::string_view flag) {
     return bad("bad host or port");
   }
   return u;
+}
+
+std::string ShownUrl(const HttpUrl& u) {
+  const bool default_port = u.port == (u.tls ? "443" : "80");
+  return std::string(u.tls ? "https://" : "http://") + u.host + (default_port ? "" : ":" + u.port) +
+         u.target.substr(0, u.target.find('?'));
 }
 
 std::string FormEncode(std::string_view s) {

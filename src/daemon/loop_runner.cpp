@@ -41,6 +41,25 @@ void LoopRunner::PollVen(UtcTime now) {
   log_.flush();
 }
 
+void LoopRunner::PollAlerts(UtcTime now, LoopSignals* signals) {
+  if (!options_.four_cp_alerts) return;
+  FourCpAlertFile& alerts = *options_.four_cp_alerts;
+  const bool was_failing = !state_.sources["four_cp_alerts"].error.empty();
+  alerts.Poll(now);
+  const SourceHealth health = alerts.Health();
+  state_.sources["four_cp_alerts"] = health;
+  signals->four_cp_alert = alerts.InForce(now);
+  if (!health.error.empty() && !was_failing) {
+    fmt::print(log_,
+               "mullet serve: level=warn msg=\"4CP ALERT FILE UNREADABLE: acting on its last good alerts\" time={} "
+               "error=\"{}\"\n",
+               FormatUtc(now), health.error);
+  } else if (health.error.empty() && was_failing) {
+    fmt::print(log_, "mullet serve: level=info msg=\"4CP alert file read again\" time={}\n", FormatUtc(now));
+  }
+  log_.flush();
+}
+
 std::string_view SafeActionName(SafeAction a) { return a == SafeAction::kCurtail ? "curtail" : "hold"; }
 
 LoopRunner::~LoopRunner() { Stop(); }
@@ -147,7 +166,8 @@ void LoopRunner::Run() {
     if (nudged) next = Steady::now();
     const Steady::time_point began = Steady::now();
     const UtcTime now = clock_();
-    const LoopSignals signals = Signals(now);
+    LoopSignals signals = Signals(now);
+    PollAlerts(now, &signals);
     PollVen(now);
     const Result<TickReport> tick = loop_.Tick(now, signals);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
@@ -229,8 +249,14 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
                r.batch_error.empty() ? "info" : "warn", FormatUtc(r.time), r.batch_gpus, r.batch_reason,
                r.jobs_suspended, r.jobs_resumed, r.batch_error);
   }
-  const bool acted = r.slept + r.woken + r.refused > 0 || r.dr_limit != last_cap_;
+  if (r.four_cp_alert != last_alert_) {
+    fmt::print(log_, "mullet serve: level=info msg=\"{}\" time={} by={}\n",
+               r.four_cp_alert.empty() ? "4CP alert over" : "4CP ALERT in force", FormatUtc(r.time),
+               r.four_cp_alert.empty() ? last_alert_ : r.four_cp_alert);
+  }
+  const bool acted = r.slept + r.woken + r.refused > 0 || r.dr_limit != last_cap_ || r.four_cp_alert != last_alert_;
   last_cap_ = r.dr_limit;
+  last_alert_ = r.four_cp_alert;
   if (!acted && state_.ticks % 6 != 1) return;
   std::string reasons;
   for (std::size_t g = 0; g < r.reasons.size() && g < site_.miners.size(); ++g) {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "daemon/control_loop.h"
+#include "daemon/four_cp_alerts.h"
 #include "daemon/live_state.h"
 #include "daemon/openadr.h"
 #include "daemon/price_feed.h"
@@ -40,6 +41,7 @@ struct LoopRunnerOptions {
   std::shared_ptr<LivePrice> price_feed;      // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
+  std::shared_ptr<FourCpAlertFile> four_cp_alerts;  // an operator's 4CP alerts; none: the site file's only
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
   std::string partition;
   // Between ticks, a read of only the miners whose command is in flight
@@ -73,6 +75,9 @@ class LoopRunner {
   void PollVen(UtcTime now);
   // A confirm read of the commands in flight; publishes the targets.
   void ConfirmInFlight();
+  // Reads the operator's 4CP alerts when a file is set: whether one is in
+  // force, into `signals`.
+  void PollAlerts(UtcTime now, LoopSignals* signals);
 
   const Site& site_;
   std::unique_ptr<Store> store_;
@@ -84,6 +89,7 @@ class LoopRunner {
   Clock clock_;
   LiveState state_;
   std::optional<Watts> last_cap_;
+  std::string last_alert_;  // the last tick's TickReport::four_cp_alert
   int missed_meter_ = 0;  // ticks in a row without a meter reading
   std::mutex mu_;
   std::condition_variable wake_;

@@ -72,6 +72,9 @@ class CsvReader {
   // differs from the header's). A file without data rows is a DataError
   // ("no data rows").
   Status ForEachRow(const std::function<Status(const CsvReader&)>& fn);
+  // Whether anything follows the header: for a file whose header alone
+  // means "none" (ForEachRow refuses it).
+  bool HasRows() const { return body_ < text_.size(); }
   // About the number of data rows, from the file's size and its first row's
   // length, with a quarter more for shorter rows: a capacity to reserve once
   // (reserved and untouched memory costs nothing), not a count.

@@ -370,9 +370,9 @@ Result<EfficiencyDaily> LoadEfficiencyDaily(const fs::path& file) {
 
 namespace {
 
-// Both LoadHourlyPrices: `only`, if set, picks the one point to read.
-Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::string_view> only) {
-  Result<CsvReader> opened = CsvReader::Open(file);
+// Every LoadHourlyPrices and ParseHourlyPrices: `only`, if set, picks the
+// one point to read.
+Result<HourlyPrices> ReadHourlyPrices(Result<CsvReader> opened, std::optional<std::string_view> only) {
   if (!opened.ok()) return opened.status();
   CsvReader& reader = opened.value();
   const std::vector<std::string>& header = reader.header();
@@ -473,11 +473,15 @@ Result<HourlyPrices> ReadHourlyPrices(const fs::path& file, std::optional<std::s
 }  // namespace
 
 Result<HourlyPrices> LoadHourlyPrices(const fs::path& file) {
-  return ReadHourlyPrices(file, std::nullopt);
+  return ReadHourlyPrices(CsvReader::Open(file), std::nullopt);
 }
 
 Result<HourlyPrices> LoadHourlyPrices(const fs::path& file, std::string_view point) {
-  return ReadHourlyPrices(file, point);
+  return ReadHourlyPrices(CsvReader::Open(file), point);
+}
+
+Result<HourlyPrices> ParseHourlyPrices(std::string name, std::string text, std::string_view point) {
+  return ReadHourlyPrices(CsvReader::FromText(std::move(name), std::move(text)), point);
 }
 
 Result<std::vector<GpuRentalRow>> LoadGpuRentalIndex(const fs::path& file) {

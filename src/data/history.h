@@ -130,6 +130,9 @@ Result<HourlyPrices> LoadHourlyPrices(const std::filesystem::path& file);
 // sixth of the cost for the 7-point ERCOT file. InvalidArgument naming the
 // available points if the file has no such column.
 Result<HourlyPrices> LoadHourlyPrices(const std::filesystem::path& file, std::string_view point);
+// The same over CSV text read from elsewhere (an HTTP reply's body); `name`
+// stands for the file in messages ("https://host/prices.csv:3: ...").
+Result<HourlyPrices> ParseHourlyPrices(std::string name, std::string text, std::string_view point);
 
 // gpu_rental_index_ccir_2026-03.csv: a table sorted by date, then model.
 struct GpuRentalRow {

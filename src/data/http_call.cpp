@@ -36,13 +36,26 @@ void Exchange(Stream& stream, beast::tcp_stream& lowest, const HttpPeer& peer,
       return;
     }
     lowest.expires_after(peer.timeout);
-    http::async_read(stream, buffer, parser, [&](beast::error_code ec2, std::size_t) {
+    // The header first: Boost.Beast 1.74 loses the body limit's error when a
+    // response's header and the start of its body arrive in one read, and
+    // then reads the whole Content-Length, so the length is checked here.
+    http::async_read_header(stream, buffer, parser, [&](beast::error_code ec2, std::size_t) {
+      if (!ec2 && parser.content_length() && *parser.content_length() > peer.max_reply_bytes) {
+        ec2 = http::error::body_limit;
+      }
       if (ec2) {
         failed_step = "no reply";
         failure = ec2;
         return;
       }
-      done = true;
+      http::async_read(stream, buffer, parser, [&](beast::error_code ec3, std::size_t) {
+        if (ec3) {
+          failed_step = "no reply";
+          failure = ec3;
+          return;
+        }
+        done = true;
+      });
     });
   });
 }

@@ -21,6 +21,7 @@
 #include "cli/run_mullet.h"
 #include "core/time/calendar.h"
 #include "daemon/fake_ercot.h"
+#include "daemon/fake_http_server.h"
 #include "daemon/fake_vtn.h"
 #include "storage/pg_server.h"
 
@@ -147,6 +148,22 @@ TEST_F(ServeCommandTest, BadInputIsRefusedBeforeAnythingListens) {
   r = Mullet("serve " + site_ + " --db " + (dir_ / "no" / "dir" / "x.db").string());
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot open the database"), std::string::npos) << r.err;
+  r = Mullet("serve " + site_ + " --db " + db_ + " --price-csv prices.csv --price-url http://127.0.0.1:1/p.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("give one"), std::string::npos) << r.err;
+  r = Mullet("serve " + site_ + " --db " + db_ + " --price-url ftp://127.0.0.1/p.csv");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--price-url"), std::string::npos) << r.err;
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  const fs::path alerts = dir_ / "alerts.csv";
+  std::ofstream(alerts) << "start_utc,end_utc\n";
+  r = Mullet("serve " + demo + " --db " + db_ + " --four-cp-alert-file " + alerts.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("contract.four_cp"), std::string::npos) << r.err;
+  std::ofstream(alerts) << "start_utc,end_utc\n2026-07-15T20:00:00Z,later\n";
+  r = Mullet("serve " + site_ + " --db " + db_ + " --price-usd-mwh 30 --four-cp-alert-file " + alerts.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("alerts.csv:2: end_utc"), std::string::npos) << r.err;
 }
 
 TEST_F(ServeCommandTest, AnEventPostedSurvivesAKillAndTheDaemonStopsCleanlyOnSigterm) {
@@ -489,6 +506,38 @@ TEST_F(ServeCommandTest, ThePriceComesFromTheErcotApi) {
   EXPECT_EQ(live["sources"]["price"]["stale"], false);
   EXPECT_NE(live["sources"]["price"]["source"].get<std::string>().find("ERCOT"), std::string::npos);
   EXPECT_EQ(ercot.tokens_issued(), 1);
+}
+
+// A CSV of prices served over HTTP (a server in this process): the loop
+// acts on the price and names the URL, without its query, as the source.
+class CsvServer : public testing_http::FakeHttpServer {
+ public:
+  explicit CsvServer(std::string csv) : csv_(std::move(csv)) { Start(); }
+  ~CsvServer() override { Stop(); }
+
+ private:
+  Response Handle(const Request& req) override {
+    const bool ours = req.target() == "/hb_west.csv?key=k1";
+    Response r{ours ? boost::beast::http::status::ok : boost::beast::http::status::not_found, 11};
+    r.body() = ours ? csv_ : "no such feed";
+    return r;
+  }
+  const std::string csv_;
+};
+
+TEST_F(ServeCommandTest, ThePriceComesFromAUrl) {
+  const UtcTime hour = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
+  CsvServer server("timestamp_utc,hb_west_usd_per_mwh\n" + FormatUtc(hour - std::chrono::hours(1)) + ",90\n" +
+                   FormatUtc(hour) + ",27.5\n" + FormatUtc(hour + std::chrono::hours(1)) + ",28\n");
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  Daemon d({demo, "--emulate", "20", "--emulate-from", "127.3.128.1", "--tick-s", "0.5", "--price-url",
+            server.base() + "/hb_west.csv?key=k1", "--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  ASSERT_TRUE(WaitForTick(d.port(), 10, [](const nlohmann::json& t) { return t["answered"] == 20; }).is_object());
+  const nlohmann::json live = Live(d.port());
+  EXPECT_EQ(live["price_usd_per_mwh"], 27.5) << live.dump();
+  EXPECT_EQ(live["sources"]["price"]["stale"], false);
+  EXPECT_EQ(live["sources"]["price"]["source"], server.base() + "/hb_west.csv (hb_west)");
 }
 
 }  // namespace

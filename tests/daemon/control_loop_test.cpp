@@ -12,11 +12,14 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
 
 #include "daemon/loop_runner.h"
+#include "dispatch/contract.h"
+#include "dispatch/reason.h"
 #include "dispatch/test_sites.h"
 #include "storage/sqlite_store.h"
 
@@ -267,6 +270,93 @@ TEST_F(ControlLoopTest, AnOverrideHoldsAGroupDownAndPolicyParametersApplyAtTheNe
   EXPECT_NE(r.status().message().find("reserve_fraction"), std::string::npos);
 }
 
+// A site with a 4CP charge: in an alert hour of its site file the loop
+// curtails mining as the backtest's tick would (the same signals, the same
+// allocation, curtail-4cp-peak), and mines again outside it.
+TEST_F(ControlLoopTest, ASiteFourCpAlertHourCurtailsMiningAsInTheBacktestAndNotOutsideIt) {
+  Site site = SmallSite();
+  FourCoincidentPeak cp;
+  cp.rate_usd_per_kw_year = 50;  // 12,500 USD/MWh drawn in an alert: no miner earns that
+  cp.peaks = {At("2026-07-15T20:00:00Z")};
+  cp.alert_hours = {At("2026-12-02T13:00:00Z")};
+  site.contract.four_cp = cp;
+  Plant plant(site);
+  ControlLoop loop(site, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  DispatchState backtest_state = InitialState(site);
+  Allocation backtest;
+  const auto tick = [&](const char* at) {
+    const UtcTime t = At(at);
+    Result<TickReport> r = loop.Tick(t, Profitable());
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    // The backtest's signals for the same step (sim/backtest.cpp).
+    TickSignals s;
+    s.time = t;
+    s.step = Hours(10.0 / 3600);
+    s.price = Profitable().price;
+    s.hashprice = Profitable().hashprice;
+    s.peak_alert = FourCpAlert(*site.contract.four_cp, s.time, s.step, s.price);
+    Dispatch(site, s, Observation{}, PolicyKind::kMullet, PolicyOptions{}, &backtest_state, &backtest);
+    for (std::size_t g = 0; g < site.miners.size(); ++g) {
+      EXPECT_EQ(r->running[g], backtest.miners[g].running) << at << " " << g;
+      EXPECT_EQ(r->reasons[g], ReasonName(backtest.miners[g].reason)) << at << " " << g;
+    }
+    return *r;
+  };
+  TickReport r = tick("2026-12-02T12:59:50Z");  // [12:59:50, 13:00:00): not yet
+  EXPECT_EQ(r.four_cp_alert, "");
+  EXPECT_EQ(r.running, (std::vector<int>{60, 40}));
+  r = tick("2026-12-02T13:00:00Z");
+  EXPECT_EQ(r.four_cp_alert, "site");
+  EXPECT_EQ(r.running, (std::vector<int>{0, 0}));
+  EXPECT_EQ(r.reasons, (std::vector<std::string>{"curtail-4cp-peak", "curtail-4cp-peak"}));
+  EXPECT_EQ(r.slept, 100u);
+  EXPECT_NE(TickJson(site, r).find(R"("four_cp_alert":"site")"), std::string::npos) << TickJson(site, r);
+  r = tick("2026-12-02T13:59:55Z");  // the step ends after the hour: still in it
+  EXPECT_EQ(r.four_cp_alert, "site");
+  r = tick("2026-12-02T14:00:00Z");
+  EXPECT_EQ(r.four_cp_alert, "");
+  EXPECT_EQ(r.running, (std::vector<int>{60, 40}));
+  EXPECT_EQ(r.woken, 100u);
+  EXPECT_NE(TickJson(site, r).find(R"("four_cp_alert":null)"), std::string::npos);
+}
+
+// An operator's alert (LoopSignals::four_cp_alert, from an alert file)
+// weighs the site's 4CP charge as a site-file alert does; a site without a
+// 4CP charge has nothing to weigh and mines on.
+TEST_F(ControlLoopTest, AnOperatorsFourCpAlertCurtailsASiteWithAFourCpCharge) {
+  Site site = SmallSite();
+  FourCoincidentPeak cp;
+  cp.rate_usd_per_kw_year = 50;
+  cp.peaks = {At("2026-07-15T20:00:00Z")};
+  site.contract.four_cp = cp;  // the default alert rule: June to September, so none on 2 December
+  Plant plant(site);
+  ControlLoop loop(site, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  LoopSignals alert = Profitable();
+  alert.four_cp_alert = true;
+  Result<TickReport> r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->four_cp_alert, "");
+  EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+  now_ += std::chrono::seconds(10);
+  r = loop.Tick(now_, alert);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->four_cp_alert, "operator");
+  EXPECT_EQ(r->running, (std::vector<int>{0, 0}));
+  EXPECT_EQ(r->reasons[0], "curtail-4cp-peak");
+  now_ += std::chrono::minutes(2);  // past the ramp down (60 s): units asleep can be woken
+  r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+
+  const Site plain = SmallSite();
+  Plant other(plain);
+  ControlLoop without(plain, *store_, other, other.GroupsOf(), LoopOptions{});
+  r = without.Tick(now_, alert);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->four_cp_alert, "") << "no 4CP charge: no alert to weigh";
+  EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+}
+
 TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {
   Plant plant(site_);
   {
@@ -450,6 +540,51 @@ TEST(LoopRunnerTest, ASilentFleetAndAMeterWithoutReadingsGoStaleLoudly) {
   ASSERT_TRUE(s.last.has_value());
   EXPECT_EQ(s.last->silent, 100u);
   EXPECT_GT(s.last->expected_facility.value(), 300e3) << "silent miners count at their nameplate, not zero";
+  fs::remove_all(dir);
+}
+
+// The loop on its thread with an operator's alert file: an alert in force
+// now puts the miners to sleep, in the tick and the log; the file's health
+// is a source of its own.
+TEST(LoopRunnerTest, AnAlertInTheOperatorsFileIsActedOnAndSaid) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_runner_4cp_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Site site = SmallSite();
+  FourCoincidentPeak cp;
+  cp.rate_usd_per_kw_year = 50;
+  cp.peaks = {At("2026-07-15T20:00:00Z")};
+  cp.alert_rule.months = {};  // no alerts of the site file's own
+  site.contract.four_cp = cp;
+  const UtcTime now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  std::ofstream(dir / "alerts.csv") << "start_utc,end_utc\n"
+                                    << FormatUtc(now - std::chrono::hours(1)) << ","
+                                    << FormatUtc(now + std::chrono::hours(1)) << "\n";
+  auto plant = std::make_unique<Plant>(site);
+  Plant* p = plant.get();
+  LoopRunnerOptions o;
+  o.loop.tick = Seconds(0.05);
+  o.signals.price = UsdPerMegawattHour(20);
+  o.signals.hashprice = UsdPerTerahashDay(0.05);
+  o.four_cp_alerts = std::make_shared<FourCpAlertFile>(dir / "alerts.csv", Seconds(0.05));
+  LiveBoard board;
+  std::ostringstream log;
+  const std::vector<std::size_t> groups = p->GroupsOf();
+  {
+    LoopRunner runner(site, std::move(OpenSqliteStore(dir / "mullet.db")).value(), std::move(plant), groups, o, board,
+                      log, [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
+    ASSERT_TRUE(runner.Start().ok());
+    for (int i = 0; i < 200 && board.Read().ticks < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    runner.Stop();
+    for (std::size_t i = 0; i < p->size(); ++i) EXPECT_TRUE(p->asleep(i)) << i;  // the runner owns the plant
+  }
+  const LiveState s = board.Read();
+  ASSERT_TRUE(s.last.has_value());
+  EXPECT_EQ(s.last->four_cp_alert, "operator");
+  EXPECT_EQ(s.last->running, (std::vector<int>{0, 0}));
+  EXPECT_EQ(s.sources.at("four_cp_alerts").source, (dir / "alerts.csv").string());
+  EXPECT_FALSE(s.sources.at("four_cp_alerts").stale);
+  EXPECT_NE(log.str().find("4CP ALERT in force"), std::string::npos) << log.str();
   fs::remove_all(dir);
 }
 

@@ -48,7 +48,7 @@ std::string Condition(const cgminer::MinerSummary& m) {
 constexpr int kExitNoneAnswered = 3;  // not one miner answered
 constexpr int kExitSomeNotDone = 4;   // a command: some miners did not do it (unsupported, unreachable, refused)
 
-// `stats` and `pools` into a miner's JSON: power_w where reported, fans
+// `stats`, `pools` and LuxOS's `power` into a miner's JSON: power_w where reported, fans
 // (empty slots left out), the hottest sensor, the active pool.
 void AddDetails(const cgminer::MinerDetails& d, Json* j) {
   if (d.stats) {
@@ -63,6 +63,8 @@ void AddDetails(const cgminer::MinerDetails& d, Json* j) {
     }
   }
   if (!d.stats_error.empty()) (*j)["stats_error"] = d.stats_error;
+  if (d.power) (*j)["power_w"] = d.power->value();
+  if (!d.power_error.empty()) (*j)["power_error"] = d.power_error;
   for (const cgminer::PoolReading& p : d.pools) {
     if (!p.active) continue;
     (*j)["pool"] = {{"url", p.url}, {"user", p.user}, {"status", p.status}};
@@ -171,8 +173,8 @@ others hash, an error status or an unreadable reply) or unreachable.
 Exit status: 0 when any miner answered, 3 when none did.
 One `summary+devs` request per miner (stock Antminers refuse joined commands:
 they are asked `summary` and `devs` one by one), then `stats` and `pools` from
-those that answered: watts where the firmware reports them there, fans, the
-hottest sensor, the active pool (--summary-only reads `summary` alone). Each miner has its own
+those that answered: watts where the firmware reports them there (LuxOS, whose
+`stats` has none: its `power`), fans, the hottest sensor, the active pool (--summary-only reads `summary` alone). Each miner has its own
 deadline; a hung, slow or lying miner is reported as such ("timeout",
 "bad-reply", "error-status") and never delays the others.
 
@@ -408,8 +410,9 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
   double total_w = 0;
   int reporting_w = 0;
   for (const std::optional<cgminer::MinerDetails>& d : details) {
-    if (d && d->stats && d->stats->power) {
-      total_w += d->stats->power->value();
+    const std::optional<Watts> w = !d ? std::nullopt : d->stats && d->stats->power ? d->stats->power : d->power;
+    if (w) {
+      total_w += w->value();
       ++reporting_w;
     }
   }
@@ -456,6 +459,7 @@ int RunStatus(const FleetFlags& f, const std::vector<tcp::endpoint>& miners, con
       if (st.power) extra += fmt::format(" {:.0f} W", st.power->value());
       if (!st.temps_c.empty()) extra += fmt::format(" {:.0f} °C", *std::max_element(st.temps_c.begin(), st.temps_c.end()));
     }
+    if (details[i] && details[i]->power) extra += fmt::format(" {:.0f} W", details[i]->power->value());
     fmt::print(out, "  {:<15} {:<11} {:<12} {:>10}{} {}{}\n", m.at.address().to_string(), Condition(m), m.state,
                m.summary ? fmt::format("{:.1f} TH/s", m.summary->hashrate_5s.value()) : "-", extra, Printable(m.error),
                quirks.empty() ? "" : " [repaired: " + quirks + "]");

@@ -34,6 +34,7 @@ std::string TickJson(const Site& site, const TickReport& r) {
                {"ramping_down_w", r.ramping_down.value()},
                {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
                            {"unexplained", r.unexplained.value()}}},
+               {"swept", r.swept},
                {"answered", r.answered},
                {"silent", r.silent},
                {"slept", r.slept},
@@ -221,19 +222,24 @@ Result<ControlLoop::ConfirmReport> ControlLoop::Confirm(UtcTime now) {
   return report;
 }
 
-Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals) {
+Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bool sweep) {
   TickReport report;
   report.time = now;
+  report.swept = sweep;
   if (Status s = ApplyPolicyParams(); !s.ok()) return s;
   std::vector<TargetRow> changed;
-  const std::vector<FleetReading> readings = fleet_.Sweep();
-  for (std::size_t i = 0; i < records_.size() && i < readings.size(); ++i) {
-    MinerRecord& r = records_[i];
-    RecordReading(site_, readings[i].answered, readings[i].power, readings[i].hashrate, &r);
-    const TargetState before = r.target;
-    UpdateTarget(site_, now, &r);
-    if (r.target != before && r.target != TargetState::kNone) changed.push_back(RowOf(i));
-    (readings[i].answered ? report.answered : report.silent) += 1;
+  if (sweep) {
+    const std::vector<FleetReading> readings = fleet_.Sweep();
+    for (std::size_t i = 0; i < records_.size() && i < readings.size(); ++i) {
+      MinerRecord& r = records_[i];
+      RecordReading(site_, readings[i].answered, readings[i].power, readings[i].hashrate, &r);
+      const TargetState before = r.target;
+      UpdateTarget(site_, now, &r);
+      if (r.target != before && r.target != TargetState::kNone) changed.push_back(RowOf(i));
+      (readings[i].answered ? report.answered : report.silent) += 1;
+    }
+  } else {
+    for (const MinerRecord& r : records_) (r.answered ? report.answered : report.silent) += 1;
   }
   Observation observed = Observe(site_, records_, now);
   observed.site_meter = fleet_.SiteMeter();

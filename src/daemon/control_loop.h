@@ -81,6 +81,7 @@ struct LoopOptions {
 // What a tick did, for the log, the API and the metrics.
 struct TickReport {
   UtcTime time;
+  bool swept = true;  // false: it acted on the last sweep (ControlLoop::Tick)
   std::optional<Watts> site_meter;
   std::optional<Watts> dr_limit;     // the cap of the events in force
   // A 4CP alert in force, by whom: "site" (the site file's alert hours or
@@ -131,7 +132,13 @@ class ControlLoop {
     partition_ = std::move(partition);
   }
 
-  Result<TickReport> Tick(UtcTime now, const LoopSignals& signals);
+  // One tick: sweep the fleet, decide, command. `sweep` false acts on the
+  // last sweep's readings (and the confirm reads since) without reading the
+  // fleet first: a tick nudged by a write seconds after a sweep sends its
+  // commands at once rather than after a sweep that, at 100,000 miners,
+  // takes longer than the event's ramp. No target moves in such a tick
+  // (targets move only by fresh measurement).
+  Result<TickReport> Tick(UtcTime now, const LoopSignals& signals, bool sweep = true);
 
   // Between ticks: reads only the miners whose command is in flight
   // (dispatched, not yet confirmed) and moves their targets by what it

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <optional>
+
 namespace mullet {
 
 LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::unique_ptr<FleetIo> fleet,
@@ -147,6 +149,7 @@ void LoopRunner::Run() {
   const auto period = seconds(options_.loop.tick);
   const auto confirm_every = seconds(options_.confirm);
   Steady::time_point next = Steady::now();
+  std::optional<Steady::time_point> swept_at;  // the start of the last full tick
   for (;;) {
     // Between ticks, while commands are in flight, a confirm read every
     // `confirm`; a write through the API ticks at once.
@@ -163,14 +166,19 @@ void LoopRunner::Run() {
       ConfirmInFlight();
       continue;
     }
-    if (nudged) next = Steady::now();
+    // A nudged tick within a period of the last sweep acts on that sweep
+    // (ControlLoop::Tick) and leaves the schedule of full ticks as it was.
+    const bool reuse = nudged && swept_at && Steady::now() - *swept_at < period;
+    if (nudged && !reuse) next = Steady::now();
     const Steady::time_point began = Steady::now();
     const UtcTime now = clock_();
     LoopSignals signals = Signals(now);
     PollAlerts(now, &signals);
     PollVen(now);
-    const Result<TickReport> tick = loop_.Tick(now, signals);
+    const Result<TickReport> tick = loop_.Tick(now, signals, !reuse);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
+    if (reuse) continue;
+    swept_at = began;
     next += period;
     if (next < Steady::now()) next = Steady::now();  // a tick longer than the period: no burst to catch up
   }
@@ -202,7 +210,7 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   fleet.source = std::to_string(fleet_->size()) + " miners";
   fleet.error = r.silent > 0 ? std::to_string(r.silent) + " of " + std::to_string(fleet_->size()) + " did not answer"
                              : "";
-  if (r.answered > 0) fleet.read_at = now;
+  if (r.swept && r.answered > 0) fleet.read_at = now;  // a tick on the last sweep read nothing
   const bool fleet_was_stale = fleet.stale;
   fleet.stale = fleet_->size() > 0 && 2 * r.silent >= fleet_->size();
   if (fleet.stale != fleet_was_stale) {
@@ -268,10 +276,10 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   };
   fmt::print(log_,
              "mullet serve: level=info msg=tick time={} meter_mw={} cap_mw={:.3f} event_cap_mw={} expected_mw={:.3f} "
-             "answered={} silent={} slept={} woken={} refused={} pending={} reasons=\"{}\" took_s={:.3f}\n",
+             "answered={} silent={} slept={} woken={} refused={} pending={} reasons=\"{}\" took_s={:.3f}{}\n",
              FormatUtc(r.time), mw(r.site_meter), r.site_cap.value() / 1e6, mw(r.dr_limit),
              r.expected_facility.value() / 1e6, r.answered, r.silent, r.slept, r.woken, r.refused, r.pending, reasons,
-             seconds);
+             seconds, r.swept ? "" : " swept=no");
   log_.flush();
 }
 

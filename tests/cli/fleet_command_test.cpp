@@ -116,7 +116,16 @@ TEST(FleetCommandTest, ConditionsAndExitStatusesAnOperatorCanUse) {
     EXPECT_EQ(m["fans_rpm"].size(), 4u) << m.dump();
     EXPECT_GT(m["max_temp_c"].get<double>(), 0) << m.dump();
     EXPECT_NE(m["pool"]["url"].get<std::string>().find("stratum+tcp://"), std::string::npos) << m.dump();
+    EXPECT_FALSE(m.contains("power_error")) << m.dump();
+    // LuxOS's `stats` has no watts: its `power` says them, a sleeping
+    // miner's control board and fans (~25 W), not its nameplate.
+    if (m["condition"] == "sleeping") {
+      ASSERT_TRUE(m.contains("power_w")) << m.dump();
+      EXPECT_GT(m["power_w"].get<double>(), 0) << m.dump();
+      EXPECT_LT(m["power_w"].get<double>(), 100) << m.dump();
+    }
   }
+  EXPECT_GE(j["summary"]["reporting_power"].get<int>(), 6) << j["summary"].dump();
   const CliRun table = Mullet("fleet status " + range + " --timeout-s 2");
   EXPECT_NE(table.out.find("  sleeping      6\n"), std::string::npos) << table.out;
   // Nobody there.

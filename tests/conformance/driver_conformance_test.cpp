@@ -251,7 +251,9 @@ TEST_F(DriverConformanceTest, EveryMalformedJsonQuirkIsRepairedOrNamedOnReadsAnd
       EXPECT_EQ(cmd[i].outcome.state, "ok") << i << " " << cmd[i].outcome.error;
     } else {
       EXPECT_EQ(sweep[i].state, "ok") << i << " " << fault << " " << sweep[i].error;
-      if (fault != "malformed:missing_nul") EXPECT_FALSE(sweep[i].quirks.empty()) << i << " " << fault;
+      if (fault != "malformed:missing_nul") {
+        EXPECT_FALSE(sweep[i].quirks.empty()) << i << " " << fault;
+      }
       EXPECT_EQ(cmd[i].outcome.state, "ok") << i << " " << fault << " " << cmd[i].outcome.error;
       EXPECT_TRUE(Miner(i).sleep_requested()) << i << " " << fault;
     }

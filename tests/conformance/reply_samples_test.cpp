@@ -86,7 +86,9 @@ void ExpectEntryCovers(const json& sample, const json& emulated, const std::stri
       continue;
     }
     const bool loose = (value.is_string() && it->is_number()) || (value.is_number() && it->is_string());
-    if (!loose) EXPECT_EQ(TypeOf(*it), TypeOf(value)) << where << "." << key;
+    if (!loose) {
+      EXPECT_EQ(TypeOf(*it), TypeOf(value)) << where << "." << key;
+    }
   }
 }
 
@@ -105,7 +107,9 @@ void ExpectCovers(const json& sample, const json& emulated, const std::string& f
       } else if (section == "STATUS") {
         // Code and Msg are per command; the shape is what must match.
         for (const char* key : {"STATUS", "When", "Code", "Msg"}) {
-          if (value[0].contains(key)) EXPECT_TRUE(e[0].contains(key)) << where << ".STATUS." << key;
+          if (value[0].contains(key)) {
+            EXPECT_TRUE(e[0].contains(key)) << where << ".STATUS." << key;
+          }
         }
       } else {
         ExpectEntryCovers(value[0], e[0], where + "." + section + "[0]", file);
@@ -130,7 +134,9 @@ TEST_P(ReplySamplesTest, EmulatorReplyHasTheSamplesShape) {
   if (ss.ok()) {
     ASSERT_TRUE(se.ok()) << where;
     EXPECT_EQ(se->status, ss->status) << where;
-    if (ss->code != 0) EXPECT_EQ(se->code, ss->code) << where;  // some samples carry no Code
+    if (ss->code != 0) {  // some samples carry no Code
+      EXPECT_EQ(se->code, ss->code) << where;
+    }
   }
 }
 

@@ -52,6 +52,11 @@ class Plant : public FleetIo {
   }
   std::size_t size() const override { return miners_.size(); }
   std::vector<FleetReading> Sweep() override {
+    ++sweeps_;
+    return ReadAll();
+  }
+  int sweeps() const { return sweeps_; }  // whole sweeps, not confirm reads
+  std::vector<FleetReading> ReadAll() const {
     std::vector<FleetReading> out;
     for (const Miner& m : miners_) {
       FleetReading r;
@@ -67,7 +72,7 @@ class Plant : public FleetIo {
   // Records which miners a confirm read asked for.
   std::vector<FleetReading> SweepSome(const std::vector<std::size_t>& who) override {
     asked_ = who;
-    const std::vector<FleetReading> all = Sweep();
+    const std::vector<FleetReading> all = ReadAll();
     std::vector<FleetReading> out;
     for (std::size_t i : who) out.push_back(all[i]);
     return out;
@@ -118,6 +123,7 @@ class Plant : public FleetIo {
   std::vector<Miner> miners_;
   std::vector<std::size_t> asked_;
   int commands_ = 0;
+  int sweeps_ = 0;
   bool metered_ = true;
 };
 
@@ -634,6 +640,40 @@ TEST_F(ControlLoopTest, AConfirmReadReadsOnlyTheCommandsInFlightAndConfirmsThemB
   EXPECT_EQ(confirmed, 9u) << "confirmations are stored as they are measured";
 }
 
+// A tick on the last sweep: nothing is read, the miners are counted as that
+// sweep found them (a silent one stays silent), commands still go out, and
+// no target moves until something is measured.
+TEST_F(ControlLoopTest, ATickOnTheLastSweepReadsNothingAndStillCommands) {
+  Plant plant(site_);
+  LoopOptions o;
+  o.max_commands = 10;
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), o);
+  plant.SetSilent(0, true);
+  ASSERT_TRUE(loop.Tick(now_, Profitable()).ok());
+  ASSERT_EQ(plant.sweeps(), 1);
+  const std::size_t in_flight = loop.InFlight();
+  plant.SetSilent(0, false);  // unseen until the next sweep
+  Event("reduce-to", 250);
+  now_ += std::chrono::seconds(2);
+  Result<TickReport> r = loop.Tick(now_, Profitable(), /*sweep=*/false);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(plant.sweeps(), 1) << "no sweep";
+  EXPECT_FALSE(r->swept);
+  EXPECT_EQ(r->silent, 1u) << "as the last sweep found it";
+  EXPECT_EQ(r->answered, plant.size() - 1);
+  EXPECT_EQ(r->slept, 10u) << "the event's commands left at once";
+  EXPECT_EQ(loop.InFlight(), in_flight + 10) << "dispatched, not confirmed: nothing measured them";
+  EXPECT_NE(TickJson(site_, *r).find("\"swept\":false"), std::string::npos);
+  now_ += std::chrono::seconds(2);
+  r = loop.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(plant.sweeps(), 2);
+  EXPECT_TRUE(r->swept);
+  EXPECT_EQ(r->silent, 0u);
+  ASSERT_TRUE(r->targets.contains("confirmed"));
+  EXPECT_EQ(r->targets.at("confirmed"), in_flight + 10) << "the sweep measured them asleep";
+}
+
 // A write through the API nudges the loop: it ticks at once instead of at its
 // next turn (here an hour away), so an event acts within the second.
 TEST(LoopRunnerTest, ANudgeTicksAtOnceSoAnEventDoesNotWaitForTheNextTick) {
@@ -642,7 +682,9 @@ TEST(LoopRunnerTest, ANudgeTicksAtOnceSoAnEventDoesNotWaitForTheNextTick) {
   fs::create_directories(dir);
   const Site site = SmallSite();
   auto plant = std::make_unique<Plant>(site);
+  const Plant* seen = plant.get();  // owned by the runner below
   const std::vector<std::size_t> groups = plant->GroupsOf();
+  int sweeps = 0;
   LoopRunnerOptions o;
   o.loop.tick = Seconds(3600);
   o.signals.price = UsdPerMegawattHour(20);
@@ -667,6 +709,7 @@ TEST(LoopRunnerTest, ANudgeTicksAtOnceSoAnEventDoesNotWaitForTheNextTick) {
     board.Nudge();
     for (int i = 0; i < 300 && board.Read().ticks < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     runner.Stop();
+    sweeps = seen->sweeps();
   }
   board.Nudge();  // after Stop: nobody listens, nothing happens
   const LiveState s = board.Read();
@@ -674,6 +717,8 @@ TEST(LoopRunnerTest, ANudgeTicksAtOnceSoAnEventDoesNotWaitForTheNextTick) {
   ASSERT_TRUE(s.last.has_value());
   ASSERT_TRUE(s.last->dr_limit.has_value());
   EXPECT_GT(s.last->slept, 0u) << "the event was acted on at the nudged tick";
+  EXPECT_FALSE(s.last->swept) << "on the first tick's sweep, well within the period";
+  EXPECT_EQ(sweeps, 1);
   fs::remove_all(dir);
 }
 

@@ -517,6 +517,19 @@ Result<std::vector<PoolReading>> ReadPools(const json& pools_reply) {
   return pools;
 }
 
+Result<Watts> ReadPower(const json& power_reply) {
+  Result<std::vector<const json*>> entries = Entries(power_reply, "POWER");
+  if (!entries.ok()) return entries.status();
+  if (entries->empty() || !(*entries)[0]->is_object()) return Status::DataError("power: no POWER[0] entry");
+  const json* w = Find(*(*entries)[0], "Watts");
+  const std::optional<double> watts = w ? NumberOf(*w) : std::nullopt;
+  if (!watts) return Status::DataError("power: POWER[0] has no number of Watts");
+  if (!(*watts >= 0 && *watts <= kMaxMinerWatts)) {
+    return Status::DataError("power: " + Num(*watts) + " W is not a miner's (0 to " + Num(kMaxMinerWatts) + " W)");
+  }
+  return Watts(*watts);
+}
+
 Result<StatsReading> ReadStats(const json& stats_reply) {
   Result<std::vector<const json*>> entries = Entries(stats_reply, "STATS");
   if (!entries.ok()) return entries.status();

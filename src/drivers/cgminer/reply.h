@@ -160,6 +160,11 @@ struct StatsReading {
 // kMaxMinerWatts, a chain above kMaxMinerTerahash, any of them negative).
 Result<StatsReading> ReadStats(const nlohmann::json& stats_reply);
 
+// LuxOS's `power` reply: POWER[0].Watts, the miner's own estimate of its
+// draw (LuxOS's `stats` carries none). DataError when there is no POWER[0],
+// no number of Watts, or one outside 0..kMaxMinerWatts.
+Result<Watts> ReadPower(const nlohmann::json& power_reply);
+
 struct VersionReading {
   std::string miner;            // "BMMiner 1.0.0", "CGMiner 4.11.1", "LUXminer 2024.5.1"
   std::string api;              // "API": "3.1"

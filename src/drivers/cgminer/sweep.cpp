@@ -166,6 +166,7 @@ std::vector<MinerDetails> SweepDetails(const std::vector<tcp::endpoint>& miners,
     MinerDetails* d = &out[i];
     const tcp::endpoint at = miners[i];
     client.Send(at, EncodeRequest("stats"), [d, at, &client](RpcReply r) {
+      bool luxos = false;
       if (std::optional<nlohmann::json> j = DetailReply(r, "stats", &d->stats_error)) {
         Result<StatsReading> stats = ReadStats(*j);
         if (stats.ok()) {
@@ -173,6 +174,20 @@ std::vector<MinerDetails> SweepDetails(const std::vector<tcp::endpoint>& miners,
         } else {
           d->stats_error = "stats: " + stats.status().message();
         }
+        Result<StatusReading> status = ReadStatus(*j);
+        luxos = status.ok() && status->description.rfind("LUXminer", 0) == 0;
+      }
+      if (luxos && !(d->stats && d->stats->power)) {
+        client.Send(at, EncodeRequest("power"), [d](RpcReply p) {
+          if (std::optional<nlohmann::json> j = DetailReply(p, "power", &d->power_error)) {
+            Result<Watts> w = ReadPower(*j);
+            if (w.ok()) {
+              d->power = *w;
+            } else {
+              d->power_error = w.status().message();
+            }
+          }
+        });
       }
       client.Send(at, EncodeRequest("pools"), [d](RpcReply p) {
         if (std::optional<nlohmann::json> j = DetailReply(p, "pools", &d->pools_error)) {

@@ -54,11 +54,15 @@ std::vector<MinerSummary> SweepStatus(const std::vector<boost::asio::ip::tcp::en
 struct MinerDetails {
   std::optional<StatsReading> stats;
   std::string stats_error;
+  // LuxOS: `power`, asked when its `stats` carries no watts.
+  std::optional<Watts> power;
+  std::string power_error;
   std::vector<PoolReading> pools;
   std::string pools_error;
 };
 
-// `stats`, then `pools`, from every miner at once (two requests each).
+// `stats`, then `pools`, from every miner at once (two requests each); a
+// third, `power`, from a LuxOS miner whose `stats` has no watts.
 std::vector<MinerDetails> SweepDetails(const std::vector<boost::asio::ip::tcp::endpoint>& miners,
                                        const RpcOptions& options);
 

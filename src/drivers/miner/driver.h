@@ -49,7 +49,7 @@ std::string_view CommandName(MinerCommandKind k);  // "sleep", "wake", "set-powe
 struct MinerCommand {
   MinerCommandKind kind = MinerCommandKind::kSleep;
   Watts power{0};       // kSetPower
-  std::string profile;  // kSetProfile
+  std::string profile{};  // kSetProfile ({}: designated initialisers may leave it out)
 };
 
 // How one command on one miner ended:

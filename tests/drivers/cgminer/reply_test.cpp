@@ -498,6 +498,31 @@ TEST(ReadStatsTest, ImplausibleSensorsAreRefused) {
   EXPECT_TRUE(Contains(devs.status().message(), "DEVS[1]: a temperature of 9999 °C")) << devs.status().message();
 }
 
+// LuxOS's `power`: its watts, or a DataError naming what is wrong.
+TEST(ReadPowerTest, LuxosWattsOrWhyNot) {
+  const Result<Watts> w = ReadPower(json::parse(
+      R"({"STATUS":[{"STATUS":"S","Code":346,"Msg":"Power","Description":"LUXminer 2024.5.1"}],"POWER":[{"Watts":3312}]})"));
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->value(), 3312);
+  const struct {
+    const char* reply;
+    const char* message;
+  } bad[] = {
+      {R"({"STATUS":[{"STATUS":"S"}]})", "POWER"},
+      {R"({"POWER":[]})", "power: no POWER[0] entry"},
+      {R"({"POWER":[{"Watt":3312}]})", "power: POWER[0] has no number of Watts"},
+      {R"({"POWER":[{"Watts":"lots"}]})", "power: POWER[0] has no number of Watts"},
+      {R"({"POWER":[{"Watts":-1}]})", "power: -1 W is not a miner's (0 to 20000 W)"},
+      {R"({"POWER":[{"Watts":1e300}]})", "power: 1e+300 W is not a miner's"},
+  };
+  for (const auto& c : bad) {
+    const Result<Watts> r = ReadPower(json::parse(c.reply));
+    ASSERT_FALSE(r.ok()) << c.reply;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataError);
+    EXPECT_TRUE(Contains(r.status().message(), c.message)) << r.status().message();
+  }
+}
+
 TEST(ReadStatsTest, BmminerNumberedKeys) {
   const Result<StatsReading> s = ReadStats(Reply("bmminer_stats.json"));
   ASSERT_TRUE(s.ok()) << s.status().message();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <set>
+#include <thread>
 #include <vector>
 
 namespace mullet {
@@ -66,6 +67,42 @@ TEST(RandomStreamTest, SameKeyGivesSameNumbersInAnyOrder) {
   for (int i = 0; i < 101; ++i) z.push_back(normals.Normal());
   EXPECT_EQ(other.NormalAt(100), z[100]);
   EXPECT_EQ(other.NormalAt(7), z[7]);
+}
+
+// What one path computes from its own streams: a few hundred draws folded
+// into one number, so that any difference in any draw shows.
+double PathResult(std::uint64_t seed, std::uint64_t path) {
+  RandomStream price(seed, path, 0);
+  RandomStream hashrate(seed, path, 1);
+  double x = 0;
+  for (int day = 0; day < 200; ++day) x = 0.9 * x + price.Normal() + 0.1 * hashrate.StudentT(4.0);
+  return x;
+}
+
+TEST(RandomStreamTest, PathsAreIdenticalWhateverTheThreadCount) {
+  const std::uint64_t seed = 20261203;
+  const int paths = 64;
+  std::vector<double> one_thread(paths);
+  for (int p = 0; p < paths; ++p) one_thread[p] = PathResult(seed, static_cast<std::uint64_t>(p));
+  for (const int workers : {2, 3, 5}) {
+    // Worker w takes paths w, w + workers, ... from the last down: another
+    // split and another order than the single thread's.
+    std::vector<double> threaded(paths);
+    std::vector<std::thread> pool;
+    for (int w = 0; w < workers; ++w) {
+      pool.emplace_back([&, w] {
+        for (int p = paths - 1 - w; p >= 0; p -= workers) {
+          threaded[static_cast<std::size_t>(p)] = PathResult(seed, static_cast<std::uint64_t>(p));
+        }
+      });
+    }
+    for (std::thread& t : pool) t.join();
+    for (int p = 0; p < paths; ++p) {
+      ASSERT_EQ(threaded[static_cast<std::size_t>(p)], one_thread[static_cast<std::size_t>(p)])
+          << "path " << p << " with " << workers << " workers";
+    }
+  }
+  EXPECT_NE(one_thread[0], one_thread[1]);
 }
 
 TEST(RandomStreamTest, DifferentSeedPathOrStreamGiveDifferentNumbers) {

@@ -1,0 +1,223 @@
+#include "plan/finance.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <string>
+
+namespace mullet {
+namespace {
+
+// NPV as the polynomial sum_m c_m x^m in x = (1 + r)^(-1/12), by Horner's
+// rule from the last month (one multiply-add a month, no pow per month).
+double NpvAtX(std::span<const Usd> flows, double x) {
+  double sum = 0;
+  for (auto it = flows.rbegin(); it != flows.rend(); ++it) sum = sum * x + it->value();
+  return sum;
+}
+
+// The same as a function of s = log(1 + r).
+double NpvAtLogRate(std::span<const Usd> flows, double s) {
+  return NpvAtX(flows, std::exp(-s / 12.0));
+}
+
+int SignChanges(std::span<const Usd> flows) {
+  int changes = 0;
+  int last = 0;
+  for (const Usd c : flows) {
+    const int sign = (c.value() > 0) - (c.value() < 0);
+    if (sign == 0) continue;
+    if (last != 0 && sign != last) ++changes;
+    last = sign;
+  }
+  return changes;
+}
+
+// Bisection on s in [a, b] where NPV changes sign; 1e-12 in log(1 + r) is a
+// relative 1e-12 in 1 + r, far below any rate worth quoting.
+double Bisect(std::span<const Usd> flows, double a, double b) {
+  double fa = NpvAtLogRate(flows, a);
+  for (int i = 0; i < 200 && b - a > 1e-12; ++i) {
+    const double mid = 0.5 * (a + b);
+    const double fm = NpvAtLogRate(flows, mid);
+    if (fm == 0) return mid;
+    if ((fm < 0) == (fa < 0)) {
+      a = mid;
+      fa = fm;
+    } else {
+      b = mid;
+    }
+  }
+  return 0.5 * (a + b);
+}
+
+// Grid steps over log(1 + r) in the bracket: log(1001) - log(0.01) = 11.5,
+// so a step of 0.0029, i.e. 0.29 % of 1 + r. Two roots closer than that are
+// missed (NPV does not change sign between grid points).
+constexpr int kGridSteps = 4000;
+
+Status CheckSample(std::span<const double> sample) {
+  if (sample.empty()) return Status::InvalidArgument("the sample is empty");
+  for (const double x : sample) {
+    if (std::isnan(x)) return Status::InvalidArgument("the sample holds a NaN");
+  }
+  return Status::Ok();
+}
+
+// Percentile of a sorted sample (Percentile's rule).
+double SortedPercentile(const std::vector<double>& sorted, double q) {
+  const double h = static_cast<double>(sorted.size() - 1) * q;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= sorted.size()) return sorted.back();
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+}
+
+}  // namespace
+
+Usd NetPresentValue(std::span<const Usd> flows, double annual_rate) {
+  assert(annual_rate > -1);
+  return Usd(NpvAtX(flows, std::pow(1.0 + annual_rate, -1.0 / 12.0)));
+}
+
+Irr InternalRateOfReturn(std::span<const Usd> flows) {
+  Irr irr;
+  irr.sign_changes = SignChanges(flows);
+  if (irr.sign_changes == 0) return irr;
+
+  const double lo = std::log1p(kIrrLowestRate);
+  const double hi = std::log1p(kIrrHighestRate);
+  std::vector<double> roots_s;
+  if (irr.sign_changes == 1) {
+    // Descartes: at most one positive root in x, so the ends decide.
+    const double f_lo = NpvAtLogRate(flows, lo);
+    const double f_hi = NpvAtLogRate(flows, hi);
+    if (f_lo == 0) {
+      roots_s.push_back(lo);
+    } else if (f_hi == 0) {
+      roots_s.push_back(hi);
+    } else if ((f_lo < 0) != (f_hi < 0)) {
+      roots_s.push_back(Bisect(flows, lo, hi));
+    }
+  } else {
+    double s_prev = lo;
+    double f_prev = NpvAtLogRate(flows, lo);
+    if (f_prev == 0) roots_s.push_back(lo);
+    for (int i = 1; i <= kGridSteps; ++i) {
+      const double s = lo + (hi - lo) * i / kGridSteps;
+      const double f = NpvAtLogRate(flows, s);
+      if (f == 0) {
+        roots_s.push_back(s);
+      } else if (f_prev != 0 && (f < 0) != (f_prev < 0)) {
+        roots_s.push_back(Bisect(flows, s_prev, s));
+      }
+      s_prev = s;
+      f_prev = f;
+    }
+  }
+  for (const double s : roots_s) irr.roots.push_back(std::expm1(s));
+  if (irr.roots.empty()) {
+    irr.outcome = IrrOutcome::kNoRoot;
+  } else if (irr.roots.size() == 1) {
+    irr.outcome = IrrOutcome::kUnique;
+    irr.rate = irr.roots.front();
+  } else {
+    irr.outcome = IrrOutcome::kAmbiguous;
+  }
+  return irr;
+}
+
+std::optional<int> PaybackMonth(std::span<const Usd> flows) {
+  double cumulative = 0;
+  bool was_negative = false;
+  for (std::size_t m = 0; m < flows.size(); ++m) {
+    cumulative += flows[m].value();
+    if (cumulative < 0) {
+      was_negative = true;
+    } else if (was_negative) {
+      return static_cast<int>(m);
+    }
+  }
+  if (!was_negative) return 0;
+  return std::nullopt;
+}
+
+Result<double> Percentile(std::span<const double> sample, double q) {
+  const double qs[] = {q};
+  Result<std::vector<double>> all = Percentiles(sample, qs);
+  if (!all.ok()) return all.status();
+  return all->front();
+}
+
+Result<std::vector<double>> Percentiles(std::span<const double> sample,
+                                        std::span<const double> qs) {
+  if (Status s = CheckSample(sample); !s.ok()) return s;
+  for (const double q : qs) {
+    if (!(q >= 0 && q <= 1)) {
+      return Status::InvalidArgument("quantile " + std::to_string(q) + " is outside [0, 1]");
+    }
+  }
+  std::vector<double> sorted(sample.begin(), sample.end());
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> out;
+  out.reserve(qs.size());
+  for (const double q : qs) out.push_back(SortedPercentile(sorted, q));
+  return out;
+}
+
+Result<TailRisk> TailRiskOf(std::span<const double> outcomes, double alpha) {
+  if (Status s = CheckSample(outcomes); !s.ok()) return s;
+  if (!(alpha > 0 && alpha <= 1)) {
+    return Status::InvalidArgument("alpha " + std::to_string(alpha) + " is outside (0, 1]");
+  }
+  std::vector<double> sorted(outcomes.begin(), outcomes.end());
+  std::sort(sorted.begin(), sorted.end());
+  TailRisk risk;
+  risk.value_at_risk = SortedPercentile(sorted, alpha);
+  // Acerbi-Tasche: the worst floor(alpha n) outcomes in full, the next one
+  // by the fraction of it that falls inside the tail.
+  const double tail = alpha * static_cast<double>(sorted.size());
+  const auto whole = static_cast<std::size_t>(std::floor(tail));
+  double sum = 0;
+  for (std::size_t i = 0; i < whole; ++i) sum += sorted[i];
+  if (whole < sorted.size()) sum += (tail - static_cast<double>(whole)) * sorted[whole];
+  risk.expected_shortfall = sum / tail;
+  return risk;
+}
+
+std::optional<int> FirstMonthBelow(std::span<const Usd> balance, Usd floor) {
+  for (std::size_t m = 0; m < balance.size(); ++m) {
+    if (balance[m] < floor) return static_cast<int>(m);
+  }
+  return std::nullopt;
+}
+
+Result<FloorRisk> CashFloorRisk(std::span<const std::vector<Usd>> balances, Usd floor) {
+  if (balances.empty()) return Status::InvalidArgument("no cash paths");
+  const std::size_t months = balances.front().size();
+  std::vector<std::int64_t> first_breaches(months, 0);
+  std::int64_t breached = 0;
+  FloorRisk risk;
+  for (std::size_t p = 0; p < balances.size(); ++p) {
+    if (balances[p].size() != months) {
+      return Status::InvalidArgument("cash path " + std::to_string(p) + " has " +
+                                     std::to_string(balances[p].size()) + " months, path 0 has " +
+                                     std::to_string(months));
+    }
+    const std::optional<int> first = FirstMonthBelow(balances[p], floor);
+    if (!first) continue;
+    ++breached;
+    ++first_breaches[static_cast<std::size_t>(*first)];
+    if (!risk.earliest_month || *first < *risk.earliest_month) risk.earliest_month = first;
+  }
+  const auto paths = static_cast<double>(balances.size());
+  risk.probability = static_cast<double>(breached) / paths;
+  std::int64_t so_far = 0;
+  risk.breached_by_month.reserve(months);
+  for (const std::int64_t n : first_breaches) {
+    so_far += n;
+    risk.breached_by_month.push_back(static_cast<double>(so_far) / paths);
+  }
+  return risk;
+}
+
+}  // namespace mullet

@@ -15,7 +15,8 @@ mkdir -p "$build/artifacts"
 # target:seed folder under tests/testdata
 for pair in cgminer_reply_fuzz:cgminer luxos_reply_fuzz:fuzz/luxos_reply \
             whatsminer_v3_fuzz:fuzz/whatsminer_v3 modbus_request_fuzz:fuzz/modbus_request \
-            api_request_fuzz:fuzz/api_request; do
+            api_request_fuzz:fuzz/api_request openadr_events_fuzz:fuzz/openadr_events \
+            ercot_page_fuzz:fuzz/ercot_page price_csv_fuzz:fuzz/price_csv; do
   target=${pair%%:*} seeds=${pair#*:}
   cmake --build "$build" --target "$target"
   corpus="$build/corpus/$target"

@@ -47,6 +47,13 @@ std::optional<bool> MeasuredHashing(const Site& site, const MinerRecord& r) {
 //    controller did not put to sleep is someone else's decision: not
 //    hashing, and never woken here.
 bool Hashing(const Site& site, const MinerRecord& r, UtcTime now) {
+  // A command in flight counts as done. A sweep has already made one not
+  // done past its ramp drifted (UpdateTarget), so this changes nothing after
+  // a sweep; a tick on the last sweep reads measurements older than the
+  // command, and without this would send it again.
+  if (r.target == TargetState::kDispatched && r.command != MinerRecord::Command::kNone) {
+    return r.command == MinerRecord::Command::kHash;
+  }
   const std::optional<bool> measured = MeasuredHashing(site, r);
   switch (r.command) {
     case MinerRecord::Command::kSleep:

@@ -305,7 +305,9 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       for (std::size_t m = k; m < order.size(); ++m) {
         const GpuReading& r = order[m]->reading;
         // Into the range -pl accepts: below min_limit the floor leaves a shortfall.
-        Watts cap(std::floor(even.value()));
+        // Rounded down, but not a watt off for a share that is whole but
+        // for floating point (2,400 W / 8 computed as 299.99999...).
+        Watts cap(std::floor(even.value() + 1e-6));
         if (r.min_limit && cap < *r.min_limit) cap = *r.min_limit;
         if (r.max_limit && cap > *r.max_limit) cap = *r.max_limit;
         if (cap < *order[m]->ceiling && !same(cap, *order[m]->ceiling)) order[m]->cap = cap;
@@ -317,7 +319,15 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
     event->floor_short = std::max(Watts(0), total - *budget);
   }
 
+  // A node whose nvidia-smi failed once this tick (a hung one: a deadline)
+  // is left until the next tick, so a node costs one deadline, not one per GPU.
+  std::vector<const FirmGpuNode*> failed;
+  const auto node_failed = [&](const Gpu& g, const std::string& what, const Status& s) {
+    fail(what, s);
+    failed.push_back(g.node);
+  };
   for (const Gpu& g : gpus) {
+    if (std::find(failed.begin(), failed.end(), g.node) != failed.end()) continue;
     const std::string& name = g.node->name;
     const int index = g.reading.index;
     const std::string what = "GPU " + std::to_string(index) + " of " + name;
@@ -327,8 +337,8 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       // Marked before the cap leaves, with the limit before the loop's first
       // cap: a crash between the two restores it after a restart.
       if (it == ours.end() || !same(Watts(it->cap_w), *g.cap)) {
-        const GpuCapRow row{name,   index, g.reading.uuid, tenant, it != ours.end() ? it->before_w : g.ceiling->value(),
-                            g.cap->value(), now};
+        const GpuCapRow row{name, index, g.reading.uuid, tenant,
+                            it != ours.end() ? it->before_w : g.ceiling->value(), g.cap->value(), now};
         if (Status s = store_.MarkGpuCap(row); !s.ok()) {
           fail("marking " + what, s);  // never capped unmarked
           continue;
@@ -340,7 +350,10 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
         }
       }
       if (!limit || !same(*limit, *g.cap)) {
-        if (Status s = g.node->node->SetPowerLimit(index, *g.cap); !s.ok()) fail("capping " + what, s);
+        if (Status s = g.node->node->SetPowerLimit(index, *g.cap); !s.ok()) {
+          node_failed(g, "capping " + what, s);  // marked: sent again next tick, or restored
+          continue;
+        }
       }
       ++event->gpus_capped;
       if (!event->cap || *g.cap < *event->cap) event->cap = g.cap;
@@ -351,7 +364,7 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       const bool operators = limit && !same(*limit, Watts(it->cap_w)) && !same(*limit, before);
       if (!operators && (!limit || !same(*limit, before))) {
         if (Status s = g.node->node->SetPowerLimit(index, before); !s.ok()) {
-          fail("restoring " + what, s);  // kept marked: tried again next tick
+          node_failed(g, "restoring " + what, s);  // kept marked: tried again next tick
           continue;
         }
         ++report->gpus_restored;

@@ -129,7 +129,9 @@ struct TickReport {
   std::size_t jobs_suspended = 0, jobs_resumed = 0;
   std::string batch_error;
   // Firm AI: each tenant in breach, the GPUs the loop holds capped (all
-  // tenants), those restored this tick, and the first GPU node error.
+  // tenants: marked in the store, a cap that failed to leave included; it is
+  // sent again next tick), those restored this tick, and the first GPU node
+  // error.
   std::vector<SlaEvent> sla_events;
   std::size_t gpus_capped = 0, gpus_restored = 0;
   std::string gpu_error;

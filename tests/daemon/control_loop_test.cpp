@@ -586,7 +586,9 @@ TEST_F(ControlLoopGpuTest, FirmLoadAloneOverAnEventCapsTheTenantsGpusToFitAndCos
   EXPECT_EQ(e.gpus_capped, 32u);
   EXPECT_EQ(r->gpus_capped, 32u);
   ASSERT_TRUE(e.cap.has_value());
-  EXPECT_DOUBLE_EQ(e.cap->value(), std::floor(e.served_it.value() / 32));
+  EXPECT_NEAR(e.cap->value(), e.served_it.value() / 32, 1.0);
+  EXPECT_EQ(e.cap->value(), std::round(e.cap->value())) << "whole watts";
+  EXPECT_LE(e.cap->value() * 32, e.served_it.value() + 1e-3);
   EXPECT_EQ(e.floor_short, Watts(0));
   Watts total{0};
   for (FakeGpuNode* n : {&a_, &b_}) {
@@ -619,7 +621,7 @@ TEST_F(ControlLoopGpuTest, FirmLoadAloneOverAnEventCapsTheTenantsGpusToFitAndCos
   // tick of the same event sends nothing again.
   r = Tick(*loop);
   ASSERT_TRUE(r.ok()) << r.status().message();
-  EXPECT_DOUBLE_EQ(Limit(a_, 0).value(), std::floor(r->sla_events.at(0).served_it.value() / 32));
+  EXPECT_NEAR(Limit(a_, 0).value(), r->sla_events.at(0).served_it.value() / 32, 1.0);
   const int sent = a_.set_calls() + b_.set_calls();
   r = Tick(*loop);
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -656,7 +658,8 @@ TEST_F(ControlLoopGpuTest, CancellingRestoresOnlyTheGpusTheLoopCappedToTheirLimi
   EXPECT_LT(Limit(b_, 5), Watts(600));
   const Watts cap = Limit(a_, 0);
   // The operator's 220 W leaves more for the rest: water-filled.
-  EXPECT_DOUBLE_EQ(cap.value(), std::floor((r->sla_events[0].served_it.value() - 220) / 31));
+  EXPECT_NEAR(cap.value(), (r->sla_events[0].served_it.value() - 220) / 31, 1.0);
+  EXPECT_GT(cap, Watts(r->sla_events[0].served_it.value() / 32)) << "more than an even share";
 
   ASSERT_TRUE(store_->CancelEvent(event.id, "test", now_).ok());
   r = Tick(*loop);
@@ -715,6 +718,39 @@ TEST_F(ControlLoopGpuTest, AFailingGpuNodeNeitherStopsTheMinersNorTheOtherNodeAn
   EXPECT_TRUE(r->gpu_error.empty()) << r->gpu_error;
   EXPECT_EQ(r->gpus_capped, 32u) << "retried";
   EXPECT_LT(Limit(a_, 0), Watts(700));
+}
+
+// A node whose nvidia-smi reads but hangs on -pl (each call a deadline).
+class HungCapNode : public GpuNode {
+ public:
+  explicit HungCapNode(FakeGpuNode& inner) : inner_(inner) {}
+  Result<std::vector<GpuReading>> Read() override { return inner_.Read(); }
+  Status SetPowerLimit(int, Watts) override {
+    ++calls_;
+    return Status::IoError("`nvidia-smi -pl` timed out after 10 s");
+  }
+  int calls() const { return calls_; }
+
+ private:
+  FakeGpuNode& inner_;
+  int calls_ = 0;
+};
+
+TEST_F(ControlLoopGpuTest, ANodeHungOnItsCapsCostsOneCallATickNotOneAGpu) {
+  Plant plant(site_);
+  HungCapNode hung(a_);
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  loop.SetFirmGpuNodes({{"inference", "node-a", &hung}, {"inference", "node-b", &b_}});
+  ReduceTo(10);
+  Result<TickReport> r = Tick(loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(hung.calls(), 1) << "the node's other 15 GPUs wait for the next tick";
+  EXPECT_NE(r->gpu_error.find("capping GPU 0 of node-a: "), std::string::npos) << r->gpu_error;
+  EXPECT_EQ(r->sla_events.at(0).gpus_capped, 16u) << "node-b's";
+  EXPECT_GT(r->slept, 0u);
+  r = Tick(loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(hung.calls(), 2) << "tried again";
 }
 
 }  // namespace

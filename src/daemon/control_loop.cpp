@@ -228,33 +228,72 @@ void ControlLoop::DriveFirmGpus(UtcTime now, TickReport* report) {
   for (const std::string& tenant : tenants) {
     SlaEvent* event = nullptr;
     for (SlaEvent& e : report->sla_events) event = e.tenant == tenant ? &e : event;
-    CapTenantGpus(now, tenant, event ? std::optional<Watts>(event->served_it) : std::nullopt, ours, event, report);
+    CapTenantGpus(now, tenant, ours, event, report);
   }
   report->gpus_capped = ours.size();
 }
 
-void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::optional<Watts> budget,
-                                std::vector<GpuCapRow>& ours, SlaEvent* event, TickReport* report) {
+namespace {
+
+// Watts are whole on nvidia-smi's -pl; half a watt apart is the same limit.
+bool SameLimit(Watts a, Watts b) { return std::abs(a.value() - b.value()) < 0.5; }
+
+}  // namespace
+
+// One GPU of a tenant's nodes as this tick found it.
+struct ControlLoop::TenantGpu {
+  const FirmGpuNode* node = nullptr;
+  GpuReading reading;
+  std::optional<Watts> ceiling;  // the most the loop may leave it at: its limit before the loop's cap
+  std::optional<Watts> cap;      // the loop's cap this tick; none: not capped by the loop
+};
+
+// The budget shared evenly, water-filled: a GPU whose ceiling is below the
+// even share (an operator's lower cap, a smaller part) keeps it, and what it
+// leaves is shared by the rest. Each cap is clamped into the range -pl
+// accepts; returns what the floors (min_limit) leave above the budget.
+Watts ControlLoop::ShareGpuBudget(Watts budget, std::vector<TenantGpu>& gpus) {
+  std::vector<TenantGpu*> order;
+  for (TenantGpu& g : gpus) {
+    if (g.ceiling) order.push_back(&g);
+  }
+  std::sort(order.begin(), order.end(),
+            [](const TenantGpu* a, const TenantGpu* b) { return *a->ceiling < *b->ceiling; });
+  Watts left = budget;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Watts even = left / static_cast<double>(order.size() - k);
+    if (*order[k]->ceiling <= even) {
+      left -= *order[k]->ceiling;
+      continue;
+    }
+    for (std::size_t m = k; m < order.size(); ++m) {
+      const GpuReading& r = order[m]->reading;
+      // Whole watts rounded down, so the caps never add up above the budget;
+      // not a watt off for a share whole but for floating point (2,400 W / 8
+      // computed as 299.99999...).
+      Watts cap(std::floor(even.value() + 1e-6));
+      if (r.min_limit && cap < *r.min_limit) cap = *r.min_limit;
+      if (r.max_limit && cap > *r.max_limit) cap = *r.max_limit;
+      if (cap < *order[m]->ceiling && !SameLimit(cap, *order[m]->ceiling)) order[m]->cap = cap;
+    }
+    break;
+  }
+  Watts total{0};
+  for (const TenantGpu* g : order) total += g->cap ? *g->cap : *g->ceiling;
+  return std::max(Watts(0), total - budget);
+}
+
+std::vector<ControlLoop::TenantGpu> ControlLoop::ReadTenantGpus(const std::string& tenant, bool breach,
+                                                               std::vector<GpuCapRow>& ours, TickReport* report) {
   const auto fail = [&](const std::string& what, const Status& s) {
     if (report->gpu_error.empty()) report->gpu_error = what + ": " + s.message();
   };
-  const auto find_ours = [&](const std::string& node, int gpu) {
-    return std::find_if(ours.begin(), ours.end(), [&](const GpuCapRow& r) { return r.node == node && r.gpu == gpu; });
-  };
-  // Watts are whole on nvidia-smi's -pl; half a watt apart is the same limit.
-  const auto same = [](Watts a, Watts b) { return std::abs(a.value() - b.value()) < 0.5; };
-  struct Gpu {
-    const FirmGpuNode* node;
-    GpuReading reading;
-    std::optional<Watts> ceiling;  // the most the loop may leave it at: its limit before the loop's cap
-    std::optional<Watts> cap;      // the loop's cap this tick; none: not capped by the loop
-  };
-  std::vector<Gpu> gpus;
+  std::vector<TenantGpu> gpus;
   for (const FirmGpuNode& n : gpu_nodes_) {
     if (n.tenant != tenant) continue;
     const bool capped_here =
         std::any_of(ours.begin(), ours.end(), [&](const GpuCapRow& r) { return r.node == n.name; });
-    if (!budget && !capped_here) continue;  // nothing to cap or restore: not even a read
+    if (!breach && !capped_here) continue;  // nothing to cap or restore: not even a read
     // A node that fails costs its deadline at most (nvidia_smi.h) and is
     // tried again next tick; its marks stay, so nothing is forgotten.
     Result<std::vector<GpuReading>> read = n.node->Read();
@@ -263,18 +302,20 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       continue;
     }
     for (const GpuReading& g : *read) {
-      Gpu gpu{&n, g, g.power_limit ? g.power_limit : g.default_limit ? g.default_limit : g.max_limit, std::nullopt};
-      if (auto it = find_ours(n.name, g.index); it != ours.end()) gpu.ceiling = Watts(it->before_w);
+      TenantGpu gpu{&n, g, g.power_limit ? g.power_limit : g.default_limit ? g.default_limit : g.max_limit,
+                    std::nullopt};
+      for (const GpuCapRow& r : ours) {
+        if (r.node == n.name && r.gpu == g.index) gpu.ceiling = Watts(r.before_w);
+      }
       gpus.push_back(std::move(gpu));
     }
     // A marked GPU the node no longer lists at its index, or another GPU
     // there (its uuid), is gone: no longer the loop's to restore.
     for (auto it = ours.begin(); it != ours.end();) {
-      const bool here = it->node == n.name &&
-                        std::none_of(read->begin(), read->end(), [&](const GpuReading& g) {
+      const bool gone = it->node == n.name && std::none_of(read->begin(), read->end(), [&](const GpuReading& g) {
                           return g.index == it->gpu && (it->uuid.empty() || g.uuid.empty() || g.uuid == it->uuid);
                         });
-      if (!here) {
+      if (!gone) {
         ++it;
       } else if (Status s = store_.ClearGpuCap(it->node, it->gpu); !s.ok()) {
         fail("clearing GPU " + std::to_string(it->gpu) + " of " + it->node, s);
@@ -284,59 +325,31 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       }
     }
   }
+  return gpus;
+}
 
-  if (budget) {
-    // The budget shared evenly, water-filled: a GPU whose ceiling is below
-    // the even share (an operator's lower cap, a smaller part) keeps it, and
-    // what it leaves is shared by the rest. Whole watts, rounded down, so the
-    // caps never add up above the budget.
-    std::vector<Gpu*> order;
-    for (Gpu& g : gpus) {
-      if (g.ceiling) order.push_back(&g);
-    }
-    std::sort(order.begin(), order.end(), [](const Gpu* a, const Gpu* b) { return *a->ceiling < *b->ceiling; });
-    Watts left = *budget;
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      const Watts even = left / static_cast<double>(order.size() - k);
-      if (*order[k]->ceiling <= even) {
-        left -= *order[k]->ceiling;
-        continue;
-      }
-      for (std::size_t m = k; m < order.size(); ++m) {
-        const GpuReading& r = order[m]->reading;
-        // Into the range -pl accepts: below min_limit the floor leaves a shortfall.
-        // Rounded down, but not a watt off for a share that is whole but
-        // for floating point (2,400 W / 8 computed as 299.99999...).
-        Watts cap(std::floor(even.value() + 1e-6));
-        if (r.min_limit && cap < *r.min_limit) cap = *r.min_limit;
-        if (r.max_limit && cap > *r.max_limit) cap = *r.max_limit;
-        if (cap < *order[m]->ceiling && !same(cap, *order[m]->ceiling)) order[m]->cap = cap;
-      }
-      break;
-    }
-    Watts total{0};
-    for (const Gpu* g : order) total += g->cap ? *g->cap : *g->ceiling;
-    event->floor_short = std::max(Watts(0), total - *budget);
-  }
-
+void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::vector<GpuCapRow>& ours,
+                                SlaEvent* event, TickReport* report) {
+  std::vector<TenantGpu> gpus = ReadTenantGpus(tenant, event != nullptr, ours, report);
+  if (event) event->floor_short = ShareGpuBudget(event->served_it, gpus);
+  const auto fail = [&](const std::string& what, const Status& s) {
+    if (report->gpu_error.empty()) report->gpu_error = what + ": " + s.message();
+  };
   // A node whose nvidia-smi failed once this tick (a hung one: a deadline)
   // is left until the next tick, so a node costs one deadline, not one per GPU.
   std::vector<const FirmGpuNode*> failed;
-  const auto node_failed = [&](const Gpu& g, const std::string& what, const Status& s) {
-    fail(what, s);
-    failed.push_back(g.node);
-  };
-  for (const Gpu& g : gpus) {
+  for (const TenantGpu& g : gpus) {
     if (std::find(failed.begin(), failed.end(), g.node) != failed.end()) continue;
     const std::string& name = g.node->name;
     const int index = g.reading.index;
     const std::string what = "GPU " + std::to_string(index) + " of " + name;
     const std::optional<Watts> limit = g.reading.power_limit;
-    auto it = find_ours(name, index);
+    auto it = std::find_if(ours.begin(), ours.end(),
+                           [&](const GpuCapRow& r) { return r.node == name && r.gpu == index; });
     if (g.cap) {
       // Marked before the cap leaves, with the limit before the loop's first
       // cap: a crash between the two restores it after a restart.
-      if (it == ours.end() || !same(Watts(it->cap_w), *g.cap)) {
+      if (it == ours.end() || !SameLimit(Watts(it->cap_w), *g.cap)) {
         const GpuCapRow row{name, index, g.reading.uuid, tenant,
                             it != ours.end() ? it->before_w : g.ceiling->value(), g.cap->value(), now};
         if (Status s = store_.MarkGpuCap(row); !s.ok()) {
@@ -349,9 +362,10 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
           it->cap_w = row.cap_w;
         }
       }
-      if (!limit || !same(*limit, *g.cap)) {
+      if (!limit || !SameLimit(*limit, *g.cap)) {
         if (Status s = g.node->node->SetPowerLimit(index, *g.cap); !s.ok()) {
-          node_failed(g, "capping " + what, s);  // marked: sent again next tick, or restored
+          fail("capping " + what, s);  // marked: sent again next tick, or restored
+          failed.push_back(g.node);
           continue;
         }
       }
@@ -361,10 +375,11 @@ void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::opt
       // Restored to its limit before, unless an operator has set another
       // since (neither the loop's cap nor the limit before): that one stays.
       const Watts before(it->before_w);
-      const bool operators = limit && !same(*limit, Watts(it->cap_w)) && !same(*limit, before);
-      if (!operators && (!limit || !same(*limit, before))) {
+      const bool operators = limit && !SameLimit(*limit, Watts(it->cap_w)) && !SameLimit(*limit, before);
+      if (!operators && (!limit || !SameLimit(*limit, before))) {
         if (Status s = g.node->node->SetPowerLimit(index, before); !s.ok()) {
-          node_failed(g, "restoring " + what, s);  // kept marked: tried again next tick
+          fail("restoring " + what, s);  // kept marked: tried again next tick
+          failed.push_back(g.node);
           continue;
         }
         ++report->gpus_restored;

@@ -207,9 +207,15 @@ class ControlLoop {
   // Records each firm tenant's breach with its cost, and caps (or restores)
   // the tenants' GPUs. A node that fails is in the report, never an error.
   void DriveFirmGpus(UtcTime now, TickReport* report);
-  // One tenant's nodes: caps its GPUs to fit `budget` (none: restores them).
-  void CapTenantGpus(UtcTime now, const std::string& tenant, std::optional<Watts> budget,
-                     std::vector<GpuCapRow>& ours, SlaEvent* event, TickReport* report);
+  // One tenant's nodes: in its SLA event (`event`), caps its GPUs to fit what
+  // is served; without one, restores those the loop capped. `ours`: the GPUs
+  // marked in the store, kept up to date.
+  struct TenantGpu;
+  void CapTenantGpus(UtcTime now, const std::string& tenant, std::vector<GpuCapRow>& ours, SlaEvent* event,
+                     TickReport* report);
+  std::vector<TenantGpu> ReadTenantGpus(const std::string& tenant, bool breach, std::vector<GpuCapRow>& ours,
+                                        TickReport* report);
+  static Watts ShareGpuBudget(Watts budget, std::vector<TenantGpu>& gpus);
 
   // The loop's own copy: operators' policy parameters are applied to it.
   Site site_;

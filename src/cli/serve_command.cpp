@@ -567,11 +567,16 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
                ro.price_feed ? std::string("polled each tick")
                              : fmt::format("{:.2f} USD/MWh", ro.signals.price.value()),
                sources["price"].source, ro.signals.hashprice.value(), sources["hashprice"].source);
+    for (const GpuNodeFlag& g : *gpu_nodes) {
+      fmt::print(err, "mullet serve: GPU node {} of {}: capped only in an SLA breach of the tenant\n",
+                 Printable(g.path), Printable(g.tenant));
+    }
   } else {
     fmt::print(err,
                "mullet serve: warning: no miner group of {} has `addresses`: the API serves the store, and no "
                "control loop runs (give each group its addresses, or --emulate N)\n",
                f.site_file);
+    if (!gpu_nodes->empty()) fmt::print(err, "mullet serve: warning: --gpu-node: no control loop to drive them\n");
   }
   const asio::ip::tcp::endpoint at = server.endpoint();
   const std::string host = at.address().is_v6() ? "[" + at.address().to_string() + "]" : at.address().to_string();

@@ -22,6 +22,7 @@
 #include "daemon/price_feed.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
+#include "drivers/gpu/nvidia_smi.h"
 #include "drivers/slurm/slurm_scheduler.h"
 #include "drivers/transport/address_range.h"
 #include "site/site_config.h"
@@ -119,6 +120,44 @@ Result<ErcotFeedOptions> ErcotOptions(const ServeFlags& f) {
   return eo;
 }
 
+// One --gpu-node: a firm tenant's node and its nvidia-smi.
+struct GpuNodeFlag {
+  std::string tenant;
+  std::string path;
+};
+
+// Each TENANT=PATH, checked against the site's leases and clouds: a tenant
+// not in the site file is refused with the list of those it has.
+Result<std::vector<GpuNodeFlag>> ParseGpuNodes(const std::vector<std::string>& flags, const Site& site,
+                                               const std::string& site_file) {
+  std::vector<std::string> tenants;
+  for (const ColoLease& l : site.leases) tenants.push_back(l.name);
+  for (const GpuCloud& c : site.clouds) tenants.push_back(c.name);
+  std::vector<GpuNodeFlag> out;
+  for (const std::string& flag : flags) {
+    const std::size_t eq = flag.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size()) {
+      return Status::InvalidArgument("--gpu-node: expected TENANT=PATH (a lease or cloud of the site, and the "
+                                     "node's nvidia-smi), got " + Quoted(flag));
+    }
+    GpuNodeFlag node{flag.substr(0, eq), flag.substr(eq + 1)};
+    if (std::find(tenants.begin(), tenants.end(), node.tenant) == tenants.end()) {
+      std::string names;
+      for (const std::string& t : tenants) names += (names.empty() ? "" : ", ") + Printable(t);
+      return Status::InvalidArgument("--gpu-node: " + site_file + " has no lease or cloud named " +
+                                     Quoted(node.tenant) +
+                                     (names.empty() ? " (it has no AI tenant)" : " (its tenants: " + names + ")"));
+    }
+    for (const GpuNodeFlag& n : out) {
+      if (n.path == node.path) {
+        return Status::InvalidArgument("--gpu-node: " + Quoted(node.path) + " is given twice (each node once)");
+      }
+    }
+    out.push_back(std::move(node));
+  }
+  return out;
+}
+
 }  // namespace
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
@@ -200,6 +239,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
                   "Suspend this Slurm partition's running jobs while the policy defers batch work, and resume "
                   "them (only those) after; needs the site's batch queue");
   cmd->add_option("--slurm-conf", f.slurm_conf, "SLURM_CONF for scontrol and squeue (default: theirs)");
+  cmd->add_option("--gpu-node", f.gpu_nodes,
+                  "TENANT=PATH, repeatable: a GPU node of the site's lease or cloud TENANT, driven through "
+                  "the nvidia-smi binary at PATH (or a wrapper that runs it on the node, e.g. over ssh). "
+                  "When firm load alone breaks a limit (firm-sla-breach), the tenant's GPUs are capped "
+                  "(-pl) to fit what the policy serves, and restored when the breach ends")
+      ->type_name("TENANT=PATH");
+  cmd->add_option("--gpu-deadline-s", f.gpu_deadline_s, "Deadline of each nvidia-smi call of a --gpu-node")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str();
   cmd->add_option("--four-cp-alert-file", f.four_cp_alert_file,
                   "An operator's 4CP alerts: a CSV of start_utc,end_utc intervals, read again every tick; "
                   "in one, the site's 4CP charge is weighed as in an alert hour of the site file (needs "
@@ -221,6 +269,10 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
       "  curl -H 'Authorization: Bearer mlt_...' -d '{\"type\":\"reduce-to\",\"kw\":2500}' \\\n"
       "       http://127.0.0.1:8080/api/v1/events\n"
       "  curl -s http://127.0.0.1:8080/metrics | grep mullet_site_power_watts\n"
+      "Firm AI is capped only when firm load alone breaks a limit, an SLA event logged and\n"
+      "costed; give each tenant's GPU nodes and the loop caps them (needs root on the node):\n"
+      "  mullet serve site.yaml --gpu-node ai-lease=/usr/bin/nvidia-smi \\\n"
+      "       --gpu-node ai-lease=/etc/mullet/gpu07-smi   # a wrapper: exec ssh gpu07 nvidia-smi \"$@\"\n"
       "Logs one line per tick that acted (logfmt, with each group's reason code) on stderr.\n"
       "Stops on SIGINT or SIGTERM; everything stored survives a kill, and a restart resumes\n"
       "the events in force and the miners it put to sleep.");
@@ -256,6 +308,11 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   if (scenarios->size() > 1) {
     fmt::print(err, "mullet serve: {} scenarios in {}: serving the first, {}\n", scenarios->size(), f.site_file,
                Printable(scenarios->front().name));
+  }
+  Result<std::vector<GpuNodeFlag>> gpu_nodes = ParseGpuNodes(f.gpu_nodes, site, f.site_file);
+  if (!gpu_nodes.ok()) {
+    err << "mullet serve: error: " << gpu_nodes.status().message() << "\n";
+    return 2;
   }
   Result<std::unique_ptr<Store>> store = OpenStore(f.db);
   if (!store.ok()) {
@@ -459,6 +516,14 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
       sources["slurm"].source = "Slurm partition " + f.slurm_partition;
       ro.sources = sources;
     }
+    for (const GpuNodeFlag& g : *gpu_nodes) {
+      NvidiaSmiOptions no;
+      no.binary = g.path;
+      no.command.deadline = Seconds(f.gpu_deadline_s);
+      auto node = std::make_shared<NvidiaSmiGpuNode>(no);
+      ro.gpu_nodes.push_back({g.tenant, g.path, node.get()});
+      ro.gpu_owners.push_back(std::move(node));
+    }
     runner = std::make_unique<LoopRunner>(site, std::move(loop_store).value(), std::move(io), fleet->second, ro,
                                           board, err, Now);
     if (Status s = runner->Start(); !s.ok()) {
@@ -502,11 +567,16 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
                ro.price_feed ? std::string("polled each tick")
                              : fmt::format("{:.2f} USD/MWh", ro.signals.price.value()),
                sources["price"].source, ro.signals.hashprice.value(), sources["hashprice"].source);
+    for (const GpuNodeFlag& g : *gpu_nodes) {
+      fmt::print(err, "mullet serve: GPU node {} of {}: capped only in an SLA breach of the tenant\n",
+                 Printable(g.path), Printable(g.tenant));
+    }
   } else {
     fmt::print(err,
                "mullet serve: warning: no miner group of {} has `addresses`: the API serves the store, and no "
                "control loop runs (give each group its addresses, or --emulate N)\n",
                f.site_file);
+    if (!gpu_nodes->empty()) fmt::print(err, "mullet serve: warning: --gpu-node: no control loop to drive them\n");
   }
   const asio::ip::tcp::endpoint at = server.endpoint();
   const std::string host = at.address().is_v6() ? "[" + at.address().to_string() + "]" : at.address().to_string();

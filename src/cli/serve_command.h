@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cli/meter_command.h"
 
@@ -57,6 +58,10 @@ struct ServeFlags {
   std::string four_cp_alert_file;  // an operator's 4CP alerts (start_utc,end_utc); "" for none
   std::string slurm_partition;  // suspend this partition's jobs when batch waits; "" for none
   std::string slurm_conf;       // SLURM_CONF for the tools; "" for theirs
+  // TENANT=PATH, repeatable: a GPU node of the lease or cloud TENANT, reached
+  // through the nvidia-smi binary (or a wrapper, e.g. over ssh) at PATH.
+  std::vector<std::string> gpu_nodes;
+  double gpu_deadline_s = 10;  // each nvidia-smi call's deadline
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);

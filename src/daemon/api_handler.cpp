@@ -560,6 +560,14 @@ ApiReply ApiHandler::Metrics() {
       out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
       gauge("mullet_batch_gpus", "GPUs of the batch queue the policy lets run this tick.");
       out += "mullet_batch_gpus " + std::to_string(r.batch_gpus) + "\n";
+      double sla_usd = 0;
+      for (const SlaEvent& e : r.sla_events) sla_usd += e.cost_usd;
+      gauge("mullet_firm_sla_events", "Firm tenants the policy could not serve in full this tick (firm-sla-breach).");
+      out += "mullet_firm_sla_events " + std::to_string(r.sla_events.size()) + "\n";
+      gauge("mullet_firm_sla_cost_usd", "What the last tick's SLA events cost over its step, as the backtest costs one.");
+      out += "mullet_firm_sla_cost_usd " + number(sla_usd) + "\n";
+      gauge("mullet_firm_capped_gpus", "Firm tenants' GPUs the loop holds capped for an SLA cut.");
+      out += "mullet_firm_capped_gpus " + std::to_string(r.gpus_capped) + "\n";
       gauge("mullet_miners", "Miners by what the last sweep found.");
       out += "mullet_miners{state=\"answered\"} " + std::to_string(r.answered) + "\n";
       out += "mullet_miners{state=\"silent\"} " + std::to_string(r.silent) + "\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "dispatch/contract.h"
@@ -25,6 +26,17 @@ std::string TickJson(const Site& site, const TickReport& r) {
   }
   json targets = json::object();
   for (const auto& [state, n] : r.targets) targets[state] = n;
+  json sla = json::array();
+  for (const SlaEvent& e : r.sla_events) {
+    sla.push_back({{"tenant", e.tenant},
+                   {"reason", ReasonName(Reason::kFirmSlaBreach)},
+                   {"demand_kw", e.demand_it.kilowatts()},
+                   {"served_kw", e.served_it.kilowatts()},
+                   {"gpus_capped", e.gpus_capped},
+                   {"cap_w", e.cap ? json(e.cap->value()) : json(nullptr)},
+                   {"floor_short_kw", e.floor_short.kilowatts()},
+                   {"cost_usd", e.cost_usd}});
+  }
   const json j{{"time", FormatUtc(r.time)},
                {"site_meter_w", opt(r.site_meter)},
                {"dr_limit_w", opt(r.dr_limit)},
@@ -43,6 +55,8 @@ std::string TickJson(const Site& site, const TickReport& r) {
                {"pending", r.pending},
                {"batch", {{"gpus", r.batch_gpus}, {"reason", r.batch_reason}, {"jobs_suspended", r.jobs_suspended},
                           {"jobs_resumed", r.jobs_resumed}, {"error", r.batch_error}}},
+               {"sla_events", sla},
+               {"gpus", {{"capped", r.gpus_capped}, {"restored", r.gpus_restored}, {"error", r.gpu_error}}},
                {"targets", targets},
                {"groups", groups}};
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -182,6 +196,201 @@ void ControlLoop::DriveBatch(UtcTime now, TickReport* report) {
     }
     // Resumed, finished, or gone: no longer ours to resume.
     if (Status s = store_.ClearBatchSuspended(id); !s.ok()) fail("clearing job " + id, s);
+  }
+}
+
+void ControlLoop::DriveFirmGpus(UtcTime now, TickReport* report) {
+  // Every breach is an SLA event, costed over the tick's step as the backtest
+  // books a step, whether or not the tenant has GPU nodes to cap.
+  const Hours step(options_.tick.count() / 3600.0);
+  for (std::size_t i = 0; i < site_.leases.size() && i < alloc_.leases.size(); ++i) {
+    const FirmSetpoint& f = alloc_.leases[i];
+    if (f.reason != Reason::kFirmSlaBreach) continue;
+    report->sla_events.push_back({site_.leases[i].name, f.demand_it, f.served_it, 0, std::nullopt, Watts(0),
+                                  LeaseShortfallUsd(site_.leases[i], f.demand_it, f.served_it, step)});
+  }
+  for (std::size_t i = 0; i < site_.clouds.size() && i < alloc_.clouds.size(); ++i) {
+    const FirmSetpoint& f = alloc_.clouds[i];
+    if (f.reason != Reason::kFirmSlaBreach) continue;
+    report->sla_events.push_back({site_.clouds[i].name, f.demand_it, f.served_it, 0, std::nullopt, Watts(0),
+                                  CloudShortfallUsd(site_.clouds[i], f.demand_it, f.served_it, step)});
+  }
+  if (gpu_nodes_.empty()) return;
+  Result<std::vector<GpuCapRow>> marked = store_.GpuCaps();
+  if (!marked.ok()) {
+    report->gpu_error = "reading the capped GPUs: " + marked.status().message();
+    return;
+  }
+  std::vector<GpuCapRow> ours = std::move(marked).value();
+  std::vector<std::string> tenants;
+  for (const FirmGpuNode& n : gpu_nodes_) {
+    if (std::find(tenants.begin(), tenants.end(), n.tenant) == tenants.end()) tenants.push_back(n.tenant);
+  }
+  for (const std::string& tenant : tenants) {
+    SlaEvent* event = nullptr;
+    for (SlaEvent& e : report->sla_events) event = e.tenant == tenant ? &e : event;
+    CapTenantGpus(now, tenant, ours, event, report);
+  }
+  report->gpus_capped = ours.size();
+}
+
+namespace {
+
+// Watts are whole on nvidia-smi's -pl; half a watt apart is the same limit.
+bool SameLimit(Watts a, Watts b) { return std::abs(a.value() - b.value()) < 0.5; }
+
+}  // namespace
+
+// One GPU of a tenant's nodes as this tick found it.
+struct ControlLoop::TenantGpu {
+  const FirmGpuNode* node = nullptr;
+  GpuReading reading;
+  std::optional<Watts> ceiling;  // the most the loop may leave it at: its limit before the loop's cap
+  std::optional<Watts> cap;      // the loop's cap this tick; none: not capped by the loop
+};
+
+// The budget shared evenly, water-filled: a GPU whose ceiling is below the
+// even share (an operator's lower cap, a smaller part) keeps it, and what it
+// leaves is shared by the rest. Each cap is clamped into the range -pl
+// accepts; returns what the floors (min_limit) leave above the budget.
+Watts ControlLoop::ShareGpuBudget(Watts budget, std::vector<TenantGpu>& gpus) {
+  std::vector<TenantGpu*> order;
+  for (TenantGpu& g : gpus) {
+    if (g.ceiling) order.push_back(&g);
+  }
+  std::sort(order.begin(), order.end(),
+            [](const TenantGpu* a, const TenantGpu* b) { return *a->ceiling < *b->ceiling; });
+  Watts left = budget;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Watts even = left / static_cast<double>(order.size() - k);
+    if (*order[k]->ceiling <= even) {
+      left -= *order[k]->ceiling;
+      continue;
+    }
+    for (std::size_t m = k; m < order.size(); ++m) {
+      const GpuReading& r = order[m]->reading;
+      // Whole watts rounded down, so the caps never add up above the budget;
+      // not a watt off for a share whole but for floating point (2,400 W / 8
+      // computed as 299.99999...).
+      Watts cap(std::floor(even.value() + 1e-6));
+      if (r.min_limit && cap < *r.min_limit) cap = *r.min_limit;
+      if (r.max_limit && cap > *r.max_limit) cap = *r.max_limit;
+      if (cap < *order[m]->ceiling && !SameLimit(cap, *order[m]->ceiling)) order[m]->cap = cap;
+    }
+    break;
+  }
+  Watts total{0};
+  for (const TenantGpu* g : order) total += g->cap ? *g->cap : *g->ceiling;
+  return std::max(Watts(0), total - budget);
+}
+
+std::vector<ControlLoop::TenantGpu> ControlLoop::ReadTenantGpus(const std::string& tenant, bool breach,
+                                                               std::vector<GpuCapRow>& ours, TickReport* report) {
+  const auto fail = [&](const std::string& what, const Status& s) {
+    if (report->gpu_error.empty()) report->gpu_error = what + ": " + s.message();
+  };
+  std::vector<TenantGpu> gpus;
+  for (const FirmGpuNode& n : gpu_nodes_) {
+    if (n.tenant != tenant) continue;
+    const bool capped_here =
+        std::any_of(ours.begin(), ours.end(), [&](const GpuCapRow& r) { return r.node == n.name; });
+    if (!breach && !capped_here) continue;  // nothing to cap or restore: not even a read
+    // A node that fails costs its deadline at most (nvidia_smi.h) and is
+    // tried again next tick; its marks stay, so nothing is forgotten.
+    Result<std::vector<GpuReading>> read = n.node->Read();
+    if (!read.ok()) {
+      fail("GPU node " + n.name, read.status());
+      continue;
+    }
+    for (const GpuReading& g : *read) {
+      TenantGpu gpu{&n, g, g.power_limit ? g.power_limit : g.default_limit ? g.default_limit : g.max_limit,
+                    std::nullopt};
+      for (const GpuCapRow& r : ours) {
+        if (r.node == n.name && r.gpu == g.index) gpu.ceiling = Watts(r.before_w);
+      }
+      gpus.push_back(std::move(gpu));
+    }
+    // A marked GPU the node no longer lists at its index, or another GPU
+    // there (its uuid), is gone: no longer the loop's to restore.
+    for (auto it = ours.begin(); it != ours.end();) {
+      const bool gone = it->node == n.name && std::none_of(read->begin(), read->end(), [&](const GpuReading& g) {
+                          return g.index == it->gpu && (it->uuid.empty() || g.uuid.empty() || g.uuid == it->uuid);
+                        });
+      if (!gone) {
+        ++it;
+      } else if (Status s = store_.ClearGpuCap(it->node, it->gpu); !s.ok()) {
+        fail("clearing GPU " + std::to_string(it->gpu) + " of " + it->node, s);
+        ++it;
+      } else {
+        it = ours.erase(it);
+      }
+    }
+  }
+  return gpus;
+}
+
+void ControlLoop::CapTenantGpus(UtcTime now, const std::string& tenant, std::vector<GpuCapRow>& ours,
+                                SlaEvent* event, TickReport* report) {
+  std::vector<TenantGpu> gpus = ReadTenantGpus(tenant, event != nullptr, ours, report);
+  if (event) event->floor_short = ShareGpuBudget(event->served_it, gpus);
+  const auto fail = [&](const std::string& what, const Status& s) {
+    if (report->gpu_error.empty()) report->gpu_error = what + ": " + s.message();
+  };
+  // A node whose nvidia-smi failed once this tick (a hung one: a deadline)
+  // is left until the next tick, so a node costs one deadline, not one per GPU.
+  std::vector<const FirmGpuNode*> failed;
+  for (const TenantGpu& g : gpus) {
+    if (std::find(failed.begin(), failed.end(), g.node) != failed.end()) continue;
+    const std::string& name = g.node->name;
+    const int index = g.reading.index;
+    const std::string what = "GPU " + std::to_string(index) + " of " + name;
+    const std::optional<Watts> limit = g.reading.power_limit;
+    auto it = std::find_if(ours.begin(), ours.end(),
+                           [&](const GpuCapRow& r) { return r.node == name && r.gpu == index; });
+    if (g.cap) {
+      // Marked before the cap leaves, with the limit before the loop's first
+      // cap: a crash between the two restores it after a restart.
+      if (it == ours.end() || !SameLimit(Watts(it->cap_w), *g.cap)) {
+        const GpuCapRow row{name, index, g.reading.uuid, tenant,
+                            it != ours.end() ? it->before_w : g.ceiling->value(), g.cap->value(), now};
+        if (Status s = store_.MarkGpuCap(row); !s.ok()) {
+          fail("marking " + what, s);  // never capped unmarked
+          continue;
+        }
+        if (it == ours.end()) {
+          ours.push_back(row);
+        } else {
+          it->cap_w = row.cap_w;
+        }
+      }
+      if (!limit || !SameLimit(*limit, *g.cap)) {
+        if (Status s = g.node->node->SetPowerLimit(index, *g.cap); !s.ok()) {
+          fail("capping " + what, s);  // marked: sent again next tick, or restored
+          failed.push_back(g.node);
+          continue;
+        }
+      }
+      ++event->gpus_capped;
+      if (!event->cap || *g.cap < *event->cap) event->cap = g.cap;
+    } else if (it != ours.end()) {
+      // Restored to its limit before, unless an operator has set another
+      // since (neither the loop's cap nor the limit before): that one stays.
+      const Watts before(it->before_w);
+      const bool operators = limit && !SameLimit(*limit, Watts(it->cap_w)) && !SameLimit(*limit, before);
+      if (!operators && (!limit || !SameLimit(*limit, before))) {
+        if (Status s = g.node->node->SetPowerLimit(index, before); !s.ok()) {
+          fail("restoring " + what, s);  // kept marked: tried again next tick
+          failed.push_back(g.node);
+          continue;
+        }
+        ++report->gpus_restored;
+      }
+      if (Status s = store_.ClearGpuCap(name, index); !s.ok()) {
+        fail("clearing " + what, s);
+        continue;
+      }
+      ours.erase(it);
+    }
   }
 }
 
@@ -346,6 +555,9 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
     }
   }
   if (Status saved = store_.SaveTargets(changed, now); !saved.ok()) return saved;
+  // After the miners' commands: a GPU node that hangs costs its deadline,
+  // never the miners' cut.
+  DriveFirmGpus(now, &report);
   for (const MinerRecord& r : records_) {
     if (r.target != TargetState::kNone) ++report.targets[std::string(TargetStateName(r.target))];
   }

@@ -10,6 +10,12 @@
 // it put to sleep and resends what may not have left; a sweep's measurement,
 // never a reply, confirms it. Each tick is logged in the store (telemetry,
 // the reason of each group's setpoint), old ticks pruned.
+//
+// Firm AI is capped only when firm load alone would break a limit (the
+// policy's firm-sla-breach): the tenant's GPUs are capped through their
+// nodes (GpuNode) to fit what the policy serves, each GPU marked in the store
+// with its limit before the cap leaves, and restored (only those) when the
+// breach ends. Each breach is an SLA event in the tick's record, with its cost.
 
 #ifndef MULLET_DAEMON_CONTROL_LOOP_H_
 #define MULLET_DAEMON_CONTROL_LOOP_H_
@@ -25,6 +31,7 @@
 #include "daemon/fleet_view.h"
 #include "daemon/preview.h"
 #include "dispatch/policy.h"
+#include "drivers/gpu/gpu_node.h"
 #include "drivers/slurm/scheduler.h"
 #include "storage/store.h"
 
@@ -78,6 +85,22 @@ struct LoopOptions {
   Hours retention{24.0 * 30};       // ticks older than this are pruned from the store
 };
 
+// A firm tenant (a lease or cloud) the policy could not serve in full this
+// tick: an SLA breach (reason firm-sla-breach), its cost, and the caps the
+// loop holds on the tenant's GPUs for it.
+struct SlaEvent {
+  std::string tenant;
+  Watts demand_it{0}, served_it{0};
+  std::size_t gpus_capped = 0;  // the tenant's GPUs under the loop's cap after this tick
+  std::optional<Watts> cap;     // the cap per GPU (the lowest, where GPUs differ); none: no GPU capped
+  // What the GPUs' floor leaves over served_it: the caps cannot go below each
+  // GPU's min_limit, so this much of the cut is not made by the GPUs.
+  Watts floor_short{0};
+  // The breach over the tick's step, as the backtest costs it
+  // (LeaseShortfallUsd, CloudShortfallUsd in dispatch/contract.h).
+  double cost_usd = 0;
+};
+
 // What a tick did, for the log, the API and the metrics.
 struct TickReport {
   UtcTime time;
@@ -106,6 +129,20 @@ struct TickReport {
   std::string batch_reason;
   std::size_t jobs_suspended = 0, jobs_resumed = 0;
   std::string batch_error;
+  // Firm AI: each tenant in breach, the GPUs the loop holds capped (all
+  // tenants: marked in the store, a cap that failed to leave included; it is
+  // sent again next tick), those restored this tick, and the first GPU node
+  // error.
+  std::vector<SlaEvent> sla_events;
+  std::size_t gpus_capped = 0, gpus_restored = 0;
+  std::string gpu_error;
+};
+
+// One GPU node of a firm tenant, as the loop drives it.
+struct FirmGpuNode {
+  std::string tenant;  // a lease or cloud of the site, by name
+  std::string name;    // how the store knows the node across restarts (its nvidia-smi path)
+  GpuNode* node = nullptr;  // owned outside the loop
 };
 
 // A tick's record as the store keeps it and the API serves it (JSON).
@@ -131,6 +168,11 @@ class ControlLoop {
     scheduler_ = scheduler;
     partition_ = std::move(partition);
   }
+
+  // The firm tenants' GPU nodes, capped for their SLA cuts. None: a firm
+  // shortfall is recorded (and costed) but no GPU is capped.
+  // REQUIRES: each tenant names a lease or cloud of the site; names unique.
+  void SetFirmGpuNodes(std::vector<FirmGpuNode> nodes) { gpu_nodes_ = std::move(nodes); }
 
   // One tick: sweep the fleet, decide, command. `sweep` false acts on the
   // last sweep's readings (and the confirm reads since) without reading the
@@ -169,6 +211,18 @@ class ControlLoop {
   Status ApplyOverrides(UtcTime now, TickReport* report);
   // Suspends or resumes the batch jobs as the allocation says.
   void DriveBatch(UtcTime now, TickReport* report);
+  // Records each firm tenant's breach with its cost, and caps (or restores)
+  // the tenants' GPUs. A node that fails is in the report, never an error.
+  void DriveFirmGpus(UtcTime now, TickReport* report);
+  // One tenant's nodes: in its SLA event (`event`), caps its GPUs to fit what
+  // is served; without one, restores those the loop capped. `ours`: the GPUs
+  // marked in the store, kept up to date.
+  struct TenantGpu;
+  void CapTenantGpus(UtcTime now, const std::string& tenant, std::vector<GpuCapRow>& ours, SlaEvent* event,
+                     TickReport* report);
+  std::vector<TenantGpu> ReadTenantGpus(const std::string& tenant, bool breach, std::vector<GpuCapRow>& ours,
+                                        TickReport* report);
+  static Watts ShareGpuBudget(Watts budget, std::vector<TenantGpu>& gpus);
 
   // The loop's own copy: operators' policy parameters are applied to it.
   Site site_;
@@ -182,6 +236,7 @@ class ControlLoop {
   std::shared_ptr<const PreviewBasis> basis_;
   Scheduler* scheduler_ = nullptr;
   std::string partition_;
+  std::vector<FirmGpuNode> gpu_nodes_;
 };
 
 }  // namespace mullet

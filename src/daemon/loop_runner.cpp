@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "dispatch/reason.h"
+
 namespace mullet {
 
 LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::unique_ptr<FleetIo> fleet,
@@ -26,6 +28,7 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
   state_.hashprice_usd_per_th_day = options_.signals.hashprice.value();
   state_.sources = options_.sources;
   if (options_.scheduler) loop_.SetBatchScheduler(options_.scheduler.get(), options_.partition);
+  if (!options_.gpu_nodes.empty()) loop_.SetFirmGpuNodes(options_.gpu_nodes);
 }
 
 void LoopRunner::PollVen(UtcTime now) {
@@ -256,6 +259,25 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
                "error=\"{}\"\n",
                r.batch_error.empty() ? "info" : "warn", FormatUtc(r.time), r.batch_gpus, r.batch_reason,
                r.jobs_suspended, r.jobs_resumed, r.batch_error);
+  }
+  // An SLA event is logged every tick it lasts (it costs every tick), and
+  // when it ends.
+  for (const SlaEvent& e : r.sla_events) {
+    fmt::print(log_,
+               "mullet serve: level=warn msg=\"FIRM SLA BREACH\" time={} tenant={} reason={} demand_kw={:.1f} "
+               "served_kw={:.1f} gpus_capped={} cap_w={} floor_short_kw={:.1f} cost_usd={:.2f}\n",
+               FormatUtc(r.time), e.tenant, ReasonName(Reason::kFirmSlaBreach), e.demand_it.kilowatts(),
+               e.served_it.kilowatts(), e.gpus_capped, e.cap ? fmt::format("{:.0f}", e.cap->value()) : "none",
+               e.floor_short.kilowatts(), e.cost_usd);
+  }
+  if (r.sla_events.empty() && had_sla_) {
+    fmt::print(log_, "mullet serve: level=info msg=\"firm SLA breach over\" time={}\n", FormatUtc(r.time));
+  }
+  had_sla_ = !r.sla_events.empty();
+  if (r.gpus_restored > 0 || !r.gpu_error.empty()) {
+    fmt::print(log_, "mullet serve: level={} msg=gpus time={} capped={} restored={} error=\"{}\"\n",
+               r.gpu_error.empty() ? "info" : "warn", FormatUtc(r.time), r.gpus_capped, r.gpus_restored,
+               r.gpu_error);
   }
   if (r.four_cp_alert != last_alert_) {
     fmt::print(log_, "mullet serve: level=info msg=\"{}\" time={} by={}\n",

@@ -44,6 +44,10 @@ struct LoopRunnerOptions {
   std::shared_ptr<FourCpAlertFile> four_cp_alerts;  // an operator's 4CP alerts; none: the site file's only
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
   std::string partition;
+  // The firm tenants' GPU nodes (ControlLoop::SetFirmGpuNodes), each kept
+  // alive here by its owner: gpu_owners[i] owns gpu_nodes[i].node.
+  std::vector<FirmGpuNode> gpu_nodes;
+  std::vector<std::shared_ptr<GpuNode>> gpu_owners;
   // Between ticks, a read of only the miners whose command is in flight
   // every `confirm` (ControlLoop::Confirm); 0: none, confirmed at ticks only.
   Seconds confirm{1.0};
@@ -90,6 +94,7 @@ class LoopRunner {
   LiveState state_;
   std::optional<Watts> last_cap_;
   std::string last_alert_;  // the last tick's TickReport::four_cp_alert
+  bool had_sla_ = false;    // the last tick had an SLA event
   int missed_meter_ = 0;  // ticks in a row without a meter reading
   std::mutex mu_;
   std::condition_variable wake_;

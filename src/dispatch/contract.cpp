@@ -88,6 +88,37 @@ double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility) {
          now.credit.value();
 }
 
+double LeaseRentUsd(const ColoLease& l, Hours step) {
+  return l.rate.value() * l.contracted_it.kilowatts() * (step.count() / Hours(kAccountingMonth).count());
+}
+
+double SlaCreditFraction(const ColoLease& l, double availability) {
+  if (availability >= l.availability_target) return 0;
+  double fraction = 0;
+  for (const SlaCreditTier& t : l.sla) {
+    if (availability < t.availability_below) fraction = std::max(fraction, t.credit_fraction);
+  }
+  return fraction;
+}
+
+double CloudRevenueUsd(const GpuCloud& c, Hours step, double served) {
+  return c.nodes * c.gpus_per_node * c.usd_per_gpu_hour * c.utilisation * step.count() * served;
+}
+
+namespace {
+double ServedShare(Watts demand, Watts served) {
+  return demand.value() > 0 ? std::clamp(served / demand, 0.0, 1.0) : 1.0;
+}
+}  // namespace
+
+double LeaseShortfallUsd(const ColoLease& l, Watts demand, Watts served, Hours step) {
+  return SlaCreditFraction(l, ServedShare(demand, served)) * LeaseRentUsd(l, step);
+}
+
+double CloudShortfallUsd(const GpuCloud& c, Watts demand, Watts served, Hours step) {
+  return CloudRevenueUsd(c, step, 1.0) - CloudRevenueUsd(c, step, ServedShare(demand, served));
+}
+
 bool FourCpAlert(const FourCoincidentPeak& cp, UtcTime t, Hours step, UsdPerMegawattHour index) {
   if (!cp.alert_hours.empty()) {
     const UtcTime end = After(t, step);

@@ -1,7 +1,8 @@
 // The power contract's rules in one home: what a MWh costs at the margin,
 // what a step's energy costs (fixed block, sell-back, adder), the
 // demand-response cap, baseline and credit, and the 4CP alerts, peak
-// intervals and charge. The policy calls it for prices and the books for
+// intervals and charge; and the firm tenants' terms: rent, GPU-hour revenue,
+// SLA credits, and what a shortfall of firm load costs. The policy calls it for prices and the books for
 // money, so no tariff rule is written twice (docs/backtest.md, "Accounting").
 // No I/O and no clock: every function takes the time it is asked about.
 
@@ -59,6 +60,28 @@ bool DemandResponseNeedsBaseline(const PowerContract& c, UtcTime t, Hours step,
 // Credit for drawing `facility` under `now`: per MWh below the baseline,
 // for the time of the step inside the event.
 double DemandResponseCreditUsd(const DemandResponseNow& now, Watts facility);
+
+// ---- Firm tenants.
+
+// A colocation lease's rent over `step`: its rate on contracted IT kW, a
+// month being kAccountingMonth.
+double LeaseRentUsd(const ColoLease& l, Hours step);
+
+// The SLA credit, as a share of the rent, at `availability` (served over
+// demanded energy): the credit fraction of the deepest tier breached; 0 at
+// or above the lease's availability target.
+double SlaCreditFraction(const ColoLease& l, double availability);
+
+// What a GPU cloud earns over `step` serving `served` (0 to 1) of its demand.
+double CloudRevenueUsd(const GpuCloud& c, Hours step, double served);
+
+// What serving `served` of a firm tenant's `demand` (IT) over one step costs,
+// as the backtest books it: a cloud loses the revenue of the GPU-hours not
+// served; a lease credits the SLA fraction at the step's availability on the
+// step's rent (the backtest settles the month's availability; this is the
+// step's share were the month all like it). 0 when nothing is short.
+double LeaseShortfallUsd(const ColoLease& l, Watts demand, Watts served, Hours step);
+double CloudShortfallUsd(const GpuCloud& c, Watts demand, Watts served, Hours step);
 
 // ---- 4CP.
 

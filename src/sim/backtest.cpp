@@ -28,16 +28,6 @@ std::pair<int, int> YearMonth(UtcTime t) {
   return {static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month()))};
 }
 
-// SLA credit for a month: the credit fraction of the deepest tier breached.
-double SlaCreditFraction(const ColoLease& l, double availability) {
-  if (availability >= l.availability_target) return 0;
-  double fraction = 0;
-  for (const SlaCreditTier& t : l.sla) {
-    if (availability < t.availability_below) fraction = std::max(fraction, t.credit_fraction);
-  }
-  return fraction;
-}
-
 class Books {
  public:
   Books(const Site& site, BacktestResult& r) : site_(site), r_(r) {}
@@ -67,6 +57,7 @@ class Books {
       for (size_t i = 0; i < site_.leases.size(); ++i) {
         const double demand = m.lease_demand_mwh[i];
         const double availability = demand > 0 ? m.lease_served_mwh[i] / demand : 1.0;
+        // SLA credit for a month: dispatch/contract.h's rule on the month's rent.
         m.row.sla_credit_usd += SlaCreditFraction(site_.leases[i], availability) * m.lease_rent_usd[i];
       }
       m.row.mean_price_usd_per_mwh = m.steps > 0 ? m.price_sum / m.steps : 0;
@@ -324,7 +315,7 @@ class Run {
     for (size_t i = 0; i < site_.leases.size(); ++i, ++li) {
       const ColoLease& l = site_.leases[i];
       const FirmSetpoint& f = a.leases[i];
-      const double rent = l.rate.value() * l.contracted_it.kilowatts() * (h_ / Hours(kAccountingMonth).count());
+      const double rent = LeaseRentUsd(l, Hours(h_));
       b->colo_usd += rent;
       month.lease_rent_usd[i] += rent;
       month.lease_served_mwh[i] += f.served_it.megawatts() * h_;
@@ -340,7 +331,7 @@ class Run {
       const GpuCloud& c = site_.clouds[i];
       const FirmSetpoint& f = a.clouds[i];
       const double served = f.demand_it.value() > 0 ? f.served_it / f.demand_it : 1.0;
-      b->cloud_usd += c.nodes * c.gpus_per_node * c.usd_per_gpu_hour * c.utilisation * h_ * served;
+      b->cloud_usd += CloudRevenueUsd(c, Hours(h_), served);
       BookFirmEnergy(k, li, f, b);
     }
   }

@@ -329,6 +329,31 @@ class PgStore final : public Store {
     return out;
   }
 
+  Status MarkGpuCap(const GpuCapRow& row) override {
+    return Run("INSERT INTO gpu_caps (node, gpu, uuid, tenant, before_w, cap_w, capped_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (node, gpu) DO UPDATE SET "
+               "tenant = excluded.tenant, cap_w = excluded.cap_w",
+               {row.node, Int(row.gpu), row.uuid, row.tenant, Num(row.before_w), Num(row.cap_w),
+                FormatUtc(row.capped_at)});
+  }
+
+  Status ClearGpuCap(std::string_view node, int gpu) override {
+    return Run("DELETE FROM gpu_caps WHERE node = $1 AND gpu = $2", {std::string(node), Int(gpu)});
+  }
+
+  Result<std::vector<GpuCapRow>> GpuCaps() override {
+    Result<Rows> r = Exec("SELECT node, gpu, uuid, tenant, before_w, cap_w, capped_at FROM gpu_caps ORDER BY node COLLATE \"C\", gpu",
+                          {});
+    if (!r.ok()) return r.status();
+    std::vector<GpuCapRow> out;
+    for (int i = 0; i < r->size(); ++i) {
+      out.push_back({r->at(i, 0).value_or(""), std::stoi(r->at(i, 1).value_or("0")), r->at(i, 2).value_or(""),
+                     r->at(i, 3).value_or(""), std::stod(r->at(i, 4).value_or("0")),
+                     std::stod(r->at(i, 5).value_or("0")), TimeOf(r->at(i, 6)).value_or(UtcTime{})});
+    }
+    return out;
+  }
+
   Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) override {
     return InTransaction([&]() -> Status {
       if (Status s = Run("INSERT INTO overrides (group_name, max_running, until_at, created_at, created_by) "

@@ -339,6 +339,37 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     return out;
   }
 
+  Status MarkGpuCap(const GpuCapRow& row) override {
+    Statement up(db_,
+                 "INSERT INTO gpu_caps (node, gpu, uuid, tenant, before_w, cap_w, capped_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (node, gpu) DO UPDATE SET "
+                 "tenant = excluded.tenant, cap_w = excluded.cap_w");
+    up.Bind(1, std::string_view(row.node)).Bind(2, static_cast<std::int64_t>(row.gpu))
+        .Bind(3, std::string_view(row.uuid)).Bind(4, std::string_view(row.tenant)).Bind(5, row.before_w)
+        .Bind(6, row.cap_w).Bind(7, std::string_view(FormatUtc(row.capped_at)));
+    return up.Step() == SQLITE_DONE ? Status::Ok()
+                                    : Error("marking GPU " + std::to_string(row.gpu) + " of " + row.node);
+  }
+
+  Status ClearGpuCap(std::string_view node, int gpu) override {
+    Statement del(db_, "DELETE FROM gpu_caps WHERE node = ? AND gpu = ?");
+    del.Bind(1, node).Bind(2, static_cast<std::int64_t>(gpu));
+    return del.Step() == SQLITE_DONE ? Status::Ok()
+                                     : Error("clearing GPU " + std::to_string(gpu) + " of " + std::string(node));
+  }
+
+  Result<std::vector<GpuCapRow>> GpuCaps() override {
+    Statement q(db_, "SELECT node, gpu, uuid, tenant, before_w, cap_w, capped_at FROM gpu_caps ORDER BY node, gpu");
+    std::vector<GpuCapRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) {
+      out.push_back({q.Text(0), static_cast<int>(q.Int(1)), q.Text(2), q.Text(3), q.Real(4), q.Real(5),
+                     q.Time(6).value_or(UtcTime{})});
+    }
+    if (rc != SQLITE_DONE) return Error("reading the capped GPUs");
+    return out;
+  }
+
   Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) override {
     return InTransaction([&]() -> Status {
       Statement up(db_,

@@ -114,6 +114,20 @@ CREATE TABLE policy_params (
   json TEXT NOT NULL
 );
 )sql",
+    // 5: the GPUs the loop capped for a firm tenant's SLA cut, with their
+    // limit before (it restores only those).
+    R"sql(
+CREATE TABLE gpu_caps (
+  node TEXT NOT NULL,
+  gpu INTEGER NOT NULL CHECK (gpu >= 0),
+  uuid TEXT NOT NULL,
+  tenant TEXT NOT NULL,
+  before_w $REAL NOT NULL,
+  cap_w $REAL NOT NULL,
+  capped_at TEXT NOT NULL,
+  PRIMARY KEY (node, gpu)
+);
+)sql",
 };
 
 void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {

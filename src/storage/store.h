@@ -77,6 +77,19 @@ struct TargetRow {
   std::optional<UtcTime> commanded_at;
 };
 
+// A GPU the control loop capped for a firm tenant's SLA cut, and its limit
+// before: written before the cap is sent, so that a restart restores exactly
+// the GPUs the loop capped (an operator's own caps are never in this table).
+struct GpuCapRow {
+  std::string node;  // the GPU node as the loop names it (its nvidia-smi path)
+  int gpu = 0;       // nvidia-smi's -i index on that node
+  std::string uuid;  // the GPU's, to know it is the same one ("" unknown)
+  std::string tenant;    // the lease or cloud it serves
+  double before_w = 0;   // its power limit before the loop's first cap
+  double cap_w = 0;      // the loop's cap, the last one marked
+  UtcTime capped_at;     // when first marked
+};
+
 // An operator's hold on one miner group: at most `max_running` units hash
 // (0: the group asleep), until `until` (none: until cleared). It only ever
 // holds a group below what the policy wants, never above.
@@ -157,6 +170,14 @@ class Store {
   virtual Status MarkBatchSuspended(std::string_view job_id, UtcTime now) = 0;
   virtual Status ClearBatchSuspended(std::string_view job_id) = 0;
   virtual Result<std::vector<std::string>> BatchSuspended() = 0;
+
+  // The GPUs the loop capped (GpuCapRow), keyed by (node, gpu). Marking a
+  // GPU marked already updates its cap and tenant and keeps its first
+  // limit before and time; clearing one not marked is fine.
+  virtual Status MarkGpuCap(const GpuCapRow& row) = 0;
+  virtual Status ClearGpuCap(std::string_view node, int gpu) = 0;
+  // By node, then gpu.
+  virtual Result<std::vector<GpuCapRow>> GpuCaps() = 0;
 
   // Group overrides, one per group: set replaces, both audited.
   virtual Status SetOverride(const GroupOverride& o, std::string_view who, UtcTime now) = 0;

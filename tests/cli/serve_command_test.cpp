@@ -477,6 +477,97 @@ TEST_F(ServeCommandTest, AnOpenAdrEventIsActedOnAndReported) {
   EXPECT_EQ(live["sources"]["openadr"]["stale"], false) << live.dump();
 }
 
+// Firm AI capped through nvidia-smi (tests/testdata/gpu/fake-nvidia-smi, an
+// 8-GPU H100 node whose state is a file): the demo site with its lease
+// shrunk to 4 kW of IT, so that an event below it is an SLA breach the
+// node's GPUs can be capped for (-pl), then restored when it is cancelled.
+TEST_F(ServeCommandTest, AFirmSlaBreachCapsTheTenantsGpusThroughNvidiaSmiAndCancellingRestoresThem) {
+  std::ifstream in(std::string(MULLET_EXAMPLES) + "/demo_site.yaml");
+  std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{"contracted_it_mw: 1.5", "contracted_it_mw: 0.004"},
+                                 {"load_factor: 0.85", "load_factor: 1.0"},
+                                 {"      cooling: liquid\n", "      cooling: liquid\n      sla_credits:\n"
+                                                              "        - {below: 0.9999, credit: 0.1}\n"}}) {
+    ASSERT_NE(yaml.find(from), std::string::npos) << from;
+    yaml.replace(yaml.find(from), from.size(), to);
+  }
+  const fs::path site = dir_ / "small_ai.yaml";
+  std::ofstream(site) << yaml;
+  const fs::path state = dir_ / "smi.state", log = dir_ / "smi.log";
+  setenv("FAKE_NVIDIA_SMI_STATE", state.c_str(), 1);
+  setenv("FAKE_NVIDIA_SMI_LOG", log.c_str(), 1);
+  setenv("FAKE_NVIDIA_SMI_GPUS", "8", 1);
+  unsetenv("FAKE_NVIDIA_SMI_MODE");
+  const std::string tool = std::string(MULLET_TESTDATA) + "/gpu/fake-nvidia-smi";
+  const auto limits = [&] {
+    std::ifstream f(state);
+    std::vector<std::string> out;
+    for (std::string index, bus, uuid, limit, demand; f >> index >> bus >> uuid >> limit >> demand;) out.push_back(limit);
+    return out;
+  };
+  const auto made = Mullet("token create --role operator --db " + db_);
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string token = made.out.substr(0, made.out.size() - 1);
+  Daemon d({site.string(), "--emulate", "20", "--emulate-from", "127.3.136.1", "--tick-s", "0.5", "--gpu-node",
+            "tenant-a=" + tool, "--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  ASSERT_TRUE(WaitForTick(d.port(), 10, [](const nlohmann::json& t) { return t["answered"] == 20; }).is_object());
+  EXPECT_FALSE(fs::exists(log)) << "no breach: nvidia-smi is not run at all";
+
+  const auto [status, reply] = Request(d.port(), "POST", "/api/v1/events", token, R"({"type":"reduce-to","kw":1})");
+  ASSERT_EQ(status, 201) << reply;
+  const std::string id = std::to_string(nlohmann::json::parse(reply)["id"].get<int>());
+  const nlohmann::json capped = WaitForTick(d.port(), 15, [](const nlohmann::json& t) {
+    return t["sla_events"].size() == 1 && t["sla_events"][0]["gpus_capped"] == 8;
+  });
+  ASSERT_TRUE(capped.is_object()) << Live(d.port()).dump();
+  const nlohmann::json& e = capped["sla_events"][0];
+  EXPECT_EQ(e["tenant"], "tenant-a");
+  EXPECT_EQ(e["reason"], "firm-sla-breach");
+  EXPECT_EQ(e["demand_kw"], 4.0);
+  EXPECT_LT(e["served_kw"].get<double>(), 1.0);
+  EXPECT_EQ(e["cap_w"], 200.0) << "the H100's floor: what is left is said";
+  EXPECT_GT(e["floor_short_kw"].get<double>(), 0.6);
+  EXPECT_GT(e["cost_usd"].get<double>(), 0.0) << "a tenth of the tick's rent credited";
+  EXPECT_EQ(limits(), std::vector<std::string>(8, "200.00"));
+  std::ifstream calls(log);
+  const std::string called((std::istreambuf_iterator<char>(calls)), std::istreambuf_iterator<char>());
+  EXPECT_NE(called.find("-i 0 -pl 200\n"), std::string::npos) << called;
+  EXPECT_NE(called.find("-i 7 -pl 200\n"), std::string::npos) << called;
+  EXPECT_NE(Request(d.port(), "GET", "/metrics").second.find("mullet_firm_capped_gpus 8\n"), std::string::npos);
+
+  ASSERT_EQ(Request(d.port(), "DELETE", "/api/v1/events/" + id, token).first, 200);
+  const nlohmann::json restored = WaitForTick(d.port(), 15, [](const nlohmann::json& t) {
+    return t["sla_events"].empty() && t["gpus"]["capped"] == 0;
+  });
+  ASSERT_TRUE(restored.is_object()) << Live(d.port()).dump();
+  EXPECT_EQ(limits(), std::vector<std::string>(8, "700.00"));
+  std::ifstream again(log);
+  const std::string all((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find("-i 3 -pl 700\n"), std::string::npos) << all;
+  unsetenv("FAKE_NVIDIA_SMI_LOG");
+}
+
+TEST_F(ServeCommandTest, BadGpuNodesAreRefusedNamingTheFlagAndTheTenants) {
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  auto r = Mullet("serve " + demo + " --db " + db_ + " --gpu-node tenant-b=/usr/bin/nvidia-smi");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--gpu-node: " + demo + " has no lease or cloud named 'tenant-b' (its tenants: tenant-a)"),
+            std::string::npos)
+      << r.err;
+  r = Mullet("serve " + demo + " --db " + db_ + " --gpu-node /usr/bin/nvidia-smi");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--gpu-node: expected TENANT=PATH"), std::string::npos) << r.err;
+  r = Mullet("serve " + demo + " --db " + db_ + " --gpu-node tenant-a=");
+  EXPECT_EQ(r.code, 2);
+  r = Mullet("serve " + demo + " --db " + db_ + " --gpu-node tenant-a=/x --gpu-node tenant-a=/x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("given twice"), std::string::npos) << r.err;
+  r = Mullet("serve " + site_ + " --db " + db_ + " --price-usd-mwh 30 --gpu-node lease-a=/x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--gpu-node"), std::string::npos) << r.err;
+}
+
 // The price from ERCOT's public API (a fake of it in this process): the
 // loop acts on the settlement point's price and says where it came from.
 TEST_F(ServeCommandTest, ThePriceComesFromTheErcotApi) {

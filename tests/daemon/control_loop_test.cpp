@@ -11,16 +11,19 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "daemon/loop_runner.h"
 #include "dispatch/contract.h"
 #include "dispatch/reason.h"
 #include "dispatch/test_sites.h"
+#include "drivers/gpu/fake_gpu_node.h"
 #include "storage/sqlite_store.h"
 
 namespace mullet {
@@ -502,6 +505,258 @@ TEST(ControlLoopBatchTest, BatchJobsAreSuspendedForAPriceSpikeAndOnlyThoseResume
   EXPECT_EQ(slurm.state("104"), JobState::kSuspended) << "not the loop's to resume";
   EXPECT_TRUE(store->BatchSuspended()->empty());
   fs::remove_all(dir);
+}
+
+// Firm AI: SmallSite with a 20 kW lease ("inference", liquid, PUE 1) served
+// by two nodes of 16 GPUs (700 W each at most), and an SLA that credits a
+// quarter of the rent below 99 % availability.
+Site FirmSite() {
+  Site s = SmallSite();
+  ColoLease l;
+  l.name = "inference";
+  l.contracted_it = Kilowatts(20);
+  l.rate = UsdPerKilowattMonth(150);
+  l.load_factor = 1.0;
+  l.sla = {{0.9999, 0.10}, {0.99, 0.25}};
+  s.leases.push_back(l);
+  s.cooling.pue_liquid = 1.0;
+  return s;
+}
+
+FakeGpuOptions SixteenGpus() {
+  FakeGpuOptions o;
+  o.gpus = 16;
+  o.settle_time = Seconds(0);
+  return o;
+}
+
+class ControlLoopGpuTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("mullet_loop_gpu_" + std::to_string(getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::move(OpenSqliteStore(dir_ / "mullet.db")).value();
+    for (FakeGpuNode* n : {&a_, &b_}) {
+      for (int i = 0; i < 16; ++i) n->SetLoadDemand(i, Watts(650));
+    }
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::unique_ptr<ControlLoop> Loop(Plant& plant) {
+    auto loop = std::make_unique<ControlLoop>(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+    EXPECT_TRUE(loop->Resume().ok());
+    loop->SetFirmGpuNodes({{"inference", "node-a", &a_}, {"inference", "node-b", &b_}});
+    return loop;
+  }
+  EventRow ReduceTo(double kw) {
+    EventSpec spec;
+    spec.type = "reduce-to";
+    spec.kw = kw;
+    bool created = false;
+    return *store_->AddEvent(spec, "test", "gpu", "test", now_, &created);
+  }
+  Result<TickReport> Tick(ControlLoop& loop) {
+    now_ += std::chrono::seconds(10);
+    LoopSignals s;
+    s.price = UsdPerMegawattHour(20);
+    s.hashprice = UsdPerTerahashDay(0.05);
+    return loop.Tick(now_, s);
+  }
+  static Watts Limit(FakeGpuNode& n, int i) { return *n.Read()->at(i).power_limit; }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  UtcTime now_ = At("2026-12-02T12:00:00Z");
+  const Site site_ = FirmSite();
+  FakeGpuNode a_{SixteenGpus()}, b_{SixteenGpus()};
+};
+
+TEST_F(ControlLoopGpuTest, FirmLoadAloneOverAnEventCapsTheTenantsGpusToFitAndCostsTheBreach) {
+  Plant plant(site_);
+  std::unique_ptr<ControlLoop> loop = Loop(plant);
+  Result<TickReport> r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->sla_events.empty()) << "no limit is broken: firm AI is served in full";
+  EXPECT_EQ(a_.set_calls() + b_.set_calls(), 0) << "nothing capped, nothing read or sent";
+
+  ReduceTo(10);  // 10 kW against a 20 kW lease: firm load alone breaks it
+  r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->sla_events.size(), 1u);
+  const SlaEvent& e = r->sla_events[0];
+  EXPECT_EQ(e.tenant, "inference");
+  EXPECT_DOUBLE_EQ(e.demand_it.value(), 20e3);
+  EXPECT_LT(e.served_it, e.demand_it);
+  EXPECT_GT(e.served_it.value(), 32 * 200.0) << "the test wants a cap above the GPUs' floor";
+  EXPECT_EQ(e.gpus_capped, 32u);
+  EXPECT_EQ(r->gpus_capped, 32u);
+  ASSERT_TRUE(e.cap.has_value());
+  EXPECT_NEAR(e.cap->value(), e.served_it.value() / 32, 1.0);
+  EXPECT_EQ(e.cap->value(), std::round(e.cap->value())) << "whole watts";
+  EXPECT_LE(e.cap->value() * 32, e.served_it.value() + 1e-3);
+  EXPECT_EQ(e.floor_short, Watts(0));
+  Watts total{0};
+  for (FakeGpuNode* n : {&a_, &b_}) {
+    for (int i = 0; i < 16; ++i) {
+      EXPECT_EQ(Limit(*n, i), *e.cap) << i;
+      total += *n->Read()->at(i).power_draw;
+    }
+  }
+  EXPECT_LE(total, e.served_it) << "the GPUs' draw fits what the policy serves";
+  // Costed as the backtest costs a step: a quarter of ten seconds' rent.
+  const double cost = LeaseShortfallUsd(site_.leases[0], e.demand_it, e.served_it, Hours(10.0 / 3600));
+  EXPECT_GT(cost, 0);
+  EXPECT_DOUBLE_EQ(e.cost_usd, cost);
+  EXPECT_DOUBLE_EQ(e.cost_usd, 0.25 * 150 * 20 * (10.0 / 3600) / Hours(kAccountingMonth).count());
+  EXPECT_EQ(store_->GpuCaps()->size(), 32u);
+
+  const nlohmann::json tick = nlohmann::json::parse(store_->Ticks(1)->at(0).json);
+  const nlohmann::json& sla = tick["sla_events"].at(0);
+  EXPECT_EQ(sla["tenant"], "inference");
+  EXPECT_EQ(sla["reason"], "firm-sla-breach");
+  EXPECT_DOUBLE_EQ(sla["demand_kw"].get<double>(), 20.0);
+  EXPECT_DOUBLE_EQ(sla["served_kw"].get<double>(), e.served_it.kilowatts());
+  EXPECT_EQ(sla["gpus_capped"], 32);
+  EXPECT_DOUBLE_EQ(sla["cap_w"].get<double>(), e.cap->value());
+  EXPECT_DOUBLE_EQ(sla["cost_usd"].get<double>(), cost);
+  EXPECT_EQ(tick["gpus"]["capped"], 32);
+
+  // The caps follow what the policy serves (the sleeping miners' draw, read
+  // by the meter, leaves it less at the next tick); once that holds still, a
+  // tick of the same event sends nothing again.
+  r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_NEAR(Limit(a_, 0).value(), r->sla_events.at(0).served_it.value() / 32, 1.0);
+  const int sent = a_.set_calls() + b_.set_calls();
+  r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(a_.set_calls() + b_.set_calls(), sent);
+  EXPECT_EQ(r->gpus_capped, 32u);
+  EXPECT_EQ(store_->GpuCaps()->at(0).before_w, 700) << "the limit before the loop's first cap, kept";
+}
+
+TEST_F(ControlLoopGpuTest, AnEventTooDeepForTheGpusFloorCapsAtTheFloorAndSaysWhatIsLeft) {
+  Plant plant(site_);
+  std::unique_ptr<ControlLoop> loop = Loop(plant);
+  ReduceTo(3);
+  Result<TickReport> r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->sla_events.size(), 1u);
+  const SlaEvent& e = r->sla_events[0];
+  EXPECT_EQ(e.cap, Watts(200)) << "clamped to the GPUs' min_limit";
+  EXPECT_NEAR(e.floor_short.value(), 32 * 200 - e.served_it.value(), 1e-6);
+  EXPECT_GT(e.floor_short.value(), 0);
+  EXPECT_EQ(Limit(a_, 0), Watts(200));
+}
+
+TEST_F(ControlLoopGpuTest, CancellingRestoresOnlyTheGpusTheLoopCappedToTheirLimitBefore) {
+  ASSERT_TRUE(a_.SetPowerLimit(3, Watts(220)).ok());  // an operator's cap, below the loop's
+  ASSERT_TRUE(b_.SetPowerLimit(5, Watts(600)).ok());  // an operator's cap, above the loop's
+  Plant plant(site_);
+  std::unique_ptr<ControlLoop> loop = Loop(plant);
+  const EventRow event = ReduceTo(10);
+  Result<TickReport> r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->sla_events.size(), 1u);
+  EXPECT_EQ(r->sla_events[0].gpus_capped, 31u) << "GPU 3 of node-a is below the loop's cap already";
+  EXPECT_EQ(Limit(a_, 3), Watts(220));
+  EXPECT_LT(Limit(b_, 5), Watts(600));
+  const Watts cap = Limit(a_, 0);
+  // The operator's 220 W leaves more for the rest: water-filled.
+  EXPECT_NEAR(cap.value(), (r->sla_events[0].served_it.value() - 220) / 31, 1.0);
+  EXPECT_GT(cap, Watts(r->sla_events[0].served_it.value() / 32)) << "more than an even share";
+
+  ASSERT_TRUE(store_->CancelEvent(event.id, "test", now_).ok());
+  r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->sla_events.empty());
+  EXPECT_EQ(r->gpus_restored, 31u);
+  EXPECT_EQ(r->gpus_capped, 0u);
+  EXPECT_EQ(Limit(a_, 3), Watts(220)) << "the operator's cap stays";
+  EXPECT_EQ(Limit(b_, 5), Watts(600)) << "restored to the operator's limit, not the default";
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_EQ(Limit(a_, i), i == 3 ? Watts(220) : Watts(700)) << i;
+    EXPECT_EQ(Limit(b_, i), i == 5 ? Watts(600) : Watts(700)) << i;
+  }
+  EXPECT_TRUE(store_->GpuCaps()->empty());
+  const int sent = a_.set_calls() + b_.set_calls();
+  ASSERT_TRUE(Tick(*loop).ok());
+  EXPECT_EQ(a_.set_calls() + b_.set_calls(), sent) << "nothing of the loop's left to restore";
+}
+
+TEST_F(ControlLoopGpuTest, ARestartInTheMiddleOfTheBreachStillRestoresTheCaps) {
+  Plant plant(site_);
+  EventRow event;
+  {
+    std::unique_ptr<ControlLoop> loop = Loop(plant);
+    event = ReduceTo(10);
+    Result<TickReport> r = Tick(*loop);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->gpus_capped, 32u);
+  }
+  EXPECT_LT(Limit(b_, 15), Watts(700));
+  ASSERT_TRUE(store_->CancelEvent(event.id, "test", now_).ok());
+  std::unique_ptr<ControlLoop> again = Loop(plant);
+  Result<TickReport> r = Tick(*again);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->gpus_restored, 32u);
+  for (FakeGpuNode* n : {&a_, &b_}) {
+    for (int i = 0; i < 16; ++i) EXPECT_EQ(Limit(*n, i), Watts(700)) << i;
+  }
+}
+
+TEST_F(ControlLoopGpuTest, AFailingGpuNodeNeitherStopsTheMinersNorTheOtherNodeAndIsRetried) {
+  Plant plant(site_);
+  std::unique_ptr<ControlLoop> loop = Loop(plant);
+  ReduceTo(10);
+  a_.FailNextCall(Status::IoError("`nvidia-smi` timed out after 10 s"));
+  Result<TickReport> r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(r->slept, 0u) << "the miners are commanded all the same";
+  EXPECT_NE(r->gpu_error.find("GPU node node-a: "), std::string::npos) << r->gpu_error;
+  EXPECT_NE(r->gpu_error.find("timed out"), std::string::npos) << r->gpu_error;
+  EXPECT_EQ(r->sla_events.at(0).gpus_capped, 16u) << "node-b is capped";
+  EXPECT_EQ(Limit(a_, 0), Watts(700));
+  EXPECT_LT(Limit(b_, 0), Watts(700));
+  r = Tick(*loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->gpu_error.empty()) << r->gpu_error;
+  EXPECT_EQ(r->gpus_capped, 32u) << "retried";
+  EXPECT_LT(Limit(a_, 0), Watts(700));
+}
+
+// A node whose nvidia-smi reads but hangs on -pl (each call a deadline).
+class HungCapNode : public GpuNode {
+ public:
+  explicit HungCapNode(FakeGpuNode& inner) : inner_(inner) {}
+  Result<std::vector<GpuReading>> Read() override { return inner_.Read(); }
+  Status SetPowerLimit(int, Watts) override {
+    ++calls_;
+    return Status::IoError("`nvidia-smi -pl` timed out after 10 s");
+  }
+  int calls() const { return calls_; }
+
+ private:
+  FakeGpuNode& inner_;
+  int calls_ = 0;
+};
+
+TEST_F(ControlLoopGpuTest, ANodeHungOnItsCapsCostsOneCallATickNotOneAGpu) {
+  Plant plant(site_);
+  HungCapNode hung(a_);
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  loop.SetFirmGpuNodes({{"inference", "node-a", &hung}, {"inference", "node-b", &b_}});
+  ReduceTo(10);
+  Result<TickReport> r = Tick(loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(hung.calls(), 1) << "the node's other 15 GPUs wait for the next tick";
+  EXPECT_NE(r->gpu_error.find("capping GPU 0 of node-a: "), std::string::npos) << r->gpu_error;
+  EXPECT_EQ(r->sla_events.at(0).gpus_capped, 16u) << "node-b's";
+  EXPECT_GT(r->slept, 0u);
+  r = Tick(loop);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(hung.calls(), 2) << "tried again";
 }
 
 }  // namespace

@@ -243,6 +243,31 @@ TEST_P(StoreContractTest, SuspendedBatchJobsAreMarkedOnceAndCleared) {
   EXPECT_EQ(store->BatchSuspended().value(), (std::vector<std::string>{"1234_7"}));
 }
 
+TEST_P(StoreContractTest, CappedGpusKeepTheirFirstLimitBeforeAcrossReopens) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->MarkGpuCap({"/opt/node-b", 1, "GPU-b1", "tenant-a", 700, 400, At("2026-12-02T10:00:00Z")}).ok());
+    ASSERT_TRUE(store->MarkGpuCap({"/opt/node-a", 0, "GPU-a0", "tenant-a", 650.5, 300, At("2026-12-02T10:00:01Z")}).ok());
+    // Capped again, deeper: the limit before is still the operator's 700 W.
+    ASSERT_TRUE(store->MarkGpuCap({"/opt/node-b", 1, "GPU-b1", "tenant-a", 400, 250, At("2026-12-02T10:00:02Z")}).ok());
+  }
+  auto store = Open();
+  const std::vector<GpuCapRow> rows = store->GpuCaps().value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].node, "/opt/node-a");
+  EXPECT_EQ(rows[0].before_w, 650.5);
+  EXPECT_EQ(rows[1].node, "/opt/node-b");
+  EXPECT_EQ(rows[1].gpu, 1);
+  EXPECT_EQ(rows[1].uuid, "GPU-b1");
+  EXPECT_EQ(rows[1].tenant, "tenant-a");
+  EXPECT_EQ(rows[1].before_w, 700);
+  EXPECT_EQ(rows[1].cap_w, 250);
+  EXPECT_EQ(rows[1].capped_at, At("2026-12-02T10:00:00Z"));
+  ASSERT_TRUE(store->ClearGpuCap("/opt/node-b", 1).ok());
+  ASSERT_TRUE(store->ClearGpuCap("/opt/node-b", 7).ok());
+  ASSERT_EQ(store->GpuCaps()->size(), 1u);
+}
+
 TEST_P(StoreContractTest, OverridesAndPolicyParametersAreReplacedAndAudited) {
   auto store = Open();
   GroupOverride o;

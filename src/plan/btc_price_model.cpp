@@ -18,6 +18,28 @@ std::size_t IndexOf(double u, std::size_t n) {
   return i < n ? i : n - 1;
 }
 
+// log m(T) for the unshifted returns (the recursion of the header). Each
+// step divides W by its mean and keeps the log, so no horizon overflows.
+double LogExpectedGross(const std::vector<double>& returns, double p_new_block, std::int64_t days) {
+  const std::size_t n = returns.size();
+  std::vector<double> growth(n), w(n, 1.0), next(n);
+  for (std::size_t j = 0; j < n; ++j) growth[j] = std::exp(returns[j]);
+  double log_scale = 0;
+  double mean = 1;  // of w
+  for (std::int64_t t = 0; t < days; ++t) {
+    double sum = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      next[j] = growth[j] * ((1 - p_new_block) * w[(j + 1) % n] + p_new_block * mean);
+      sum += next[j];
+    }
+    mean = sum / static_cast<double>(n);
+    for (std::size_t j = 0; j < n; ++j) w[j] = next[j] / mean;
+    log_scale += std::log(mean);
+    mean = 1;
+  }
+  return log_scale;
+}
+
 }  // namespace
 
 Result<std::vector<double>> DailyLogReturns(std::span<const UsdPerBtc> closes) {
@@ -53,20 +75,23 @@ Result<BtcPriceModel> BtcPriceModel::Create(std::vector<double> log_returns,
     return Status::InvalidArgument("annual_drift: must be above -1 (-100 % a year)");
   }
   double shift = 0;
-  if (options.drift != ReturnDrift::kHistorical) {
+  const double per_year = std::log1p(options.annual_drift);
+  if (options.drift == ReturnDrift::kLogDrift) {
     double sum = 0;
     for (const double r : log_returns) sum += r;
-    const double mean = sum / static_cast<double>(log_returns.size());
-    shift = -mean + std::log1p(options.annual_drift) / kDaysPerYear;
-    if (options.drift == ReturnDrift::kExpectedReturn) {
-      // Every historical day is drawn with probability 1/n (the circle), so
-      // E[exp(x_t)] = exp(c) * mean_i exp(r_i): solve for c.
-      double gross = 0;
-      for (const double r : log_returns) gross += std::exp(r - mean);
-      shift -= std::log(gross / static_cast<double>(log_returns.size()));
-    }
+    shift = -sum / static_cast<double>(log_returns.size()) + per_year / kDaysPerYear;
+  } else if (options.drift == ReturnDrift::kExpectedReturn) {
+    const double log_m = LogExpectedGross(log_returns, 1 / options.mean_block_days,
+                                          static_cast<std::int64_t>(kDaysPerYear));
+    shift = (per_year - log_m) / kDaysPerYear;
   }
   return BtcPriceModel(std::move(log_returns), options, shift);
+}
+
+double BtcPriceModel::ExpectedGrossReturn(std::int64_t days) const {
+  assert(days >= 0);
+  return std::exp(LogExpectedGross(returns_, 1 / options_.mean_block_days, days) +
+                  shift_ * static_cast<double>(days));
 }
 
 BootstrapDraw BtcPriceModel::Draw(std::int64_t days, const RandomStream& stream) const {

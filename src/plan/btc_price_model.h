@@ -3,12 +3,13 @@
 // (1994) 1303-1313).
 //
 // Why a bootstrap and not a fitted model: BTC's returns have fat tails
-// (excess kurtosis near 10 over 2012-2026) and volatility clustering (|r|
-// autocorrelated for weeks), and no published parameters of the candidate
-// models (SVCJ, DEJD) were found (serve-and-plan-notes.md §4 (ii)). Drawing
-// whole blocks of history's own returns keeps both without a parameter for
-// either: the tails are history's days, the clustering is inside each block.
-// Plain GBM (i.i.d. normal returns) keeps neither; plan_test shows it.
+// (excess kurtosis 36.5 over 2012-2026, from days such as 2020-03-12's -46 %)
+// and volatility clustering (|r| autocorrelated for weeks), and no published
+// parameters of the candidate models (SVCJ, DEJD) were found
+// (serve-and-plan-notes.md §4 (ii)). Drawing whole blocks of history's own
+// returns keeps both without a parameter for either: the tails are
+// history's days, the clustering is inside each block. Plain GBM (i.i.d.
+// normal returns) keeps neither; plan_test shows it.
 //
 // Algorithm, for simulated day t = 0, 1, ..., N - 1 and n historical returns
 // r_0 .. r_{n-1}:
@@ -22,21 +23,36 @@
 // u_t is the stream's UniformAt(2t), u'_t its UniformAt(2t + 1): day t's
 // draws depend on (seed, path, stream, t) only.
 //
-// The drift c (ReturnDrift) replaces history's mean return rbar, so that an
-// analyst is not handed 2012's bull market as the expected future:
-//   kHistorical:     c = 0, history's own mean (0.19 % a day, 2012-2026).
-//   kLogDrift:       c = -rbar + log(1 + g) / 365: the median path grows by
-//                    the factor 1 + g a year (g = annual_drift).
-//   kExpectedReturn: c = -rbar + log(1 + g) / 365 - log(mean_i exp(r_i - rbar)):
-//                    the expected one-day gross return is (1 + g)^(1/365), so
-//                    the mean path grows by about 1 + g a year (exactly for
-//                    one day; returns inside a block are nearly uncorrelated,
-//                    so compounding holds to well under 1 % a year). With
-//                    g = 0 the price is a martingale: E[S_t] = S_0.
-// Default: kExpectedReturn with g = 0, the price is its own forecast (no
-// view). Its median falls, by about half the variance a year (for history
-// since 2012, log(mean exp(r - rbar)) * 365 = 0.30 a year): volatility drags
-// the median below the mean. Choose kLogDrift to fix the median instead.
+// What a block join loses: a pair of days k apart lies in one block with
+// chance (1 - 1/L)^k, and pairs across a join are independent, so the
+// autocorrelation of r and of |r| at lag k is history's times (1 - 1/L)^k.
+//
+// The drift c (ReturnDrift) replaces history's own, so that an analyst is
+// not handed 2012's bull market as the expected future (history's mean log
+// return is 0.19 % a day, 100 % a year in log):
+//   kHistorical:     c = 0.
+//   kLogDrift:       c = -rbar + log(1 + g) / 365, rbar history's mean: the
+//                    expected log return is log(1 + g) a year (exactly: each
+//                    day is drawn with chance 1/n).
+//   kExpectedReturn: c such that the expected price a year (365 days) ahead
+//                    is exactly (1 + g) * S_0 under the bootstrap. Not the
+//                    one-day rule c = log(1 + g) / 365 - log(mean exp r):
+//                    history's returns trend inside a block (momentum), so
+//                    one-day means compound to more than their product (with
+//                    it, the mean a year ahead was 1.19 * S_0 for g = 0).
+//                    E[exp(x_0 + ... + x_{T-1})] is computed exactly by the
+//                    recursion over the state J: W_0(j) = 1,
+//                    W_T(j) = exp(r_j) * ((1 - p) W_{T-1}(j + 1) + p mean_k W_{T-1}(k)),
+//                    m(T) = mean_j W_T(j) (J_0 uniform); then the shift
+//                    multiplies it by exp(c T), so c = (log(1 + g) - log m(365)) / 365.
+// Default: kExpectedReturn with g = 0: a year ahead the price is its own
+// forecast (no view, no free appreciation in a valuation). Volatility drags
+// the median far below the mean: on history since 2012 (2012-2014's wild
+// years included) the median is 0.58 * S_0 a year ahead and 0.09 * S_0 five
+// years ahead; on history since 2020, 0.79 and 0.32. Which history to hand
+// in is the caller's choice; kLogDrift centres the log price instead (its
+// mean then runs far above: 1.6 * S_0 a year ahead on 2012-2026).
+// README.md has the figures.
 //
 // Thread safety: a model is an immutable value; its const members are safe
 // for concurrent use by multiple threads.
@@ -57,8 +73,8 @@ namespace mullet {
 
 enum class ReturnDrift {
   kHistorical,      // history's returns as they are
-  kLogDrift,        // de-meaned, median grows by 1 + annual_drift a year
-  kExpectedReturn,  // de-meaned, mean grows by 1 + annual_drift a year
+  kLogDrift,        // expected log return log(1 + annual_drift) a year
+  kExpectedReturn,  // expected price a year ahead (1 + annual_drift) * start
 };
 
 struct BtcPriceOptions {
@@ -105,6 +121,10 @@ class BtcPriceModel {
 
   // c, added to every historical return (see the header comment).
   double daily_shift() const { return shift_; }
+
+  // E[S_days / S_0] under the model, exactly (the recursion above, c
+  // included). REQUIRES: days >= 0.
+  double ExpectedGrossReturn(std::int64_t days) const;
   const std::vector<double>& log_returns() const { return returns_; }
   const BtcPriceOptions& options() const { return options_; }
 

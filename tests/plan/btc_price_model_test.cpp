@@ -128,7 +128,14 @@ TEST(BtcPriceModelTest, PathsAreUncorrelated) {
   EXPECT_LT(std::fabs(sab / std::sqrt(saa * sbb)), 0.15);
 }
 
-TEST(BtcPriceModelTest, DriftReplacesHistorysMean) {
+// A history with momentum: runs of 10 days up, then 10 days down.
+std::vector<double> TrendingHistory() {
+  std::vector<double> r;
+  for (int i = 0; i < 400; ++i) r.push_back((i / 10) % 2 == 0 ? 0.03 : -0.025);
+  return r;
+}
+
+TEST(BtcPriceModelTest, DriftReplacesHistorysOwn) {
   const std::vector<double> history = NormalHistory(3000, 0.002, 0.04, 5);
   double mean = 0;
   for (const double r : history) mean += r;
@@ -137,24 +144,48 @@ TEST(BtcPriceModelTest, DriftReplacesHistorysMean) {
   const BtcPriceModel log_drift =
       ModelOf(history, {.drift = ReturnDrift::kLogDrift, .annual_drift = 0.2});
   EXPECT_NEAR(mean + log_drift.daily_shift(), std::log(1.2) / 365, 1e-15);
-  // kExpectedReturn: mean_i exp(r_i + c) is exactly (1 + g)^(1/365).
-  for (const double g : {0.0, 0.2}) {
+  for (const double g : {0.0, 0.2, -0.5}) {
     const BtcPriceModel expected =
-        ModelOf(history, {.drift = ReturnDrift::kExpectedReturn, .annual_drift = g});
-    double gross = 0;
-    for (const double r : history) gross += std::exp(r + expected.daily_shift());
-    EXPECT_NEAR(gross / 3000, std::pow(1 + g, 1 / 365.0), 1e-12);
+        ModelOf(TrendingHistory(), {.drift = ReturnDrift::kExpectedReturn, .annual_drift = g});
+    EXPECT_NEAR(expected.ExpectedGrossReturn(365), 1 + g, 1e-12 * (1 + g));
+    EXPECT_EQ(expected.ExpectedGrossReturn(0), 1);
   }
-  // The martingale default: the mean of many paths' prices after a year
-  // stays near the start (standard error about 0.6 % with 4,000 paths).
-  const BtcPriceModel martingale = ModelOf(history);
-  double sum = 0;
-  for (std::uint64_t path = 0; path < 4000; ++path) {
-    sum += martingale.SimulatePrices(UsdPerBtc(1), 365, RandomStream(1, path, kBtcStream))
-               .back()
-               .value();
+}
+
+TEST(BtcPriceModelTest, ExpectedGrossReturnOfIidDrawsIsTheOneDayMeanCompounded) {
+  // L = 1: every day a fresh draw, so E[S_T / S_0] = (mean_i exp(r_i + c))^T.
+  const std::vector<double> history = TrendingHistory();
+  const BtcPriceModel model = ModelOf(
+      history, {.mean_block_days = 1, .drift = ReturnDrift::kLogDrift, .annual_drift = 0.1});
+  double gross = 0;
+  for (const double r : history) gross += std::exp(r + model.daily_shift());
+  gross /= static_cast<double>(history.size());
+  EXPECT_NEAR(model.ExpectedGrossReturn(100), std::pow(gross, 100), 1e-12);
+}
+
+TEST(BtcPriceModelTest, ExpectedGrossReturnIsWhatPathsAverage) {
+  // Serial correlation inside blocks makes the mean of compounded returns
+  // differ from the compounded one-day mean; the recursion must see it, as
+  // the paths do.
+  const BtcPriceModel model = ModelOf(TrendingHistory(), {.mean_block_days = 20});
+  double one_day = 0;
+  for (const double r : model.log_returns()) one_day += std::exp(r + model.daily_shift());
+  one_day /= static_cast<double>(model.log_returns().size());
+  for (const std::int64_t days : {30, 365}) {
+    double sum = 0;
+    for (std::uint64_t path = 0; path < 20'000; ++path) {
+      sum += model.SimulatePrices(UsdPerBtc(1), days, RandomStream(1, path, kBtcStream))
+                 .back()
+                 .value();
+    }
+    // Block sums are bounded (runs of 10 days), so 20,000 paths put the mean
+    // within about 0.5 % (several standard errors).
+    EXPECT_NEAR(sum / 20'000, model.ExpectedGrossReturn(days), 0.01) << days << " days";
   }
-  EXPECT_NEAR(sum / 4000, 1.0, 0.03);
+  EXPECT_NEAR(model.ExpectedGrossReturn(365), 1.0,
+              1e-12);  // the default: a martingale a year ahead
+  // The one-day rule would have missed by over 1 % (1.4 % here).
+  EXPECT_GT(std::fabs(std::pow(one_day, 365) - 1), 0.01);
 }
 
 // ---- Calibration against the real history (../shared/data). ----
@@ -254,6 +285,33 @@ TEST(BtcPriceModelTest, BootstrapOfHistoryKeepsItsTailsAndClustering) {
   // Sanity of the targets themselves: fat tails and clustering are there.
   EXPECT_GT(hist.excess_kurtosis, 10);
   EXPECT_GT(hist.abs_acf1, 0.2);
+}
+
+TEST(BtcPriceModelTest, DefaultOnHistoryIsAMartingaleAYearAhead) {
+  const BtcPriceModel model = ModelOf(HistoricalReturns());
+  EXPECT_NEAR(model.ExpectedGrossReturn(365), 1.0, 1e-12);
+  // The paths agree: over seeds 1-4, 20,000 paths' mean a year ahead fell
+  // in 0.972-1.015 (history's tails make the mean noisy), so allow 5 %.
+  double sum = 0;
+  for (std::uint64_t path = 0; path < 20'000; ++path) {
+    sum += model.SimulatePrices(UsdPerBtc(1), 365, RandomStream(kCalibrationSeed, path, kBtcStream))
+               .back()
+               .value();
+  }
+  EXPECT_NEAR(sum / 20'000, 1.0, 0.05);
+  // The one-day rule, c = -log(mean_i exp r_i), would not have been: history's
+  // returns trend inside blocks, and its mean a year ahead is about 1.19.
+  // As a kLogDrift: -rbar + log(1 + g) / 365 = -log(mean exp r).
+  double one_day = 0, rbar = 0;
+  for (const double r : model.log_returns()) {
+    one_day += std::exp(r);
+    rbar += r;
+  }
+  const auto n = static_cast<double>(model.log_returns().size());
+  const double g = std::exp(365 * (rbar / n - std::log(one_day / n))) - 1;
+  const BtcPriceModel one_day_rule =
+      ModelOf(model.log_returns(), {.drift = ReturnDrift::kLogDrift, .annual_drift = g});
+  EXPECT_GT(one_day_rule.ExpectedGrossReturn(365), 1.1);
 }
 
 TEST(BtcPriceModelTest, PlainGbmFailsTheTailAndClusteringChecks) {

@@ -225,7 +225,7 @@ ReturnFigures FiguresOf(const std::vector<double>& x) {
 // join are independent (Politis and Romano). Tolerances: over seeds 1-10
 // (100 paths of 2,000 days each) the stdev stayed within 2.3 % of
 // history's, the kurtosis within 15 %, |r|'s autocorrelation within 6 % of
-// its targets at lag 1 and 4.5 % at lag 10.
+// its targets at lag 1 and 5 % at lag 10 (the test's seed: 4.8 %).
 struct Checks {
   bool stdev = false;      // within 5 %
   bool kurtosis = false;   // within 25 %
@@ -332,7 +332,8 @@ TEST(BtcPriceModelTest, PlainGbmFailsTheTailAndClusteringChecks) {
   const Checks checks = Check(sim, hist, BtcPriceOptions{}.mean_block_days);
   const std::string figures = "GBM: stdev " + std::to_string(sim.stdev) + " kurtosis " +
                               std::to_string(sim.excess_kurtosis) + " |r| acf1 " +
-                              std::to_string(sim.abs_acf1);
+                              std::to_string(sim.abs_acf1) + " acf10 " +
+                              std::to_string(sim.abs_acf10);
   RecordProperty("figures", figures);
   EXPECT_TRUE(checks.stdev) << figures;      // it matches the stdev it was given...
   EXPECT_FALSE(checks.kurtosis) << figures;  // ...but not the tails

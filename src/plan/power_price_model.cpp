@@ -104,21 +104,25 @@ Result<PowerPriceModel> PowerPriceModel::Create(std::vector<PowerDay> history,
       if (!std::isfinite(p.value())) return Status::InvalidArgument(where + ": a price not finite");
     }
   }
+  const Date leap_year = std::chrono::year{2000} / 1 / 1;
+  std::array<unsigned, kLeapYearDays> target_month{};
+  for (int target = 0; target < kLeapYearDays; ++target) {
+    target_month[static_cast<std::size_t>(target)] = MonthOf(leap_year + days(target));
+  }
   std::array<std::vector<std::uint32_t>, kLeapYearDays> pools;
   for (std::size_t i = 0; i < history.size(); ++i) {
     const int k = LeapDayOfYear(history[i].date);
     const unsigned month = MonthOf(history[i].date);
     for (int target = 0; target < kLeapYearDays; ++target) {
-      const bool in_pool =
-          options.pool == DayPool::kSameMonth
-              ? MonthOf(Date(std::chrono::year{2000} / 1 / 1) + days(target)) == month
-              : CircularDistance(k, target) <= options.window_days;
+      const bool in_pool = options.pool == DayPool::kSameMonth
+                               ? target_month[static_cast<std::size_t>(target)] == month
+                               : CircularDistance(k, target) <= options.window_days;
       if (in_pool) pools[static_cast<std::size_t>(target)].push_back(static_cast<std::uint32_t>(i));
     }
   }
   for (int target = 0; target < kLeapYearDays; ++target) {
     if (pools[static_cast<std::size_t>(target)].empty()) {
-      const Date d = Date(std::chrono::year{2000} / 1 / 1) + days(target);
+      const Date d = leap_year + days(target);
       return Status::InvalidArgument("history: no day to draw for " + FormatDate(d).substr(5) +
                                      " (month-day) with this pool and window_days");
     }

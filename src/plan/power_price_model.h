@@ -20,7 +20,7 @@
 // scaled by a level factor (a future's price level against history's), then
 // capped at the market's offer cap (ERCOT's high system-wide offer cap has
 // been 5,000 USD/MWh since 2022; it was 9,000 in 2021, so Winter Storm Uri's
-// days are capped). Negative prices are kept (ERCOT has them).
+// hours are capped). Negative prices are kept (ERCOT has them).
 //
 // What it does not do: new days that history did not have (the largest
 // simulated price is the largest historical one, scaled and capped), trends

@@ -39,7 +39,11 @@ S21_LAST=$(addr 127.60.0.1 $((S21 - 1)))
 XP_LAST=$(addr 127.70.0.1 $((XP - 1)))
 WORK=$(mktemp -d)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; [[ -n ${KEEP:-} ]] || rm -rf "$WORK"; }
+# The daemon first, then the fleet: a tick never sees the emulators go.
+cleanup() {
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; wait "${PIDS[i]}" 2>/dev/null || true; done
+  [[ -n ${KEEP:-} ]] || rm -rf "$WORK"
+}
 trap cleanup EXIT
 [[ -n ${KEEP:-} ]] && echo "work folder: $WORK"
 

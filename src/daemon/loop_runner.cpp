@@ -152,7 +152,7 @@ void LoopRunner::Run() {
   const auto period = seconds(options_.loop.tick);
   const auto confirm_every = seconds(options_.confirm);
   Steady::time_point next = Steady::now();
-  std::optional<Steady::time_point> swept_at;  // the start of the last full tick
+  std::optional<Steady::time_point> swept_at;  // the end of the last full tick
   for (;;) {
     // Between ticks, while commands are in flight, a confirm read every
     // `confirm`; a write through the API ticks at once.
@@ -169,8 +169,11 @@ void LoopRunner::Run() {
       ConfirmInFlight();
       continue;
     }
-    // A nudged tick within a period of the last sweep acts on that sweep
-    // (ControlLoop::Tick) and leaves the schedule of full ticks as it was.
+    // A nudged tick within a period of the end of the last full tick acts on
+    // its sweep (ControlLoop::Tick) and leaves the schedule of full ticks as
+    // it was. From the end, not the start: on a fleet whose sweep fills the
+    // period, full ticks run back to back, and a write would otherwise always
+    // wait for a fresh sweep.
     const bool reuse = nudged && swept_at && Steady::now() - *swept_at < period;
     if (nudged && !reuse) next = Steady::now();
     const Steady::time_point began = Steady::now();
@@ -181,7 +184,7 @@ void LoopRunner::Run() {
     const Result<TickReport> tick = loop_.Tick(now, signals, !reuse);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
     if (reuse) continue;
-    swept_at = began;
+    swept_at = Steady::now();
     next += period;
     if (next < Steady::now()) next = Steady::now();  // a tick longer than the period: no burst to catch up
   }

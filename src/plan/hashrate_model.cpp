@@ -84,9 +84,7 @@ Status ValidateHashrateParams(const HashrateModelParams& p) {
     return s;
   }
   if (Status s = FiniteAtLeast(p.noise_per_day, 0, "noise_per_day"); !s.ok()) return s;
-  if (!(p.max_ship_per_day > 0) || !std::isfinite(p.max_ship_per_day)) {
-    return Status::InvalidArgument("max_ship_per_day: must be positive and finite");
-  }
+  if (Status s = FiniteAtLeast(p.max_ship_per_day, 0, "max_ship_per_day"); !s.ok()) return s;
   return FiniteAtLeast(p.max_exit_per_day, 0, "max_exit_per_day");
 }
 
@@ -311,7 +309,7 @@ Result<HashrateFit> FitHashrateModel(std::span<const TerahashPerSecond> hashrate
       0.0, fit.residual_stdev * fit.residual_stdev -
                2 * fit.measurement_stdev * fit.measurement_stdev / (static_cast<double>(w) * w));
   p.noise_per_day = std::sqrt(true_residual_variance * w);
-  p.max_ship_per_day = Quantile(y, options.ship_percentile);
+  p.max_ship_per_day = std::max(0.0, Quantile(y, options.ship_percentile));
   p.max_exit_per_day = std::max(0.0, -Quantile(y, options.exit_percentile));
   p.breakeven_hashprice =
       p.sensitivity > 0

@@ -26,7 +26,15 @@
 //          day's noise is not a shipment.
 //   h_{t+1} = h_t + g_t.
 // The hashprice before day 0 comes from the caller's series (history), and
-// the days before the series' start take its first value.
+// the days before the series' start take its first value. eps is normal: the
+// fit estimates one stdev, and growth's one fat tail in history (2021's
+// Chinese ban: half the hashrate gone in weeks, whatever hashprice did) is
+// not a response to hashprice. hp_be is a parameter: the fit's threshold
+// (below), or a fleet's own from core/economics/mining_cost.h's
+// BreakevenHashprice(power price, efficiency).
+//
+// Deterministic: day t's draw is the stream's NormalAt(t), so a path depends
+// on (seed, path, stream) and the inputs only.
 //
 // The fit (FitHashrateModel) on daily history h_i, x_i = log hp_i, i the
 // day of the sample (n days; the caller picks the window):
@@ -47,11 +55,16 @@
 //   from second differences (h_i - (h_{i-1} + h_{i+1}) / 2 has variance
 //   1.5 s^2 where the true h is locally straight) and 2 s^2 / W^2 (both
 //   ends of y_i) is taken out of the residual variance.
-//   max_ship: the ship_percentile of y; max_exit: minus its exit_percentile
-//   (at least 0); hp_be = hp_ref exp(-a / b), where the mean entry is zero
+//   max_ship: the ship_percentile of y, max_exit minus its exit_percentile
+//   (each at least 0); hp_be = hp_ref exp(-a / b), where the mean entry is zero
 //   (0, never stalling, when b <= 0).
 // The references (hp_ref, hp_be) are the sample's last day's: day 0 of a
 // simulation that starts on it; ShiftedBy moves them.
+//
+// On history 2016-2025 (README.md has the figures) the response is real but
+// weak: b > 0, partial correlation 0.17, and it falls steadily with the lag
+// from 0 days on, so the fitted lag is the range's lower edge (7), not a
+// measurement of the published one to six weeks.
 //
 // Thread safety: pure functions of their arguments; safe for concurrent use.
 
@@ -80,7 +93,7 @@ struct HashrateModelParams {
   double efficiency_gain_per_year = 0;
   double noise_per_day = 0;        // sigma: stdev of the daily noise, log; >= 0
   int bound_window_days = 30;      // W; >= 1
-  double max_ship_per_day = 0.01;  // growth over W days <= W * this; > 0
+  double max_ship_per_day = 0.01;  // growth over W days <= W * this; >= 0
   double max_exit_per_day = 0.01;  // growth over W days >= -W * this; >= 0
 };
 

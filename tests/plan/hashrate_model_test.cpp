@@ -83,7 +83,7 @@ TEST(HashrateModelTest, RejectsBadParamsNamingTheField) {
   p.reference_hashprice = UsdPerTerahashDay(0);
   EXPECT_NE(message(p).find("reference_hashprice"), std::string::npos);
   p = KnownParams();
-  p.max_ship_per_day = 0;
+  p.max_ship_per_day = -0.01;
   EXPECT_NE(message(p).find("max_ship_per_day"), std::string::npos);
   p = KnownParams();
   p.noise_per_day = NAN;

@@ -118,8 +118,8 @@ TEST(HashrateModelTest, GrowthNeverExceedsTheShipBound) {
   p.sensitivity = 0.05;  // far above the bound at this hashprice
   const std::vector<UsdPerTerahashDay> hp = SineHashprice(800, 1.0, 1.0, 200);
   for (std::uint64_t path_id = 0; path_id < 20; ++path_id) {
-    const std::vector<TerahashPerSecond> path =
-        SimulateHashrate(p, TerahashPerSecond(1e8), hp, 60, 700, RandomStream(3, path_id, 2));
+    const std::vector<TerahashPerSecond> path = SimulateHashrate(
+        p, TerahashPerSecond(1e8), hp, 60, 700, RandomStream(3, path_id, kHashrateStream));
     double max_window = -1e9, min_window = 1e9;
     for (std::size_t t = 30; t < path.size(); ++t) {
       const double g30 = std::log(path[t].value() / path[t - 30].value());
@@ -140,8 +140,8 @@ TEST(HashrateModelTest, BelowBreakevenHashrateNeverGrows) {
   // ...but hashprice sits at a tenth of breakeven: noise alone never adds hashrate.
   const std::vector<UsdPerTerahashDay> hp(1000, UsdPerTerahashDay(0.005));
   for (std::uint64_t path_id = 0; path_id < 20; ++path_id) {
-    const std::vector<TerahashPerSecond> path =
-        SimulateHashrate(p, TerahashPerSecond(1e8), hp, 0, 900, RandomStream(4, path_id, 2));
+    const std::vector<TerahashPerSecond> path = SimulateHashrate(
+        p, TerahashPerSecond(1e8), hp, 0, 900, RandomStream(4, path_id, kHashrateStream));
     for (std::size_t t = 1; t < path.size(); ++t) {
       // exp(log H) may round one ulp up: a relative 1e-12 is no growth.
       ASSERT_LE(path[t].value(), path[t - 1].value() * (1 + 1e-12))
@@ -152,7 +152,7 @@ TEST(HashrateModelTest, BelowBreakevenHashrateNeverGrows) {
   p.breakeven_hashprice = UsdPerTerahashDay(0);
   p.sensitivity = 0;
   const std::vector<TerahashPerSecond> free =
-      SimulateHashrate(p, TerahashPerSecond(1e8), hp, 0, 900, RandomStream(4, 0, 2));
+      SimulateHashrate(p, TerahashPerSecond(1e8), hp, 0, 900, RandomStream(4, 0, kHashrateStream));
   EXPECT_GT(LogGrowth(free), 0);
 }
 
@@ -183,10 +183,21 @@ TEST(HashrateModelTest, EfficiencyGainsLowerTheReference) {
   p.max_ship_per_day = 1;
   const std::vector<UsdPerTerahashDay> hp(800, UsdPerTerahashDay(0.1));
   const std::vector<TerahashPerSecond> path =
-      SimulateHashrate(p, TerahashPerSecond(1), hp, 0, 730, RandomStream(1, 0, 2));
+      SimulateHashrate(p, TerahashPerSecond(1), hp, 0, 730, RandomStream(1, 0, kHashrateStream));
   const double first = std::log(path[1].value() / path[0].value());
   const double second = std::log(path[366].value() / path[365].value());
   EXPECT_NEAR(second - first, p.sensitivity * 0.3, 1e-12);
+}
+
+// 12 years of a hashprice that swings by a factor e^0.8 over 400 days, with
+// a second, shorter swing (97 days) so that lags are told apart.
+std::vector<UsdPerTerahashDay> TwoSwingHashprice() {
+  std::vector<UsdPerTerahashDay> hp = SineHashprice(4400, 0.1, 0.8, 400);
+  for (std::size_t d = 0; d < hp.size(); ++d) {
+    hp[d] = UsdPerTerahashDay(hp[d].value() *
+                              std::exp(0.3 * std::sin(2 * M_PI * static_cast<double>(d) / 97)));
+  }
+  return hp;
 }
 
 TEST(HashrateModelTest, FitRecoversKnownLagAndSlope) {
@@ -194,15 +205,9 @@ TEST(HashrateModelTest, FitRecoversKnownLagAndSlope) {
   // Noise 0.005 a day: over 4,399 days the mean growth is off by 0.005 /
   // sqrt(4399) = 7.5e-5 (one stdev), so a within 2.5e-4 is over 3 of them.
   truth.noise_per_day = 0.005;
-  // 12 years of a hashprice that swings by a factor e^0.8 over 400 days,
-  // with a second, shorter swing so that lags are told apart.
-  std::vector<UsdPerTerahashDay> hp = SineHashprice(4400, 0.1, 0.8, 400);
-  for (std::size_t d = 0; d < hp.size(); ++d) {
-    hp[d] = UsdPerTerahashDay(hp[d].value() *
-                              std::exp(0.3 * std::sin(2 * M_PI * static_cast<double>(d) / 97)));
-  }
-  const std::vector<TerahashPerSecond> h =
-      SimulateHashrate(truth, TerahashPerSecond(1e6), hp, 0, 4399, RandomStream(5, 0, 2));
+  const std::vector<UsdPerTerahashDay> hp = TwoSwingHashprice();
+  const std::vector<TerahashPerSecond> h = SimulateHashrate(
+      truth, TerahashPerSecond(1e6), hp, 0, 4399, RandomStream(5, 0, kHashrateStream));
   const Result<HashrateFit> fit = FitHashrateModel(h, hp);
   ASSERT_TRUE(fit.ok()) << fit.status().message();
   const HashrateModelParams& p = fit->params;
@@ -219,6 +224,34 @@ TEST(HashrateModelTest, FitRecoversKnownLagAndSlope) {
   EXPECT_GT(fit->correlation, 0.5) << FiguresOf(*fit);
   ASSERT_EQ(fit->by_lag.size(), 36u);
   EXPECT_EQ(fit->by_lag.front().lag_days, 7);
+}
+
+TEST(HashrateModelTest, FitRecoversAnEfficiencyGain) {
+  // The reference falls 20 % a year in log: at a level hashprice, growth
+  // rises year by year. The fit sees it as a trend beyond b r and returns e.
+  HashrateModelParams truth = KnownParams();
+  truth.noise_per_day = 0.005;
+  truth.efficiency_gain_per_year = 0.2;
+  truth.growth_at_reference = -0.004;  // so that growth stays within the bounds
+  const std::vector<UsdPerTerahashDay> hp = TwoSwingHashprice();
+  const std::vector<TerahashPerSecond> h = SimulateHashrate(
+      truth, TerahashPerSecond(1e6), hp, 0, 4399, RandomStream(6, 0, kHashrateStream));
+  const Result<HashrateFit> fit = FitHashrateModel(h, hp);
+  ASSERT_TRUE(fit.ok()) << fit.status().message();
+  const HashrateModelParams& p = fit->params;
+  EXPECT_NEAR(p.efficiency_gain_per_year, 0.2, 0.03) << FiguresOf(*fit);
+  EXPECT_NEAR(p.sensitivity, truth.sensitivity, 0.15 * truth.sensitivity) << FiguresOf(*fit);
+  EXPECT_NEAR(p.lag_days, truth.lag_days, 2) << FiguresOf(*fit);
+  // The fitted references are the last day's (day 4399 of the simulation).
+  const HashrateModelParams last = ShiftedBy(truth, 4399);
+  const double a_at_truth =
+      p.growth_at_reference +
+      p.sensitivity * std::log(last.reference_hashprice.value() / p.reference_hashprice.value());
+  EXPECT_NEAR(a_at_truth, truth.growth_at_reference, 3e-4) << FiguresOf(*fit);
+  // Told that e = 0, the fit blames hashprice for less and finds a weaker response.
+  const Result<HashrateFit> blind = FitHashrateModel(h, hp, {.fit_efficiency_gain = false});
+  ASSERT_TRUE(blind.ok());
+  EXPECT_LT(blind->correlation, fit->correlation) << FiguresOf(*blind);
 }
 
 TEST(HashrateModelTest, FitRejectsBadInputNamingTheField) {

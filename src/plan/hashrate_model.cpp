@@ -11,10 +11,11 @@ namespace {
 
 constexpr double kDaysPerYear = 365;
 
+// lo = -inf: finite is all that is asked.
 Status FiniteAtLeast(double v, double lo, const char* field) {
   if (!std::isfinite(v) || !(v >= lo)) {
-    return Status::InvalidArgument(std::string(field) + ": must be finite and at least " +
-                                   std::to_string(lo));
+    return Status::InvalidArgument(std::string(field) + ": must be finite" +
+                                   (std::isinf(lo) ? "" : " and at least " + std::to_string(lo)));
   }
   return Status::Ok();
 }

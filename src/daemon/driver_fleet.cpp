@@ -48,7 +48,8 @@ std::vector<bool> DriverFleet::Command(const std::vector<std::size_t>& which, bo
     std::vector<boost::asio::ip::tcp::endpoint> at;
     at.reserve(ks.size());
     for (std::size_t k : ks) at.push_back(endpoints_[which[k]]);
-    const std::vector<ControlResult> results = CommandFleet(at, command, rpc_, driver);
+    const std::vector<ControlResult> results =
+        driver == luxos_.family() ? CommandFleetWith(luxos_, at, command, rpc_) : CommandFleet(at, command, rpc_, driver);
     for (std::size_t j = 0; j < ks.size() && j < results.size(); ++j) {
       accepted[ks[j]] = results[j].outcome.state == "ok";
     }

@@ -2,7 +2,9 @@
 // Modbus. A sweep is one `summary` to every miner at once (cgminer/sweep.h);
 // sleep and wake go through each group's firmware driver, every miner at once
 // (miner/fleet_control.h); each request has the deadline of `rpc`, so a hung
-// or lying miner costs its own deadline and never stalls the tick.
+// or lying miner costs its own deadline and never stalls the tick. LuxOS
+// miners keep their sessions between commands (luxos/luxos_driver.h: one or
+// two connections a command instead of three).
 //
 // Thread safety: a DriverFleet belongs to the control loop's thread.
 
@@ -10,11 +12,13 @@
 #define MULLET_DAEMON_DRIVER_FLEET_H_
 
 #include <boost/asio/ip/tcp.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/control_loop.h"
+#include "drivers/luxos/luxos_driver.h"
 #include "drivers/modbus/power_meter.h"
 #include "drivers/transport/rpc_client.h"
 
@@ -52,6 +56,8 @@ class DriverFleet : public FleetIo {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
   RpcOptions rpc_;
   std::optional<modbus::PowerMeter> meter_;
+  std::shared_ptr<luxos::SessionKeeper> sessions_ = std::make_shared<luxos::SessionKeeper>();
+  luxos::LuxosDriver luxos_{sessions_};
   FleetIoStats stats_;
 };
 

@@ -8,11 +8,13 @@
 
 #include <array>
 #include <atomic>
+#include <future>
 #include <set>
 #include <string>
 #include <thread>
 
 #include "drivers/cgminer/sweep.h"
+#include "drivers/luxos/luxos_driver.h"
 #include "drivers/miner/fleet_control.h"
 
 namespace mullet {
@@ -36,6 +38,24 @@ class FleetTest : public ::testing::Test {
   void TearDown() override {
     io_.stop();
     if (thread_.joinable()) thread_.join();
+  }
+  // Runs `f` on the emulator's thread and waits: the test touches a miner's
+  // state only where its requests are served.
+  template <typename F>
+  void OnIo(F f) {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      f();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+  std::vector<std::string> OpenSessions() {
+    std::vector<std::string> ids;
+    OnIo([&] {
+      for (std::size_t i = 0; i < fleet_->size(); ++i) ids.push_back(fleet_->miner(i).ActiveSession(Now()).value_or(""));
+    });
+    return ids;
   }
   std::vector<asio::ip::tcp::endpoint> Endpoints() {
     std::vector<asio::ip::tcp::endpoint> eps;
@@ -285,6 +305,51 @@ TEST_F(FleetTest, ABusyAddressIsNamed) {
   Result<std::unique_ptr<EmulatedFleet>> again = EmulatedFleet::Start(other, o, Now);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.status().message().find(o.first_address), std::string::npos) << again.status().message();
+}
+
+// Kept LuxOS sessions (serve): sleep, then wake within the minute, reuse one
+// session (no logon, no logoff: the same id stays open on the miner); a kept
+// id the miner dropped gets a fresh logon; a controller restarted within the
+// minute (nothing kept) finds the open session with `session` and uses it.
+// The price, shown last: a tool without the keeper cannot log on meanwhile.
+TEST_F(FleetTest, KeptLuxosSessionsAreReusedRenewedAndFoundAgain) {
+  FleetOptions o;
+  o.miners = 4;
+  o.first_address = FirstAddress();
+  o.families = {FirmwareFamily::kLuxos};
+  Run(o);
+  const std::vector<asio::ip::tcp::endpoint> at = Endpoints();
+  auto keeper = std::make_shared<luxos::SessionKeeper>();
+  const luxos::LuxosDriver driver(keeper);
+  const auto all_ok = [](const std::vector<ControlResult>& rs, const char* what) {
+    for (const ControlResult& r : rs) EXPECT_EQ(r.outcome.state, "ok") << what << " " << r.outcome.step << " " << r.outcome.error;
+  };
+
+  all_ok(CommandFleetWith(driver, at, {.kind = MinerCommandKind::kSleep}, RpcOptions{}), "sleep");
+  const std::vector<std::string> first = OpenSessions();
+  EXPECT_EQ(keeper->size(), at.size());
+  for (std::size_t i = 0; i < at.size(); ++i) {
+    ASSERT_FALSE(first[i].empty()) << i << ": left open, not logged off";
+    EXPECT_EQ(keeper->Fresh(at[i], luxos::SessionKeeper::Clock::now()), first[i]) << i;
+  }
+  all_ok(CommandFleetWith(driver, at, {.kind = MinerCommandKind::kWake}, RpcOptions{}), "wake");
+  EXPECT_EQ(OpenSessions(), first) << "the same sessions: no new logon";
+
+  OnIo([&] { fleet_->miner(0).CloseSession(); });  // expired, or another tool's logoff
+  all_ok(CommandFleetWith(driver, at, {.kind = MinerCommandKind::kSleep}, RpcOptions{}), "sleep again");
+  const std::vector<std::string> second = OpenSessions();
+  EXPECT_FALSE(second[0].empty());
+  EXPECT_NE(second[0], first[0]) << "a fresh logon for the dropped one";
+  for (std::size_t i = 1; i < at.size(); ++i) EXPECT_EQ(second[i], first[i]) << i;
+
+  const luxos::LuxosDriver restarted(std::make_shared<luxos::SessionKeeper>());
+  all_ok(CommandFleetWith(restarted, at, {.kind = MinerCommandKind::kWake}, RpcOptions{}), "after a restart");
+  EXPECT_EQ(OpenSessions(), second) << "the open sessions found and used";
+
+  for (const ControlResult& r : CommandFleet(at, {.kind = MinerCommandKind::kSleep}, RpcOptions{}, "luxminer")) {
+    EXPECT_EQ(r.outcome.state, "error-status") << r.outcome.error;
+    EXPECT_EQ(r.outcome.step, "logon");
+  }
 }
 
 }  // namespace

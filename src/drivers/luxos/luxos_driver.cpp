@@ -21,23 +21,36 @@ using Json = nlohmann::json;
 // anything left changed.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(RpcClient& client, tcp::endpoint at, MinerCommand command, MinerDriver::Done done)
-      : client_(client), at_(at), command_(std::move(command)), done_(std::move(done)) {}
+  Session(RpcClient& client, tcp::endpoint at, MinerCommand command, SessionKeeper* keeper, MinerDriver::Done done)
+      : client_(client), at_(at), command_(std::move(command)), done_(std::move(done)) {
+    // Only sleep and wake keep their sessions: the other commands switch
+    // ATM and profiles, and put back what they changed before logging off.
+    if (command_.kind == MinerCommandKind::kSleep || command_.kind == MinerCommandKind::kWake) keeper_ = keeper;
+  }
 
   void Start() {
-    Step("logon", "", [](Session& s, const Json& r) { s.OnLogon(r); });
+    if (keeper_) {
+      if (std::optional<std::string> id = keeper_->Fresh(at_, SessionKeeper::Clock::now())) {
+        session_ = *id;
+        reused_ = true;
+        return Curtail();
+      }
+    }
+    Logon();
   }
 
  private:
   using Next = void (*)(Session&, const Json&);
+  using Refused = void (*)(Session&, const ExchangeResult&);
 
   // The barrier: no exception from reading a reply leaves the session (a
-  // JSON type error once aborted a whole fleet command).
-  void Step(const std::string& command, const std::string& parameter, Next next) {
+  // JSON type error once aborted a whole fleet command). A failed step ends
+  // the session (Fail), or goes to `refused` when one is given.
+  void Step(const std::string& command, const std::string& parameter, Next next, Refused refused = nullptr) {
     auto self = shared_from_this();
-    Exchange(client_, at_, command, parameter, [self, command, next](ExchangeResult r) {
+    Exchange(client_, at_, command, parameter, [self, command, next, refused](ExchangeResult r) {
       self->out_.step = command;
-      if (!r.ok) return self->Fail(r.state, r.error);
+      if (!r.ok) return refused ? refused(*self, r) : self->Fail(r.state, r.error);
       try {
         next(*self, r.reply);
       } catch (const std::exception& e) {
@@ -46,31 +59,70 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
   // A step with the session id as its first parameter.
-  void SessionStep(const std::string& command, const std::string& rest, Next next) {
-    Step(command, session_ + (rest.empty() ? "" : "," + rest), next);
+  void SessionStep(const std::string& command, const std::string& rest, Next next, Refused refused = nullptr) {
+    Step(command, session_ + (rest.empty() ? "" : "," + rest), next, refused);
   }
 
-  void OnLogon(const Json& reply) {
+  void Logon() {
+    // Kept sessions: a logon refused while a session is open (this
+    // controller's, from before a restart) reads that session's id.
+    Refused refused = nullptr;
+    if (keeper_) {
+      refused = [](Session& s, const ExchangeResult& r) {
+        if (r.state != "error-status") return s.Fail(r.state, r.error);
+        s.logon_refused_ = r.error;
+        s.Step("session", "", [](Session& t, const Json& reply) { t.OnLogon(reply); });
+      };
+    }
+    Step("logon", "", [](Session& s, const Json& r) { s.OnLogon(r); }, refused);
+  }
+
+  // SESSION[0].SessionID of a `logon` or `session` reply, if it is one that
+  // can be sent back as a parameter.
+  static std::optional<std::string> SessionIdIn(const Json& reply) {
     const Json* s = nullptr;
     if (reply.contains("SESSION") && reply["SESSION"].is_array() && !reply["SESSION"].empty())
       s = &reply["SESSION"][0];
     if (s == nullptr || !s->is_object() || !s->contains("SessionID") || !(*s)["SessionID"].is_string() ||
         (*s)["SessionID"].get<std::string>().empty() || (*s)["SessionID"].get<std::string>().size() > 64 ||
         (*s)["SessionID"].get<std::string>().find_first_of(",|\"\\") != std::string::npos) {
-      return Fail("bad-reply", "logon reply without a SESSION[0].SessionID");
+      return std::nullopt;
     }
-    session_ = (*s)["SessionID"].get<std::string>();
+    return (*s)["SessionID"].get<std::string>();
+  }
+
+  void OnLogon(const Json& reply) {
+    std::optional<std::string> id = SessionIdIn(reply);
+    if (!id && !logon_refused_.empty()) {
+      out_.step = "logon";  // no session open after all: the logon's refusal stands
+      return Fail("error-status", logon_refused_);
+    }
+    if (!id) return Fail("bad-reply", out_.step + " reply without a SESSION[0].SessionID");
+    session_ = std::move(*id);
     switch (command_.kind) {
       case MinerCommandKind::kSleep:
       case MinerCommandKind::kWake:
-        return SessionStep("curtail", command_.kind == MinerCommandKind::kSleep ? "sleep" : "wakeup",
-                           [](Session& t, const Json&) { t.Succeeded(); });
+        return Curtail();
       case MinerCommandKind::kSetPower:
         return Step("profiles", "", [](Session& t, const Json& r) { t.OnProfiles(r); });
       case MinerCommandKind::kSetProfile:
         profile_ = command_.profile;
         return Step("atm", "", [](Session& t, const Json& r) { t.OnAtm(r); });
     }
+  }
+
+  // A kept id the miner refuses (expired, or another tool's logoff) is
+  // forgotten and the command starts again with a logon, once.
+  void Curtail() {
+    SessionStep("curtail", command_.kind == MinerCommandKind::kSleep ? "sleep" : "wakeup",
+                [](Session& t, const Json&) { t.Succeeded(); },
+                [](Session& t, const ExchangeResult& r) {
+                  if (!t.reused_ || r.state != "error-status") return t.Fail(r.state, r.error);
+                  t.keeper_->Forget(t.at_);
+                  t.reused_ = false;
+                  t.session_.clear();
+                  t.Logon();
+                });
   }
 
   void OnProfiles(const Json& reply) {
@@ -125,6 +177,11 @@ class Session : public std::enable_shared_from_this<Session> {
       atm_off_ = false;
       return SessionStep("atmset", "enabled=true", [](Session& t, const Json&) { t.CleanUp(); });
     }
+    if (keeper_ && confirmed_ && !session_.empty()) {
+      keeper_->Keep(at_, session_, SessionKeeper::Clock::now());  // left open for the next command
+      return Conclude();
+    }
+    if (keeper_) keeper_->Forget(at_);
     if (!session_.empty() && !logged_off_) {
       logged_off_ = true;
       return SessionStep("logoff", "", [](Session& t, const Json&) { t.CleanUp(); });
@@ -155,6 +212,9 @@ class Session : public std::enable_shared_from_this<Session> {
   RpcClient& client_;
   tcp::endpoint at_;
   MinerCommand command_;
+  SessionKeeper* keeper_ = nullptr;  // kept sessions (sleep and wake only)
+  bool reused_ = false;              // session_ came from the keeper
+  std::string logon_refused_;        // why a logon was refused before asking `session`
   MinerDriver::Done done_;
   CommandOutcome out_;
   std::string session_;
@@ -171,6 +231,16 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 }  // namespace
+
+std::optional<std::string> SessionKeeper::Fresh(const tcp::endpoint& at, Clock::time_point now) const {
+  const auto it = kept_.find(at);
+  if (it == kept_.end() || now - it->second.used >= kKept) return std::nullopt;
+  return it->second.id;
+}
+
+void SessionKeeper::Keep(const tcp::endpoint& at, std::string id, Clock::time_point now) {
+  kept_[at] = {std::move(id), now};
+}
 
 Result<bool> ReadAtmEnabled(const Json& reply) {
   if (!reply.is_object() || !reply.contains("ATM") || !reply["ATM"].is_array() || reply["ATM"].empty() ||
@@ -223,7 +293,7 @@ const Profile& PickProfile(const std::vector<Profile>& profiles, Watts target) {
 }
 
 void LuxosDriver::Run(RpcClient& client, const tcp::endpoint& at, const MinerCommand& command, Done done) const {
-  std::make_shared<Session>(client, at, command, std::move(done))->Start();
+  std::make_shared<Session>(client, at, command, keeper_.get(), std::move(done))->Start();
 }
 
 void LuxosDriver::ReadEnvelope(RpcClient& client, const tcp::endpoint& at, EnvelopeDone done) const {

@@ -14,10 +14,25 @@
 //
 // Newer LuxOS builds accept a direct power target on some models; this driver
 // keeps to profiles, which every LuxOS build has.
+//
+// Kept sessions (a SessionKeeper, for a controller that commands the same
+// miners again and again: `mullet serve`): sleep and wake leave the session
+// open rather than logging off, and a command within SessionKeeper::kKept of
+// the last one reuses it. A miner then costs one connection for a command, or
+// two after a pause (logon, curtail), where a session per command costs three.
+// A kept id the miner no longer knows gets a fresh logon; a logon refused
+// because a session is open (the daemon restarted within the minute) reads
+// that session's id (`session`) and uses it. The price: another tool's logon
+// on that miner is refused for up to a minute after the controller's last
+// command (LuxOS allows one session at a time).
 
 #ifndef MULLET_DRIVERS_LUXOS_LUXOS_DRIVER_H_
 #define MULLET_DRIVERS_LUXOS_LUXOS_DRIVER_H_
 
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,8 +66,36 @@ Result<bool> ReadAtmEnabled(const nlohmann::json& atm_reply);
 // the lowest. REQUIRES: !profiles.empty(), sorted as ReadProfiles gives.
 const Profile& PickProfile(const std::vector<Profile>& profiles, Watts target);
 
+// The sessions kept open, by miner. Thread safety: one thread at a time (the
+// one running the commands' io_context).
+class SessionKeeper {
+ public:
+  using Clock = std::chrono::steady_clock;
+  // LuxOS expires a session a minute after its last use; a quarter of that
+  // is left for queueing and clocks.
+  static constexpr std::chrono::seconds kKept{45};
+
+  // The id last used on `at`, if used within kKept of `now`.
+  std::optional<std::string> Fresh(const boost::asio::ip::tcp::endpoint& at, Clock::time_point now) const;
+  void Keep(const boost::asio::ip::tcp::endpoint& at, std::string id, Clock::time_point now);
+  void Forget(const boost::asio::ip::tcp::endpoint& at) { kept_.erase(at); }
+  std::size_t size() const { return kept_.size(); }
+
+ private:
+  struct Kept {
+    std::string id;
+    Clock::time_point used;
+  };
+  std::map<boost::asio::ip::tcp::endpoint, Kept> kept_;
+};
+
 class LuxosDriver : public MinerDriver {
  public:
+  LuxosDriver() = default;
+  // Sleep and wake keep their sessions in `keeper` (above); the other
+  // commands still log off. The driver is then stateful: one thread at a time.
+  explicit LuxosDriver(std::shared_ptr<SessionKeeper> keeper) : keeper_(std::move(keeper)) {}
+
   std::string_view family() const override { return "luxminer"; }
   MinerCapabilities capabilities() const override {
     return {.sleep = true, .power_target = true, .profiles = true, .reports_power = true};
@@ -62,6 +105,9 @@ class LuxosDriver : public MinerDriver {
            Done done) const override;
   void ReadEnvelope(RpcClient& client, const boost::asio::ip::tcp::endpoint& at,
                     EnvelopeDone done) const override;
+
+ private:
+  std::shared_ptr<SessionKeeper> keeper_;
 };
 
 }  // namespace mullet::luxos

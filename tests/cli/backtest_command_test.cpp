@@ -72,7 +72,9 @@ TEST(BacktestCommandTest, BuiltInMarketWritesTheThreeFiles) {
     for (std::string x; std::getline(fields, x, ',');) f.push_back(x);
     ASSERT_EQ(f.size(), 23u) << line;
     const double energy = std::stod(f[4]), realised = std::stod(f[6]), cost = std::stod(f[8]);
-    if (energy > 0) EXPECT_NEAR(realised, cost / energy, 0.006) << line;
+    if (energy > 0) {
+      EXPECT_NEAR(realised, cost / energy, 0.006) << line;
+    }
     std::array<double, 3>& sum = sums[f[0] + "/" + f[1]];
     sum[0] += std::stod(f[3]);
     sum[1] += cost;
@@ -121,7 +123,9 @@ TEST(BacktestCommandTest, SummaryGivesEachPolicyAgainstAlwaysOnAndStrikePrice) {
     EXPECT_FALSE(always->contains("profit_vs_always_on_usd"));
     // Curtailing saves power against always-on where there are miners (the
     // example's prices spike; the all-AI site only defers its batch work).
-    if (std::string(scenario) != "all-ai") EXPECT_GT(saved, 0) << scenario;
+    if (std::string(scenario) != "all-ai") {
+      EXPECT_GT(saved, 0) << scenario;
+    }
   }
   EXPECT_NE(Slurp(out + "/report.html").find("Power cost saved"), std::string::npos);
   std::filesystem::remove_all(out);

@@ -21,6 +21,14 @@ namespace cg = mullet::cgminer;
 void ReadEverything(const nlohmann::json& reply) {
   (void)cg::CheckStatus(reply);
   (void)cg::ReadStatus(reply);
+  // LuxOS's `power` (a whole reply, not a section): watts within bounds, or
+  // a DataError, or the reply's own error status.
+  const mullet::Result<mullet::Watts> power = cg::ReadPower(reply);
+  if (power.ok() ? !(power->value() >= 0 && power->value() <= 20000)
+                 : power.status().code() != mullet::StatusCode::kDataError &&
+                       power.status().code() != cg::CheckStatus(reply).code()) {
+    std::abort();
+  }
   for (const char* command : {"summary", "pools", "stats", "version", "devs"}) {
     const mullet::Result<nlohmann::json> section = cg::CommandReply(reply, command);
     if (!section.ok()) continue;

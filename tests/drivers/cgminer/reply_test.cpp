@@ -504,6 +504,9 @@ TEST(ReadPowerTest, LuxosWattsOrWhyNot) {
       R"({"STATUS":[{"STATUS":"S","Code":346,"Msg":"Power","Description":"LUXminer 2024.5.1"}],"POWER":[{"Watts":3312}]})"));
   ASSERT_TRUE(w.ok());
   EXPECT_EQ(w->value(), 3312);
+  const Result<Watts> sample = ReadPower(Reply("luxminer_power.json"));  // the emulator's, as sent
+  ASSERT_TRUE(sample.ok());
+  EXPECT_EQ(sample->value(), 3050);
   const struct {
     const char* reply;
     const char* message;

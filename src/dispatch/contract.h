@@ -2,8 +2,9 @@
 // what a step's energy costs (fixed block, sell-back, adder), the
 // demand-response cap, baseline and credit, and the 4CP alerts, peak
 // intervals and charge; and the firm tenants' terms: rent, GPU-hour revenue,
-// SLA credits, and what a shortfall of firm load costs. The policy calls it for prices and the books for
-// money, so no tariff rule is written twice (docs/backtest.md, "Accounting").
+// SLA credits, and what a shortfall of firm load costs. The policy calls it
+// for prices, the books and the daemon for money, so no tariff rule is
+// written twice (docs/backtest.md, "Accounting").
 // No I/O and no clock: every function takes the time it is asked about.
 
 #ifndef MULLET_DISPATCH_CONTRACT_H_

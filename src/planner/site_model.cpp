@@ -1,0 +1,309 @@
+#include "planner/site_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "dispatch/contract.h"
+#include "dispatch/headroom.h"
+#include "dispatch/operating_point.h"
+
+namespace mullet {
+namespace {
+
+constexpr Hours kHour{1};
+
+// As the policy counts them: how many units of `unit` fit in `room`.
+int UnitsThatFit(Watts room, Watts unit) {
+  if (unit.value() <= 0 || room.value() <= 0) return 0;
+  return static_cast<int>(std::floor((room.value() + 1e-6) / unit.value()));
+}
+
+// The mullet policy's wish for one group before limits (policy.cpp's
+// WishMullet, with every unit answering).
+struct Wish {
+  int units = 0;
+  MinerPoint point;
+  bool hold = false;  // kept on by its minimum on time
+};
+
+Wish WishOf(const Site& site, const MinerGroup& g, const SiteModelState::Group& st, UsdPerTerahashDay hashprice,
+            UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
+  const double pue = site.cooling.Pue(g.cooling);
+  Wish w;
+  w.point = BestPoint(g, hashprice, price + cp_adder, pue);
+  const double margin = (ValuePerMegawattHour(g, w.point, hashprice, pue) - (price + cp_adder)).value();
+  const bool on = st.running > 0;
+  const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
+  const bool run = on ? margin >= 0 : margin >= band;
+  if (on && !run && st.since_change_h < g.min_on.count()) {
+    w.units = std::min(st.running, g.count);
+    w.hold = true;
+  } else if (!on && run && st.since_change_h < g.min_off.count()) {
+    w.units = 0;
+  } else {
+    w.units = run ? g.count : 0;
+  }
+  return w;
+}
+
+// Earliest deadline first: the GPUs that must run this hour so that every
+// released job can still meet its deadline with the whole pool afterwards.
+int GpusRequiredByDeadlines(const std::vector<SiteModelState::Job>& jobs, UtcTime now, int pool) {
+  double work = 0;
+  double required = 0;
+  const UtcTime next = After(now, kHour);
+  for (const SiteModelState::Job& j : jobs) {
+    if (j.release > now) continue;
+    work += j.remaining_gpu_hours;
+    const double later = std::max(0.0, Hours(j.deadline - next).count()) * pool;
+    required = std::max(required, work - later);
+  }
+  return std::clamp(static_cast<int>(std::ceil(required - 1e-9)), 0, pool);
+}
+
+template <typename Eligible>
+double DoWork(std::vector<SiteModelState::Job>& jobs, UtcTime now, double gpu_hours, Eligible eligible) {
+  double value = 0;
+  for (SiteModelState::Job& j : jobs) {
+    if (gpu_hours <= 0) break;
+    if (j.release > now || !eligible(j)) continue;
+    const double take = std::min(gpu_hours, j.remaining_gpu_hours);
+    j.remaining_gpu_hours -= take;
+    value += take * j.value_usd_per_gpu_hour;
+    gpu_hours -= take;
+  }
+  return value;
+}
+
+}  // namespace
+
+void SiteBooks::Add(const SiteBooks& o) {
+  hours += o.hours;
+  energy_mwh += o.energy_mwh;
+  power_cost_usd += o.power_cost_usd;
+  sell_back_usd += o.sell_back_usd;
+  mining_power_cost_usd += o.mining_power_cost_usd;
+  mining_revenue_usd += o.mining_revenue_usd;
+  btc_mined += o.btc_mined;
+  colocation_rent_usd += o.colocation_rent_usd;
+  gpu_cloud_revenue_usd += o.gpu_cloud_revenue_usd;
+  batch_revenue_usd += o.batch_revenue_usd;
+  power_reimbursed_usd += o.power_reimbursed_usd;
+  mining_it_mwh += o.mining_it_mwh;
+  firm_demand_mwh += o.firm_demand_mwh;
+  firm_served_mwh += o.firm_served_mwh;
+  max_facility_mw = std::max(max_facility_mw, o.max_facility_mw);
+  alert_mwh += o.alert_mwh;
+  alert_hours += o.alert_hours;
+  peak_mwh += o.peak_mwh;
+  peak_hours += o.peak_hours;
+  auto add = [](std::vector<double>& a, const std::vector<double>& b) {
+    if (a.size() < b.size()) a.resize(b.size(), 0);
+    for (size_t i = 0; i < b.size(); ++i) a[i] += b[i];
+  };
+  add(lease_served_mwh, o.lease_served_mwh);
+  add(lease_demand_mwh, o.lease_demand_mwh);
+  add(lease_rent_usd, o.lease_rent_usd);
+}
+
+void SiteBooks::Clear() {
+  std::vector<double> served = std::move(lease_served_mwh), demand = std::move(lease_demand_mwh),
+                      rent = std::move(lease_rent_usd);
+  *this = SiteBooks{};
+  std::fill(served.begin(), served.end(), 0);
+  std::fill(demand.begin(), demand.end(), 0);
+  std::fill(rent.begin(), rent.end(), 0);
+  lease_served_mwh = std::move(served);
+  lease_demand_mwh = std::move(demand);
+  lease_rent_usd = std::move(rent);
+}
+
+SiteModel::SiteModel(Site site) : site_(std::move(site)) {
+  for (size_t i = 0; i < site_.miners.size(); ++i) {
+    merit_order_.push_back(static_cast<int>(i));
+    mining_it_mw_ += (site_.miners[i].model.power * site_.miners[i].count).megawatts();
+  }
+  // Most efficient first, as InitialState(site) orders them.
+  auto facility_j_per_th = [&](int i) {
+    const MinerGroup& g = site_.miners[i];
+    return g.model.efficiency().value() * site_.cooling.Pue(g.cooling);
+  };
+  std::stable_sort(merit_order_.begin(), merit_order_.end(),
+                   [&](int x, int y) { return facility_j_per_th(x) < facility_j_per_th(y); });
+  for (const ColoLease& l : site_.leases) firm_it_mw_ += (l.contracted_it * l.load_factor).megawatts();
+  for (const GpuCloud& c : site_.clouds) firm_it_mw_ += (c.power_per_node * c.nodes).megawatts();
+  if (site_.batch) {
+    listed_jobs_ = site_.batch->jobs;
+    std::stable_sort(listed_jobs_.begin(), listed_jobs_.end(),
+                     [](const BatchJob& a, const BatchJob& b) { return a.deadline < b.deadline; });
+  }
+}
+
+SiteModelState SiteModel::InitialState(UtcTime start) const {
+  SiteModelState st;
+  st.groups.resize(site_.miners.size());
+  for (size_t i = 0; i < site_.miners.size(); ++i) st.groups[i].running = site_.miners[i].count;
+  for (const BatchJob& j : listed_jobs_) {
+    if (j.deadline > start) st.jobs.push_back({j.gpu_hours, j.release, j.deadline, j.value_usd_per_gpu_hour});
+  }
+  return st;
+}
+
+void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) const {
+  SiteModelState& st = *state;
+  const Site& s = site_;
+  const PowerContract& contract = s.contract;
+  const FourCoincidentPeak* cp = contract.four_cp ? &*contract.four_cp : nullptr;
+  b->lease_served_mwh.resize(s.leases.size(), 0);
+  b->lease_demand_mwh.resize(s.leases.size(), 0);
+  b->lease_rent_usd.resize(s.leases.size(), 0);
+  for (int h = 0; h < 24; ++h) {
+    const UtcTime t = day.start + std::chrono::hours(h);
+    const UsdPerMegawattHour price = day.prices[h];
+    const UsdPerTerahashDay hashprice = day.hashprice[h];
+    const bool alert = cp && FourCpAlert(*cp, t, kHour, price);
+    const UsdPerMegawattHour cp_adder = alert ? FourCpAlertAdder(*cp) : UsdPerMegawattHour(0);
+    Headroom room(s, s.ambient.At(t), std::nullopt, &st.domain_room);
+
+    // Firm loads first.
+    Watts firm{0};
+    auto serve = [&](Watts demand, int domain, CoolingClass cooling) {
+      const double pue = s.cooling.Pue(cooling);
+      const Watts served = std::min(demand, room.Available(domain, pue).it);
+      room.Take(domain, pue, served);
+      firm += served * pue;
+      b->firm_demand_mwh += demand.megawatts();
+      b->firm_served_mwh += served.megawatts();
+      return served;
+    };
+    for (size_t i = 0; i < s.leases.size(); ++i) {
+      const ColoLease& l = s.leases[i];
+      const Watts demand = l.contracted_it * l.load_factor;
+      const Watts served = serve(demand, l.domain_index, l.cooling);
+      const double rent = LeaseRentUsd(l, kHour);
+      b->colocation_rent_usd += rent;
+      b->lease_rent_usd[i] += rent;
+      b->lease_served_mwh[i] += served.megawatts();
+      b->lease_demand_mwh[i] += demand.megawatts();
+      if (l.type == LeaseType::kTripleNet) {
+        b->power_reimbursed_usd += served.megawatts() * s.cooling.Pue(l.cooling) * (price + contract.adder).value();
+      }
+    }
+    for (const GpuCloud& c : s.clouds) {
+      const Watts demand = c.power_per_node * c.nodes;
+      const Watts served = serve(demand, c.domain_index, c.cooling);
+      b->gpu_cloud_revenue_usd += CloudRevenueUsd(c, kHour, demand.value() > 0 ? served / demand : 1.0);
+    }
+
+    // Batch: what deadlines require, and the work whose value beats its power.
+    Watts batch{0};
+    if (s.batch && s.batch->gpus > 0) {
+      const BatchQueue& q = *s.batch;
+      if (q.recurring) {
+        if (!st.next_recurring) st.next_recurring = t;
+        while (*st.next_recurring <= t) {
+          const UtcTime release = *st.next_recurring;
+          st.jobs.push_back({q.recurring->gpu_hours, release, After(release, q.recurring->deadline_after),
+                             q.recurring->value_usd_per_gpu_hour});
+          st.next_recurring = After(release, q.recurring->every);
+        }
+      }
+      auto& jobs = st.jobs;
+      for (size_t i = 1; i < jobs.size(); ++i) {
+        for (size_t k = i; k > 0 && jobs[k].deadline < jobs[k - 1].deadline; --k) std::swap(jobs[k], jobs[k - 1]);
+      }
+      double released = 0;
+      for (const auto& j : jobs) released += j.release <= t ? j.remaining_gpu_hours : 0;
+      if (released > 0) {
+        const double pue = s.cooling.Pue(q.cooling);
+        const UsdPerMegawattHour bp = MarginalPrice(contract, price, firm) + cp_adder;
+        const double cost = CostOf(EnergyOver(q.power_per_gpu * pue, kHour), bp).value();
+        auto pays = [&](const SiteModelState::Job& j) { return j.value_usd_per_gpu_hour > cost; };
+        const int required = GpusRequiredByDeadlines(jobs, t, q.gpus);
+        double paying_left = 0;
+        double deadline_work = required;
+        for (const auto& j : jobs) {
+          if (j.release > t) continue;
+          const double take = std::min(deadline_work, j.remaining_gpu_hours);
+          deadline_work -= take;
+          if (pays(j)) paying_left += j.remaining_gpu_hours - take;
+        }
+        const int wanted = std::min(q.gpus, required + static_cast<int>(std::ceil(paying_left - 1e-9)));
+        const int gpus = std::min(wanted, UnitsThatFit(room.Available(q.domain_index, pue).it, q.power_per_gpu));
+        const Watts it = q.power_per_gpu * gpus;
+        room.Take(q.domain_index, pue, it);
+        batch = it * pue;
+        const int for_deadlines = std::min(required, gpus);
+        b->batch_revenue_usd += DoWork(jobs, t, for_deadlines, [](const auto&) { return true; });
+        b->batch_revenue_usd += DoWork(jobs, t, gpus - for_deadlines, pays);
+        std::erase_if(jobs, [](const auto& j) { return j.remaining_gpu_hours <= 1e-9; });
+      }
+    }
+
+    // Mining takes the rest, most efficient first.
+    Watts mining{0};
+    const Watts reserve = room.site_cap() * s.policy.reserve_fraction;
+    double mining_usd = 0, btc = 0;
+    for (int i : merit_order_) {
+      const MinerGroup& g = s.miners[i];
+      SiteModelState::Group& gs = st.groups[i];
+      const double pue = s.cooling.Pue(g.cooling);
+      const Watts draw = firm + batch + mining;
+      const UsdPerMegawattHour marginal = MarginalPrice(contract, price, draw);
+      Wish w = WishOf(s, g, gs, hashprice, marginal, cp_adder);
+      if (w.units > 0 && !w.hold && contract.block && draw < contract.block->size) {
+        // A group that would lose money above the block runs what the block holds.
+        const Wish above = WishOf(s, g, gs, hashprice, price + contract.adder, cp_adder);
+        if (above.units == 0) {
+          w.units = std::min(w.units, UnitsThatFit((contract.block->size - draw) / pue, w.point.power));
+        }
+      }
+      int running = 0;
+      if (w.units > 0) {
+        const Headroom::Room r = room.Available(g.domain_index, pue, reserve);
+        running = std::min(w.units, UnitsThatFit(r.it, w.point.power));
+        const Watts it = w.point.power * running;
+        room.Take(g.domain_index, pue, it);
+        mining += it * pue;
+        b->mining_it_mwh += it.megawatts();
+      }
+      // Units started this hour hash only after their ramp-up.
+      const int started = std::max(0, running - gs.running);
+      const double ramp = std::clamp(1.0 - Hours(g.ramp_up).count(), 0.0, 1.0);
+      const double th = w.point.hashrate.value() * ((running - started) + started * ramp);
+      const double share = g.uptime * (1.0 - g.pool_fee);
+      mining_usd += hashprice.value() * th / 24.0 * share;
+      btc += day.btc_per_th_day[h] * th / 24.0 * share;
+      const bool changed = (gs.running > 0) != (running > 0);
+      gs.since_change_h = changed ? 1.0 : gs.since_change_h + 1.0;
+      gs.running = running;
+      if (running > 0 || w.units == 0) gs.stopped_by_limit = false;
+      if (running == 0 && w.units > 0) gs.stopped_by_limit = true;
+    }
+
+    const Watts facility = firm + batch + mining;
+    const EnergyBill bill = BillEnergy(contract, price, facility, kHour);
+    b->hours += 1;
+    b->energy_mwh += bill.energy_mwh;
+    b->power_cost_usd += bill.cost_usd;
+    b->sell_back_usd += bill.sell_back_usd;
+    if (facility.value() > 0) b->mining_power_cost_usd += mining / facility * (bill.cost_usd - bill.sell_back_usd);
+    b->mining_revenue_usd += mining_usd;
+    b->btc_mined += btc;
+    b->max_facility_mw = std::max(b->max_facility_mw, facility.megawatts());
+    if (cp) {
+      if (alert) {
+        b->alert_mwh += facility.megawatts();
+        b->alert_hours += 1;
+      }
+      const double overlap = FourCpPeakOverlap(*cp, t, kHour).count();
+      if (overlap > 0) {
+        b->peak_mwh += facility.megawatts() * overlap;
+        b->peak_hours += overlap;
+      }
+    }
+  }
+}
+
+}  // namespace mullet

@@ -1,0 +1,121 @@
+// The site's operation in the planner: the dispatch policy of `backtest` and
+// `serve` (dispatch/policy.h, the mullet policy) run hour by hour over one
+// simulated day, with an ideal plant and books kept per day.
+//
+// Aggregated as far as accuracy allows. What the hourly Dispatch() does that
+// this does not, and why it does not move the books:
+// - every unit answers and every command takes effect (the backtest's
+//   default plant; `unanswering_share` is 0 there too);
+// - no metered load beyond the model, no demand-response events (a plan's
+//   future holds none the site file could date; a grid program with
+//   expected events is for later), no operator overrides;
+// - the batch queue is the site's recurring job released from the plan's
+//   start, plus its listed jobs that fall inside the run, served earliest
+//   deadline first as the policy does;
+// - mining per group: the mullet policy's wish (best operating point,
+//   hysteresis, minimum on and off times, the fixed block's fit, the 4CP
+//   alert's expected cost), then every limit as Headroom has it (site cap,
+//   domains, cooling derated at the hour's ambient), most efficient first.
+// What it keeps of the books is what the planner's finance needs; the
+// agreement with RunBacktest on history is a test (planner_test,
+// SiteModelTest.AgreesWithTheBacktestOnHistory).
+//
+// Thread safety: a SiteModel is immutable after construction and shared by
+// all threads; each path owns its SiteModelState.
+
+#ifndef MULLET_PLANNER_SITE_MODEL_H_
+#define MULLET_PLANNER_SITE_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/time/calendar.h"
+#include "core/units/units.h"
+#include "site/site.h"
+
+namespace mullet {
+
+// One simulated day: 24 hours from `start`, each with its index price and
+// its mining economics (the planner holds these for the day; a replay of
+// history changes them at 00:00 UTC, as the backtest does).
+struct SiteDay {
+  UtcTime start;
+  const UsdPerMegawattHour* prices = nullptr;   // 24 values
+  const UsdPerTerahashDay* hashprice = nullptr;  // 24 values, before pool fee
+  const double* btc_per_th_day = nullptr;        // 24 values: BTC per TH/s per day, before pool fee
+};
+
+// What one day (or a sum of days) adds to the books.
+struct SiteBooks {
+  double hours = 0;
+  double energy_mwh = 0;
+  double power_cost_usd = 0;    // BillEnergy: block, index + adder beyond it
+  double sell_back_usd = 0;     // unused block energy sold at the index
+  double mining_power_cost_usd = 0;  // mining's share of (cost - sell back)
+  double mining_revenue_usd = 0;
+  double btc_mined = 0;
+  double colocation_rent_usd = 0;  // before SLA credits (settled by month)
+  double gpu_cloud_revenue_usd = 0;
+  double batch_revenue_usd = 0;
+  double power_reimbursed_usd = 0;  // triple-net tenants' power
+  double mining_it_mwh = 0;
+  double firm_demand_mwh = 0, firm_served_mwh = 0;
+  double max_facility_mw = 0;
+  // For the 4CP charge: facility MWh and hours in alert hours and in the
+  // contract's listed peak intervals (overlap-weighted).
+  double alert_mwh = 0, alert_hours = 0;
+  double peak_mwh = 0, peak_hours = 0;
+  // Per lease (site order): served and demanded IT MWh, rent; for SLA credits.
+  std::vector<double> lease_served_mwh, lease_demand_mwh, lease_rent_usd;
+
+  void Add(const SiteBooks& o);
+  void Clear();
+};
+
+struct SiteModelState {
+  struct Group {
+    int running = 0;
+    double since_change_h = 1e9;  // hours since it last started or stopped
+    bool stopped_by_limit = false;
+  };
+  std::vector<Group> groups;  // site.miners order
+  struct Job {
+    double remaining_gpu_hours = 0;
+    UtcTime release;
+    UtcTime deadline;
+    double value_usd_per_gpu_hour = 0;
+  };
+  std::vector<Job> jobs;  // sorted by deadline
+  std::optional<UtcTime> next_recurring;
+  std::vector<Watts> domain_room;  // Headroom's storage, reused hour to hour
+};
+
+class SiteModel {
+ public:
+  // REQUIRES: site valid (ValidateSite).
+  explicit SiteModel(Site site);
+
+  // Every group running at nameplate, as InitialState; listed batch jobs
+  // released before `start` are left out.
+  SiteModelState InitialState(UtcTime start) const;
+
+  // Runs the day's 24 hours; adds to `books` (whose lease vectors it sizes).
+  void RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* books) const;
+
+  const Site& site() const { return site_; }
+  // The site's firm IT and mining IT at nameplate, MW.
+  double firm_it_mw() const { return firm_it_mw_; }
+  double mining_it_mw() const { return mining_it_mw_; }
+
+ private:
+  Site site_;
+  std::vector<int> merit_order_;
+  std::vector<BatchJob> listed_jobs_;  // by release
+  double firm_it_mw_ = 0, mining_it_mw_ = 0;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_PLANNER_SITE_MODEL_H_

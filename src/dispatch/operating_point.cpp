@@ -33,9 +33,19 @@ MinerPoint OnCurve(const MinerGroup& g, Watts power) {
 
 }  // namespace
 
-MinerPoint BestPoint(const MinerGroup& g, UsdPerTerahashDay hashprice,
-                     UsdPerMegawattHour marginal_price, double pue) {
-  MinerPoint best = NameplatePoint(g);
+PointFinder::PointFinder(const MinerGroup& g) : g_(g), nameplate_(NameplatePoint(g)) {
+  const Firmware& fw = g.firmware;
+  if (fw.power_target_min && fw.power_target_max) {
+    curve_ = true;
+    lo_ = OnCurve(g, *fw.power_target_min);
+    hi_ = OnCurve(g, *fw.power_target_max);
+    nominal_power_term_ = std::pow(nameplate_.power.value(), 1.0 - fw.efficiency_exponent);
+  }
+}
+
+MinerPoint PointFinder::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price, double pue) const {
+  const MinerGroup& g = g_;
+  MinerPoint best = nameplate_;
   double best_profit = ProfitPerHour(g, best, hashprice, marginal_price, pue).value();
   auto consider = [&](const MinerPoint& p) {
     const double profit = ProfitPerHour(g, p, hashprice, marginal_price, pue).value();
@@ -47,23 +57,27 @@ MinerPoint BestPoint(const MinerGroup& g, UsdPerTerahashDay hashprice,
   for (const MinerProfile& prof : g.firmware.profiles) {
     consider({prof.power, prof.hashrate, prof.power < g.model.power});
   }
-  const Firmware& fw = g.firmware;
-  if (fw.power_target_min && fw.power_target_max) {
-    const Watts lo = *fw.power_target_min;
-    const Watts hi = *fw.power_target_max;
-    consider(OnCurve(g, lo));
-    consider(OnCurve(g, hi));
-    const double k = fw.efficiency_exponent;
+  if (curve_) {
+    const Watts lo = lo_.power;
+    const Watts hi = hi_.power;
+    consider(lo_);
+    consider(hi_);
+    const double k = g.firmware.efficiency_exponent;
     const double c = marginal_price.value() * pue / 1e6;  // $ per W per hour
     if (k > 0 && c > 0) {
-      const MinerPoint nom = NameplatePoint(g);
       // Revenue per hour = a p^(1-k) with p in W.
-      const double a = RevenuePerHour(g, nom, hashprice).value() / std::pow(nom.power.value(), 1.0 - k);
+      const double a = RevenuePerHour(g, nameplate_, hashprice).value() / nominal_power_term_;
       const double p_star = std::pow(a * (1.0 - k) / c, 1.0 / k);
-      consider(OnCurve(g, std::clamp(Watts(p_star), lo, hi)));
+      const Watts p = std::clamp(Watts(p_star), lo, hi);
+      consider(p == lo ? lo_ : p == hi ? hi_ : OnCurve(g, p));
     }
   }
   return best;
+}
+
+MinerPoint BestPoint(const MinerGroup& g, UsdPerTerahashDay hashprice,
+                     UsdPerMegawattHour marginal_price, double pue) {
+  return PointFinder(g).Best(hashprice, marginal_price, pue);
 }
 
 }  // namespace mullet

@@ -32,6 +32,24 @@ MinerPoint NameplatePoint(const MinerGroup& g);
 MinerPoint BestPoint(const MinerGroup& g, UsdPerTerahashDay hashprice,
                      UsdPerMegawattHour marginal_price, double pue);
 
+// BestPoint for one group, with what does not depend on the prices computed
+// once: the curve's ends and nameplate's power term. Best() returns exactly
+// what BestPoint returns (the same operations on the same values); a loop
+// that asks many times (the planner's site model) keeps one per group.
+// Holds a reference to `g`, which must outlive it.
+class PointFinder {
+ public:
+  explicit PointFinder(const MinerGroup& g);
+  MinerPoint Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price, double pue) const;
+
+ private:
+  const MinerGroup& g_;
+  MinerPoint nameplate_;
+  bool curve_ = false;
+  MinerPoint lo_, hi_;
+  double nominal_power_term_ = 0;  // p_nom^(1 - k)
+};
+
 // Profit of one unit over one hour at `p` and a marginal price (facility basis).
 Usd ProfitPerHour(const MinerGroup& g, const MinerPoint& p, UsdPerTerahashDay hashprice,
                   UsdPerMegawattHour marginal_price, double pue);

@@ -27,11 +27,11 @@ struct Wish {
   bool hold = false;  // kept on by its minimum on time
 };
 
-Wish WishOf(const Site& site, const MinerGroup& g, const SiteModelState::Group& st, UsdPerTerahashDay hashprice,
-            UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
+Wish WishOf(const Site& site, const MinerGroup& g, const PointFinder& points, const SiteModelState::Group& st,
+            UsdPerTerahashDay hashprice, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
   const double pue = site.cooling.Pue(g.cooling);
   Wish w;
-  w.point = BestPoint(g, hashprice, price + cp_adder, pue);
+  w.point = points.Best(hashprice, price + cp_adder, pue);
   const double margin = (ValuePerMegawattHour(g, w.point, hashprice, pue) - (price + cp_adder)).value();
   const bool on = st.running > 0;
   const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
@@ -120,7 +120,9 @@ void SiteBooks::Clear() {
 }
 
 SiteModel::SiteModel(Site site) : site_(std::move(site)) {
+  points_.reserve(site_.miners.size());  // they refer to site_.miners: no reallocation
   for (size_t i = 0; i < site_.miners.size(); ++i) {
+    points_.emplace_back(site_.miners[i]);
     merit_order_.push_back(static_cast<int>(i));
     mining_it_mw_ += (site_.miners[i].model.power * site_.miners[i].count).megawatts();
   }
@@ -164,7 +166,8 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     const UsdPerTerahashDay hashprice = day.hashprice[h];
     const bool alert = cp && FourCpAlert(*cp, t, kHour, price);
     const UsdPerMegawattHour cp_adder = alert ? FourCpAlertAdder(*cp) : UsdPerMegawattHour(0);
-    Headroom room(s, s.ambient.At(t), std::nullopt, &st.domain_room);
+    if (!st.ambient) st.ambient.emplace(s.ambient);
+    Headroom room(s, st.ambient->At(t), std::nullopt, &st.domain_room);
 
     // Firm loads first.
     Watts firm{0};
@@ -251,10 +254,10 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
       const double pue = s.cooling.Pue(g.cooling);
       const Watts draw = firm + batch + mining;
       const UsdPerMegawattHour marginal = MarginalPrice(contract, price, draw);
-      Wish w = WishOf(s, g, gs, hashprice, marginal, cp_adder);
+      Wish w = WishOf(s, g, points_[i], gs, hashprice, marginal, cp_adder);
       if (w.units > 0 && !w.hold && contract.block && draw < contract.block->size) {
         // A group that would lose money above the block runs what the block holds.
-        const Wish above = WishOf(s, g, gs, hashprice, price + contract.adder, cp_adder);
+        const Wish above = WishOf(s, g, points_[i], gs, hashprice, price + contract.adder, cp_adder);
         if (above.units == 0) {
           w.units = std::min(w.units, UnitsThatFit((contract.block->size - draw) / pue, w.point.power));
         }

@@ -33,6 +33,7 @@
 
 #include "core/time/calendar.h"
 #include "core/units/units.h"
+#include "dispatch/operating_point.h"
 #include "site/site.h"
 
 namespace mullet {
@@ -90,12 +91,15 @@ struct SiteModelState {
   std::vector<Job> jobs;  // sorted by deadline
   std::optional<UtcTime> next_recurring;
   std::vector<Watts> domain_room;  // Headroom's storage, reused hour to hour
+  std::optional<AmbientClock> ambient;  // the site's, along the days
 };
 
 class SiteModel {
  public:
   // REQUIRES: site valid (ValidateSite).
   explicit SiteModel(Site site);
+  SiteModel(const SiteModel&) = delete;
+  SiteModel& operator=(const SiteModel&) = delete;
 
   // Every group running at nameplate, as InitialState; listed batch jobs
   // released before `start` are left out.
@@ -112,6 +116,7 @@ class SiteModel {
  private:
   Site site_;
   std::vector<int> merit_order_;
+  std::vector<PointFinder> points_;  // site_.miners order
   std::vector<BatchJob> listed_jobs_;  // by release
   double firm_it_mw_ = 0, mining_it_mw_ = 0;
 };

@@ -88,16 +88,5 @@ TEST(SiteModelTest, AgreesWithTheBacktestOnHistory) {
   }
 }
 
-TEST(SiteModelTest, TimesADayOfTheHybridSite) {
-  const MarketSeries m = History("2024-01-01T06:00:00Z", "2024-12-31T06:00:00Z");
-  const std::vector<Scenario> sc = LoadExample("hybrid_west_texas.yaml");
-  const auto t0 = std::chrono::steady_clock::now();
-  SiteBooks b;
-  for (int i = 0; i < 10; ++i) b = RunModel(sc.front().site, m);
-  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%.3f us a day\n", s / 10 / (m.size() / 24) * 1e6);
-  EXPECT_GT(b.energy_mwh, 0);
-}
-
 }  // namespace
 }  // namespace mullet

@@ -134,6 +134,18 @@ const std::vector<std::uint32_t>& PowerPriceModel::PoolFor(Date date) const {
   return pools_[static_cast<std::size_t>(LeapDayOfYear(date))];
 }
 
+std::uint32_t PowerPriceModel::DrawDay(Date date, std::int64_t d, const RandomStream& stream) const {
+  const std::vector<std::uint32_t>& pool = PoolFor(date);
+  return pool[IndexOf(stream.UniformAt(static_cast<std::uint64_t>(d)), pool.size())];
+}
+
+void PowerPriceModel::Prices(const PowerDay& drawn, UsdPerMegawattHour* out) const {
+  for (int h = 0; h < kHoursPerDay; ++h) {
+    const auto hi = static_cast<std::size_t>(h);
+    out[hi] = std::min(drawn.prices[hi] * options_.level, options_.cap);
+  }
+}
+
 PowerPath PowerPriceModel::Simulate(Date start, std::int64_t n_days,
                                     const RandomStream& stream) const {
   assert(n_days >= 0 && n_days < (std::int64_t{1} << 32));
@@ -142,15 +154,10 @@ PowerPath PowerPriceModel::Simulate(Date start, std::int64_t n_days,
   path.source.resize(static_cast<std::size_t>(n_days));
   for (std::int64_t d = 0; d < n_days; ++d) {
     const Date date = start + days(d);
-    const std::vector<std::uint32_t>& pool = PoolFor(date);
-    const PowerDay& drawn =
-        history_[pool[IndexOf(stream.UniformAt(static_cast<std::uint64_t>(d)), pool.size())]];
+    const PowerDay& drawn = history_[DrawDay(date, d, stream)];
     PowerDay& out = path.days[static_cast<std::size_t>(d)];
     out.date = date;
-    for (int h = 0; h < kHoursPerDay; ++h) {
-      const auto hi = static_cast<std::size_t>(h);
-      out.prices[hi] = std::min(drawn.prices[hi] * options_.level, options_.cap);
-    }
+    Prices(drawn, out.prices.data());
     path.source[static_cast<std::size_t>(d)] = drawn.date;
   }
   return path;

@@ -112,6 +112,12 @@ class PowerPriceModel {
   // `days` days from `start`. REQUIRES: 0 <= days < 2^32.
   PowerPath Simulate(Date start, std::int64_t days, const RandomStream& stream) const;
 
+  // Simulated day `d`, on `date`: the index into history() it draws (what
+  // Simulate does for each day, without the copy).
+  std::uint32_t DrawDay(Date date, std::int64_t d, const RandomStream& stream) const;
+  // A drawn day's 24 prices as the model sees them: level applied, capped.
+  void Prices(const PowerDay& drawn, UsdPerMegawattHour* out) const;
+
   // The historical days a simulated day on `date` may draw (indices into history()).
   const std::vector<std::uint32_t>& PoolFor(Date date) const;
 

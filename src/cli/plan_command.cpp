@@ -1,0 +1,310 @@
+#include "cli/plan_command.h"
+
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "core/asic/catalog.h"
+#include "data/history.h"
+#include "plan/btc_price_model.h"
+#include "plan/power_price_model.h"
+#include "planner/plan_run.h"
+#include "planner/plan_spec.h"
+#include "planner/plan_summary.h"
+#include "site/site_config.h"
+
+#ifndef MULLET_VERSION
+#define MULLET_VERSION "dev"
+#endif
+
+namespace mullet {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& f) {
+  std::ifstream in(f, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// FNV-1a, 64 bits: stable across machines and compilers.
+std::string Fingerprint(const std::vector<std::string>& parts) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (const std::string& p : parts) {
+    for (unsigned char c : p) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// The hashrate model fitted on 2016-01-01..2025-02-02 (src/plan/README.md),
+// referenced to 2025-02-02.
+HashrateModelParams FittedHashrate() {
+  HashrateModelParams p;
+  p.lag_days = 7;
+  p.hashprice_window_days = 7;
+  p.growth_at_reference = 0.00201;
+  p.sensitivity = 0.00169;
+  p.reference_hashprice = UsdPerTerahashDay(0.1114);
+  p.breakeven_hashprice = UsdPerTerahashDay(0.0340);
+  p.efficiency_gain_per_year = 0.149;
+  p.noise_per_day = 0.0174;
+  p.bound_window_days = 30;
+  p.max_ship_per_day = 0.0138;
+  p.max_exit_per_day = 0.0125;
+  return p;
+}
+
+Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const fs::path& dir) {
+  PlanMarkets m;
+  Result<PriceDaily> btc = LoadPriceDaily(dir / data_files::kPriceDaily);
+  if (!btc.ok()) return btc.status();
+  std::vector<UsdPerBtc> closes;
+  for (const PriceDay& d : btc->days) closes.push_back(d.close);
+  Result<std::vector<double>> returns = DailyLogReturns(closes);
+  if (!returns.ok()) return returns.status();
+  BtcPriceOptions bo;
+  bo.annual_drift = plan.market.btc_annual_drift;
+  Result<BtcPriceModel> bm = BtcPriceModel::Create(*returns, bo);
+  if (!bm.ok()) return bm.status();
+  m.btc = std::make_shared<BtcPriceModel>(std::move(*bm));
+  Result<HourlyPrices> power = LoadHourlyPrices(dir / data_files::kErcotDam, "hb_west");
+  if (!power.ok()) return power.status();
+  Result<std::vector<PowerDay>> days = PowerDaysFromHours(power->hours, power->prices[0], std::chrono::hours(-6));
+  if (!days.ok()) return days.status();
+  PowerPriceOptions po;
+  po.level = plan.market.power_price_level;
+  Result<PowerPriceModel> pm = PowerPriceModel::Create(*days, po);
+  if (!pm.ok()) return pm.status();
+  m.power = std::make_shared<PowerPriceModel>(std::move(*pm));
+  const Date fitted_on = *ParseDate("2025-02-02");
+  m.hashrate = ShiftedBy(FittedHashrate(), (plan.start - fitted_on).count());
+  m.assumptions = {
+      {"BTC price", "stationary block bootstrap (30-day mean blocks) of " + std::to_string(returns->size()) +
+                        " daily returns of " + FormatDate(btc->days.front().date) + ".." +
+                        FormatDate(btc->days.back().date) + ", shifted so that the expected price a year ahead is " +
+                        std::to_string(1 + plan.market.btc_annual_drift) + " x today's"},
+      {"Power price", "ERCOT HB_WEST day-ahead days of 2021-2024, drawn from the same calendar month, x " +
+                          std::to_string(plan.market.power_price_level) + ", capped at 5,000 USD/MWh"},
+      {"Network hashrate", "lagged response to hashprice fitted on 2016-2025 (lag 7 days, growth bounded by "
+                           "shipments, stalls below breakeven); difficulty retargeted every 2016 blocks"},
+      {"Site operation", "the mullet dispatch policy hour by hour (the backtest's), ideal plant, no "
+                         "demand-response events"}};
+  return m;
+}
+
+void Progress(std::ostream& err, std::uint64_t done, std::uint64_t total,
+              std::chrono::steady_clock::time_point t0) {
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const int width = 30;
+  const int filled = total ? static_cast<int>(width * done / total) : width;
+  const double eta = done ? s * (total - done) / done : 0;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "\r[%s%s] %llu/%llu paths  %.0fs  eta %.0fs ", std::string(filled, '#').c_str(),
+                std::string(width - filled, '.').c_str(), static_cast<unsigned long long>(done),
+                static_cast<unsigned long long>(total), s, eta);
+  err << buf << std::flush;
+}
+
+int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets, const PlanResults& r,
+           const RunInfo& info, std::ostream& out, std::ostream& err) {
+  const nlohmann::json summary = PlanSummary(plan, markets, r, info);
+  const fs::path dir = f.out ? fs::path(*f.out) : fs::path("plan-out");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    err << "mullet plan: error: " << dir.string() << ": " << ec.message() << "\n";
+    return 1;
+  }
+  std::ofstream(dir / "summary.json") << summary.dump(2) << "\n";
+  std::ofstream(dir / "cash_percentiles.csv") << CashPercentilesCsv(plan, r);
+  if (f.json) {
+    nlohmann::json j;
+    j["plan"] = summary["plan"];
+    j["comparison"] = summary["comparison"];
+    j["decisions"] = nlohmann::json::array();
+    for (const auto& d : summary["decisions"]) {
+      nlohmann::json o;
+      for (const char* k : {"name", "npv_usd_p5", "npv_usd_p50", "npv_usd_p95", "npv_usd_mean", "irr_p50",
+                            "irr_none_share", "payback_months_p50", "prob_cash_below_floor", "var_npv_usd_5",
+                            "cvar_npv_usd_5", "cost_per_btc_direct_usd_p50", "cost_per_btc_cash_usd_p50",
+                            "cost_per_btc_all_in_usd_p50", "btc_mined_p50"}) {
+        o[k] = d[k];
+      }
+      j["decisions"].push_back(o);
+    }
+    j["out"] = dir.string();
+    out << j.dump(2) << "\n";
+    return 0;
+  }
+  char line[256];
+  out << plan.name << ": " << info.paths << " paths, " << plan.years << " years from " << FormatDate(plan.start)
+      << ", seed " << r.seed << "\n\n";
+  std::snprintf(line, sizeof line, "%-24s %14s %14s %14s %9s %10s %14s\n", "decision", "NPV p5", "NPV p50",
+                "NPV p95", "IRR p50", "P(cash<fl)", "all-in $/BTC");
+  out << line;
+  for (const auto& d : summary["decisions"]) {
+    const std::string irr = d["irr_p50"].is_null() ? "no IRR" : std::to_string(static_cast<int>(std::lround(d["irr_p50"].get<double>() * 1000)) / 10.0).substr(0, 5) + "%";
+    const std::string cpb = d["cost_per_btc_all_in_usd_p50"].is_null() ? "-" : std::to_string(std::lround(d["cost_per_btc_all_in_usd_p50"].get<double>()));
+    std::snprintf(line, sizeof line, "%-24s %14.0f %14.0f %14.0f %9s %10.3f %14s\n",
+                  d["name"].get<std::string>().substr(0, 24).c_str(), d["npv_usd_p5"].get<double>(),
+                  d["npv_usd_p50"].get<double>(), d["npv_usd_p95"].get<double>(), irr.c_str(),
+                  d["prob_cash_below_floor"].get<double>(), cpb.c_str());
+    out << line;
+  }
+  out << "\nbest median NPV: " << summary["comparison"]["best_median_npv"].get<std::string>()
+      << "; lowest chance of cash below the floor: " << summary["comparison"]["lowest_cash_risk"].get<std::string>()
+      << "\n";
+  for (const auto& p : summary["comparison"]["pairwise"]) {
+    std::snprintf(line, sizeof line, "  %s beats %s on NPV in %.1f %% of paths (median difference %.0f USD)\n",
+                  p["a"].get<std::string>().c_str(), p["b"].get<std::string>().c_str(),
+                  p["share_a_better"].get<double>() * 100, p["npv_diff_usd_p50"].get<double>());
+    out << line;
+  }
+  out << "\nwrote " << (dir / "summary.json").string() << ", " << (dir / "cash_percentiles.csv").string() << "\n";
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* AddPlanCommand(CLI::App& app, PlanFlags& f) {
+  CLI::App* cmd = app.add_subcommand(
+      "plan",
+      "Monte Carlo planner of the pivot to AI: compare the decisions of PLAN.yaml (MW converted, when, "
+      "financed how) on the same simulated futures of BTC price, network hashrate, fees and power price, "
+      "with the site run by the dispatch policy of backtest and serve.");
+  cmd->add_option("plan", f.plan_file, "The plan file (docs/plan.md; examples/plan.yaml)");
+  cmd->add_option("--data", f.data, "The data directory (../shared/data): the history the markets resample");
+  cmd->add_option("--paths", f.paths, "Paths to simulate (default 1000)")->check(CLI::Range(1ull, 1ull << 24));
+  cmd->add_option("--seed", f.seed, "Seed: the same seed gives the same numbers with any threads or shards");
+  cmd->add_option("--threads", f.threads, "Worker threads (default: every core)")->check(CLI::Range(0, 1024));
+  cmd->add_option("--out", f.out, "Output folder (default plan-out): summary.json, cash_percentiles.csv");
+  cmd->add_option("--shard", f.shard,
+                  "i/N: run the i-th of N equal slices of the paths (1-based) and write shard-i-of-N.bin to "
+                  "--out; combine with 'mullet plan merge'");
+  cmd->add_flag("--json", f.json, "Print the per-decision results as JSON");
+  cmd->add_flag("!--no-progress", f.progress, "No progress bar");
+  CLI::App* merge = cmd->add_subcommand("merge", "Combine shards into the result one process gives");
+  merge->add_option("plan", f.plan_file, "The plan file the shards were run from")->required();
+  merge->add_option("shards", f.merge_shards, "The shard files")->required();
+  merge->add_option("--data", f.data, "The data directory the shards were run with");
+  merge->add_option("--out", f.out, "Output folder (default plan-out)");
+  merge->add_flag("--json", f.json, "Print the per-decision results as JSON");
+  merge->callback([&f] { f.merge = true; });
+  cmd->footer(
+      "Examples:\n"
+      "  mullet plan examples/plan.yaml --data ../shared/data --paths 2000\n"
+      "  mullet plan examples/plan.yaml --data ../shared/data --shard 1/4 --out shards   (one per job)\n"
+      "  mullet plan merge examples/plan.yaml shards/shard-*-of-4.bin --data ../shared/data --out result");
+  return cmd;
+}
+
+int RunPlan(const PlanFlags& f, std::ostream& out, std::ostream& err) {
+  if (f.plan_file.empty()) {
+    err << "mullet plan: error: give a plan file (see --help)\n";
+    return 2;
+  }
+  Result<PlanSpec> plan = LoadPlanFile(f.plan_file);
+  if (!plan.ok()) {
+    err << "mullet plan: error: " << plan.status().message() << "\n";
+    return 2;
+  }
+  if (!f.data) {
+    err << "mullet plan: error: --data DIR is needed: the markets resample its history (../shared/data)\n";
+    return 2;
+  }
+  Result<std::vector<Scenario>> scenarios = LoadSiteFile(plan->site_file, AsicCatalog::BuiltIn());
+  if (!scenarios.ok()) {
+    err << "mullet plan: error: " << scenarios.status().message() << "\n";
+    return 2;
+  }
+  const Scenario* base = &scenarios->front();
+  if (!plan->scenario.empty()) {
+    base = nullptr;
+    for (const Scenario& s : *scenarios) {
+      if (s.name == plan->scenario) base = &s;
+    }
+    if (!base) {
+      err << "mullet plan: error: " << plan->file.string() << ": scenario: '" << plan->scenario << "' is not in "
+          << plan->site_file.string() << "\n";
+      return 2;
+    }
+  }
+  Result<PlanMarkets> markets = LoadMarkets(*plan, *f.data);
+  if (!markets.ok()) {
+    err << "mullet plan: error: " << markets.status().message() << "\n";
+    return 1;
+  }
+  Result<std::unique_ptr<PlanRunner>> runner = PlanRunner::Create(*plan, base->site, *markets);
+  if (!runner.ok()) {
+    err << "mullet plan: error: " << runner.status().message() << "\n";
+    return 2;
+  }
+  const std::string fingerprint = Fingerprint({MULLET_VERSION, ReadAll(plan->file), ReadAll(plan->site_file),
+                                               plan->scenario, std::to_string(f.seed)});
+  if (f.merge) {
+    std::vector<fs::path> files(f.merge_shards.begin(), f.merge_shards.end());
+    std::string fp;
+    Result<PlanResults> all = ReadShards(files, &fp);
+    if (!all.ok()) {
+      err << "mullet plan merge: error: " << all.status().message() << "\n";
+      return 1;
+    }
+    if (fp != Fingerprint({MULLET_VERSION, ReadAll(plan->file), ReadAll(plan->site_file), plan->scenario,
+                           std::to_string(all->seed)})) {
+      err << "mullet plan merge: error: the shards were run from another plan, site or version than "
+          << plan->file.string() << "\n";
+      return 1;
+    }
+    RunInfo info{MULLET_VERSION, all->count, 0, static_cast<int>(files.size())};
+    return Finish(f, *plan, *markets, *all, info, out, err);
+  }
+  std::uint64_t first = 0, count = f.paths;
+  int shard_i = 0, shard_n = 0;
+  if (f.shard) {
+    if (std::sscanf(f.shard->c_str(), "%d/%d", &shard_i, &shard_n) != 2 || shard_n < 1 || shard_i < 1 ||
+        shard_i > shard_n) {
+      err << "mullet plan: error: --shard: expected i/N with 1 <= i <= N, got '" << *f.shard << "'\n";
+      return 2;
+    }
+    first = f.paths * (shard_i - 1) / shard_n;
+    count = f.paths * shard_i / shard_n - first;
+  }
+  const int threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
+  const bool bar = f.progress && isatty(STDERR_FILENO);
+  const auto t0 = std::chrono::steady_clock::now();
+  PlanResults r = (*runner)->Run(f.seed, first, count, threads, [&](std::uint64_t done) {
+    if (bar) Progress(err, done, count, t0);
+  });
+  if (bar) err << "\n";
+  if (f.shard) {
+    const fs::path dir = f.out ? fs::path(*f.out) : fs::path("plan-out");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const fs::path file = dir / ("shard-" + std::to_string(shard_i) + "-of-" + std::to_string(shard_n) + ".bin");
+    const Status st = WriteShard(file, fingerprint, r);
+    if (!st.ok()) {
+      err << "mullet plan: error: " << st.message() << "\n";
+      return 1;
+    }
+    out << "wrote " << file.string() << ": paths " << first << ".." << first + count - 1 << "\n";
+    return 0;
+  }
+  RunInfo info{MULLET_VERSION, count, threads, 1};
+  return Finish(f, *plan, *markets, r, info, out, err);
+}
+
+}  // namespace mullet

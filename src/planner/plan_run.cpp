@@ -1,0 +1,402 @@
+#include "planner/plan_run.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+#include "core/chain/difficulty.h"
+#include "core/chain/subsidy.h"
+#include "dispatch/contract.h"
+#include "plan/finance.h"
+#include "plan/random.h"
+
+namespace mullet {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3;
+constexpr int kEpochBlocks = 2016;
+constexpr double kTargetTimespanS = 2016.0 * 600.0;
+// ERCOT's operating day starts at midnight Central Standard Time.
+constexpr std::chrono::hours kDayStartUtc{6};
+
+int MonthsBetween(Date a, Date b) {
+  const std::chrono::year_month_day x(a), y(b);
+  return (static_cast<int>(y.year()) - static_cast<int>(x.year())) * 12 +
+         (static_cast<int>(static_cast<unsigned>(y.month())) - static_cast<int>(static_cast<unsigned>(x.month())));
+}
+
+// What sets a decision's site in a month: its conversions begun, and whether built.
+std::string SiteKey(const Decision& d, int month) {
+  std::ostringstream k;
+  k.precision(17);
+  for (const Conversion& c : d.conversions) {
+    if (month < c.start_month) continue;
+    const bool built = month >= c.start_month + c.build_months;
+    k << c.facility_mw << "/" << (built ? -1.0 : c.offline_mw) << "/" << built;
+    if (built) k << "/" << c.lease.usd_per_kw_month << "/" << c.lease.load_factor << "/" << static_cast<int>(c.lease.type);
+    k << ";";
+  }
+  return k.str();
+}
+
+}  // namespace
+
+void PlanResults::Resize(std::uint64_t first, std::uint64_t n, int months_, int decisions_) {
+  first_path = first;
+  count = n;
+  months = months_;
+  decisions = decisions_;
+  market.assign(n * kMarketSeries * months, 0.0f);
+  cash.assign(n * decisions * months, 0.0f);
+  outcomes.assign(n * decisions, DecisionOutcome{});
+}
+
+Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, const Site& base, PlanMarkets markets) {
+  std::unique_ptr<PlanRunner> r(new PlanRunner(plan, std::move(markets)));
+  const std::chrono::year_month_day s(plan.start);
+  const Date end = std::chrono::sys_days(s + std::chrono::years(plan.years));
+  r->days_ = static_cast<int>((end - plan.start).count());
+  r->day_month_.resize(r->days_);
+  r->month_days_.assign(plan.months(), 0);
+  for (int d = 0; d < r->days_; ++d) {
+    r->day_month_[d] = std::min(plan.months() - 1, MonthsBetween(plan.start, plan.start + std::chrono::days(d)));
+    ++r->month_days_[r->day_month_[d]];
+  }
+  std::map<std::string, int> ids;
+  r->site_of_.assign(plan.decisions.size(), std::vector<int>(plan.months(), 0));
+  for (std::size_t d = 0; d < plan.decisions.size(); ++d) {
+    for (int m = 0; m < plan.months(); ++m) {
+      const std::string key = SiteKey(plan.decisions[d], m);
+      auto it = ids.find(key);
+      if (it == ids.end()) {
+        Result<Site> site = SiteInMonth(base, plan.decisions[d], m);
+        if (!site.ok()) return site.status();
+        it = ids.emplace(key, static_cast<int>(r->models_.size())).first;
+        r->models_.push_back(std::make_unique<SiteModel>(std::move(*site)));
+      }
+      r->site_of_[d][m] = it->second;
+    }
+  }
+  return r;
+}
+
+void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const {
+  const PlanSpec& p = plan_;
+  const int n = days_;
+  const int months = p.months();
+  const RandomStream btc_stream(seed, path, kBtcStream), power_stream(seed, path, kPowerStream),
+      hash_stream(seed, path, kHashrateStream);
+
+  // ---- Markets, day by day.
+  const std::vector<double> x = markets_.btc->SimulateLogReturns(n, btc_stream);
+  std::vector<double> price(n), hashprice(n), btc_per_th(n), hashrate(n);
+  std::vector<std::uint32_t> power_day(n);
+  const HashrateModelParams& hp = markets_.hashrate;
+  const double hashes_per_unit = static_cast<double>(HashesPerDifficultyUnit(HashFactor::kShorthand));
+  double h_ths = p.market.network_hashrate_eh_s * 1e6;  // TH/s
+  double difficulty = p.market.difficulty > 0 ? p.market.difficulty
+                                              : DifficultyForHashrate(TerahashPerSecond(h_ths));
+  double height = static_cast<double>(p.market.block_height);
+  double epoch_elapsed = (height - std::floor(height / kEpochBlocks) * kEpochBlocks) * 600.0;
+  const double fees = p.market.fees_btc_per_block;
+  double s = p.market.btc_price_usd;
+  // Hashprice before the start: the start's own, held.
+  const double subsidy0 = static_cast<double>(BlockSubsidy(static_cast<BlockHeight>(height)).value()) / 1e8;
+  const double blocks_a_day0 = 86400.0 * h_ths * 1e12 / (difficulty * hashes_per_unit);
+  const double log_hp0 = std::log((subsidy0 + fees) * blocks_a_day0 * s / h_ths);
+  const double log_ref = std::log(hp.reference_hashprice.value());
+  const double log_be = hp.breakeven_hashprice.value() > 0 ? std::log(hp.breakeven_hashprice.value())
+                                                           : -std::numeric_limits<double>::infinity();
+  const double window_max = hp.bound_window_days * hp.max_ship_per_day;
+  const double window_min = -hp.bound_window_days * hp.max_exit_per_day;
+  std::vector<double> log_hp(n), growth(n, 0.0);
+  double log_h = std::log(h_ths), window_sum = 0;
+  for (int d = 0; d < n; ++d) {
+    const Date date = p.start + std::chrono::days(d);
+    power_day[d] = markets_.power->DrawDay(date, d, power_stream);
+    price[d] = s;
+    hashrate[d] = h_ths;
+    // The day's blocks at this difficulty and hashrate, across epoch ends and halvings.
+    const double rate = h_ths * 1e12 / (difficulty * hashes_per_unit);  // blocks a second
+    double left = 86400, btc = 0;
+    while (left > 1e-9) {
+      const double next_epoch = (std::floor(height / kEpochBlocks + 1e-12) + 1) * kEpochBlocks;
+      const double next_halving = static_cast<double>(NextHalvingHeight(static_cast<BlockHeight>(height + 1e-9)));
+      const double boundary = std::min(next_epoch, next_halving);
+      const double dt = std::min(left, (boundary - height) / rate);
+      const double subsidy = static_cast<double>(BlockSubsidy(static_cast<BlockHeight>(height + 1e-9)).value()) / 1e8;
+      btc += dt * rate * (subsidy + fees);
+      height += dt * rate;
+      left -= dt;
+      epoch_elapsed += dt;
+      if (boundary - height < 1e-6) {
+        height = boundary;
+        if (boundary == next_epoch) {
+          // Bitcoin Core measures 2015 intervals against 2016 (chain_clock.h).
+          const double timespan = std::clamp(epoch_elapsed * 2015.0 / 2016.0, kTargetTimespanS / 4, kTargetTimespanS * 4);
+          difficulty = std::max(1.0, difficulty * kTargetTimespanS / timespan);
+          epoch_elapsed = 0;
+        }
+        if (left > 1e-9) continue;
+      }
+    }
+    hashprice[d] = btc * s / h_ths;
+    btc_per_th[d] = btc / h_ths;
+    log_hp[d] = std::log(hashprice[d]);
+    // Tomorrow's hashrate: hashrate_model.h's equations, on this path's hashprice.
+    double xbar = 0;
+    for (int k = 0; k < hp.hashprice_window_days; ++k) {
+      const int i = d - hp.lag_days - k;
+      xbar += i >= 0 ? log_hp[i] : log_hp0;
+    }
+    xbar /= hp.hashprice_window_days;
+    const double deflate = hp.efficiency_gain_per_year * d / 365.0;
+    double m = hp.growth_at_reference + hp.sensitivity * (xbar - log_ref + deflate) +
+               hp.noise_per_day * hash_stream.NormalAt(static_cast<std::uint64_t>(d));
+    if (xbar < log_be - deflate) m = std::min(m, 0.0);
+    const double g = std::clamp(m, window_min - window_sum, window_max - window_sum);
+    growth[d] = g;
+    log_h += g;
+    h_ths = std::exp(log_h);
+    window_sum += g;
+    if (d - hp.bound_window_days + 1 >= 0) window_sum -= growth[d - hp.bound_window_days + 1];
+    s *= std::exp(x[d]);
+  }
+
+  // ---- Market fans.
+  {
+    std::vector<double> sums(static_cast<std::size_t>(months) * kMarketSeries, 0.0);
+    const auto& history = markets_.power->history();
+    std::array<UsdPerMegawattHour, 24> day_prices{};
+    for (int d = 0; d < n; ++d) {
+      const int m = day_month_[d];
+      markets_.power->Prices(history[power_day[d]], day_prices.data());
+      double mean = 0;
+      for (const auto& v : day_prices) mean += v.value();
+      sums[m * kMarketSeries + 0] = price[d];  // the last day's
+      sums[m * kMarketSeries + 1] += hashprice[d] * 1000;
+      sums[m * kMarketSeries + 2] += hashrate[d] / 1e6;
+      sums[m * kMarketSeries + 3] += mean / 24;
+    }
+    for (int m = 0; m < months; ++m) {
+      const double days = std::max(1, month_days_[m]);
+      out->MarketOf(index, 0)[m] = static_cast<float>(sums[m * kMarketSeries + 0]);
+      for (int k = 1; k < kMarketSeries; ++k) out->MarketOf(index, k)[m] = static_cast<float>(sums[m * kMarketSeries + k] / days);
+    }
+  }
+
+  // ---- Each distinct site over the months it is used, books by month.
+  const std::size_t nm = models_.size();
+  std::vector<std::vector<SiteBooks>> books(nm, std::vector<SiteBooks>(months));
+  std::vector<std::vector<bool>> used(nm, std::vector<bool>(months, false));
+  for (const auto& row : site_of_) {
+    for (int m = 0; m < months; ++m) used[row[m]][m] = true;
+  }
+  std::array<UsdPerMegawattHour, 24> prices{};
+  std::array<UsdPerTerahashDay, 24> hps{};
+  std::array<double, 24> bpt{};
+  for (std::size_t k = 0; k < nm; ++k) {
+    const SiteModel& model = *models_[k];
+    std::optional<SiteModelState> st;
+    int last_month = -2;
+    for (int d = 0; d < n; ++d) {
+      const int m = day_month_[d];
+      if (!used[k][m]) continue;
+      const UtcTime start = UtcTime(p.start + std::chrono::days(d)) + kDayStartUtc;
+      if (m != last_month && m != last_month + 1) st.reset();
+      if (m != last_month) last_month = m;
+      if (!st) st.emplace(model.InitialState(start));
+      markets_.power->Prices(markets_.power->history()[power_day[d]], prices.data());
+      hps.fill(UsdPerTerahashDay(hashprice[d]));
+      bpt.fill(btc_per_th[d]);
+      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data()}, &*st, &books[k][m]);
+    }
+  }
+
+  // ---- Finance per decision.
+  const double r_month_disc = p.discount_rate;
+  std::vector<Usd> base_flows;
+  const Site& base_site = models_[site_of_[0][0]]->site();
+  const FourCoincidentPeak* cp = base_site.contract.four_cp ? &*base_site.contract.four_cp : nullptr;
+  for (int di = 0; di < static_cast<int>(p.decisions.size()); ++di) {
+    const Decision& dec = p.decisions[di];
+    std::vector<Usd> flows(static_cast<std::size_t>(months) + 1, Usd(0));
+    std::vector<double> ebitda_m(months, 0);
+    const std::size_t nc = dec.conversions.size();
+    std::vector<double> balance(nc, 0), payment(nc, 0);
+    double cash = p.initial_cash_usd, held = 0;
+    double btc_total = 0, mining_power = 0, mining_opex = 0, overhead_mining = 0, interest_mining = 0;
+    double first_breach = -1;
+    double year_alert_mwh = 0, year_alert_h = 0, year_peak_mwh = 0, year_peak_h = 0, year_hours = 0;
+    float* cash_out = out->CashOf(index, di);
+    for (int m = 0; m < months; ++m) {
+      const SiteModel& model = *models_[site_of_[di][m]];
+      const Site& site = model.site();
+      const SiteBooks& b = books[site_of_[di][m]][m];
+      // Rent, escalated by lease year for the conversions' leases; SLA credits by month.
+      double rent = 0, sla = 0;
+      for (std::size_t i = 0; i < site.leases.size(); ++i) {
+        const ColoLease& l = site.leases[i];
+        double factor = 1;
+        for (std::size_t k = 0; k < nc; ++k) {
+          if (l.name != ConversionLeaseName(k)) continue;
+          const Conversion& c = dec.conversions[k];
+          factor = std::pow(1 + c.lease.escalator_per_year, (m - c.start_month - c.build_months) / 12);
+        }
+        const double month_rent = (i < b.lease_rent_usd.size() ? b.lease_rent_usd[i] : 0) * factor;
+        rent += month_rent;
+        const double demand = i < b.lease_demand_mwh.size() ? b.lease_demand_mwh[i] : 0;
+        const double availability = demand > 0 ? b.lease_served_mwh[i] / demand : 1.0;
+        sla += SlaCreditFraction(l, availability) * month_rent;
+      }
+      // 4CP: the year's charge at its end (or the horizon's), on the mean
+      // draw at the listed peaks where the contract lists them, else over
+      // the alert hours (the peaks fall in them).
+      double four_cp = 0;
+      year_alert_mwh += b.alert_mwh;
+      year_alert_h += b.alert_hours;
+      year_peak_mwh += b.peak_mwh;
+      year_peak_h += b.peak_hours;
+      year_hours += b.hours;
+      const std::chrono::year_month_day ymd(p.start + std::chrono::days(
+          std::accumulate(month_days_.begin(), month_days_.begin() + m, 0)));
+      const bool year_end = static_cast<unsigned>(ymd.month()) == 12 || m == months - 1;
+      if (cp && year_end) {
+        const double mean_mw = year_peak_h > 0 ? year_peak_mwh / year_peak_h
+                               : year_alert_h > 0 ? year_alert_mwh / year_alert_h : 0;
+        const double year_h = HoursInYear(static_cast<int>(ymd.year()));
+        four_cp = cp->rate_usd_per_kw_year * mean_mw * 1000 * std::min(1.0, year_hours / year_h);
+        year_alert_mwh = year_alert_h = year_peak_mwh = year_peak_h = year_hours = 0;
+      }
+      double ai_kw = 0, mining_kw = 0;
+      for (const ColoLease& l : site.leases) ai_kw += l.contracted_it.kilowatts();
+      for (const GpuCloud& c : site.clouds) ai_kw += (c.power_per_node * c.nodes).kilowatts();
+      if (site.batch) ai_kw += (site.batch->power_per_gpu * site.batch->gpus).kilowatts();
+      for (const MinerGroup& g : site.miners) mining_kw += (g.model.power * g.count).kilowatts();
+      const double opex_mining = site.costs.mining_opex.value() * mining_kw;
+      const double opex = site.costs.ai_opex.value() * ai_kw + opex_mining + p.overhead_usd_per_month;
+      const double revenue = b.mining_revenue_usd + rent + b.gpu_cloud_revenue_usd + b.batch_revenue_usd;
+      const double net_power = b.power_cost_usd - b.sell_back_usd;
+      const double ebitda = revenue + b.power_reimbursed_usd - net_power - four_cp - sla - opex;
+      ebitda_m[m] = ebitda;
+      // Capex, debt and depreciation per conversion.
+      double capex_equity = 0, interest = 0, principal = 0, depreciation = 0;
+      for (std::size_t k = 0; k < nc; ++k) {
+        const Conversion& c = dec.conversions[k];
+        const double capex = c.capex_usd_per_mw * c.facility_mw / base_site.cooling.pue_liquid;
+        const int lease_start = c.start_month + c.build_months;
+        const double rate = dec.financing.annual_rate / 12;
+        interest += balance[k] * rate;
+        if (m >= c.start_month && m < lease_start) {
+          const double spend = capex / c.build_months;
+          capex_equity += spend * (1 - dec.financing.debt_share);
+          balance[k] += spend * dec.financing.debt_share;
+        } else if (c.build_months == 0 && m == c.start_month) {
+          capex_equity += capex * (1 - dec.financing.debt_share);
+          balance[k] += capex * dec.financing.debt_share;
+        }
+        if (m >= lease_start) {
+          if (m == lease_start) {
+            payment[k] = balance[k] <= 0 ? 0
+                         : rate > 0 ? balance[k] * rate / (1 - std::pow(1 + rate, -dec.financing.term_months))
+                                    : balance[k] / dec.financing.term_months;
+          }
+          const double pay_principal = std::min(balance[k], std::max(0.0, payment[k] - balance[k] * rate));
+          principal += pay_principal;
+          balance[k] -= pay_principal;
+          depreciation += capex / (p.capex_depreciation_years * 12);
+        }
+      }
+      const double taxable = ebitda - depreciation - p.mining_depreciation_usd_per_month - interest;
+      const double tax = p.tax_rate * std::max(0.0, taxable);
+      const double kept_btc_value = b.mining_revenue_usd * (1 - dec.treasury.sell_share);
+      held += b.btc_mined * (1 - dec.treasury.sell_share);
+      const double flow = ebitda - kept_btc_value - capex_equity - interest - principal - tax;
+      cash += flow;
+      double sold = 0;
+      const double month_end_price = out->MarketOf(index, 0)[m];
+      if (dec.treasury.sell_to_cover && cash < p.cash_floor_usd && held > 0) {
+        const double btc = std::min(held, (p.cash_floor_usd - cash) / month_end_price);
+        held -= btc;
+        sold = btc * month_end_price;
+        cash += sold;
+      }
+      flows[static_cast<std::size_t>(m) + 1] = Usd(flow + sold);
+      if (first_breach < 0 && cash < p.cash_floor_usd) first_breach = m;
+      cash_out[m] = static_cast<float>(cash);
+      const double mining_share = revenue > 0 ? b.mining_revenue_usd / revenue : 0;
+      btc_total += b.btc_mined;
+      mining_power += b.mining_power_cost_usd;
+      mining_opex += opex_mining;
+      overhead_mining += p.overhead_usd_per_month * mining_share;
+      interest_mining += interest * mining_share;
+    }
+    // The horizon: held BTC at the path's last price, the multiple on the
+    // last 12 months' EBITDA, less the debt outstanding.
+    double last12 = 0;
+    for (int m = std::max(0, months - 12); m < months; ++m) last12 += ebitda_m[m];
+    double debt = 0;
+    for (double v : balance) debt += v;
+    const double terminal = held * out->MarketOf(index, 0)[months - 1] + p.terminal_ebitda_multiple * last12 - debt;
+    flows[months] = flows[months] + Usd(terminal);
+    DecisionOutcome& o = out->outcomes[index * p.decisions.size() + di];
+    o.npv_usd = NetPresentValue(flows, r_month_disc).value();
+    std::vector<Usd> irr_flows = flows;
+    if (di > 0) {
+      for (std::size_t i = 0; i < irr_flows.size(); ++i) irr_flows[i] = irr_flows[i] - base_flows[i];
+    }
+    const Irr irr = InternalRateOfReturn(irr_flows);
+    o.irr = irr.outcome == IrrOutcome::kUnique ? *irr.rate : kNaN;
+    const std::optional<int> payback = PaybackMonth(irr_flows);
+    o.payback_month = payback ? *payback : -1;
+    o.first_breach_month = first_breach;
+    o.btc_mined = btc_total;
+    double ebitda_total = 0;
+    for (double v : ebitda_m) ebitda_total += v;
+    o.ebitda_usd = ebitda_total;
+    if (btc_total > 0) {
+      o.cost_per_btc_direct = mining_power / btc_total;
+      o.cost_per_btc_cash = (mining_power + mining_opex + overhead_mining + interest_mining) / btc_total;
+      o.cost_per_btc_all_in = o.cost_per_btc_cash + p.mining_depreciation_usd_per_month * months / btc_total;
+    } else {
+      o.cost_per_btc_direct = o.cost_per_btc_cash = o.cost_per_btc_all_in = kNaN;
+    }
+    if (di == 0) base_flows = flows;
+  }
+}
+
+PlanResults PlanRunner::Run(std::uint64_t seed, std::uint64_t first, std::uint64_t count, int threads,
+                            const std::function<void(std::uint64_t)>& progress) const {
+  PlanResults out;
+  out.seed = seed;
+  out.Resize(first, count, plan_.months(), static_cast<int>(plan_.decisions.size()));
+  std::atomic<std::uint64_t> next{0}, done{0};
+  std::mutex progress_mu;
+  auto work = [&] {
+    for (;;) {
+      const std::uint64_t i = next.fetch_add(1);
+      if (i >= count) return;
+      RunPath(seed, first + i, i, &out);
+      const std::uint64_t n = done.fetch_add(1) + 1;
+      if (progress) {
+        std::unique_lock lock(progress_mu, std::try_to_lock);
+        if (lock.owns_lock()) progress(n);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::max(1, threads); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (progress) progress(count);
+  return out;
+}
+
+}  // namespace mullet

@@ -1,0 +1,117 @@
+// Runs a plan's paths: each path draws its markets (BTC price, power days,
+// network hashrate through the chain's clock, hashprice), runs every
+// decision's site over them (site_model.h) and keeps every decision's books
+// by month (finance below). A path's numbers depend on (seed, path id) only:
+// each market draws from its own RandomStream keyed by them, so a result is
+// the same whatever the threads, processes or shards that computed it.
+//
+// Finance, per decision and month m (docs/plan.md has the rules):
+//   EBITDA = mining revenue + rent (escalated) + GPU cloud + batch + power
+//            reimbursed - net power cost - 4CP - SLA credits - opex - overhead
+//   flow   = EBITDA - BTC held (not sold) - capex (equity share)
+//            - interest - principal - tax
+//   cash   = initial cash + flows, plus held BTC sold to keep cash at the
+//            floor (sell_to_cover)
+//   NPV    = flows discounted monthly at the plan's rate, plus at the horizon
+//            held BTC at the path's price + multiple x the last 12 months'
+//            EBITDA - debt outstanding.
+// IRR and payback are the first decision's own; for the others, those of
+// the difference from the first on the same path (what converting adds).
+
+#ifndef MULLET_PLANNER_PLAN_RUN_H_
+#define MULLET_PLANNER_PLAN_RUN_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status/result.h"
+#include "plan/btc_price_model.h"
+#include "plan/hashrate_model.h"
+#include "plan/power_price_model.h"
+#include "planner/plan_spec.h"
+#include "planner/site_model.h"
+
+namespace mullet {
+
+// The market models a run draws from, and what they are, in words.
+struct PlanMarkets {
+  std::shared_ptr<const BtcPriceModel> btc;
+  std::shared_ptr<const PowerPriceModel> power;
+  HashrateModelParams hashrate;  // referenced to the plan's start (ShiftedBy)
+  std::vector<std::pair<std::string, std::string>> assumptions;  // (model, description)
+};
+
+// Per path, by month: the market's fans.
+inline constexpr int kMarketSeries = 4;  // BTC price (end of month), hashprice (USD/PH/day, mean),
+                                         // network hashrate (EH/s, mean), power price (mean)
+
+// Per path and decision.
+struct DecisionOutcome {
+  double npv_usd = 0;
+  double irr = 0;            // NaN: no IRR (none, no root or ambiguous)
+  double payback_month = -1;  // -1: not within the horizon
+  double first_breach_month = -1;  // cash below the floor first; -1: never
+  double btc_mined = 0;
+  double cost_per_btc_direct = 0, cost_per_btc_cash = 0, cost_per_btc_all_in = 0;  // NaN: no BTC
+  double ebitda_usd = 0;     // over the horizon
+};
+inline constexpr int kOutcomeFields = 9;
+
+// The results of paths [first, first + count): flat, in path order.
+struct PlanResults {
+  std::uint64_t seed = 0;
+  std::uint64_t first_path = 0;
+  std::uint64_t count = 0;
+  int months = 0;
+  int decisions = 0;
+  // [path][series][month]
+  std::vector<float> market;
+  // [path][decision][month]: end-of-month cash
+  std::vector<float> cash;
+  // [path][decision]
+  std::vector<DecisionOutcome> outcomes;
+
+  void Resize(std::uint64_t first, std::uint64_t n, int months_, int decisions_);
+  float* MarketOf(std::uint64_t i, int series) { return &market[(i * kMarketSeries + series) * months]; }
+  float* CashOf(std::uint64_t i, int d) { return &cash[(i * decisions + d) * months]; }
+};
+
+// A plan made ready to run: its sites per phase and decision, built once
+// and shared (read-only) by every thread.
+class PlanRunner {
+ public:
+  // InvalidArgument: the site file's scenario is missing, a conversion
+  // takes more mining than the site has.
+  static Result<std::unique_ptr<PlanRunner>> Create(const PlanSpec& plan, const Site& base, PlanMarkets markets);
+
+  // Computes paths [first, first + count) on `threads` threads (>= 1);
+  // `progress`, if given, is called now and then with the paths done (from
+  // any one thread at a time).
+  PlanResults Run(std::uint64_t seed, std::uint64_t first, std::uint64_t count, int threads,
+                  const std::function<void(std::uint64_t)>& progress = {}) const;
+
+  const PlanSpec& plan() const { return plan_; }
+  const PlanMarkets& markets() const { return markets_; }
+  int days() const { return days_; }
+
+ private:
+  PlanRunner(PlanSpec plan, PlanMarkets markets) : plan_(std::move(plan)), markets_(std::move(markets)) {}
+  void RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const;
+
+  PlanSpec plan_;
+  PlanMarkets markets_;
+  int days_ = 0;
+  std::vector<int> day_month_;  // month of each day
+  std::vector<int> month_days_;
+  // Distinct sites: models_[k]; site_of_[d][m]: the model of decision d in month m.
+  std::vector<std::unique_ptr<SiteModel>> models_;
+  std::vector<std::vector<int>> site_of_;
+  // Per decision and conversion: the lease's index in each model's site (-1: none).
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_PLANNER_PLAN_RUN_H_

@@ -1,0 +1,310 @@
+#include "planner/plan_spec.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "site/site_config.h"
+
+namespace mullet {
+namespace {
+
+// Reads one mapping strictly: every key must be known; the first error wins.
+class Fields {
+ public:
+  Fields(std::string file, const YAML::Node& node, std::string path, std::string* error)
+      : file_(std::move(file)), node_(node), path_(std::move(path)), error_(error) {
+    if (!error_->empty()) return;
+    if (!node_.IsMap()) Fail(node_, "", "must be a mapping");
+  }
+
+  void Fail(const YAML::Node& at, std::string_view key, std::string_view what) {
+    if (!error_->empty()) return;
+    const int line = at.Mark().line >= 0 ? at.Mark().line + 1 : 1;
+    std::string field = path_;
+    if (!key.empty()) field += (field.empty() ? "" : ".") + std::string(key);
+    *error_ = file_ + ":" + std::to_string(line) + ": " + (field.empty() ? "" : field + ": ") + std::string(what);
+  }
+
+  YAML::Node Get(std::string_view key) {
+    known_.insert(std::string(key));
+    if (!error_->empty() || !node_.IsMap()) return YAML::Node();
+    return node_[std::string(key)];
+  }
+
+  void Number(std::string_view key, double* out, double lo, double hi, bool required = false) {
+    const YAML::Node n = Get(key);
+    if (!n) {
+      if (required) Fail(node_, key, "missing");
+      return;
+    }
+    double v = 0;
+    try {
+      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
+      v = n.as<double>();
+    } catch (const YAML::Exception&) {
+      Fail(n, key, "must be a number");
+      return;
+    }
+    if (!std::isfinite(v) || v < lo || v > hi) {
+      std::ostringstream m;
+      m << "must be in [" << lo << ", " << hi << "], got " << n.Scalar();
+      Fail(n, key, m.str());
+      return;
+    }
+    *out = v;
+  }
+  void Integer(std::string_view key, int* out, int lo, int hi, bool required = false) {
+    double v = *out;
+    Number(key, &v, lo, hi, required);
+    if (v != std::floor(v)) Fail(Get(key), key, "must be a whole number");
+    *out = static_cast<int>(v);
+  }
+  void Text(std::string_view key, std::string* out, bool required = false) {
+    const YAML::Node n = Get(key);
+    if (!n) {
+      if (required) Fail(node_, key, "missing");
+      return;
+    }
+    if (!n.IsScalar()) return Fail(n, key, "must be text");
+    *out = n.Scalar();
+  }
+  void Bool(std::string_view key, bool* out) {
+    const YAML::Node n = Get(key);
+    if (!n) return;
+    try {
+      *out = n.as<bool>();
+    } catch (const YAML::Exception&) {
+      Fail(n, key, "must be true or false");
+    }
+  }
+  // Call last: rejects keys nobody asked for.
+  void Done() {
+    if (!error_->empty() || !node_.IsMap()) return;
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.Scalar();
+      if (!known_.count(key)) {
+        std::string list;
+        for (const std::string& k : known_) list += (list.empty() ? "" : ", ") + k;
+        Fail(kv.first, key, "unknown key (expected one of: " + list + ")");
+      }
+    }
+  }
+  const std::string& file() const { return file_; }
+  std::string Sub(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+
+ private:
+  std::string file_;
+  YAML::Node node_;
+  std::string path_;
+  std::string* error_;
+  std::set<std::string> known_;
+};
+
+void ReadLease(const std::string& file, const YAML::Node& n, const std::string& path, LeaseTerms* out,
+               std::string* error) {
+  Fields f(file, n, path, error);
+  f.Number("usd_per_kw_month", &out->usd_per_kw_month, 0, 10000, true);
+  f.Number("escalator_per_year", &out->escalator_per_year, -0.5, 1);
+  f.Number("load_factor", &out->load_factor, 0, 1);
+  std::string type = "gross";
+  f.Text("lease_type", &type);
+  if (type == "gross") {
+    out->type = LeaseType::kGross;
+  } else if (type == "triple-net") {
+    out->type = LeaseType::kTripleNet;
+  } else {
+    f.Fail(f.Get("lease_type"), "lease_type", "must be gross or triple-net");
+  }
+  f.Done();
+}
+
+void ReadDecision(const std::string& file, const YAML::Node& n, const std::string& path, Decision* d,
+                  std::string* error) {
+  Fields f(file, n, path, error);
+  f.Text("name", &d->name, true);
+  f.Text("description", &d->description);
+  const YAML::Node convs = f.Get("conversions");
+  if (convs) {
+    if (!convs.IsSequence()) f.Fail(convs, "conversions", "must be a list");
+    for (std::size_t i = 0; error->empty() && convs.IsSequence() && i < convs.size(); ++i) {
+      const std::string cp = f.Sub("conversions") + "[" + std::to_string(i) + "]";
+      Conversion c;
+      Fields cf(file, convs[i], cp, error);
+      cf.Number("mw", &c.facility_mw, 0.001, 1e5, true);
+      cf.Integer("start_month", &c.start_month, 0, 600);
+      cf.Integer("build_months", &c.build_months, 0, 120);
+      cf.Number("offline_mw", &c.offline_mw, 0, 1e5);
+      cf.Number("capex_usd_per_mw", &c.capex_usd_per_mw, 0, 1e9, true);
+      const YAML::Node lease = cf.Get("lease");
+      if (!lease) {
+        cf.Fail(convs[i], "lease", "missing");
+      } else {
+        ReadLease(file, lease, cp + ".lease", &c.lease, error);
+      }
+      cf.Done();
+      d->conversions.push_back(c);
+    }
+  }
+  if (const YAML::Node fin = f.Get("financing")) {
+    Fields ff(file, fin, f.Sub("financing"), error);
+    ff.Number("debt_share", &d->financing.debt_share, 0, 1);
+    ff.Number("annual_rate", &d->financing.annual_rate, 0, 1);
+    ff.Integer("term_months", &d->financing.term_months, 1, 600);
+    ff.Done();
+  }
+  if (const YAML::Node tr = f.Get("treasury")) {
+    Fields tf(file, tr, f.Sub("treasury"), error);
+    tf.Number("sell_share", &d->treasury.sell_share, 0, 1);
+    tf.Bool("sell_to_cover", &d->treasury.sell_to_cover);
+    tf.Done();
+  }
+  f.Done();
+}
+
+}  // namespace
+
+Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
+  const std::string file(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  std::string error;
+  PlanSpec p;
+  p.file = file;
+  Fields f(file, root, "", &error);
+  f.Text("name", &p.name, true);
+  std::string site;
+  f.Text("site", &site, true);
+  p.site_file = site;
+  f.Text("scenario", &p.scenario);
+  std::string start;
+  f.Text("start", &start, true);
+  if (error.empty()) {
+    const Result<Date> d = ParseDate(start);
+    if (!d.ok()) {
+      f.Fail(f.Get("start"), "start", "must be a date YYYY-MM-DD");
+    } else {
+      p.start = *d;
+    }
+  }
+  f.Integer("years", &p.years, 1, 50);
+  f.Number("discount_rate", &p.discount_rate, -0.5, 5);
+  f.Number("initial_cash_usd", &p.initial_cash_usd, -1e12, 1e12);
+  f.Number("cash_floor_usd", &p.cash_floor_usd, -1e12, 1e12);
+  f.Number("tax_rate", &p.tax_rate, 0, 1);
+  f.Number("overhead_usd_per_month", &p.overhead_usd_per_month, 0, 1e10);
+  f.Number("mining_depreciation_usd_per_month", &p.mining_depreciation_usd_per_month, 0, 1e10);
+  f.Number("capex_depreciation_years", &p.capex_depreciation_years, 1, 100);
+  f.Number("terminal_ebitda_multiple", &p.terminal_ebitda_multiple, 0, 100);
+  if (const YAML::Node m = f.Get("market")) {
+    Fields mf(file, m, "market", &error);
+    MarketStart& ms = p.market;
+    mf.Number("btc_price_usd", &ms.btc_price_usd, 1, 1e9);
+    mf.Number("network_hashrate_eh_s", &ms.network_hashrate_eh_s, 0.001, 1e7);
+    double height = static_cast<double>(ms.block_height);
+    mf.Number("block_height", &height, 0, 6.9e6);
+    ms.block_height = static_cast<std::int64_t>(height);
+    mf.Number("difficulty", &ms.difficulty, 0, 1e20);
+    mf.Number("fees_btc_per_block", &ms.fees_btc_per_block, 0, 100);
+    mf.Number("btc_annual_drift", &ms.btc_annual_drift, -0.99, 10);
+    mf.Number("power_price_level", &ms.power_price_level, 0.01, 100);
+    mf.Done();
+  }
+  const YAML::Node decisions = f.Get("decisions");
+  if (error.empty() && (!decisions || !decisions.IsSequence() || decisions.size() == 0)) {
+    f.Fail(decisions ? decisions : root, "decisions", "must be a list of at least one decision");
+  }
+  std::set<std::string> names;
+  for (std::size_t i = 0; error.empty() && i < decisions.size(); ++i) {
+    Decision d;
+    ReadDecision(file, decisions[i], "decisions[" + std::to_string(i) + "]", &d, &error);
+    if (error.empty() && !names.insert(d.name).second) {
+      f.Fail(decisions[i], "decisions[" + std::to_string(i) + "].name", "'" + d.name + "' is used twice");
+    }
+    p.decisions.push_back(std::move(d));
+  }
+  f.Done();
+  if (!error.empty()) return Status::InvalidArgument(error);
+  return p;
+}
+
+Result<PlanSpec> LoadPlanFile(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return Status::NotFound(file.string() + ": cannot open the plan file");
+  std::stringstream text;
+  text << in.rdbuf();
+  Result<PlanSpec> parsed = ParsePlanYaml(file.string(), text.str());
+  if (!parsed.ok()) return parsed;
+  PlanSpec p = *parsed;
+  if (p.site_file.is_relative()) p.site_file = file.parent_path() / p.site_file;
+  return p;
+}
+
+std::string ConversionLeaseName(std::size_t k) { return "converted-" + std::to_string(k + 1); }
+
+Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) {
+  Site site = base;
+  // Least efficient groups first: the end of the merit order.
+  std::vector<std::size_t> order(site.miners.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto facility_j_per_th = [&](std::size_t i) {
+    const MinerGroup& g = site.miners[i];
+    return g.model.efficiency().value() * site.cooling.Pue(g.cooling);
+  };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return facility_j_per_th(x) > facility_j_per_th(y); });
+  for (std::size_t k = 0; k < decision.conversions.size(); ++k) {
+    const Conversion& c = decision.conversions[k];
+    if (month < c.start_month) continue;
+    const bool built = month >= c.start_month + c.build_months;
+    double take_mw = built ? c.facility_mw : (c.offline_mw < 0 ? c.facility_mw : c.offline_mw);
+    for (std::size_t i : order) {
+      if (take_mw <= 1e-9) break;
+      MinerGroup& g = site.miners[i];
+      const double unit_mw = (g.model.power * site.cooling.Pue(g.cooling)).megawatts();
+      const int units = std::min(g.count, static_cast<int>(std::ceil(take_mw / unit_mw - 1e-9)));
+      g.count -= units;
+      take_mw -= units * unit_mw;
+    }
+    if (take_mw > 1e-6) {
+      return Status::InvalidArgument(decision.name + ": conversion " + std::to_string(k + 1) + " takes " +
+                                     std::to_string(c.facility_mw) + " MW of mining; the site has less left");
+    }
+    if (built) {
+      ColoLease l;
+      l.name = ConversionLeaseName(k);
+      l.contracted_it = Megawatts(c.facility_mw / site.cooling.pue_liquid);
+      l.rate = UsdPerKilowattMonth(c.lease.usd_per_kw_month);
+      l.load_factor = c.lease.load_factor;
+      l.type = c.lease.type;
+      l.cooling = CoolingClass::kLiquid;
+      l.availability_target = 0.999;
+      site.leases.push_back(l);
+    }
+  }
+  std::erase_if(site.miners, [](const MinerGroup& g) { return g.count == 0; });
+  return site;
+}
+
+std::vector<int> PhaseStarts(const PlanSpec& plan) {
+  std::set<int> s{0};
+  for (const Decision& d : plan.decisions) {
+    for (const Conversion& c : d.conversions) {
+      if (c.start_month < plan.months()) s.insert(c.start_month);
+      if (c.start_month + c.build_months < plan.months()) s.insert(c.start_month + c.build_months);
+    }
+  }
+  return {s.begin(), s.end()};
+}
+
+}  // namespace mullet

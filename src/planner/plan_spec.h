@@ -1,0 +1,113 @@
+// A plan file (PLAN.yaml; docs/plan.md has the schema): the site it starts
+// from, the market's starting point, the finance, and the decisions to
+// compare on the same paths.
+//
+// A decision is a list of conversions (megawatts of mining moved to an AI
+// colocation lease: capex per MW, months of works, megawatts offline during
+// them, the lease's terms), a financing and a treasury policy. The first
+// decision is the base the others are measured against (incremental IRR and
+// payback, the pairwise comparison).
+
+#ifndef MULLET_PLANNER_PLAN_SPEC_H_
+#define MULLET_PLANNER_PLAN_SPEC_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status/result.h"
+#include "core/time/calendar.h"
+#include "site/site.h"
+
+namespace mullet {
+
+struct LeaseTerms {
+  double usd_per_kw_month = 120;   // on contracted IT kW
+  double escalator_per_year = 0;   // the rate rises by this share each lease year
+  double load_factor = 0.85;       // the tenant's mean draw / contracted IT
+  LeaseType type = LeaseType::kGross;
+};
+
+struct Conversion {
+  double facility_mw = 0;         // mining facility MW converted (least efficient groups first)
+  int start_month = 0;            // works begin, months after the plan's start
+  int build_months = 12;          // the lease begins this many months later
+  double offline_mw = -1;         // mining facility MW off during the works; < 0: facility_mw
+  double capex_usd_per_mw = 9e6;  // per MW of AI IT, spent evenly over the works
+  LeaseTerms lease;
+  // Derived: the lease's contracted IT, facility_mw / pue_liquid.
+};
+
+struct Financing {
+  double debt_share = 0;       // of capex, drawn as it is spent
+  double annual_rate = 0.08;   // interest on the balance, monthly
+  int term_months = 84;        // repaid as an annuity from the lease's start
+};
+
+struct Treasury {
+  double sell_share = 1.0;     // of BTC mined, sold the day it is mined
+  bool sell_to_cover = true;   // sell held BTC at month end to keep cash at the floor
+};
+
+struct Decision {
+  std::string name;
+  std::string description;
+  std::vector<Conversion> conversions;
+  Financing financing;
+  Treasury treasury;
+};
+
+// The market at the plan's start.
+struct MarketStart {
+  double btc_price_usd = 90000;
+  double network_hashrate_eh_s = 1000;
+  std::int64_t block_height = 930000;
+  double difficulty = 0;              // 0: the hashrate's implied difficulty
+  double fees_btc_per_block = 0.03;   // held for the whole run
+  double btc_annual_drift = 0;        // expected price a year ahead = (1 + g) today's
+  double power_price_level = 1.0;     // multiplies the history's prices
+};
+
+struct PlanSpec {
+  std::string name;
+  std::filesystem::path file;       // the plan file itself
+  std::filesystem::path site_file;  // resolved against the plan file's folder
+  std::string scenario;             // "" = the site file's first
+  Date start;
+  int years = 5;
+  double discount_rate = 0.10;       // annual, for NPV
+  double initial_cash_usd = 0;
+  double cash_floor_usd = 0;
+  double tax_rate = 0;               // on profit after depreciation and interest, when positive
+  double overhead_usd_per_month = 0;            // G&A: in cash cost per BTC by mining's revenue share
+  double mining_depreciation_usd_per_month = 0;  // the fleet's: all-in cost per BTC, taxes
+  double capex_depreciation_years = 12;          // conversions' capex, straight line from the lease's start
+  double terminal_ebitda_multiple = 0;           // value at the horizon: multiple x the last 12 months' EBITDA
+  MarketStart market;
+  std::vector<Decision> decisions;
+
+  int months() const { return years * 12; }
+};
+
+// Reads and checks a plan file. InvalidArgument "<file>:<line>: <field>:
+// <what>" for a bad value, a missing required key or an unknown key;
+// NotFound / IoError for the file.
+Result<PlanSpec> LoadPlanFile(const std::filesystem::path& file);
+Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text);
+
+// The site of `decision` in effect during month `month` (0-based): its
+// conversions' works and leases applied to `base`, in order. Validated.
+// InvalidArgument: a conversion takes more mining than the site has.
+Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month);
+
+// The months at which some decision's site changes (0 first), ascending.
+std::vector<int> PhaseStarts(const PlanSpec& plan);
+
+// The lease name of conversion `k` (the books find its rent by it).
+std::string ConversionLeaseName(std::size_t k);
+
+}  // namespace mullet
+
+#endif  // MULLET_PLANNER_PLAN_SPEC_H_

@@ -13,6 +13,11 @@ std::uint64_t Word(const PhiloxCounter& block, int half) {
 
 }  // namespace
 
+double StudentTFromUniforms(double u1, double u2, double dof) {
+  assert(dof > 0);
+  return std::cos(2 * std::numbers::pi * u2) * std::sqrt(dof * (std::pow(u1, -2 / dof) - 1));
+}
+
 double OpenUnitInterval(std::uint64_t bits) {
   // The top 53 bits: k / 2^53 is exact for every k < 2^53, so the result is
   // uniform on the grid {1, ..., 2^53 - 1} / 2^53 and below 1. Adding half a

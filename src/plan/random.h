@@ -60,6 +60,15 @@ constexpr PhiloxCounter Philox4x32_10(PhiloxCounter ctr, PhiloxKey key) {
 // 1, so log(u) and the inverse CDF of u are always finite.
 double OpenUnitInterval(std::uint64_t bits);
 
+// A Student-t draw with `dof` degrees of freedom from two uniforms in (0, 1),
+// by index: Bailey's polar method (Math. Comp. 62 (1994) 779-781) with the
+// point drawn uniformly in the unit disk instead of by rejection. Such a
+// point has W = r^2 uniform on (0, 1) and a uniform angle, so
+// T = cos(2 pi u2) sqrt(dof (u1^(-2/dof) - 1)) is Student-t exactly, two
+// uniforms a draw, and a model can take draw t from UniformAt(2t),
+// UniformAt(2t + 1). REQUIRES: dof > 0, u1 and u2 in (0, 1).
+double StudentTFromUniforms(double u1, double u2, double dof);
+
 // One stream of draws: (seed, path id, stream id). Give each model of a path
 // (BTC price, hashrate, power price...) its own stream id, so adding draws to
 // one model never shifts another's.

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "plan/calibration.h"
+
 namespace mullet {
 namespace {
 
@@ -226,6 +228,26 @@ TEST(RandomStreamTest, StudentTWithManyDegreesIsNearlyNormal) {
   int beyond = 0;
   for (int i = 0; i < n; ++i) beyond += std::abs(s.StudentT(1000.0)) > 1.959963984540054;
   EXPECT_NEAR(beyond / double(n), 0.05, 2e-3);  // t(1000) two-sided: 0.0503
+}
+
+TEST(StudentTFromUniformsTest, HasTheTDistribution) {
+  // nu = 6: variance nu / (nu - 2) = 1.5, excess kurtosis 6 / (nu - 4) = 3.
+  const RandomStream stream(1, 0, 77);
+  std::vector<double> t;
+  for (std::uint64_t i = 0; i < 400'000; ++i) {
+    t.push_back(StudentTFromUniforms(stream.UniformAt(2 * i), stream.UniformAt(2 * i + 1), 6));
+  }
+  const Result<Moments> m = MomentsOf(t);
+  ASSERT_TRUE(m.ok());
+  EXPECT_NEAR(m->mean, 0, 0.01);
+  EXPECT_NEAR(m->stdev * m->stdev, 1.5, 0.02);
+  // The sample kurtosis of a t with 6 dof converges slowly (its eighth
+  // moment is infinite): 3 +- 1.
+  EXPECT_NEAR(m->excess_kurtosis, 3, 1);
+  // The median of |t_6| is 0.7176 (t tables: P(T < 0.7176) = 0.75).
+  int below = 0;
+  for (const double v : t) below += std::fabs(v) < 0.7176 ? 1 : 0;
+  EXPECT_NEAR(below / 400'000.0, 0.5, 0.004);
 }
 
 }  // namespace

@@ -30,8 +30,7 @@ constexpr std::string_view kCapColour = "#d62728";
 constexpr std::string_view kPriceColour = "#333a45";
 constexpr std::string_view kPriceMaxColour = "#e15759";
 // Cumulative profit: a colour per scenario, a dash pattern per policy.
-constexpr std::array<std::string_view, 6> kScenarioColours = {"#1f3b73", "#f28e2b", "#159a9c",
-                                                              "#7b5ea7", "#8c6d31", "#d62728"};
+constexpr const auto& kScenarioColours = kSeriesColours;
 constexpr std::array<std::string_view, 3> kPolicyDashes = {"", "7 4", "2 3"};
 
 // ---- Reading a result.

@@ -104,6 +104,7 @@ h1{font-size:26px;margin:0 0 4px}
 h2{font-size:20px;margin:36px 0 10px;padding-bottom:4px;border-bottom:2px solid #e3e6ea}
 h3{font-size:15px;margin:22px 0 6px}
 .sub{color:#5b6472;margin:0 0 12px}
+nav{display:flex;flex-wrap:wrap}
 nav a{color:#1f3b73;margin-right:14px;text-decoration:none;font-size:13px}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px;background:#f0f2f5;padding:1px 4px;border-radius:3px}
 code.cmd{overflow-wrap:anywhere}
@@ -119,7 +120,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.best td{background:#e6f4ea;font-weight:600}
 tr.total td{border-top:2px solid #9aa3af;font-weight:600}
 table.kv th{background:none;width:170px;vertical-align:top}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:0 24px}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(420px,100%),1fr));gap:0 24px}
 figure{margin:8px 0 20px}
 svg.chart{width:100%;height:auto;display:block;font-family:inherit}
 svg.chart text{fill:#4a5260}
@@ -130,6 +131,7 @@ figcaption,.note{color:#5b6472;font-size:12.5px}
 .legend i.ln{height:0;width:22px;border-top-width:2.5px;vertical-align:middle}
 p.finding{background:#f7f9fc;border-left:4px solid #1f3b73;padding:8px 12px}
 footer{margin-top:36px;color:#5b6472;font-size:12.5px}
+@media (max-width:600px){.page{padding:14px 10px 32px}h1{font-size:22px}h2{font-size:18px}}
 )";
 
 }  // namespace
@@ -227,6 +229,13 @@ std::string Fixed(double v, int decimals) {
   return out;
 }
 
+std::string Significant(double v, int digits) {
+  v = Finite(v);
+  if (v == 0) return "0";
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(v))));
+  return Grouped(v, std::clamp(digits - 1 - magnitude, 0, 12));
+}
+
 // Hours with two decimals only when they are not whole (sub-hourly steps).
 std::string HoursText(double h) { return Grouped(h, std::fabs(h - std::round(h)) > 1e-6 ? 2 : 0); }
 
@@ -320,6 +329,11 @@ Downsampled Downsample(const std::vector<UtcTime>& times, const std::vector<floa
 // ---- Axes.
 
 double Axis::Fraction(double v) const {
+  if (scale == Scale::kLog) {
+    if (!(lo > 0) || !(hi > lo)) return 0;
+    if (!(Finite(v) > 0)) return 0;
+    return std::clamp(std::log10(v / lo) / std::log10(hi / lo), 0.0, 1.0);
+  }
   const bool log = scale == Scale::kSymLog;
   const double a = log ? SymLog(lo) : lo, b = log ? SymLog(hi) : hi;
   const double x = log ? SymLog(Finite(v)) : Finite(v);
@@ -372,6 +386,48 @@ Axis SymLogAxis(double lo, double hi, std::string title) {
   return axis;
 }
 
+Axis LogAxis(double lo, double hi, const std::function<std::string(double)>& label,
+             std::string title) {
+  hi = Finite(hi) > 0 ? hi : 1;
+  lo = Finite(lo) > 0 && lo < hi ? lo : hi / 10;
+  // The nice numbers 1, 2 and 5 times a power of ten at or below (above) v.
+  const auto nice = [](double v, bool up) {
+    const double p = std::pow(10.0, std::floor(std::log10(v)));
+    double best = up ? 10 * p : p;
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+      const double c = m * p;
+      if (up && c >= v * (1 - 1e-9)) return std::min(best, c);
+      if (!up && c <= v * (1 + 1e-9)) best = c;
+    }
+    return best;
+  };
+  Axis axis;
+  axis.scale = Scale::kLog;
+  axis.lo = nice(lo, false);
+  axis.hi = nice(hi, true);
+  axis.title = std::move(title);
+  const bool narrow = axis.hi / axis.lo < 10;
+  std::vector<double> steps = {1, 2, 5};
+  if (narrow) steps = {1, 2, 5, 3, 4, 6, 7, 8, 9};
+  std::vector<double> ticks;
+  const int k0 = static_cast<int>(std::floor(std::log10(axis.lo)));
+  const int k1 = static_cast<int>(std::ceil(std::log10(axis.hi)));
+  for (double m : steps) {
+    for (int k = k0; k <= k1; ++k) {
+      const double t = m * std::pow(10.0, k);
+      if (t < axis.lo * (1 - 1e-9) || t > axis.hi * (1 + 1e-9)) continue;
+      const bool crowded = std::any_of(ticks.begin(), ticks.end(), [&](double o) {
+        return std::fabs(axis.Fraction(t) - axis.Fraction(o)) < 0.07;
+      });
+      if (!crowded) ticks.push_back(t);
+    }
+  }
+  std::sort(ticks.begin(), ticks.end());
+  axis.ticks = ticks;
+  for (double t : ticks) axis.labels.push_back(label(t));
+  return axis;
+}
+
 std::vector<TimeTick> TimeTicks(UtcTime t0, UtcTime t1, int max_ticks) {
   const std::size_t limit = static_cast<std::size_t>(std::max(max_ticks, 1));
   for (int h : {1, 2, 3, 6, 12, 24, 48, 168}) {
@@ -389,15 +445,28 @@ std::vector<TimeTick> TimeTicks(UtcTime t0, UtcTime t1, int max_ticks) {
 
 // ---- Charts.
 
-SvgChart::SvgChart(UtcTime t0, UtcTime t1, Axis left, std::optional<Axis> right)
+namespace {
+
+// The margins around a plot leave room for tick labels of `font` size: 72,
+// 24 and 28 units at the default 11.
+double LeftMargin(const ChartSize& s) { return 6 * s.font + 6; }
+double TopMargin(const ChartSize& s) { return 2 * s.font + 2; }
+double BottomMargin(const ChartSize& s) { return 2 * s.font + 6; }
+// The vertical offset that centres a tick label on its tick.
+std::string LabelDy(const ChartSize& s) { return Fixed(std::round(s.font * 0.36), 0); }
+
+}  // namespace
+
+SvgChart::SvgChart(UtcTime t0, UtcTime t1, Axis left, std::optional<Axis> right, ChartSize size)
     : t0_(t0),
       t1_(t1 > t0 ? t1 : t0 + hours(1)),
       left_(std::move(left)),
       right_(std::move(right)),
-      plot_left_(72),
-      plot_right_(kWidth - (right_ ? 72 : 24)),
-      plot_top_(24),
-      plot_bottom_(kHeight - 28) {}
+      size_(size),
+      plot_left_(LeftMargin(size)),
+      plot_right_(size.width - (right_ ? LeftMargin(size) : 24)),
+      plot_top_(TopMargin(size)),
+      plot_bottom_(size.height - BottomMargin(size)) {}
 
 double SvgChart::X(UtcTime t) const {
   const double f =
@@ -437,6 +506,22 @@ void SvgChart::Area(const std::vector<UtcTime>& t, const std::vector<double>& v,
       Fixed(X(t[n - 1]), 1), base, HtmlEscape(title));
 }
 
+void SvgChart::Band(const std::vector<UtcTime>& t, const std::vector<double>& lo,
+                    const std::vector<double>& hi, std::string_view colour, double opacity,
+                    std::string_view title, bool on_right) {
+  const std::size_t n = std::min({t.size(), lo.size(), hi.size()});
+  if (n == 0) return;
+  // Along the top edge, then back along the bottom one.
+  const std::vector<UtcTime> there(t.begin(), t.begin() + n);
+  const std::vector<UtcTime> back(there.rbegin(), there.rend());
+  const std::vector<double> lo_back(lo.rbegin() + (lo.size() - n), lo.rend());
+  body_ += fmt::format(
+      "<polygon fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\" points=\"{} {}\">"
+      "<title>{}</title></polygon>\n",
+      colour, Fixed(opacity, 2), Points(there, hi, on_right), Points(back, lo_back, on_right),
+      HtmlEscape(title));
+}
+
 void SvgChart::Line(const std::vector<UtcTime>& t, const std::vector<double>& v,
                     std::string_view colour, double width, std::string_view dash,
                     std::string_view title, bool on_right) {
@@ -449,52 +534,164 @@ void SvgChart::Line(const std::vector<UtcTime>& t, const std::vector<double>& v,
       Points(t, v, on_right), HtmlEscape(title));
 }
 
-void SvgChart::Note(std::string_view text) {
-  body_ += fmt::format(
+namespace {
+
+std::string NoteText(double x, double y, std::string_view text) {
+  return fmt::format(
       "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"14\" fill=\"#666\">{}</text>\n",
-      Fixed((plot_left_ + plot_right_) / 2, 1), Fixed((plot_top_ + plot_bottom_) / 2, 1),
-      HtmlEscape(text));
+      Fixed(x, 1), Fixed(y, 1), HtmlEscape(text));
+}
+
+// Grid lines and labels of a y axis on the left (or the right) of a plot.
+std::string YAxisText(const Axis& a, bool on_right, const ChartSize& size, double plot_left,
+                      double plot_right, const std::function<double(double)>& y) {
+  std::string out;
+  const double x = on_right ? plot_right + 6 : plot_left - 6;
+  const char* anchor = on_right ? "start" : "end";
+  for (std::size_t i = 0; i < a.ticks.size() && i < a.labels.size(); ++i) {
+    const std::string at = Fixed(y(a.ticks[i]), 1);
+    if (!on_right) {
+      out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#e3e6ea\"/>\n",
+                         Fixed(plot_left, 1), Fixed(plot_right, 1), at, at);
+    }
+    out += fmt::format("<text x=\"{}\" y=\"{}\" dy=\"{}\" text-anchor=\"{}\">{}</text>\n",
+                       Fixed(x, 1), at, LabelDy(size), anchor, a.labels[i]);
+  }
+  out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" class=\"axis-title\">{}</text>\n",
+                     on_right ? Fixed(size.width - 8, 1) : "8", Fixed(size.font + 3, 0),
+                     on_right ? "end" : "start", a.title);
+  return out;
+}
+
+std::string SvgElement(const ChartSize& size, std::string_view label, const std::string& frame,
+                       const std::string& body, double plot_left, double plot_top,
+                       double plot_right, double plot_bottom) {
+  return fmt::format(
+      "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
+      "font-size=\"{}\">\n"
+      "{}{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n"
+      "</svg>\n",
+      Fixed(size.width, 0), Fixed(size.height, 0), HtmlEscape(label), Fixed(size.font, 0), frame,
+      body, Fixed(plot_left, 1), Fixed(plot_top, 1), Fixed(plot_right - plot_left, 1),
+      Fixed(plot_bottom - plot_top, 1));
+}
+
+}  // namespace
+
+void SvgChart::Note(std::string_view text) {
+  body_ += NoteText((plot_left_ + plot_right_) / 2, (plot_top_ + plot_bottom_) / 2, text);
 }
 
 std::string SvgChart::Frame() const {
   std::string out;
-  const auto y_axis = [&](const Axis& a, bool on_right) {
-    const double x = on_right ? plot_right_ + 6 : plot_left_ - 6;
-    const char* anchor = on_right ? "start" : "end";
-    for (std::size_t i = 0; i < a.ticks.size() && i < a.labels.size(); ++i) {
-      const std::string y = Fixed(Y(a.ticks[i], on_right), 1);
-      if (!on_right) {
-        out += fmt::format("<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#e3e6ea\"/>\n",
-                           Fixed(plot_left_, 1), Fixed(plot_right_, 1), y, y);
-      }
-      out += fmt::format("<text x=\"{}\" y=\"{}\" dy=\"4\" text-anchor=\"{}\">{}</text>\n",
-                         Fixed(x, 1), y, anchor, a.labels[i]);
-    }
-    out +=
-        fmt::format("<text x=\"{}\" y=\"14\" text-anchor=\"{}\" class=\"axis-title\">{}</text>\n",
-                    on_right ? Fixed(kWidth - 8, 1) : "8", on_right ? "end" : "start", a.title);
-  };
-  y_axis(left_, false);
-  if (right_) y_axis(*right_, true);
-  for (const TimeTick& tick : TimeTicks(t0_, t1_, 9)) {
+  for (bool on_right : {false, true}) {
+    if (on_right && !right_) continue;
+    out += YAxisText(on_right ? *right_ : left_, on_right, size_, plot_left_, plot_right_,
+                     [&](double v) { return Y(v, on_right); });
+  }
+  // About one tick per 106 units: 9 across the default 960.
+  const int max_ticks = std::max(3, static_cast<int>(std::lround(size_.width / 106)));
+  for (const TimeTick& tick : TimeTicks(t0_, t1_, max_ticks)) {
     const std::string x = Fixed(X(tick.t), 1);
     out += fmt::format(
         "<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#999\"/>"
         "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-        x, x, Fixed(plot_bottom_, 1), Fixed(plot_bottom_ + 4, 1), x, Fixed(plot_bottom_ + 17, 1),
-        HtmlEscape(tick.label));
+        x, x, Fixed(plot_bottom_, 1), Fixed(plot_bottom_ + 4, 1), x,
+        Fixed(plot_bottom_ + size_.font + 6, 1), HtmlEscape(tick.label));
   }
   return out;
 }
 
 std::string SvgChart::Svg(std::string_view label) const {
-  return fmt::format(
-      "<svg class=\"chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" "
-      "font-size=\"11\">\n"
-      "{}{}<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#999\"/>\n"
-      "</svg>\n",
-      Fixed(kWidth, 0), Fixed(kHeight, 0), HtmlEscape(label), Frame(), body_, Fixed(plot_left_, 1),
-      Fixed(plot_top_, 1), Fixed(plot_right_ - plot_left_, 1), Fixed(plot_bottom_ - plot_top_, 1));
+  return SvgElement(size_, label, Frame(), body_, plot_left_, plot_top_, plot_right_, plot_bottom_);
+}
+
+// ---- XyChart.
+
+XyChart::XyChart(Axis x, Axis y, ChartSize size)
+    : x_(std::move(x)),
+      y_(std::move(y)),
+      size_(size),
+      plot_left_(LeftMargin(size)),
+      plot_right_(size.width - 24),
+      plot_top_(TopMargin(size)),
+      // Tick labels, then the x axis title below them.
+      plot_bottom_(size.height - BottomMargin(size) - size.font - 4) {}
+
+double XyChart::X(double v) const {
+  return plot_left_ + x_.Fraction(v) * (plot_right_ - plot_left_);
+}
+
+double XyChart::Y(double v) const {
+  return plot_bottom_ - y_.Fraction(v) * (plot_bottom_ - plot_top_);
+}
+
+void XyChart::Bar(double x0, double x1, double y, std::string_view colour, std::string_view title) {
+  const double left = X(std::min(x0, x1)), right = X(std::max(x0, x1));
+  const double base = Y(std::max(0.0, y_.lo)), top = Y(y);
+  body_ += fmt::format(
+      "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\">"
+      "<title>{}</title></rect>\n",
+      Fixed(left, 1), Fixed(std::min(top, base), 1), Fixed(std::max(right - left, 0.0), 1),
+      Fixed(std::fabs(base - top), 1), colour, HtmlEscape(title));
+}
+
+void XyChart::Marker(double x, std::string_view colour, std::string_view dash,
+                     std::string_view label, std::string_view anchor) {
+  const std::string at = Fixed(X(x), 1);
+  body_ += fmt::format(
+      "<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"{3}\" stroke-width=\"1.6\"{4}/>"
+      "<text x=\"{0}\" y=\"{5}\" text-anchor=\"{6}\" fill=\"{3}\">{7}</text>\n",
+      at, Fixed(plot_top_, 1), Fixed(plot_bottom_, 1), colour,
+      dash.empty() ? std::string() : fmt::format(" stroke-dasharray=\"{}\"", HtmlEscape(dash)),
+      Fixed(plot_top_ - 4, 1), HtmlEscape(anchor), HtmlEscape(label));
+}
+
+void XyChart::Point(double x, double y, std::string_view colour, std::string_view label) {
+  const double px = X(x), py = Y(y);
+  // Beside the dot, on the side with room; below earlier labels it would cover.
+  const bool left_side = px > plot_right_ - (plot_right_ - plot_left_) * 0.3;
+  double lx = left_side ? px - 10 : px + 10, ly = py + size_.font * 0.36;
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const auto& [ox, oy] : label_at_) {
+      if (std::fabs(ox - lx) < 16 * size_.font && std::fabs(oy - ly) < size_.font + 2) {
+        ly = oy + size_.font + 3;
+        moved = true;
+      }
+    }
+  }
+  label_at_.emplace_back(lx, ly);
+  body_ += fmt::format(
+      "<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"{}\" stroke=\"#fff\" stroke-width=\"1.5\"/>"
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"{}\" font-weight=\"600\">{}</text>\n",
+      Fixed(px, 1), Fixed(py, 1), colour, Fixed(lx, 1), Fixed(ly, 1), left_side ? "end" : "start",
+      HtmlEscape(label));
+}
+
+void XyChart::Note(std::string_view text) {
+  body_ += NoteText((plot_left_ + plot_right_) / 2, (plot_top_ + plot_bottom_) / 2, text);
+}
+
+std::string XyChart::Frame() const {
+  std::string out =
+      YAxisText(y_, false, size_, plot_left_, plot_right_, [&](double v) { return Y(v); });
+  for (std::size_t i = 0; i < x_.ticks.size() && i < x_.labels.size(); ++i) {
+    const std::string x = Fixed(X(x_.ticks[i]), 1);
+    out += fmt::format(
+        "<line x1=\"{}\" x2=\"{}\" y1=\"{}\" y2=\"{}\" stroke=\"#999\"/>"
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+        x, x, Fixed(plot_bottom_, 1), Fixed(plot_bottom_ + 4, 1), x,
+        Fixed(plot_bottom_ + size_.font + 6, 1), x_.labels[i]);
+  }
+  out +=
+      fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"axis-title\">{}</text>\n",
+                  Fixed((plot_left_ + plot_right_) / 2, 1), Fixed(size_.height - 6, 1), x_.title);
+  return out;
+}
+
+std::string XyChart::Svg(std::string_view label) const {
+  return SvgElement(size_, label, Frame(), body_, plot_left_, plot_top_, plot_right_, plot_bottom_);
 }
 
 // ---- Figures.

@@ -1,6 +1,7 @@
 // Building blocks of report.html that know nothing of backtests: text
 // formatting and escaping, table rows, legends and the page's CSS,
-// downsampling of per-step series, and a small inline-SVG chart over time.
+// downsampling of per-step series, and small inline-SVG charts: over time
+// (SvgChart) and of one number against another (XyChart).
 //
 // Everything here returns text that is safe to paste into HTML: strings from
 // users go through HtmlEscape, and numbers are printed with a fixed number of
@@ -9,11 +10,13 @@
 #ifndef MULLET_REPORT_SVG_H_
 #define MULLET_REPORT_SVG_H_
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/time/calendar.h"
@@ -34,6 +37,10 @@ std::string MoneyShort(double usd);
 std::string Percent(double fraction, bool precise = false);
 // v with `decimals` decimals; "0" style output for non-finite v.
 std::string Fixed(double v, int decimals);
+// v to `digits` significant digits, grouped, trailing zeros kept to the
+// digits: 0.041532 -> "0.0415", 35.21 -> "35.2", 123456 -> "123,456" (whole
+// numbers are never rounded to tens). For statistics of any magnitude.
+std::string Significant(double v, int digits = 3);
 // Hours, with two decimals only when they are not whole (sub-hourly steps).
 std::string HoursText(double h);
 // Money(usd) with a "+" on gains: a difference.
@@ -81,6 +88,7 @@ Downsampled Downsample(const std::vector<UtcTime>& times, const std::vector<floa
 enum class Scale {
   kLinear,
   kSymLog,  // sign(v) log10(1 + |v| / 10): linear near 0, logarithmic beyond
+  kLog,     // log10(v), for quantities that move by factors; v <= 0 sits at the bottom
 };
 struct Axis {
   double lo = 0, hi = 1;
@@ -98,6 +106,12 @@ Axis LinearAxis(double lo, double hi, const std::function<std::string(double)>& 
 // A symmetric-log axis for prices, ticks at 0, ±10, ±100, ±1000... and the
 // 2 and 5 steps between where they fit; labels in dollars.
 Axis SymLogAxis(double lo, double hi, std::string title);
+// A log10 axis over [lo, hi] (lo > 0; a non-positive lo becomes hi / 10),
+// widened to 1, 2 or 5 times a power of ten at each end; ticks at powers of
+// ten and the 2 and 5 steps between where they do not crowd (with 1 to 9
+// times when the range spans less than a factor of ten).
+Axis LogAxis(double lo, double hi, const std::function<std::string(double)>& label,
+             std::string title);
 
 struct TimeTick {
   UtcTime t;
@@ -107,15 +121,34 @@ struct TimeTick {
 // or years, whichever fits.
 std::vector<TimeTick> TimeTicks(UtcTime t0, UtcTime t1, int max_ticks);
 
-// ---- Charts. A fixed 960 x 300 viewBox, time on x.
+// ---- Charts. A viewBox of `ChartSize` (the SVG scales to the width of its
+// box); charts drawn side by side in a .grid use a narrower viewBox and a
+// larger font, so that their text reads at the same size as a full-width one.
+struct ChartSize {
+  double width = 960, height = 300;  // the viewBox, in SVG units
+  double font = 11;                  // font size of ticks and titles, in SVG units
+};
+// Half-width charts of a .grid.
+inline constexpr ChartSize kGridChart = {600, 300, 13};
+
+// Colours of the series a chart sets side by side (scenarios, decisions), in order.
+inline constexpr std::array<std::string_view, 6> kSeriesColours = {"#1f3b73", "#f28e2b", "#159a9c",
+                                                                   "#7b5ea7", "#8c6d31", "#d62728"};
+
+// Time on x.
 class SvgChart {
  public:
   // `right`: an optional second y axis. An empty time range is widened to an hour.
-  SvgChart(UtcTime t0, UtcTime t1, Axis left, std::optional<Axis> right = std::nullopt);
+  SvgChart(UtcTime t0, UtcTime t1, Axis left, std::optional<Axis> right = std::nullopt,
+           ChartSize size = {});
 
   // The area between 0 (or the axis bottom) and `v`. `title` is escaped.
   void Area(const std::vector<UtcTime>& t, const std::vector<double>& v, std::string_view colour,
             double opacity, std::string_view title, bool on_right = false);
+  // The area between `lo` and `hi` (a band of percentiles). `title` is escaped.
+  void Band(const std::vector<UtcTime>& t, const std::vector<double>& lo,
+            const std::vector<double>& hi, std::string_view colour, double opacity,
+            std::string_view title, bool on_right = false);
   // `dash`: an SVG stroke-dasharray ("6 4"), empty for a solid line.
   void Line(const std::vector<UtcTime>& t, const std::vector<double>& v, std::string_view colour,
             double width, std::string_view dash, std::string_view title, bool on_right = false);
@@ -125,7 +158,7 @@ class SvgChart {
   // The whole <svg> element; `label` (escaped) is its accessible name.
   std::string Svg(std::string_view label) const;
 
-  static constexpr double kWidth = 960, kHeight = 300;
+  static constexpr double kWidth = 960, kHeight = 300;  // the default ChartSize
 
  private:
   double X(UtcTime t) const;
@@ -137,7 +170,40 @@ class SvgChart {
   UtcTime t0_, t1_;
   Axis left_;
   std::optional<Axis> right_;
+  ChartSize size_;
   double plot_left_, plot_right_, plot_top_, plot_bottom_;
+  std::string body_;
+};
+
+// Numbers on both axes: a histogram, a scatter.
+class XyChart {
+ public:
+  XyChart(Axis x, Axis y, ChartSize size = {});
+
+  // A bar from x0 to x1, from 0 (or the axis bottom) up to y: a <rect
+  // class="bar">. `title` is escaped.
+  void Bar(double x0, double x1, double y, std::string_view colour, std::string_view title);
+  // A vertical line across the plot at x, `label` (escaped, short) above it,
+  // anchored "start", "middle" or "end".
+  void Marker(double x, std::string_view colour, std::string_view dash, std::string_view label,
+              std::string_view anchor = "middle");
+  // A dot at (x, y) with `label` (escaped) beside it, moved down when it
+  // would cover an earlier label.
+  void Point(double x, double y, std::string_view colour, std::string_view label);
+  // Centred text over the plot, e.g. "no data"; escaped.
+  void Note(std::string_view text);
+
+  std::string Svg(std::string_view label) const;
+
+ private:
+  double X(double v) const;
+  double Y(double v) const;
+  std::string Frame() const;
+
+  Axis x_, y_;
+  ChartSize size_;
+  double plot_left_, plot_right_, plot_top_, plot_bottom_;
+  std::vector<std::pair<double, double>> label_at_;  // where Point put its labels
   std::string body_;
 };
 

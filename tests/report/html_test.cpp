@@ -488,5 +488,69 @@ TEST(ReportSvgTest, SymLogAxisKeepsSpikesAndOrdinaryPricesApart) {
   EXPECT_NE(std::find(axis.labels.begin(), axis.labels.end(), "$1,000"), axis.labels.end());
 }
 
+TEST(ReportSvgTest, PrintsSignificantDigits) {
+  EXPECT_EQ(report::Significant(0.041532), "0.0415");
+  EXPECT_EQ(report::Significant(35.21), "35.2");
+  EXPECT_EQ(report::Significant(123456.7), "123,457");
+  EXPECT_EQ(report::Significant(-0.00123456, 2), "-0.0012");
+  EXPECT_EQ(report::Significant(0), "0");
+  EXPECT_EQ(report::Significant(std::nan("")), "0");
+}
+
+TEST(ReportSvgTest, LogAxisWidensToRoundNumbersAndSpacesFactorsEvenly) {
+  const report::Axis axis = report::LogAxis(27000, 332000, report::MoneyShort, "USD");
+  EXPECT_DOUBLE_EQ(axis.lo, 20000);
+  EXPECT_DOUBLE_EQ(axis.hi, 500000);
+  // A factor of ten takes the same height wherever it is.
+  EXPECT_NEAR(axis.Fraction(200000) - axis.Fraction(20000), std::log10(10) / std::log10(25), 1e-12);
+  EXPECT_DOUBLE_EQ(axis.Fraction(0), 0);  // not on a log axis: at the bottom
+  EXPECT_NE(std::find(axis.labels.begin(), axis.labels.end(), "$100k"), axis.labels.end());
+  EXPECT_NE(std::find(axis.labels.begin(), axis.labels.end(), "$50k"), axis.labels.end());
+  // A narrow range still gets ticks between its ends.
+  const report::Axis narrow = report::LogAxis(31, 48, report::TickLabel, "");
+  EXPECT_GE(narrow.ticks.size(), 3u);
+  // No usable range: a factor of ten below the top.
+  const report::Axis bad = report::LogAxis(-5, 100, report::TickLabel, "");
+  EXPECT_DOUBLE_EQ(bad.lo, 10);
+  EXPECT_DOUBLE_EQ(bad.hi, 100);
+}
+
+TEST(ReportSvgTest, BandRunsAlongTheTopAndBackAlongTheBottom) {
+  report::SvgChart chart(Jan1(2024), Jan1(2024) + hours(2),
+                         report::LinearAxis(0, 10, report::TickLabel, ""), std::nullopt,
+                         {200, 100, 11});
+  chart.Band({Jan1(2024), Jan1(2024) + hours(2)}, {0, 0}, {10, 10}, "#abcdef", 1, "band");
+  const std::string svg = chart.Svg("band chart");
+  // Plot from x 72 to 176, y 24 to 72: top left, top right, bottom right, bottom left.
+  EXPECT_NE(svg.find("points=\"72.0,24.0 176.0,24.0 176.0,72.0 72.0,72.0\""), std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("viewBox=\"0 0 200 100\""), std::string::npos);
+}
+
+TEST(ReportSvgTest, XyChartPlacesBarsMarkersAndLabelledPoints) {
+  report::XyChart chart(report::LinearAxis(0, 100, report::TickLabel, "x"),
+                        report::LinearAxis(0, 10, report::TickLabel, "y"), {600, 300, 13});
+  chart.Bar(0, 50, 10, "#123456", "<first>");
+  chart.Bar(50, 100, 5, "#123456", "second");
+  chart.Marker(50, "#000", "4 3", "p50");
+  chart.Point(20, 5, "#f00", "A & B");
+  chart.Point(21, 5, "#f00", "close to A");
+  const std::string svg = chart.Svg("xy");
+  EXPECT_NE(svg.find("<title>&lt;first&gt;</title>"), std::string::npos);
+  // The plot spans x 84..576: the first bar is the left half, full height.
+  EXPECT_NE(svg.find("<rect class=\"bar\" x=\"84.0\" y=\"28.0\" width=\"246.0\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<line x1=\"330.0\" x2=\"330.0\""), std::string::npos);
+  EXPECT_NE(svg.find(">A &amp; B</text>"), std::string::npos);
+  // The second label is moved below the first rather than over it.
+  const auto y_of = [&](const std::string& label) {
+    const auto end = svg.find(">" + label + "</text>");
+    const auto y = svg.rfind(" y=\"", end);
+    return std::stod(svg.substr(y + 4));
+  };
+  EXPECT_GE(y_of("close to A") - y_of("A &amp; B"), 13);
+}
+
 }  // namespace
 }  // namespace mullet

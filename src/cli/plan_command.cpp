@@ -15,7 +15,8 @@
 #include "plan/power_price_model.h"
 #include "planner/plan_run.h"
 #include "planner/plan_spec.h"
-#include "planner/plan_summary.h"
+#include "report/plan_report.h"
+#include "planner/plan_output.h"
 #include "site/site_config.h"
 
 #ifndef MULLET_VERSION
@@ -131,6 +132,12 @@ int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets,
   }
   std::ofstream(dir / "summary.json") << summary.dump(2) << "\n";
   std::ofstream(dir / "cash_percentiles.csv") << CashPercentilesCsv(plan, r);
+  const Result<std::string> html = PlanReportHtml(summary);
+  if (!html.ok()) {
+    err << "mullet plan: error: report.html: " << html.status().message() << " (please report it)\n";
+    return 1;
+  }
+  std::ofstream(dir / "report.html") << *html;
   if (f.json) {
     nlohmann::json j;
     j["plan"] = summary["plan"];
@@ -174,7 +181,8 @@ int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets,
                   p["share_a_better"].get<double>() * 100, p["npv_diff_usd_p50"].get<double>());
     out << line;
   }
-  out << "\nwrote " << (dir / "summary.json").string() << ", " << (dir / "cash_percentiles.csv").string() << "\n";
+  out << "\nwrote " << (dir / "report.html").string() << ", " << (dir / "summary.json").string() << ", "
+      << (dir / "cash_percentiles.csv").string() << "\n";
   return 0;
 }
 

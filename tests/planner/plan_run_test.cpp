@@ -10,7 +10,7 @@
 
 #include "data/history.h"
 #include "planner/plan_spec.h"
-#include "planner/plan_summary.h"
+#include "planner/plan_output.h"
 #include "site/site_config.h"
 
 namespace mullet {

@@ -4,8 +4,8 @@
 // concatenates in path order, so merged shards give the very numbers one
 // process gives.
 
-#ifndef MULLET_PLANNER_PLAN_SUMMARY_H_
-#define MULLET_PLANNER_PLAN_SUMMARY_H_
+#ifndef MULLET_PLANNER_PLAN_OUTPUT_H_
+#define MULLET_PLANNER_PLAN_OUTPUT_H_
 
 #include <filesystem>
 #include <string>
@@ -40,4 +40,4 @@ Result<PlanResults> ReadShards(const std::vector<std::filesystem::path>& files, 
 
 }  // namespace mullet
 
-#endif  // MULLET_PLANNER_PLAN_SUMMARY_H_
+#endif  // MULLET_PLANNER_PLAN_OUTPUT_H_

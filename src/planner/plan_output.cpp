@@ -1,4 +1,4 @@
-#include "planner/plan_summary.h"
+#include "planner/plan_output.h"
 
 #include <algorithm>
 #include <cmath>

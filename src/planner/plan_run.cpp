@@ -69,6 +69,7 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
     r->day_month_[d] = std::min(plan.months() - 1, MonthsBetween(plan.start, plan.start + std::chrono::days(d)));
     ++r->month_days_[r->day_month_[d]];
   }
+  r->calendar_ = std::make_unique<SiteCalendar>(base, UtcTime(plan.start) + kDayStartUtc, r->days_);
   std::map<std::string, int> ids;
   r->site_of_.assign(plan.decisions.size(), std::vector<int>(plan.months(), 0));
   for (std::size_t d = 0; d < plan.decisions.size(); ++d) {
@@ -216,7 +217,7 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
       markets_.power->Prices(markets_.power->history()[power_day[d]], prices.data());
       hps.fill(UsdPerTerahashDay(hashprice[d]));
       bpt.fill(btc_per_th[d]);
-      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data()}, &*st, &books[k][m]);
+      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data(), calendar_->Day(d)}, &*st, &books[k][m]);
     }
   }
 

@@ -106,6 +106,7 @@ class PlanRunner {
   int days_ = 0;
   std::vector<int> day_month_;  // month of each day
   std::vector<int> month_days_;
+  std::unique_ptr<SiteCalendar> calendar_;  // the plan's days, from 06:00 UTC of the start
   // Distinct sites: models_[k]; site_of_[d][m]: the model of decision d in month m.
   std::vector<std::unique_ptr<SiteModel>> models_;
   std::vector<std::vector<int>> site_of_;

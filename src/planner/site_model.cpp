@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "dispatch/contract.h"
 #include "dispatch/headroom.h"
@@ -27,11 +28,11 @@ struct Wish {
   bool hold = false;  // kept on by its minimum on time
 };
 
-Wish WishOf(const Site& site, const MinerGroup& g, const PointFinder& points, const SiteModelState::Group& st,
+Wish WishOf(const Site& site, const MinerGroup& g, const PointTable& points, const SiteModelState::Group& st,
             UsdPerTerahashDay hashprice, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
   const double pue = site.cooling.Pue(g.cooling);
   Wish w;
-  w.point = points.Best(hashprice, price + cp_adder, pue);
+  w.point = points.Best(hashprice, price + cp_adder);
   const double margin = (ValuePerMegawattHour(g, w.point, hashprice, pue) - (price + cp_adder)).value();
   const bool on = st.running > 0;
   const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
@@ -78,6 +79,22 @@ double DoWork(std::vector<SiteModelState::Job>& jobs, UtcTime now, double gpu_ho
 
 }  // namespace
 
+SiteCalendar::SiteCalendar(const Site& site, UtcTime first, int days) {
+  hours_.resize(static_cast<std::size_t>(days) * 24);
+  AmbientClock ambient(site.ambient);
+  const FourCoincidentPeak* cp = site.contract.four_cp ? &*site.contract.four_cp : nullptr;
+  for (std::size_t i = 0; i < hours_.size(); ++i) {
+    const UtcTime t = first + std::chrono::hours(i);
+    CalendarHour& c = hours_[i];
+    c.ambient_c = ambient.At(t);
+    if (cp) {
+      // The rule's price condition is checked with the hour's own price.
+      c.alert = FourCpAlert(*cp, t, kHour, UsdPerMegawattHour(std::numeric_limits<double>::max()));
+      c.peak_overlap_h = FourCpPeakOverlap(*cp, t, kHour).count();
+    }
+  }
+}
+
 void SiteBooks::Add(const SiteBooks& o) {
   hours += o.hours;
   energy_mwh += o.energy_mwh;
@@ -122,7 +139,7 @@ void SiteBooks::Clear() {
 SiteModel::SiteModel(Site site) : site_(std::move(site)) {
   points_.reserve(site_.miners.size());  // they refer to site_.miners: no reallocation
   for (size_t i = 0; i < site_.miners.size(); ++i) {
-    points_.emplace_back(site_.miners[i]);
+    points_.emplace_back(site_.miners[i], site_.cooling.Pue(site_.miners[i].cooling));
     merit_order_.push_back(static_cast<int>(i));
     mining_it_mw_ += (site_.miners[i].model.power * site_.miners[i].count).megawatts();
   }
@@ -164,10 +181,11 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     const UtcTime t = day.start + std::chrono::hours(h);
     const UsdPerMegawattHour price = day.prices[h];
     const UsdPerTerahashDay hashprice = day.hashprice[h];
-    const bool alert = cp && FourCpAlert(*cp, t, kHour, price);
+    const CalendarHour& cal = day.calendar[h];
+    const bool alert = cal.alert && (!cp->alert_hours.empty() || !cp->alert_rule.min_price ||
+                                     price >= *cp->alert_rule.min_price);
     const UsdPerMegawattHour cp_adder = alert ? FourCpAlertAdder(*cp) : UsdPerMegawattHour(0);
-    if (!st.ambient) st.ambient.emplace(s.ambient);
-    Headroom room(s, st.ambient->At(t), std::nullopt, &st.domain_room);
+    Headroom room(s, cal.ambient_c, std::nullopt, &st.domain_room);
 
     // Firm loads first.
     Watts firm{0};
@@ -300,7 +318,7 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
         b->alert_mwh += facility.megawatts();
         b->alert_hours += 1;
       }
-      const double overlap = FourCpPeakOverlap(*cp, t, kHour).count();
+      const double overlap = cal.peak_overlap_h;
       if (overlap > 0) {
         b->peak_mwh += facility.megawatts() * overlap;
         b->peak_hours += overlap;

@@ -33,10 +33,30 @@
 
 #include "core/time/calendar.h"
 #include "core/units/units.h"
-#include "dispatch/operating_point.h"
+#include "planner/point_table.h"
 #include "site/site.h"
 
 namespace mullet {
+
+// What an hour's date sets, the same on every path: the ambient temperature,
+// whether the 4CP alert rule holds (before its price condition, if it has
+// one) and how much of the hour lies in listed 4CP peaks.
+struct CalendarHour {
+  double ambient_c = 20;
+  bool alert = false;
+  double peak_overlap_h = 0;
+};
+
+// The calendar of `days` days of 24 hours from `first` for `site` (its
+// ambient and 4CP rules), computed once and shared by every path.
+class SiteCalendar {
+ public:
+  SiteCalendar(const Site& site, UtcTime first, int days);
+  const CalendarHour* Day(int d) const { return &hours_[static_cast<std::size_t>(d) * 24]; }
+
+ private:
+  std::vector<CalendarHour> hours_;
+};
 
 // One simulated day: 24 hours from `start`, each with its index price and
 // its mining economics (the planner holds these for the day; a replay of
@@ -46,6 +66,7 @@ struct SiteDay {
   const UsdPerMegawattHour* prices = nullptr;   // 24 values
   const UsdPerTerahashDay* hashprice = nullptr;  // 24 values, before pool fee
   const double* btc_per_th_day = nullptr;        // 24 values: BTC per TH/s per day, before pool fee
+  const CalendarHour* calendar = nullptr;         // 24 values, SiteCalendar's (for this site)
 };
 
 // What one day (or a sum of days) adds to the books.
@@ -91,7 +112,6 @@ struct SiteModelState {
   std::vector<Job> jobs;  // sorted by deadline
   std::optional<UtcTime> next_recurring;
   std::vector<Watts> domain_room;  // Headroom's storage, reused hour to hour
-  std::optional<AmbientClock> ambient;  // the site's, along the days
 };
 
 class SiteModel {
@@ -116,7 +136,7 @@ class SiteModel {
  private:
   Site site_;
   std::vector<int> merit_order_;
-  std::vector<PointFinder> points_;  // site_.miners order
+  std::vector<PointTable> points_;  // site_.miners order
   std::vector<BatchJob> listed_jobs_;  // by release
   double firm_it_mw_ = 0, mining_it_mw_ = 0;
 };

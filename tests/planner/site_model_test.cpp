@@ -39,9 +39,10 @@ SiteBooks RunModel(const Site& site, const MarketSeries& m) {
   SiteModelState st = model.InitialState(m.times.front());
   std::vector<double> btc_per_th(m.size());
   for (size_t k = 0; k < m.size(); ++k) btc_per_th[k] = m.btc_per_th_day[k].value();
+  const SiteCalendar calendar(site, m.times.front(), static_cast<int>(m.size() / 24));
   SiteBooks books;
   for (size_t k = 0; k + 24 <= m.size(); k += 24) {
-    SiteDay d{m.times[k], &m.power_price[k], &m.hashprice[k], &btc_per_th[k]};
+    SiteDay d{m.times[k], &m.power_price[k], &m.hashprice[k], &btc_per_th[k], calendar.Day(static_cast<int>(k / 24))};
     model.RunDay(d, &st, &books);
   }
   return books;
@@ -70,14 +71,14 @@ TEST(SiteModelTest, AgreesWithTheBacktestOnHistory) {
       const BacktestSummary bt = RunBacktest(sc, m, PolicyKind::kMullet, o).summary;
       const SiteBooks b = RunModel(sc.site, m);
       EXPECT_EQ(b.hours, bt.hours);
-      ExpectWithin(b.energy_mwh, bt.energy_mwh, 0.002, "energy", sc.name);
-      ExpectWithin(b.power_cost_usd - b.sell_back_usd, bt.power_cost_usd - bt.sell_back_credit_usd, 0.005,
+      ExpectWithin(b.energy_mwh, bt.energy_mwh, 1e-5, "energy", sc.name);
+      ExpectWithin(b.power_cost_usd - b.sell_back_usd, bt.power_cost_usd - bt.sell_back_credit_usd, 1e-5,
                    "net power cost", sc.name);
-      ExpectWithin(b.mining_revenue_usd, bt.mining_revenue_usd, 0.002, "mining revenue", sc.name);
-      ExpectWithin(b.btc_mined, bt.btc_mined, 0.002, "BTC mined", sc.name);
+      ExpectWithin(b.mining_revenue_usd, bt.mining_revenue_usd, 1e-5, "mining revenue", sc.name);
+      ExpectWithin(b.btc_mined, bt.btc_mined, 1e-5, "BTC mined", sc.name);
       ExpectWithin(b.colocation_rent_usd, bt.colocation_revenue_usd, 1e-9, "rent", sc.name);
       ExpectWithin(b.gpu_cloud_revenue_usd, bt.gpu_cloud_revenue_usd, 1e-9, "GPU cloud", sc.name);
-      ExpectWithin(b.batch_revenue_usd, bt.batch_revenue_usd, 0.002, "batch", sc.name);
+      ExpectWithin(b.batch_revenue_usd, bt.batch_revenue_usd, 1e-5, "batch", sc.name);
       auto rel = [](double x, double y) { return y != 0 ? (x - y) / y : x; };
       std::printf("%s: relative differences: energy %.2e, net power cost %.2e, mining %.2e, BTC %.2e, batch %.2e\n",
                   sc.name.c_str(), rel(b.energy_mwh, bt.energy_mwh),

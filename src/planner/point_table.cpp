@@ -1,0 +1,57 @@
+#include "planner/point_table.h"
+
+#include <cmath>
+
+namespace mullet {
+namespace {
+
+// Which candidate `p` is: 0 nameplate, 1.. a profile, then the curve's ends;
+// -1 the interior of the curve.
+std::int16_t KindOf(const MinerGroup& g, const MinerPoint& p) {
+  if (p.power == g.model.power && p.hashrate == g.model.hashrate) return 0;
+  std::int16_t k = 1;
+  for (const MinerProfile& prof : g.firmware.profiles) {
+    if (p.power == prof.power && p.hashrate == prof.hashrate) return k;
+    ++k;
+  }
+  if (g.firmware.power_target_min && p.power == *g.firmware.power_target_min) return k;
+  if (g.firmware.power_target_max && p.power == *g.firmware.power_target_max) return static_cast<std::int16_t>(k + 1);
+  return -1;
+}
+
+}  // namespace
+
+PointTable::PointTable(const MinerGroup& g, double pue, double u_lo, double u_hi, int cells)
+    : finder_(g), pue_(pue), u_lo_(u_lo), inv_du_(cells / (u_hi - u_lo)), cells_(cells) {
+  points_.resize(static_cast<std::size_t>(cells) + 1);
+  kind_.resize(points_.size());
+  // Hashprice 1: the price is x itself.
+  for (int i = 0; i <= cells; ++i) {
+    const double x = std::exp(u_lo + (u_hi - u_lo) * i / cells);
+    points_[i] = finder_.Best(UsdPerTerahashDay(1), UsdPerMegawattHour(x), pue);
+    kind_[i] = KindOf(g, points_[i]);
+  }
+}
+
+MinerPoint PointTable::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price) const {
+  const double hp = hashprice.value(), price = marginal_price.value();
+  if (hp > 0 && price > 0) {
+    const double pos = (std::log(price / hp) - u_lo_) * inv_du_;
+    if (pos >= 0 && pos < cells_) {
+      const int i = static_cast<int>(pos);
+      const std::int16_t a = kind_[i], b = kind_[i + 1];
+      if (a == b && a >= 0) return points_[i];
+      if (a == -1 && b == -1) {
+        const double f = pos - i;
+        const MinerPoint& p = points_[i];
+        const MinerPoint& q = points_[i + 1];
+        return {Watts(p.power.value() + f * (q.power.value() - p.power.value())),
+                TerahashPerSecond(p.hashrate.value() + f * (q.hashrate.value() - p.hashrate.value())),
+                p.underclocked};
+      }
+    }
+  }
+  return finder_.Best(hashprice, marginal_price, pue_);
+}
+
+}  // namespace mullet

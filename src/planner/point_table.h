@@ -1,0 +1,44 @@
+// PointFinder::Best by table, for the planner's hot loop. The best point
+// depends on the prices through x = marginal price / hashprice only (divide
+// a unit's hourly profit by the hashprice), so a table over u = log x holds
+// it: in a cell whose ends pick the same fixed point (nameplate, a profile,
+// a power-target end) that point is the answer, exactly; where both ends
+// pick the curve's interior optimum, power and hashrate are interpolated
+// linearly in u (p* = C x^(-1/k): relative error under (du / k)^2 / 8, 2e-5
+// with the default grid); any other cell, x <= 0, a hashprice <= 0 and u
+// off the table ask PointFinder itself. planner_test checks it against
+// PointFinder over the whole range, and the site model's agreement with the
+// backtest holds with it.
+//
+// Thread safety: immutable after construction.
+
+#ifndef MULLET_PLANNER_POINT_TABLE_H_
+#define MULLET_PLANNER_POINT_TABLE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "dispatch/operating_point.h"
+
+namespace mullet {
+
+class PointTable {
+ public:
+  // REQUIRES: g outlives the table. The grid: u in [u_lo, u_hi], `cells` cells.
+  PointTable(const MinerGroup& g, double pue, double u_lo = -12, double u_hi = 14, int cells = 4096);
+
+  MinerPoint Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price) const;
+
+ private:
+  PointFinder finder_;
+  double pue_;
+  double u_lo_, inv_du_;
+  int cells_;
+  // Per grid point: the point, and which candidate won (-1: the interior).
+  std::vector<MinerPoint> points_;
+  std::vector<std::int16_t> kind_;
+};
+
+}  // namespace mullet
+
+#endif  // MULLET_PLANNER_POINT_TABLE_H_

@@ -86,8 +86,8 @@ double FilteredWildAtEnd(std::span<const double> e, const BtcRegimeParams& p) {
 // Nelder and Mead (Computer Journal 7 (1965) 308) with the usual
 // coefficients (reflection 1, expansion 2, contraction 1/2, shrink 1/2).
 template <typename F>
-std::array<double, 5> NelderMead(F f, const std::array<double, 5>& start, double step, int max_evals,
-                                 int& evals) {
+std::array<double, 5> NelderMead(F f, const std::array<double, 5>& start, double step,
+                                 int max_evals, int& evals) {
   constexpr int kN = 5;
   std::array<std::array<double, kN>, kN + 1> x;
   std::array<double, kN + 1> fx;
@@ -150,15 +150,18 @@ std::array<double, 5> NelderMead(F f, const std::array<double, 5>& start, double
 }  // namespace
 
 Status ValidateBtcRegimeParams(const BtcRegimeParams& p) {
-  if (!std::isfinite(p.mean_log_return)) return Status::InvalidArgument("mean_log_return: not finite");
+  if (!std::isfinite(p.mean_log_return))
+    return Status::InvalidArgument("mean_log_return: not finite");
   if (!(p.calm_stdev > 0) || !std::isfinite(p.calm_stdev)) {
     return Status::InvalidArgument("calm_stdev: must be positive and finite");
   }
   if (!(p.wild_stdev >= p.calm_stdev) || !std::isfinite(p.wild_stdev)) {
     return Status::InvalidArgument("wild_stdev: must be finite and at least calm_stdev");
   }
-  if (!(p.stay_calm > 0 && p.stay_calm < 1)) return Status::InvalidArgument("stay_calm: must be in (0, 1)");
-  if (!(p.stay_wild > 0 && p.stay_wild < 1)) return Status::InvalidArgument("stay_wild: must be in (0, 1)");
+  if (!(p.stay_calm > 0 && p.stay_calm < 1))
+    return Status::InvalidArgument("stay_calm: must be in (0, 1)");
+  if (!(p.stay_wild > 0 && p.stay_wild < 1))
+    return Status::InvalidArgument("stay_wild: must be in (0, 1)");
   if (!(p.tail_dof > 2) || !std::isfinite(p.tail_dof)) {
     return Status::InvalidArgument("tail_dof: must be finite and above 2");
   }
@@ -214,10 +217,10 @@ std::vector<double> SimulateBtcRegimeLogReturns(const BtcRegimeParams& p, double
     } else {
       wild = wild ? u < p.stay_wild : !(u < p.stay_calm);
     }
-    const double z = std::clamp(
-        scale * StudentTFromUniforms(stream.UniformAt(3 * i + 1), stream.UniformAt(3 * i + 2),
-                                     p.tail_dof),
-        -p.clip_stdevs, p.clip_stdevs);
+    const double z =
+        std::clamp(scale * StudentTFromUniforms(stream.UniformAt(3 * i + 1),
+                                                stream.UniformAt(3 * i + 2), p.tail_dof),
+                   -p.clip_stdevs, p.clip_stdevs);
     x.push_back(c + (wild ? p.wild_stdev : p.calm_stdev) * z);
   }
   return x;

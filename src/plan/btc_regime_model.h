@@ -56,14 +56,14 @@
 namespace mullet {
 
 struct BtcRegimeParams {
-  double mean_log_return = 0;    // mu: history's mean daily log return (kHistorical's c)
-  double calm_stdev = 0.025;     // sigma_0, daily log; > 0
-  double wild_stdev = 0.07;      // sigma_1, daily log; >= sigma_0
-  double stay_calm = 0.99;       // p_00, per day; in (0, 1)
-  double stay_wild = 0.95;       // p_11, per day; in (0, 1)
-  double tail_dof = 4;           // nu; > 2
-  double clip_stdevs = 12;       // k; > 0
-  double wild_at_start = 0.2;    // pi_start, the chance day 0 is wild; in [0, 1]
+  double mean_log_return = 0;  // mu: history's mean daily log return (kHistorical's c)
+  double calm_stdev = 0.025;   // sigma_0, daily log; > 0
+  double wild_stdev = 0.07;    // sigma_1, daily log; >= sigma_0
+  double stay_calm = 0.99;     // p_00, per day; in (0, 1)
+  double stay_wild = 0.95;     // p_11, per day; in (0, 1)
+  double tail_dof = 4;         // nu; > 2
+  double clip_stdevs = 12;     // k; > 0
+  double wild_at_start = 0.2;  // pi_start, the chance day 0 is wild; in [0, 1]
 };
 
 // InvalidArgument naming the field if a parameter is out of its range or not finite.
@@ -85,9 +85,8 @@ double BtcRegimeExpectedGrossReturn(const BtcRegimeParams& params, double daily_
 
 // The simulated daily log returns x_0 .. x_{days-1} with shift c.
 // REQUIRES: ValidateBtcRegimeParams ok, 0 <= days < 2^31 / 3.
-std::vector<double> SimulateBtcRegimeLogReturns(const BtcRegimeParams& params,
-                                                double daily_shift, std::int64_t days,
-                                                const RandomStream& stream);
+std::vector<double> SimulateBtcRegimeLogReturns(const BtcRegimeParams& params, double daily_shift,
+                                                std::int64_t days, const RandomStream& stream);
 
 struct BtcRegimeFit {
   BtcRegimeParams params;

@@ -48,8 +48,7 @@ std::vector<Btc> SimulateFees(const FeeModelParams& p, Btc start, std::int64_t d
   assert(days >= 0 && days < (std::int64_t{1} << 31));
   const double slow_shock = p.slow_stdev * std::sqrt(1 - p.slow_persistence * p.slow_persistence);
   // e_t has variance nu / (nu - 2): scaled to 1 so sigma_f is f's stdev.
-  const double fast_shock = p.fast_stdev *
-                            std::sqrt(1 - p.fast_persistence * p.fast_persistence) *
+  const double fast_shock = p.fast_stdev * std::sqrt(1 - p.fast_persistence * p.fast_persistence) *
                             std::sqrt((p.tail_dof - 2) / p.tail_dof);
   std::vector<Btc> out;
   out.reserve(static_cast<std::size_t>(days) + 1);
@@ -58,8 +57,8 @@ std::vector<Btc> SimulateFees(const FeeModelParams& p, Btc start, std::int64_t d
   double f = 0;
   for (std::int64_t t = 0; t < days; ++t) {
     const auto i = static_cast<std::uint64_t>(t);
-    const double e = StudentTFromUniforms(stream.UniformAt(2 * i), stream.UniformAt(2 * i + 1),
-                                          p.tail_dof);
+    const double e =
+        StudentTFromUniforms(stream.UniformAt(2 * i), stream.UniformAt(2 * i + 1), p.tail_dof);
     s = p.slow_persistence * s + slow_shock * stream.NormalAt(i);
     f = p.fast_persistence * f + fast_shock * e;
     out.push_back(Btc(std::exp(p.mean_log_fees + s + f)));
@@ -72,7 +71,8 @@ Result<FeeStats> FeeStatsOf(std::span<const FeeObservation> fees, int max_lag) {
   for (std::size_t i = 0; i < fees.size(); ++i) {
     const double v = fees[i].fees.value();
     if (!(v > 0) || !std::isfinite(v)) {
-      return Status::InvalidArgument("fees[" + std::to_string(i) + "]: must be positive and finite");
+      return Status::InvalidArgument("fees[" + std::to_string(i) +
+                                     "]: must be positive and finite");
     }
     if (i > 0 && fees[i].day <= fees[i - 1].day) {
       return Status::InvalidArgument("fees[" + std::to_string(i) +
@@ -189,9 +189,8 @@ Result<FeeFit> FitFeeModel(std::span<const FeeObservation> fees, const FeeFitOpt
   const double v_fast = 2 * p.fast_stdev * p.fast_stdev * (1 - phi);
   double dof = std::numeric_limits<double>::infinity();
   if (v_fast > 0) {
-    const double k_fast =
-        fit.history.change_excess_kurtosis * (v_slow + v_fast) * (v_slow + v_fast) /
-        (v_fast * v_fast);
+    const double k_fast = fit.history.change_excess_kurtosis * (v_slow + v_fast) *
+                          (v_slow + v_fast) / (v_fast * v_fast);
     const double sum_a2 = 2 / (1 + phi);
     const double sum_a4 = 1 + std::pow(1 - phi, 4) / (1 - std::pow(phi, 4));
     dof = DofOfKurtosis(k_fast * sum_a2 * sum_a2 / sum_a4);

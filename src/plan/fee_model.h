@@ -94,10 +94,10 @@ struct FeeObservation {
 // pairs are the days present at both ends).
 struct FeeStats {
   std::int64_t days = 0;
-  double mean_log = 0;    // of y = log F
-  double stdev_log = 0;   // population
-  double mean_fees = 0;   // of F, BTC a day
-  std::vector<double> acf;  // acf[k - 1]: of y at lag k, as in the header comment
+  double mean_log = 0;       // of y = log F
+  double stdev_log = 0;      // population
+  double mean_fees = 0;      // of F, BTC a day
+  std::vector<double> acf;   // acf[k - 1]: of y at lag k, as in the header comment
   std::int64_t changes = 0;  // consecutive pairs
   double change_stdev = 0;   // of y_{t+1} - y_t
   double change_excess_kurtosis = 0;
@@ -113,7 +113,7 @@ struct FeeStats {
 Result<FeeStats> FeeStatsOf(std::span<const FeeObservation> fees, int max_lag);
 
 struct FeeFitOptions {
-  int min_slow_lag = 30;     // the lags where the bursts have faded; 2 <= min < max
+  int min_slow_lag = 30;  // the lags where the bursts have faded; 2 <= min < max
   int max_slow_lag = 180;
   double min_tail_dof = 4.1;  // the clamp on nu; 2 < min <= max
   double max_tail_dof = 100;
@@ -121,8 +121,8 @@ struct FeeFitOptions {
 
 struct FeeFit {
   FeeModelParams params;
-  FeeStats history;          // the sample's statistics, lags 1 .. max_slow_lag
-  double slow_weight = 0;    // w
+  FeeStats history;            // the sample's statistics, lags 1 .. max_slow_lag
+  double slow_weight = 0;      // w
   double fitted_tail_dof = 0;  // nu before the clamp (infinite: no excess kurtosis)
 };
 

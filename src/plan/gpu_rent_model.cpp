@@ -65,9 +65,9 @@ Status ValidateGpuRentParams(const GpuRentParams& p) {
 double GpuRentCurve(const GpuRentParams& p, std::int64_t day) {
   const double tau = static_cast<double>(day) / kDaysPerYear;
   const double cycle =
-      p.cycle_amplitude * (std::sin(2 * std::numbers::pi * tau / p.cycle_period_years +
-                                    p.cycle_phase) -
-                           std::sin(p.cycle_phase));
+      p.cycle_amplitude *
+      (std::sin(2 * std::numbers::pi * tau / p.cycle_period_years + p.cycle_phase) -
+       std::sin(p.cycle_phase));
   return p.start_usd_per_gpu_hour * std::exp(-p.annual_decline * tau + cycle);
 }
 
@@ -132,8 +132,9 @@ Result<GpuRentFit> FitGpuRentModel(std::span<const GpuRentQuote> quotes,
     return Status::InvalidArgument("quotes: need at least two generations quoted as '" +
                                    o.price_type + "'");
   }
-  const auto start = std::find_if(fit.generations.begin(), fit.generations.end(),
-                                  [&](const GpuGenerationFit& g) { return g.gpu_model == o.generation; });
+  const auto start =
+      std::find_if(fit.generations.begin(), fit.generations.end(),
+                   [&](const GpuGenerationFit& g) { return g.gpu_model == o.generation; });
   if (start == fit.generations.end()) {
     return Status::InvalidArgument("generation: '" + o.generation + "' is not quoted as '" +
                                    o.price_type + "'");

@@ -124,16 +124,16 @@ struct GpuRentFitOptions {
 struct GpuGenerationFit {
   std::string gpu_model;
   double age_years = 0;         // at as_of
-  double usd_per_gpu_hour = 0;   // the median of its days' index
+  double usd_per_gpu_hour = 0;  // the median of its days' index
 };
 
 struct GpuRentFit {
-  GpuRentParams params;  // day 0 = as_of
-  Date as_of;            // the quotes' last date
+  GpuRentParams params;                       // day 0 = as_of
+  Date as_of;                                 // the quotes' last date
   std::vector<GpuGenerationFit> generations;  // in launch order, those quoted
-  double generation_step = 0;       // s, log
-  double generation_interval_years = 0;  // T_gen
-  double age_slope = 0;             // least squares d log P / d age, a year (the check)
+  double generation_step = 0;                 // s, log
+  double generation_interval_years = 0;       // T_gen
+  double age_slope = 0;                       // least squares d log P / d age, a year (the check)
 };
 
 // Fits the model to a cross-section. InvalidArgument naming the field:

@@ -51,7 +51,8 @@ TEST(BtcRegimeModelTest, RejectsBadParamsNamingTheField) {
 
 TEST(BtcRegimeModelTest, APathDependsOnSeedAndPathOnly) {
   const BtcRegimeParams p = KnownParams();
-  const std::vector<double> a = SimulateBtcRegimeLogReturns(p, 0, 3000, RandomStream(42, 17, kBtcStream));
+  const std::vector<double> a =
+      SimulateBtcRegimeLogReturns(p, 0, 3000, RandomStream(42, 17, kBtcStream));
   RandomStream used(42, 17, kBtcStream);
   for (int i = 0; i < 100; ++i) (void)used.Uniform();
   EXPECT_EQ(SimulateBtcRegimeLogReturns(p, 0, 3000, used), a);
@@ -73,7 +74,8 @@ TEST(BtcRegimeModelTest, ExpectedReturnDriftIsAMartingaleAYearAhead) {
   constexpr int kPaths = 40'000;
   for (std::uint64_t path = 0; path < kPaths; ++path) {
     double s = 0;
-    for (const double x : SimulateBtcRegimeLogReturns(p, c, 365, RandomStream(5, path, kBtcStream))) s += x;
+    for (const double x : SimulateBtcRegimeLogReturns(p, c, 365, RandomStream(5, path, kBtcStream)))
+      s += x;
     sum += std::exp(s);
   }
   // A year's log stdev is about 0.6 here: the mean of 40,000 is within 1 %
@@ -135,16 +137,16 @@ Figures SimulatedFigures(const BtcRegimeParams& p, double c) {
   Figures mean;
   constexpr int kPaths = 100;
   for (std::uint64_t path = 0; path < kPaths; ++path) {
-    const Figures f =
-        FiguresOf(SimulateBtcRegimeLogReturns(p, c, 5143, RandomStream(20260130, path, kBtcStream)));
+    const Figures f = FiguresOf(
+        SimulateBtcRegimeLogReturns(p, c, 5143, RandomStream(20260130, path, kBtcStream)));
     mean.stdev += f.stdev / kPaths;
     mean.kurtosis += f.kurtosis / kPaths;
     mean.abs_acf1 += f.abs_acf1 / kPaths;
     mean.abs_acf10 += f.abs_acf10 / kPaths;
   }
-  mean.text = "stdev " + std::to_string(mean.stdev) + " kurtosis " +
-              std::to_string(mean.kurtosis) + " |r| acf1 " + std::to_string(mean.abs_acf1) +
-              " acf10 " + std::to_string(mean.abs_acf10);
+  mean.text = "stdev " + std::to_string(mean.stdev) + " kurtosis " + std::to_string(mean.kurtosis) +
+              " |r| acf1 " + std::to_string(mean.abs_acf1) + " acf10 " +
+              std::to_string(mean.abs_acf10);
   return mean;
 }
 

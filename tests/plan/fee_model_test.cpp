@@ -60,7 +60,8 @@ TEST(FeeModelTest, WithoutNoiseTheLevelDecaysToTheMean) {
   FeeModelParams p = KnownParams();
   p.slow_stdev = 0;
   p.fast_stdev = 0;
-  const std::vector<Btc> f = SimulateFees(p, Btc(std::exp(4.0)), 100, RandomStream(1, 0, kFeeStream));
+  const std::vector<Btc> f =
+      SimulateFees(p, Btc(std::exp(4.0)), 100, RandomStream(1, 0, kFeeStream));
   ASSERT_EQ(f.size(), 101u);
   EXPECT_EQ(f[0], Btc(std::exp(4.0)));
   // s_t = 0.99^t (4 - 3).
@@ -87,7 +88,7 @@ TEST(FeeModelTest, StatsSkipGapsAndNameBadDays) {
       {0, Btc(1)}, {1, Btc(2)}, {2, Btc(4)}, {5, Btc(1)}, {6, Btc(2)}};
   const Result<FeeStats> st = FeeStatsOf(f, 3);
   ASSERT_TRUE(st.ok()) << st.status().message();
-  EXPECT_EQ(st->changes, 3);  // 0-1, 1-2, 5-6; 2-5 is not a day's change
+  EXPECT_EQ(st->changes, 3);                // 0-1, 1-2, 5-6; 2-5 is not a day's change
   EXPECT_NEAR(st->change_stdev, 0, 1e-12);  // every change is log 2
   ASSERT_EQ(st->acf.size(), 3u);
   // y = log 2 x (0, 1, 2, 0, 1), mean 0.8 log 2, variance 0.56 (log 2)^2;
@@ -107,7 +108,8 @@ TEST(FeeModelTest, FitRecoversKnownParameters) {
   // the model's, so the fit must give the parameters back.
   const std::vector<Btc> f =
       SimulateFees(truth, Btc(std::exp(3.0)), 200'000, RandomStream(9, 0, kFeeStream));
-  const Result<FeeFit> fit = FitFeeModel(AsObservations(f), {.min_slow_lag = 20, .max_slow_lag = 120});
+  const Result<FeeFit> fit =
+      FitFeeModel(AsObservations(f), {.min_slow_lag = 20, .max_slow_lag = 120});
   ASSERT_TRUE(fit.ok()) << fit.status().message();
   const FeeModelParams& p = fit->params;
   EXPECT_NEAR(p.mean_log_fees, 3.0, 0.05);
@@ -143,10 +145,10 @@ std::string FiguresOf(const FeeStats& s) {
 }
 
 std::string FiguresOf(const FeeModelParams& p) {
-  return "mu " + std::to_string(p.mean_log_fees) + " phi_s " +
-         std::to_string(p.slow_persistence) + " sigma_s " + std::to_string(p.slow_stdev) +
-         " phi_f " + std::to_string(p.fast_persistence) + " sigma_f " +
-         std::to_string(p.fast_stdev) + " nu " + std::to_string(p.tail_dof);
+  return "mu " + std::to_string(p.mean_log_fees) + " phi_s " + std::to_string(p.slow_persistence) +
+         " sigma_s " + std::to_string(p.slow_stdev) + " phi_f " +
+         std::to_string(p.fast_persistence) + " sigma_f " + std::to_string(p.fast_stdev) + " nu " +
+         std::to_string(p.tail_dof);
 }
 
 TEST(FeeModelTest, FitOnHistoryFindsASlowLevelAndFatTailedBursts) {
@@ -156,8 +158,8 @@ TEST(FeeModelTest, FitOnHistoryFindsASlowLevelAndFatTailedBursts) {
   ASSERT_EQ(hist.size(), 4415u);
   const Result<FeeFit> fit = FitFeeModel(hist);
   ASSERT_TRUE(fit.ok()) << fit.status().message();
-  const std::string figures = FiguresOf(fit->params) + " | " + FiguresOf(fit->history) +
-                              " | w " + std::to_string(fit->slow_weight) + " nu fitted " +
+  const std::string figures = FiguresOf(fit->params) + " | " + FiguresOf(fit->history) + " | w " +
+                              std::to_string(fit->slow_weight) + " nu fitted " +
                               std::to_string(fit->fitted_tail_dof);
   RecordProperty("figures", figures);
   const FeeModelParams& p = fit->params;
@@ -186,9 +188,8 @@ TEST(FeeModelTest, SimulationReproducesHistorysPersistenceAndTails) {
   constexpr int kPaths = 200;
   std::vector<Btc> all;  // every path's days after the burn-in, for pooled figures
   for (std::uint64_t path = 0; path < kPaths; ++path) {
-    const std::vector<Btc> f =
-        SimulateFees(fit->params, Btc(std::exp(fit->params.mean_log_fees)), 5400,
-                     RandomStream(20250202, path, kFeeStream));
+    const std::vector<Btc> f = SimulateFees(fit->params, Btc(std::exp(fit->params.mean_log_fees)),
+                                            5400, RandomStream(20250202, path, kFeeStream));
     const Result<FeeStats> st = FeeStatsOf(AsObservations(f, 1001), 180);
     ASSERT_TRUE(st.ok()) << st.status().message();
     sim.mean_log += st->mean_log / kPaths;

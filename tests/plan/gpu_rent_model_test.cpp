@@ -59,7 +59,8 @@ TEST(GpuRentModelTest, WithoutNoiseThePathIsTheCurve) {
   // A whole cycle later (4 years) the cycle is back where it began: only
   // the decline is left.
   EXPECT_NEAR(r[1460], 3.0 * std::exp(-0.25 * 4), 1e-9);
-  EXPECT_NEAR(r[730], 3.0 * std::exp(-0.5 + 0.2 * (std::sin(std::numbers::pi + 0.5) - std::sin(0.5))),
+  EXPECT_NEAR(r[730],
+              3.0 * std::exp(-0.5 + 0.2 * (std::sin(std::numbers::pi + 0.5) - std::sin(0.5))),
               1e-9);
   for (std::int64_t t = 0; t <= 3650; ++t) ASSERT_EQ(r[t], GpuRentCurve(p, t));
 }
@@ -96,9 +97,8 @@ Date DateOf(int y, unsigned m, unsigned d) {
 TEST(GpuRentModelTest, FitReadsTheStepAndIntervalOffACrossSection) {
   // Three generations two years apart, each step x2: s = log 2, T_gen = 2,
   // delta = log 2 / 2; the medians of their days; sigma from the IQR.
-  const std::vector<GpuGeneration> gens = {{"OLD", DateOf(2020, 1, 1)},
-                                           {"MID", DateOf(2021, 12, 31)},
-                                           {"NEW", DateOf(2023, 12, 31)}};
+  const std::vector<GpuGeneration> gens = {
+      {"OLD", DateOf(2020, 1, 1)}, {"MID", DateOf(2021, 12, 31)}, {"NEW", DateOf(2023, 12, 31)}};
   const double iqr = std::exp(0.2 * 1.349);
   std::vector<GpuRentQuote> q;
   for (const auto& [model, price] : {std::pair{"OLD", 1.0}, {"MID", 2.0}, {"NEW", 4.0}}) {
@@ -120,7 +120,8 @@ TEST(GpuRentModelTest, FitReadsTheStepAndIntervalOffACrossSection) {
   EXPECT_EQ(fit->params.start_usd_per_gpu_hour, 2.0);
   EXPECT_NEAR(fit->params.noise_stdev, 0.2, 1e-12);
   EXPECT_NEAR(std::log(0.5) / std::log(fit->params.noise_persistence), 90, 1e-9);
-  const Result<GpuRentFit> missing = FitGpuRentModel(q, gens, {.price_type = "ask", .generation = "X"});
+  const Result<GpuRentFit> missing =
+      FitGpuRentModel(q, gens, {.price_type = "ask", .generation = "X"});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("generation"), std::string::npos);
   EXPECT_FALSE(FitGpuRentModel(q, gens, {.price_type = "none"}).ok());

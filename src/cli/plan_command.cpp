@@ -51,6 +51,12 @@ std::string Fingerprint(const std::vector<std::string>& parts) {
   return buf;
 }
 
+std::string Fixed2(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 // The hashrate model fitted on 2016-01-01..2025-02-02 (src/plan/README.md),
 // referenced to 2025-02-02.
 HashrateModelParams FittedHashrate() {
@@ -74,11 +80,19 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const fs::path& dir) {
   Result<PriceDaily> btc = LoadPriceDaily(dir / data_files::kPriceDaily);
   if (!btc.ok()) return btc.status();
   std::vector<UsdPerBtc> closes;
-  for (const PriceDay& d : btc->days) closes.push_back(d.close);
+  const std::optional<Date> from =
+      plan.market.btc_history_from.empty() ? std::nullopt : std::optional<Date>(*ParseDate(plan.market.btc_history_from));
+  Date first_day = btc->days.front().date;
+  for (const PriceDay& d : btc->days) {
+    if (from && d.date < *from) continue;
+    if (closes.empty()) first_day = d.date;
+    closes.push_back(d.close);
+  }
   Result<std::vector<double>> returns = DailyLogReturns(closes);
   if (!returns.ok()) return returns.status();
   BtcPriceOptions bo;
   bo.annual_drift = plan.market.btc_annual_drift;
+  bo.drift = plan.market.btc_drift == "log" ? ReturnDrift::kLogDrift : ReturnDrift::kExpectedReturn;
   Result<BtcPriceModel> bm = BtcPriceModel::Create(*returns, bo);
   if (!bm.ok()) return bm.status();
   m.btc = std::make_shared<BtcPriceModel>(std::move(*bm));
@@ -91,19 +105,41 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const fs::path& dir) {
   Result<PowerPriceModel> pm = PowerPriceModel::Create(*days, po);
   if (!pm.ok()) return pm.status();
   m.power = std::make_shared<PowerPriceModel>(std::move(*pm));
+  if (plan.market.fee_model == "fitted") {
+    Result<FeesDaily> fees = LoadFeesDaily(dir / data_files::kFeesDaily);
+    if (!fees.ok()) return fees.status();
+    std::vector<FeeObservation> obs;
+    for (const FeeDay& d : fees->days) obs.push_back({d.date.time_since_epoch().count(), d.fees});
+    Result<FeeFit> fit = FitFeeModel(obs);
+    if (!fit.ok()) return fit.status();
+    m.fees = fit->params;
+    m.assumptions.push_back(
+        {"Fees", "log fees a day: a slow AR(1) level and Student-t bursts fitted to " + FormatDate(fees->days.front().date) +
+                     ".." + FormatDate(fees->days.back().date) + ", from " + Fixed2(plan.market.fees_btc_per_block) +
+                     " BTC a block on the start day toward the fit's long-run " +
+                     Fixed2(std::exp(fit->params.mean_log_fees) / 144) + " BTC a block (half-life " +
+                     Fixed2(std::log(0.5) / std::log(fit->params.slow_persistence)) + " days)"});
+  } else {
+    m.assumptions.push_back({"Fees", Fixed2(plan.market.fees_btc_per_block) + " BTC a block, held"});
+  }
   const Date fitted_on = *ParseDate("2025-02-02");
   m.hashrate = ShiftedBy(FittedHashrate(), (plan.start - fitted_on).count());
-  m.assumptions = {
+  std::vector<std::pair<std::string, std::string>> more = {
       {"BTC price", "stationary block bootstrap (30-day mean blocks) of " + std::to_string(returns->size()) +
-                        " daily returns of " + FormatDate(btc->days.front().date) + ".." +
-                        FormatDate(btc->days.back().date) + ", shifted so that the expected price a year ahead is " +
-                        std::to_string(1 + plan.market.btc_annual_drift) + " x today's"},
+                        " daily returns of " + FormatDate(first_day) + ".." + FormatDate(btc->days.back().date) +
+                        (plan.market.btc_drift == "log"
+                             ? ", shifted so that the expected log return is log(" + Fixed2(1 + plan.market.btc_annual_drift) +
+                                   ") a year (the median path drifts at that rate; the mean is above it)"
+                             : ", shifted so that the expected price a year ahead is " +
+                                   Fixed2(1 + plan.market.btc_annual_drift) +
+                                   " x today's (the median path falls below it: volatility drag)")},
       {"Power price", "ERCOT HB_WEST day-ahead days of 2021-2024, drawn from the same calendar month, x " +
-                          std::to_string(plan.market.power_price_level) + ", capped at 5,000 USD/MWh"},
+                          Fixed2(plan.market.power_price_level) + ", capped at 5,000 USD/MWh"},
       {"Network hashrate", "lagged response to hashprice fitted on 2016-2025 (lag 7 days, growth bounded by "
                            "shipments, stalls below breakeven); difficulty retargeted every 2016 blocks"},
       {"Site operation", "the mullet dispatch policy hour by hour (the backtest's), ideal plant, no "
                          "demand-response events"}};
+  m.assumptions.insert(m.assumptions.begin(), more.begin(), more.end());
   return m;
 }
 

@@ -40,6 +40,12 @@ nlohmann::json Fan(const PlanResults& r, F value) {
   return fan;
 }
 
+std::string Short(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 std::string MonthName(Date start, int m) {
   const std::chrono::year_month_day ymd(start);
   const auto ym = std::chrono::year_month(ymd.year(), ymd.month()) + std::chrono::months(m);
@@ -69,12 +75,10 @@ nlohmann::json PlanSummary(const PlanSpec& plan, const PlanMarkets& markets, con
                {"threads", info.threads}};
   nlohmann::json assumptions = nlohmann::json::array();
   for (const auto& [name, value] : markets.assumptions) assumptions.push_back({{"name", name}, {"value", value}});
-  const MarketStart& ms = plan.market;
-  assumptions.push_back({{"name", "Fees"}, {"value", std::to_string(ms.fees_btc_per_block) + " BTC a block, held"}});
   assumptions.push_back({{"name", "Terminal value"},
-                         {"value", "held BTC at the path's last price + " + std::to_string(plan.terminal_ebitda_multiple) +
+                         {"value", "held BTC at the path's last price + " + Short(plan.terminal_ebitda_multiple) +
                                        " x the last 12 months' EBITDA - debt outstanding"}});
-  assumptions.push_back({{"name", "Tax"}, {"value", std::to_string(plan.tax_rate) + " of profit after depreciation and interest, when positive; no loss carried forward"}});
+  assumptions.push_back({{"name", "Tax"}, {"value", Short(plan.tax_rate) + " of profit after depreciation and interest, when positive; no loss carried forward"}});
   j["assumptions"] = assumptions;
 
   nlohmann::json months = nlohmann::json::array();

@@ -20,7 +20,7 @@ namespace mullet {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3;
+constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4;
 constexpr int kEpochBlocks = 2016;
 constexpr double kTargetTimespanS = 2016.0 * 600.0;
 // ERCOT's operating day starts at midnight Central Standard Time.
@@ -106,7 +106,12 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
                                               : DifficultyForHashrate(TerahashPerSecond(h_ths));
   double height = static_cast<double>(p.market.block_height);
   double epoch_elapsed = (height - std::floor(height / kEpochBlocks) * kEpochBlocks) * 600.0;
-  const double fees = p.market.fees_btc_per_block;
+  double fees = p.market.fees_btc_per_block;
+  // Fees per day as the model has them (144 blocks a day), per block.
+  std::vector<Btc> fee_path;
+  if (markets_.fees) {
+    fee_path = SimulateFees(*markets_.fees, Btc(fees * 144), n, RandomStream(seed, path, kFeeStream));
+  }
   double s = p.market.btc_price_usd;
   // Hashprice before the start: the start's own, held.
   const double subsidy0 = static_cast<double>(BlockSubsidy(static_cast<BlockHeight>(height)).value()) / 1e8;
@@ -122,6 +127,7 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
   for (int d = 0; d < n; ++d) {
     const Date date = p.start + std::chrono::days(d);
     power_day[d] = markets_.power->DrawDay(date, d, power_stream);
+    if (!fee_path.empty()) fees = fee_path[d].value() / 144;
     price[d] = s;
     hashrate[d] = h_ths;
     // The day's blocks at this difficulty and hashrate, across epoch ends and halvings.

@@ -29,6 +29,7 @@
 
 #include "core/status/result.h"
 #include "plan/btc_price_model.h"
+#include "plan/fee_model.h"
 #include "plan/hashrate_model.h"
 #include "plan/power_price_model.h"
 #include "planner/plan_spec.h"
@@ -41,6 +42,7 @@ struct PlanMarkets {
   std::shared_ptr<const BtcPriceModel> btc;
   std::shared_ptr<const PowerPriceModel> power;
   HashrateModelParams hashrate;  // referenced to the plan's start (ShiftedBy)
+  std::optional<FeeModelParams> fees;  // none: fees per block held at the start's
   std::vector<std::pair<std::string, std::string>> assumptions;  // (model, description)
 };
 

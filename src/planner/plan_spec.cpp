@@ -217,6 +217,18 @@ Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
     mf.Number("difficulty", &ms.difficulty, 0, 1e20);
     mf.Number("fees_btc_per_block", &ms.fees_btc_per_block, 0, 100);
     mf.Number("btc_annual_drift", &ms.btc_annual_drift, -0.99, 10);
+    mf.Text("fee_model", &ms.fee_model);
+    if (ms.fee_model != "fitted" && ms.fee_model != "constant") {
+      mf.Fail(mf.Get("fee_model"), "fee_model", "must be fitted or constant");
+    }
+    mf.Text("btc_drift", &ms.btc_drift);
+    if (ms.btc_drift != "expected-return" && ms.btc_drift != "log") {
+      mf.Fail(mf.Get("btc_drift"), "btc_drift", "must be expected-return or log");
+    }
+    mf.Text("btc_history_from", &ms.btc_history_from);
+    if (!ms.btc_history_from.empty() && !ParseDate(ms.btc_history_from).ok()) {
+      mf.Fail(mf.Get("btc_history_from"), "btc_history_from", "must be a date YYYY-MM-DD");
+    }
     mf.Number("power_price_level", &ms.power_price_level, 0.01, 100);
     mf.Done();
   }

@@ -65,8 +65,17 @@ struct MarketStart {
   double network_hashrate_eh_s = 1000;
   std::int64_t block_height = 930000;
   double difficulty = 0;              // 0: the hashrate's implied difficulty
-  double fees_btc_per_block = 0.03;   // held for the whole run
-  double btc_annual_drift = 0;        // expected price a year ahead = (1 + g) today's
+  double fees_btc_per_block = 0.03;   // on the start day
+  // "fitted": fees per day follow plan/fee_model.h fitted to the data,
+  // from the start's level; "constant": held at the start's level.
+  std::string fee_model = "fitted";
+  // BTC: the bootstrap resamples daily returns from this day on ("" = all
+  // history); the drift makes the expected price a year ahead (1 + g) x
+  // today's ("expected-return") or the expected log return log(1 + g) a
+  // year ("log": the median path then drifts at g, and the mean above it).
+  std::string btc_history_from;
+  std::string btc_drift = "expected-return";
+  double btc_annual_drift = 0;        // g
   double power_price_level = 1.0;     // multiplies the history's prices
 };
 

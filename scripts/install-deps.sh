@@ -16,6 +16,7 @@ packages=(
   libzip-dev libpugixml-dev  # .xlsx workbooks: ERCOT's published price reports
   libsqlite3-dev  # the controller's store (serve)
   libpq-dev  # PostgreSQL behind the same store (libpq-fe.h; libpq is loaded at run time)
+  libopenmpi-dev openmpi-bin  # plan across ranks (mpirun -n K mullet plan)
 )
 for arg in "$@"; do
   case "$arg" in

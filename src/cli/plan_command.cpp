@@ -13,6 +13,7 @@
 #include "data/history.h"
 #include "plan/btc_price_model.h"
 #include "plan/power_price_model.h"
+#include "cli/plan_ranks.h"
 #include "planner/plan_run.h"
 #include "planner/plan_spec.h"
 #include "report/plan_report.h"
@@ -256,7 +257,26 @@ CLI::App* AddPlanCommand(CLI::App& app, PlanFlags& f) {
   return cmd;
 }
 
+namespace {
+
+int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::ostream& err);
+
+}  // namespace
+
 int RunPlan(const PlanFlags& f, std::ostream& out, std::ostream& err) {
+  Result<Ranks> ranks = StartRanks();
+  if (!ranks.ok()) {
+    err << "mullet plan: error: " << ranks.status().message() << "\n";
+    return 2;
+  }
+  const int rc = RunPlanOn(f, *ranks, out, err);
+  StopRanks(*ranks);
+  return rc;
+}
+
+namespace {
+
+int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::ostream& err) {
   if (f.plan_file.empty()) {
     err << "mullet plan: error: give a plan file (see --help)\n";
     return 2;
@@ -318,6 +338,12 @@ int RunPlan(const PlanFlags& f, std::ostream& out, std::ostream& err) {
   }
   std::uint64_t first = 0, count = f.paths;
   int shard_i = 0, shard_n = 0;
+  if (ranks.size > 1 && (f.shard || f.merge)) {
+    err << "mullet plan: error: --shard and merge are for separate jobs; under an MPI launcher the ranks split the "
+           "paths themselves\n";
+    return 2;
+  }
+  if (ranks.size > 1) SliceOf(ranks, f.paths, &first, &count);
   if (f.shard) {
     if (std::sscanf(f.shard->c_str(), "%d/%d", &shard_i, &shard_n) != 2 || shard_n < 1 || shard_i < 1 ||
         shard_i > shard_n) {
@@ -328,7 +354,7 @@ int RunPlan(const PlanFlags& f, std::ostream& out, std::ostream& err) {
     count = f.paths * shard_i / shard_n - first;
   }
   const int threads = f.threads > 0 ? f.threads : std::max(1u, std::thread::hardware_concurrency());
-  const bool bar = f.progress && isatty(STDERR_FILENO);
+  const bool bar = f.progress && ranks.rank == 0 && isatty(STDERR_FILENO);
   const auto t0 = std::chrono::steady_clock::now();
   PlanResults r = (*runner)->Run(f.seed, first, count, threads, [&](std::uint64_t done) {
     if (bar) Progress(err, done, count, t0);
@@ -347,8 +373,20 @@ int RunPlan(const PlanFlags& f, std::ostream& out, std::ostream& err) {
     out << "wrote " << file.string() << ": paths " << first << ".." << first + count - 1 << "\n";
     return 0;
   }
+  if (ranks.size > 1) {
+    Result<PlanResults> all = GatherOnRankZero(ranks, std::move(r));
+    if (!all.ok()) {
+      err << "mullet plan: error: " << all.status().message() << "\n";
+      return 1;
+    }
+    if (ranks.rank != 0) return 0;
+    RunInfo info{MULLET_VERSION, all->count, threads, ranks.size};
+    return Finish(f, *plan, *markets, *all, info, out, err);
+  }
   RunInfo info{MULLET_VERSION, count, threads, 1};
   return Finish(f, *plan, *markets, r, info, out, err);
 }
+
+}  // namespace
 
 }  // namespace mullet

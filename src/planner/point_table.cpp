@@ -35,8 +35,13 @@ PointTable::PointTable(const MinerGroup& g, double pue, double u_lo, double u_hi
 
 MinerPoint PointTable::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price) const {
   const double hp = hashprice.value(), price = marginal_price.value();
+  return Best(hashprice, marginal_price, hp > 0 && price > 0 ? std::log(price / hp) : 0.0);
+}
+
+MinerPoint PointTable::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price, double u) const {
+  const double hp = hashprice.value(), price = marginal_price.value();
   if (hp > 0 && price > 0) {
-    const double pos = (std::log(price / hp) - u_lo_) * inv_du_;
+    const double pos = (u - u_lo_) * inv_du_;
     if (pos >= 0 && pos < cells_) {
       const int i = static_cast<int>(pos);
       const std::int16_t a = kind_[i], b = kind_[i + 1];

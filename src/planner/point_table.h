@@ -28,6 +28,10 @@ class PointTable {
   PointTable(const MinerGroup& g, double pue, double u_lo = -12, double u_hi = 14, int cells = 4096);
 
   MinerPoint Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price) const;
+  // The same with u = log(marginal_price / hashprice) already computed (a
+  // caller that asks for many groups at the same prices); u is read only
+  // when both prices are positive.
+  MinerPoint Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price, double u) const;
 
  private:
   PointFinder finder_;

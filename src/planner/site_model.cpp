@@ -17,7 +17,7 @@ constexpr Hours kHour{1};
 // As the policy counts them: how many units of `unit` fit in `room`.
 int UnitsThatFit(Watts room, Watts unit) {
   if (unit.value() <= 0 || room.value() <= 0) return 0;
-  return static_cast<int>(std::floor((room.value() + 1e-6) / unit.value()));
+  return static_cast<int>(std::min(std::floor((room.value() + 1e-6) / unit.value()), 1e9));
 }
 
 // The mullet policy's wish for one group before limits (policy.cpp's
@@ -28,12 +28,40 @@ struct Wish {
   bool hold = false;  // kept on by its minimum on time
 };
 
+// log(price / hashprice) for the few prices an hour asks about (the index,
+// with the adder, with the 4CP adder), each computed once.
+class HourLogs {
+ public:
+  explicit HourLogs(UsdPerTerahashDay hashprice)
+      : log_hp_(hashprice.value() > 0 ? std::log(hashprice.value()) : 0.0) {}
+  double Of(UsdPerMegawattHour price) {
+    const double p = price.value();
+    if (p <= 0) return 0;
+    for (int i = 0; i < n_; ++i) {
+      if (price_[i] == p) return u_[i];
+    }
+    const int i = n_ < 4 ? n_++ : 3;
+    price_[i] = p;
+    u_[i] = std::log(p) - log_hp_;
+    return u_[i];
+  }
+
+ private:
+  double log_hp_;
+  double price_[4] = {}, u_[4] = {};
+  int n_ = 0;
+};
+
 Wish WishOf(const Site& site, const MinerGroup& g, const PointTable& points, const SiteModelState::Group& st,
-            UsdPerTerahashDay hashprice, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder) {
+            UsdPerTerahashDay hashprice, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder, HourLogs& logs) {
   const double pue = site.cooling.Pue(g.cooling);
   Wish w;
-  w.point = points.Best(hashprice, price + cp_adder);
-  const double margin = (ValuePerMegawattHour(g, w.point, hashprice, pue) - (price + cp_adder)).value();
+  const UsdPerMegawattHour asked = price + cp_adder;
+  w.point = points.Best(hashprice, asked, logs.Of(asked));
+  // ValuePerMegawattHour, inline: revenue of an hour over its facility MWh.
+  const double value = hashprice.value() * w.point.hashrate.value() / 24.0 * (g.uptime * (1.0 - g.pool_fee)) /
+                       (w.point.power.value() * pue / 1e6);
+  const double margin = value - asked.value();
   const bool on = st.running > 0;
   const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
   const bool run = on ? margin >= 0 : margin >= band;
@@ -152,6 +180,28 @@ SiteModel::SiteModel(Site site) : site_(std::move(site)) {
                    [&](int x, int y) { return facility_j_per_th(x) < facility_j_per_th(y); });
   for (const ColoLease& l : site_.leases) firm_it_mw_ += (l.contracted_it * l.load_factor).megawatts();
   for (const GpuCloud& c : site_.clouds) firm_it_mw_ += (c.power_per_node * c.nodes).megawatts();
+  // The most every load can draw, per domain and at the interconnect.
+  std::vector<double> domain_max(site_.domains.size(), 0.0);
+  double site_max = 0;
+  auto add = [&](Watts it, int domain, CoolingClass cooling) {
+    const double facility = (it * site_.cooling.Pue(cooling)).value();
+    max_it_ += it;
+    site_max += facility;
+    for (int d = domain; d >= 0; d = site_.domains[d].parent_index) domain_max[d] += facility;
+  };
+  for (const ColoLease& l : site_.leases) add(l.contracted_it * l.load_factor, l.domain_index, l.cooling);
+  for (const GpuCloud& c : site_.clouds) add(c.power_per_node * c.nodes, c.domain_index, c.cooling);
+  if (site_.batch) add(site_.batch->power_per_gpu * site_.batch->gpus, site_.batch->domain_index, site_.batch->cooling);
+  for (const MinerGroup& g : site_.miners) {
+    Watts unit = g.model.power;
+    for (const MinerProfile& p : g.firmware.profiles) unit = std::max(unit, p.power);
+    if (g.firmware.power_target_max) unit = std::max(unit, *g.firmware.power_target_max);
+    add(unit * g.count, g.domain_index, g.cooling);
+  }
+  power_never_binds_ = site_max <= site_.interconnect.value() * (1 - site_.policy.reserve_fraction);
+  for (std::size_t d = 0; d < site_.domains.size(); ++d) {
+    power_never_binds_ = power_never_binds_ && domain_max[d] <= site_.domains[d].limit.value();
+  }
   if (site_.batch) {
     listed_jobs_ = site_.batch->jobs;
     std::stable_sort(listed_jobs_.begin(), listed_jobs_.end(),
@@ -177,6 +227,15 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
   b->lease_served_mwh.resize(s.leases.size(), 0);
   b->lease_demand_mwh.resize(s.leases.size(), 0);
   b->lease_rent_usd.resize(s.leases.size(), 0);
+  // Whether any limit can bind today (else Headroom is not asked: it would
+  // find room for everything).
+  bool limits = !power_never_binds_;
+  if (!limits && s.cooling.capacity) {
+    double hottest = day.calendar[0].ambient_c;
+    for (int h = 1; h < 24; ++h) hottest = std::max(hottest, day.calendar[h].ambient_c);
+    limits = s.cooling.CapacityAt(hottest) < max_it_;
+  }
+  constexpr Watts kNoLimit{1e18};
   for (int h = 0; h < 24; ++h) {
     const UtcTime t = day.start + std::chrono::hours(h);
     const UsdPerMegawattHour price = day.prices[h];
@@ -185,14 +244,21 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     const bool alert = cal.alert && (!cp->alert_hours.empty() || !cp->alert_rule.min_price ||
                                      price >= *cp->alert_rule.min_price);
     const UsdPerMegawattHour cp_adder = alert ? FourCpAlertAdder(*cp) : UsdPerMegawattHour(0);
-    Headroom room(s, cal.ambient_c, std::nullopt, &st.domain_room);
+    std::optional<Headroom> headroom;
+    if (limits) headroom.emplace(s, cal.ambient_c, std::nullopt, &st.domain_room);
+    auto available = [&](int domain, double pue, Watts reserve = Watts(0)) {
+      return headroom ? headroom->Available(domain, pue, reserve).it : kNoLimit;
+    };
+    auto take_room = [&](int domain, double pue, Watts it) {
+      if (headroom) headroom->Take(domain, pue, it);
+    };
 
     // Firm loads first.
     Watts firm{0};
     auto serve = [&](Watts demand, int domain, CoolingClass cooling) {
       const double pue = s.cooling.Pue(cooling);
-      const Watts served = std::min(demand, room.Available(domain, pue).it);
-      room.Take(domain, pue, served);
+      const Watts served = std::min(demand, available(domain, pue));
+      take_room(domain, pue, served);
       firm += served * pue;
       b->firm_demand_mwh += demand.megawatts();
       b->firm_served_mwh += served.megawatts();
@@ -251,9 +317,9 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
           if (pays(j)) paying_left += j.remaining_gpu_hours - take;
         }
         const int wanted = std::min(q.gpus, required + static_cast<int>(std::ceil(paying_left - 1e-9)));
-        const int gpus = std::min(wanted, UnitsThatFit(room.Available(q.domain_index, pue).it, q.power_per_gpu));
+        const int gpus = std::min(wanted, UnitsThatFit(available(q.domain_index, pue), q.power_per_gpu));
         const Watts it = q.power_per_gpu * gpus;
-        room.Take(q.domain_index, pue, it);
+        take_room(q.domain_index, pue, it);
         batch = it * pue;
         const int for_deadlines = std::min(required, gpus);
         b->batch_revenue_usd += DoWork(jobs, t, for_deadlines, [](const auto&) { return true; });
@@ -264,28 +330,28 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
 
     // Mining takes the rest, most efficient first.
     Watts mining{0};
-    const Watts reserve = room.site_cap() * s.policy.reserve_fraction;
+    const Watts reserve = headroom ? headroom->site_cap() * s.policy.reserve_fraction : Watts(0);
     double mining_usd = 0, btc = 0;
+    HourLogs logs(hashprice);
     for (int i : merit_order_) {
       const MinerGroup& g = s.miners[i];
       SiteModelState::Group& gs = st.groups[i];
       const double pue = s.cooling.Pue(g.cooling);
       const Watts draw = firm + batch + mining;
       const UsdPerMegawattHour marginal = MarginalPrice(contract, price, draw);
-      Wish w = WishOf(s, g, points_[i], gs, hashprice, marginal, cp_adder);
+      Wish w = WishOf(s, g, points_[i], gs, hashprice, marginal, cp_adder, logs);
       if (w.units > 0 && !w.hold && contract.block && draw < contract.block->size) {
         // A group that would lose money above the block runs what the block holds.
-        const Wish above = WishOf(s, g, points_[i], gs, hashprice, price + contract.adder, cp_adder);
+        const Wish above = WishOf(s, g, points_[i], gs, hashprice, price + contract.adder, cp_adder, logs);
         if (above.units == 0) {
           w.units = std::min(w.units, UnitsThatFit((contract.block->size - draw) / pue, w.point.power));
         }
       }
       int running = 0;
       if (w.units > 0) {
-        const Headroom::Room r = room.Available(g.domain_index, pue, reserve);
-        running = std::min(w.units, UnitsThatFit(r.it, w.point.power));
+        running = std::min(w.units, UnitsThatFit(available(g.domain_index, pue, reserve), w.point.power));
         const Watts it = w.point.power * running;
-        room.Take(g.domain_index, pue, it);
+        take_room(g.domain_index, pue, it);
         mining += it * pue;
         b->mining_it_mwh += it.megawatts();
       }

@@ -139,6 +139,13 @@ class SiteModel {
   std::vector<PointTable> points_;  // site_.miners order
   std::vector<BatchJob> listed_jobs_;  // by release
   double firm_it_mw_ = 0, mining_it_mw_ = 0;
+  // No power limit can bind, whatever runs: every load at its most
+  // (firm demand, the whole batch pool, every unit at its highest point)
+  // fits the site cap less the reserve and every domain. Then an hour needs
+  // Headroom only when the cooling plant, derated at that day's hottest
+  // hour, could not take `max_it_`.
+  bool power_never_binds_ = false;
+  Watts max_it_{0};
 };
 
 }  // namespace mullet

@@ -43,6 +43,9 @@ std::string SiteKey(const Decision& d, int month) {
     if (built) k << "/" << c.lease.usd_per_kw_month << "/" << c.lease.load_factor << "/" << static_cast<int>(c.lease.type);
     k << ";";
   }
+  for (const FleetChange& c : d.fleet) {
+    if (month >= c.month) k << "fleet:" << c.group << "/" << c.count << ";";
+  }
   return k.str();
 }
 
@@ -240,7 +243,7 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
     std::vector<double> balance(nc, 0), payment(nc, 0);
     double cash = p.initial_cash_usd, held = 0;
     double btc_total = 0, mining_power = 0, mining_opex = 0, overhead_mining = 0, interest_mining = 0;
-    double first_breach = -1;
+    double first_breach = -1, fleet_depreciation_total = 0;
     double year_alert_mwh = 0, year_alert_h = 0, year_peak_mwh = 0, year_peak_h = 0, year_hours = 0;
     float* cash_out = out->CashOf(index, di);
     for (int m = 0; m < months; ++m) {
@@ -321,11 +324,21 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
           depreciation += capex / (p.capex_depreciation_years * 12);
         }
       }
-      const double taxable = ebitda - depreciation - p.mining_depreciation_usd_per_month - interest;
+      // ASICs bought (paid in cash) and retired (salvage), and the bought units' depreciation.
+      double fleet_cash = 0, fleet_depreciation = 0;
+      for (const FleetChange& c : dec.fleet) {
+        if (m == c.month) fleet_cash -= c.count * c.usd_per_unit;  // a purchase paid, a salvage received
+        if (c.count > 0 && m >= c.month && m < c.month + c.life_months) {
+          fleet_depreciation += c.count * c.usd_per_unit / c.life_months;
+        }
+      }
+      fleet_depreciation_total += fleet_depreciation;
+      const double taxable =
+          ebitda - depreciation - fleet_depreciation - p.mining_depreciation_usd_per_month - interest;
       const double tax = p.tax_rate * std::max(0.0, taxable);
       const double kept_btc_value = b.mining_revenue_usd * (1 - dec.treasury.sell_share);
       held += b.btc_mined * (1 - dec.treasury.sell_share);
-      const double flow = ebitda - kept_btc_value - capex_equity - interest - principal - tax;
+      const double flow = ebitda - kept_btc_value - capex_equity - interest - principal - tax + fleet_cash;
       cash += flow;
       double sold = 0;
       const double month_end_price = out->MarketOf(index, 0)[m];
@@ -356,13 +369,19 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
     DecisionOutcome& o = out->outcomes[index * p.decisions.size() + di];
     o.npv_usd = NetPresentValue(flows, r_month_disc).value();
     std::vector<Usd> irr_flows = flows;
-    if (di > 0) {
+    if (di > 0) {  // the difference from the first decision, path by path
       for (std::size_t i = 0; i < irr_flows.size(); ++i) irr_flows[i] = irr_flows[i] - base_flows[i];
     }
-    const Irr irr = InternalRateOfReturn(irr_flows);
-    o.irr = irr.outcome == IrrOutcome::kUnique ? *irr.rate : kNaN;
-    const std::optional<int> payback = PaybackMonth(irr_flows);
-    o.payback_month = payback ? *payback : -1;
+    // IRR and payback measure what a decision adds to the first: none for the first itself.
+    if (di > 0) {
+      const Irr irr = InternalRateOfReturn(irr_flows);
+      o.irr = irr.outcome == IrrOutcome::kUnique ? *irr.rate : kNaN;
+      const std::optional<int> payback = PaybackMonth(irr_flows);
+      o.payback_month = payback ? *payback : -1;
+    } else {
+      o.irr = kNaN;
+      o.payback_month = -1;
+    }
     o.first_breach_month = first_breach;
     o.btc_mined = btc_total;
     double ebitda_total = 0;
@@ -371,7 +390,8 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
     if (btc_total > 0) {
       o.cost_per_btc_direct = mining_power / btc_total;
       o.cost_per_btc_cash = (mining_power + mining_opex + overhead_mining + interest_mining) / btc_total;
-      o.cost_per_btc_all_in = o.cost_per_btc_cash + p.mining_depreciation_usd_per_month * months / btc_total;
+      o.cost_per_btc_all_in =
+          o.cost_per_btc_cash + (p.mining_depreciation_usd_per_month * months + fleet_depreciation_total) / btc_total;
     } else {
       o.cost_per_btc_direct = o.cost_per_btc_cash = o.cost_per_btc_all_in = kNaN;
     }

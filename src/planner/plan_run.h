@@ -15,8 +15,8 @@
 //   NPV    = flows discounted monthly at the plan's rate, plus at the horizon
 //            held BTC at the path's price + multiple x the last 12 months'
 //            EBITDA - debt outstanding.
-// IRR and payback are the first decision's own; for the others, those of
-// the difference from the first on the same path (what converting adds).
+// IRR and payback are those of the difference from the first decision on the
+// same path (what converting adds); the first has none.
 
 #ifndef MULLET_PLANNER_PLAN_RUN_H_
 #define MULLET_PLANNER_PLAN_RUN_H_

@@ -152,6 +152,29 @@ void ReadDecision(const std::string& file, const YAML::Node& n, const std::strin
       d->conversions.push_back(c);
     }
   }
+  if (const YAML::Node fleet = f.Get("fleet")) {
+    if (!fleet.IsSequence()) f.Fail(fleet, "fleet", "must be a list");
+    for (std::size_t i = 0; error->empty() && fleet.IsSequence() && i < fleet.size(); ++i) {
+      const std::string fp = f.Sub("fleet") + "[" + std::to_string(i) + "]";
+      Fields ff(file, fleet[i], fp, error);
+      FleetChange c;
+      ff.Integer("month", &c.month, 0, 600, true);
+      ff.Text("group", &c.group, true);
+      int buy = 0, retire = 0;
+      ff.Integer("buy", &buy, 0, 10000000);
+      ff.Integer("retire", &retire, 0, 10000000);
+      if (error->empty() && (buy > 0) == (retire > 0)) ff.Fail(fleet[i], "", "give one of buy or retire, a count above 0");
+      c.count = buy > 0 ? buy : -retire;
+      if (buy > 0) {
+        ff.Number("usd_per_unit", &c.usd_per_unit, 0, 1e7, true);
+        ff.Integer("life_months", &c.life_months, 1, 240);
+      } else {
+        ff.Number("salvage_usd_per_unit", &c.usd_per_unit, 0, 1e7);
+      }
+      ff.Done();
+      d->fleet.push_back(c);
+    }
+  }
   if (const YAML::Node fin = f.Get("financing")) {
     Fields ff(file, fin, f.Sub("financing"), error);
     ff.Number("debt_share", &d->financing.debt_share, 0, 1);
@@ -304,6 +327,18 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
       site.leases.push_back(l);
     }
   }
+  for (const FleetChange& c : decision.fleet) {
+    if (month < c.month) continue;
+    auto g = std::find_if(site.miners.begin(), site.miners.end(), [&](const MinerGroup& m) { return m.name == c.group; });
+    if (g == site.miners.end()) {
+      return Status::InvalidArgument(decision.name + ": fleet: the site has no miner group '" + c.group + "'");
+    }
+    if (g->count + c.count < 0) {
+      return Status::InvalidArgument(decision.name + ": fleet: retires " + std::to_string(-c.count) + " units of '" +
+                                     c.group + "', which has " + std::to_string(g->count) + " left by then");
+    }
+    g->count += c.count;
+  }
   std::erase_if(site.miners, [](const MinerGroup& g) { return g.count == 0; });
   return site;
 }
@@ -311,6 +346,9 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
 std::vector<int> PhaseStarts(const PlanSpec& plan) {
   std::set<int> s{0};
   for (const Decision& d : plan.decisions) {
+    for (const FleetChange& c : d.fleet) {
+      if (c.month < plan.months()) s.insert(c.month);
+    }
     for (const Conversion& c : d.conversions) {
       if (c.start_month < plan.months()) s.insert(c.start_month);
       if (c.start_month + c.build_months < plan.months()) s.insert(c.start_month + c.build_months);

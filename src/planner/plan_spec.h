@@ -51,10 +51,24 @@ struct Treasury {
   bool sell_to_cover = true;   // sell held BTC at month end to keep cash at the floor
 };
 
+// ASICs bought or retired in a month. A purchase adds `count` units to the
+// site's group `group` (its model, firmware and cooling), paid in that month
+// at `usd_per_unit` and depreciated over `life_months` (the all-in cost per
+// BTC, taxes); a retirement takes `count` units of `group` off from that
+// month, sold for `salvage_usd_per_unit`.
+struct FleetChange {
+  int month = 0;
+  std::string group;
+  int count = 0;            // > 0: bought; < 0: retired
+  double usd_per_unit = 0;  // price paid, or salvage received
+  int life_months = 36;
+};
+
 struct Decision {
   std::string name;
   std::string description;
   std::vector<Conversion> conversions;
+  std::vector<FleetChange> fleet;
   Financing financing;
   Treasury treasury;
 };

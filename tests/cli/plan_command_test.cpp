@@ -36,7 +36,7 @@ TEST(PlanCommandTest, ExamplePlanWritesItsReportAndJson) {
   const CliRun r = Mullet("plan " + Plan() + " --paths 8 --json --out " + out);
   ASSERT_EQ(r.code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
-  ASSERT_EQ(j["decisions"].size(), 4u);
+  ASSERT_EQ(j["decisions"].size(), 5u);
   for (const auto& d : j["decisions"]) {
     for (const char* k : {"npv_usd_p5", "npv_usd_p50", "npv_usd_p95", "irr_p50", "prob_cash_below_floor",
                           "cvar_npv_usd_5", "cost_per_btc_all_in_usd_p50"}) {

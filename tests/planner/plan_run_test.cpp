@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/asic/catalog.h"
 #include "data/history.h"
 #include "planner/plan_spec.h"
 #include "planner/plan_output.h"
@@ -99,14 +100,42 @@ TEST(PlanRunTest, ConvertingMovesMiningToRent) {
   ASSERT_TRUE(f.runner);
   const PlanResults r = f.runner->Run(3, 0, 4, 2);
   const int nd = r.decisions;
-  ASSERT_EQ(nd, 4);
+  ASSERT_EQ(nd, 5);
   for (std::uint64_t i = 0; i < r.count; ++i) {
     // Converting the least efficient miners mines less BTC on the same path.
     EXPECT_LT(r.outcomes[i * nd + 1].btc_mined, r.outcomes[i * nd + 0].btc_mined);
     EXPECT_LT(r.outcomes[i * nd + 2].btc_mined, r.outcomes[i * nd + 1].btc_mined);
     EXPECT_GT(r.outcomes[i * nd].btc_mined, 0);
+    // Replacing S19j Pro with fewer S21 (twice the hashrate each) mines more.
+    EXPECT_GT(r.outcomes[i * nd + 4].btc_mined, r.outcomes[i * nd].btc_mined * 1.05);
+    // The first decision is the base: no IRR or payback of its own.
+    EXPECT_TRUE(std::isnan(r.outcomes[i * nd].irr));
     EXPECT_TRUE(std::isfinite(r.outcomes[i * nd].npv_usd));
   }
+}
+
+TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {
+  const char* text =
+      "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: a\n    fleet:\n"
+      "      - {month: 2, group: g, retire: 3, salvage_usd_per_unit: 100}\n"
+      "      - {month: 4, group: g, buy: 5, usd_per_unit: 3000}\n";
+  Result<PlanSpec> p = ParsePlanYaml("plan.yaml", text);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  Site site;
+  MinerGroup g;
+  g.name = "g";
+  g.model = *AsicCatalog::BuiltIn().Find("Antminer S21");
+  g.count = 10;
+  site.miners.push_back(g);
+  auto count = [&](int month) { return SiteInMonth(site, p->decisions[0], month)->miners[0].count; };
+  EXPECT_EQ(count(1), 10);
+  EXPECT_EQ(count(2), 7);
+  EXPECT_EQ(count(4), 12);
+  Result<PlanSpec> both = ParsePlanYaml("plan.yaml", "name: x\nsite: s\nstart: 2026-01-01\ndecisions:\n"
+                                                     "  - name: a\n    fleet: [{month: 1, group: g, buy: 2, retire: 1}]\n");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("decisions[0].fleet[0]: give one of buy or retire"), std::string::npos)
+      << both.status().message();
 }
 
 TEST(PlanSpecTest, ErrorsNameTheFileLineAndField) {

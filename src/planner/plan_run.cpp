@@ -91,17 +91,25 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
   return r;
 }
 
-void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const {
+// The path's markets, day by day: BTC, the power day drawn, the chain's
+// blocks and difficulty, hashprice, and tomorrow's hashrate from it.
+PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) const {
   const PlanSpec& p = plan_;
   const int n = days_;
-  const int months = p.months();
   const RandomStream btc_stream(seed, path, kBtcStream), power_stream(seed, path, kPowerStream),
       hash_stream(seed, path, kHashrateStream);
-
-  // ---- Markets, day by day.
   const std::vector<double> x = markets_.btc->SimulateLogReturns(n, btc_stream);
-  std::vector<double> price(n), hashprice(n), btc_per_th(n), hashrate(n);
-  std::vector<std::uint32_t> power_day(n);
+  PathMarkets pm;
+  pm.price.resize(n);
+  pm.hashprice.resize(n);
+  pm.btc_per_th.resize(n);
+  pm.hashrate.resize(n);
+  pm.power_day.resize(n);
+  auto& price = pm.price;
+  auto& hashprice = pm.hashprice;
+  auto& btc_per_th = pm.btc_per_th;
+  auto& hashrate = pm.hashrate;
+  auto& power_day = pm.power_day;
   const HashrateModelParams& hp = markets_.hashrate;
   const double hashes_per_unit = static_cast<double>(HashesPerDifficultyUnit(HashFactor::kShorthand));
   double h_ths = p.market.network_hashrate_eh_s * 1e6;  // TH/s
@@ -179,30 +187,38 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
     if (d - hp.bound_window_days + 1 >= 0) window_sum -= growth[d - hp.bound_window_days + 1];
     s *= std::exp(x[d]);
   }
+  return pm;
+}
 
-  // ---- Market fans.
-  {
-    std::vector<double> sums(static_cast<std::size_t>(months) * kMarketSeries, 0.0);
-    const auto& history = markets_.power->history();
-    std::array<UsdPerMegawattHour, 24> day_prices{};
-    for (int d = 0; d < n; ++d) {
-      const int m = day_month_[d];
-      markets_.power->Prices(history[power_day[d]], day_prices.data());
-      double mean = 0;
-      for (const auto& v : day_prices) mean += v.value();
-      sums[m * kMarketSeries + 0] = price[d];  // the last day's
-      sums[m * kMarketSeries + 1] += hashprice[d] * 1000;
-      sums[m * kMarketSeries + 2] += hashrate[d] / 1e6;
-      sums[m * kMarketSeries + 3] += mean / 24;
-    }
-    for (int m = 0; m < months; ++m) {
-      const double days = std::max(1, month_days_[m]);
-      out->MarketOf(index, 0)[m] = static_cast<float>(sums[m * kMarketSeries + 0]);
-      for (int k = 1; k < kMarketSeries; ++k) out->MarketOf(index, k)[m] = static_cast<float>(sums[m * kMarketSeries + k] / days);
-    }
+// The month's BTC close, mean hashprice, hashrate and power price.
+void PlanRunner::RecordFans(const PathMarkets& pm, std::uint64_t index, PlanResults* out) const {
+  const int n = days_;
+  const int months = plan_.months();
+  std::vector<double> sums(static_cast<std::size_t>(months) * kMarketSeries, 0.0);
+  const auto& history = markets_.power->history();
+  std::array<UsdPerMegawattHour, 24> day_prices{};
+  for (int d = 0; d < n; ++d) {
+    const int m = day_month_[d];
+    markets_.power->Prices(history[pm.power_day[d]], day_prices.data());
+    double mean = 0;
+    for (const auto& v : day_prices) mean += v.value();
+    sums[m * kMarketSeries + 0] = pm.price[d];  // the last day's
+    sums[m * kMarketSeries + 1] += pm.hashprice[d] * 1000;
+    sums[m * kMarketSeries + 2] += pm.hashrate[d] / 1e6;
+    sums[m * kMarketSeries + 3] += mean / 24;
   }
+  for (int m = 0; m < months; ++m) {
+    const double days = std::max(1, month_days_[m]);
+    out->MarketOf(index, 0)[m] = static_cast<float>(sums[m * kMarketSeries + 0]);
+    for (int k = 1; k < kMarketSeries; ++k) out->MarketOf(index, k)[m] = static_cast<float>(sums[m * kMarketSeries + k] / days);
+  }
+}
 
-  // ---- Each distinct site over the months it is used, books by month.
+// Each distinct site over the months some decision uses it: books by month.
+std::vector<std::vector<SiteBooks>> PlanRunner::RunSites(const PathMarkets& pm) const {
+  const PlanSpec& p = plan_;
+  const int n = days_;
+  const int months = p.months();
   const std::size_t nm = models_.size();
   std::vector<std::vector<SiteBooks>> books(nm, std::vector<SiteBooks>(months));
   std::vector<std::vector<bool>> used(nm, std::vector<bool>(months, false));
@@ -223,14 +239,23 @@ void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t i
       if (m != last_month && m != last_month + 1) st.reset();
       if (m != last_month) last_month = m;
       if (!st) st.emplace(model.InitialState(start));
-      markets_.power->Prices(markets_.power->history()[power_day[d]], prices.data());
-      hps.fill(UsdPerTerahashDay(hashprice[d]));
-      bpt.fill(btc_per_th[d]);
+      markets_.power->Prices(markets_.power->history()[pm.power_day[d]], prices.data());
+      hps.fill(UsdPerTerahashDay(pm.hashprice[d]));
+      bpt.fill(pm.btc_per_th[d]);
       model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data(), calendar_->Day(d)}, &*st, &books[k][m]);
     }
   }
+  return books;
+}
 
-  // ---- Finance per decision.
+void PlanRunner::RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const {
+  const PlanSpec& p = plan_;
+  const int months = p.months();
+  const PathMarkets pm = DrawMarkets(seed, path);
+  RecordFans(pm, index, out);
+  const std::vector<std::vector<SiteBooks>> books = RunSites(pm);
+
+  // Finance per decision.
   const double r_month_disc = p.discount_rate;
   std::vector<Usd> base_flows;
   const Site& base_site = models_[site_of_[0][0]]->site();

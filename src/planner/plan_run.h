@@ -81,6 +81,15 @@ struct PlanResults {
   float* CashOf(std::uint64_t i, int d) { return &cash[(i * decisions + d) * months]; }
 };
 
+// One path's markets by day.
+struct PathMarkets {
+  std::vector<double> price;       // BTC close, USD
+  std::vector<double> hashprice;   // USD per TH/s per day, before pool fee
+  std::vector<double> btc_per_th;  // BTC per TH/s per day
+  std::vector<double> hashrate;    // network, TH/s
+  std::vector<std::uint32_t> power_day;  // the historical power day drawn
+};
+
 // A plan made ready to run: its sites per phase and decision, built once
 // and shared (read-only) by every thread.
 class PlanRunner {
@@ -102,6 +111,9 @@ class PlanRunner {
  private:
   PlanRunner(PlanSpec plan, PlanMarkets markets) : plan_(std::move(plan)), markets_(std::move(markets)) {}
   void RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const;
+  PathMarkets DrawMarkets(std::uint64_t seed, std::uint64_t path) const;
+  void RecordFans(const PathMarkets& pm, std::uint64_t index, PlanResults* out) const;
+  std::vector<std::vector<SiteBooks>> RunSites(const PathMarkets& pm) const;
 
   PlanSpec plan_;
   PlanMarkets markets_;

@@ -12,6 +12,7 @@
 #include <new>
 
 #include "cli/backtest_command.h"
+#include "cli/calibrate_command.h"
 #include "cli/plan_command.h"
 #include "cli/data_command.h"
 #include "cli/econ_command.h"
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   CLI::App* backtest = mullet::AddBacktestCommand(app, backtest_flags);
   mullet::PlanFlags plan_flags;
   CLI::App* plan = mullet::AddPlanCommand(app, plan_flags);
+  mullet::CalibrateFlags calibrate_flags;
+  CLI::App* calibrate = mullet::AddCalibrateCommand(app, calibrate_flags);
   mullet::DataFlags data_flags;
   CLI::App* data = mullet::AddDataCommand(app, data_flags);
   mullet::EmulateFlags emulate_flags;
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
       return mullet::RunBacktestCommand(backtest_flags, std::cout, std::cerr);
     }
     if (plan->parsed()) return mullet::RunPlan(plan_flags, std::cout, std::cerr);
+    if (calibrate->parsed()) return mullet::RunCalibrate(calibrate_flags, std::cout, std::cerr);
     if (data->parsed()) return mullet::RunData(data_flags, std::cout, std::cerr);
     if (emulate->parsed()) return mullet::RunEmulate(emulate_flags, std::cout, std::cerr);
     if (fleet->parsed()) return mullet::RunFleet(fleet_flags, std::cout, std::cerr);

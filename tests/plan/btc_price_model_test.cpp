@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "calibrate/model_inputs.h"
 #include "data/history.h"
 #include "plan/calibration.h"
 
@@ -220,9 +221,7 @@ std::vector<double> HistoricalReturns() {
   const Result<PriceDaily> prices = LoadPriceDaily(Shared(data_files::kPriceDaily));
   EXPECT_TRUE(prices.ok()) << prices.status().message();
   if (!prices.ok()) return {};
-  std::vector<UsdPerBtc> closes;
-  for (const PriceDay& d : prices->days) closes.push_back(d.close);
-  const Result<std::vector<double>> r = DailyLogReturns(closes);
+  const Result<std::vector<double>> r = BtcLogReturnsOf(*prices);
   EXPECT_TRUE(r.ok()) << r.status().message();
   return r.ok() ? *r : std::vector<double>{};
 }

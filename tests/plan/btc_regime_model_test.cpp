@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/model_inputs.h"
 #include "data/history.h"
 #include "plan/calibration.h"
 
@@ -104,11 +105,8 @@ std::vector<double> HistoryReturns() {
   const Result<PriceDaily> prices =
       LoadPriceDaily(fs::path(MULLET_SHARED_DATA) / data_files::kPriceDaily);
   EXPECT_TRUE(prices.ok()) << prices.status().message();
-  std::vector<UsdPerBtc> closes;
-  if (prices.ok()) {
-    for (const PriceDay& d : prices->days) closes.push_back(d.close);
-  }
-  Result<std::vector<double>> r = DailyLogReturns(closes);
+  if (!prices.ok()) return {};
+  Result<std::vector<double>> r = BtcLogReturnsOf(*prices);
   return r.ok() ? std::move(r).value() : std::vector<double>{};
 }
 

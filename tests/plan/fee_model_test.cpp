@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/model_inputs.h"
 #include "data/history.h"
 #include "plan/calibration.h"
 
@@ -128,10 +129,7 @@ fs::path Shared(const char* file) { return fs::path(MULLET_SHARED_DATA) / file; 
 std::vector<FeeObservation> HistoryFees() {
   const Result<FeesDaily> fees = LoadFeesDaily(Shared(data_files::kFeesDaily));
   EXPECT_TRUE(fees.ok()) << fees.status().message();
-  std::vector<FeeObservation> out;
-  if (!fees.ok()) return out;
-  for (const FeeDay& d : fees->days) out.push_back({d.date.time_since_epoch().count(), d.fees});
-  return out;
+  return fees.ok() ? FeeObservationsOf(*fees) : std::vector<FeeObservation>{};
 }
 
 std::string FiguresOf(const FeeStats& s) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate/model_inputs.h"
 #include "data/history.h"
 #include "plan/calibration.h"
 
@@ -133,13 +134,7 @@ std::vector<GpuRentQuote> CcirQuotes() {
   const Result<std::vector<GpuRentalRow>> rows =
       LoadGpuRentalIndex(fs::path(MULLET_SHARED_DATA) / data_files::kGpuRentalIndex);
   EXPECT_TRUE(rows.ok()) << rows.status().message();
-  std::vector<GpuRentQuote> q;
-  if (!rows.ok()) return q;
-  for (const GpuRentalRow& r : *rows) {
-    q.push_back({r.date, r.gpu_model, r.price_type, r.index_usd_per_gpu_hour,
-                 r.p25_usd_per_gpu_hour, r.p75_usd_per_gpu_hour});
-  }
-  return q;
+  return rows.ok() ? GpuRentQuotesOf(*rows) : std::vector<GpuRentQuote>{};
 }
 
 std::string FiguresOf(const GpuRentFit& f) {

@@ -7,10 +7,11 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
+#include "calibrate/calibrate.h"
+#include "calibrate/model_inputs.h"
 #include "data/history.h"
 
 namespace mullet {
@@ -278,24 +279,15 @@ TEST(HashrateModelTest, FitRejectsBadInputNamingTheField) {
 fs::path Shared(const char* file) { return fs::path(MULLET_SHARED_DATA) / file; }
 
 // History, day by day over the days the network, price and fee files all
-// reach (2012-01-01 to 2025-02-02). Hashprice, USD per TH/s per day, as
-// miners earned it that day: (subsidy_btc + fees_btc) * close / hashrate in
-// TH/s. Fees are missing for 2022-04-30 to 2023-04-29 and count as 0 there
-// (1-3 % of miners' revenue in those months).
-struct History {
-  std::vector<Date> dates;
-  std::vector<TerahashPerSecond> hashrate;
-  std::vector<UsdPerTerahashDay> hashprice;
+// reach (2012-01-01 to 2025-02-02), as `mullet calibrate` fits it
+// (calibrate/model_inputs.h: hashprice as miners earned it, fees in their
+// gap counted as 0); and CBECI's efficiency trend, for a bound on the fit.
+struct History : HashpriceHistory {
   double efficiency_gain_per_year = 0;  // CBECI's log J/TH trend since kSampleStart, negated
-
-  std::int64_t IndexOf(Date d) const {
-    return std::lower_bound(dates.begin(), dates.end(), d) - dates.begin();
-  }
 };
 
 // The fit's window starts here: the ASIC market had matured (16 nm and below).
-constexpr std::chrono::year_month_day kSampleStart{std::chrono::year(2016), std::chrono::month(1),
-                                                   std::chrono::day(1)};
+constexpr std::chrono::year_month_day kSampleStart = kHashrateSampleStart;
 
 History LoadHistory() {
   History out;
@@ -305,17 +297,11 @@ History LoadHistory() {
   const Result<EfficiencyDaily> eff = LoadEfficiencyDaily(Shared(data_files::kEfficiencyDaily));
   EXPECT_TRUE(net.ok() && prices.ok() && fees.ok() && eff.ok());
   if (!net.ok() || !prices.ok() || !fees.ok() || !eff.ok()) return out;
-  std::map<Date, double> close, fee;
-  for (const PriceDay& d : prices->days) close[d.date] = d.close.value();
-  for (const FeeDay& d : fees->days) fee[d.date] = d.fees.value();
+  Result<HashpriceHistory> series = HashpriceHistoryOf(*net, *prices, *fees);
+  EXPECT_TRUE(series.ok()) << series.status().message();
+  if (!series.ok()) return out;
+  static_cast<HashpriceHistory&>(out) = std::move(series).value();
   const Date last_fee = fees->days.back().date;
-  for (const NetworkDay& d : net->days) {
-    if (d.date > last_fee || !close.contains(d.date)) continue;
-    const double btc = d.subsidy.value() + (fee.contains(d.date) ? fee[d.date] : 0.0);
-    out.dates.push_back(d.date);
-    out.hashrate.push_back(d.hashrate);
-    out.hashprice.push_back(UsdPerTerahashDay(btc * close[d.date] / d.hashrate.value()));
-  }
   // Least-squares slope of log(estimated J/TH) on years, over the sample.
   double st = 0, sy = 0, stt = 0, sty = 0, m = 0;
   for (const EfficiencyDay& d : eff->days) {

@@ -12,12 +12,14 @@
 #include "core/asic/catalog.h"
 #include "data/history.h"
 #include "plan/btc_price_model.h"
+#include "plan/calibration_file.h"
 #include "plan/power_price_model.h"
 #include "cli/plan_ranks.h"
 #include "planner/plan_run.h"
 #include "planner/plan_spec.h"
 #include "report/plan_report.h"
 #include "planner/plan_output.h"
+#include "sim/synthetic_market.h"
 #include "site/site_config.h"
 
 #ifndef MULLET_VERSION
@@ -58,89 +60,117 @@ std::string Fixed2(double v) {
   return buf;
 }
 
-// The hashrate model fitted on 2016-01-01..2025-02-02 (src/plan/README.md),
-// referenced to 2025-02-02.
-HashrateModelParams FittedHashrate() {
-  HashrateModelParams p;
-  p.lag_days = 7;
-  p.hashprice_window_days = 7;
-  p.growth_at_reference = 0.00201;
-  p.sensitivity = 0.00169;
-  p.reference_hashprice = UsdPerTerahashDay(0.1114);
-  p.breakeven_hashprice = UsdPerTerahashDay(0.0340);
-  p.efficiency_gain_per_year = 0.149;
-  p.noise_per_day = 0.0174;
-  p.bound_window_days = 30;
-  p.max_ship_per_day = 0.0138;
-  p.max_exit_per_day = 0.0125;
-  return p;
+// Power days without a data directory: the built-in synthetic market
+// (sim/synthetic_market.h, derived from ERCOT HB_WEST 2023-2024), four
+// seeds, each labelled a leap year apart so their dates stay distinct and
+// every calendar day (29 February too) has a pool.
+Result<std::vector<PowerDay>> BuiltInPowerDays() {
+  std::vector<PowerDay> all;
+  int seed = 1;
+  for (int year_back : {0, 4, 8, 12}) {
+    const MarketSeries m = DefaultMarket(static_cast<std::uint64_t>(seed++));
+    Result<std::vector<PowerDay>> days = PowerDaysFromHours(m.times, m.power_price, std::chrono::hours(-6));
+    if (!days.ok()) return days.status();
+    for (PowerDay d : *days) {
+      const std::chrono::year_month_day ymd(d.date);
+      d.date = std::chrono::sys_days(std::chrono::year_month_day(ymd.year() - std::chrono::years(year_back),
+                                                                 ymd.month(), ymd.day()));
+      all.push_back(d);
+    }
+  }
+  return all;
 }
 
-Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const fs::path& dir) {
+// The markets of a run: with a data directory, the bootstraps of its BTC
+// and ERCOT history; without, the calibration's BTC regime model and the
+// built-in synthetic power year. The calibration's parametric models either way.
+Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::path>& dir, const Calibration& cal,
+                                const std::string& cal_name) {
   PlanMarkets m;
-  Result<PriceDaily> btc = LoadPriceDaily(dir / data_files::kPriceDaily);
-  if (!btc.ok()) return btc.status();
-  std::vector<UsdPerBtc> closes;
-  const std::optional<Date> from =
-      plan.market.btc_history_from.empty() ? std::nullopt : std::optional<Date>(*ParseDate(plan.market.btc_history_from));
-  Date first_day = btc->days.front().date;
-  for (const PriceDay& d : btc->days) {
-    if (from && d.date < *from) continue;
-    if (closes.empty()) first_day = d.date;
-    closes.push_back(d.close);
+  const MarketStart& ms = plan.market;
+  const std::string drift_words =
+      ms.btc_drift == "log"
+          ? "the expected log return is log(" + Fixed2(1 + ms.btc_annual_drift) +
+                ") a year (the median path drifts at that rate; the mean is above it)"
+          : "the expected price a year ahead is " + Fixed2(1 + ms.btc_annual_drift) +
+                " x today's (the median path falls below it: volatility drag)";
+  const ReturnDrift drift = ms.btc_drift == "log" ? ReturnDrift::kLogDrift : ReturnDrift::kExpectedReturn;
+  std::vector<PowerDay> power_days;
+  if (dir) {
+    Result<PriceDaily> btc = LoadPriceDaily(*dir / data_files::kPriceDaily);
+    if (!btc.ok()) return btc.status();
+    std::vector<UsdPerBtc> closes;
+    const std::optional<Date> from =
+        ms.btc_history_from.empty() ? std::nullopt : std::optional<Date>(*ParseDate(ms.btc_history_from));
+    Date first_day = btc->days.front().date;
+    for (const PriceDay& d : btc->days) {
+      if (from && d.date < *from) continue;
+      if (closes.empty()) first_day = d.date;
+      closes.push_back(d.close);
+    }
+    Result<std::vector<double>> returns = DailyLogReturns(closes);
+    if (!returns.ok()) return returns.status();
+    BtcPriceOptions bo;
+    bo.annual_drift = ms.btc_annual_drift;
+    bo.drift = drift;
+    Result<BtcPriceModel> bm = BtcPriceModel::Create(*returns, bo);
+    if (!bm.ok()) return bm.status();
+    m.btc = std::make_shared<BtcPriceModel>(std::move(*bm));
+    m.assumptions.push_back({"BTC price", "stationary block bootstrap (30-day mean blocks) of " +
+                                              std::to_string(returns->size()) + " daily returns of " +
+                                              FormatDate(first_day) + ".." + FormatDate(btc->days.back().date) +
+                                              ", shifted so that " + drift_words});
+    Result<HourlyPrices> power = LoadHourlyPrices(*dir / data_files::kErcotDam, "hb_west");
+    if (!power.ok()) return power.status();
+    Result<std::vector<PowerDay>> days = PowerDaysFromHours(power->hours, power->prices[0], std::chrono::hours(-6));
+    if (!days.ok()) return days.status();
+    power_days = std::move(*days);
+    m.assumptions.push_back({"Power price", "ERCOT HB_WEST day-ahead days of " + FormatDate(power_days.front().date) +
+                                                ".." + FormatDate(power_days.back().date) +
+                                                ", drawn from the same calendar month, x " +
+                                                Fixed2(ms.power_price_level) + ", capped at 5,000 USD/MWh"});
+  } else {
+    m.btc_regime = cal.btc_regime;
+    m.btc_regime_shift = BtcRegimeDailyShift(cal.btc_regime, BtcRegimeDrift{drift, ms.btc_annual_drift});
+    m.assumptions.push_back({"BTC price", "two-regime Markov model with Student-t days (no data directory: the "
+                                          "calibration's, " + cal_name + "), shifted so that " + drift_words});
+    Result<std::vector<PowerDay>> days = BuiltInPowerDays();
+    if (!days.ok()) return days.status();
+    power_days = std::move(*days);
+    m.assumptions.push_back({"Power price", "no data directory: days of the built-in synthetic HB_WEST-like year "
+                                            "(four seeds; fitted to ERCOT 2023-2024, docs/market.md), drawn from the "
+                                            "same calendar month, x " + Fixed2(ms.power_price_level) +
+                                            ", capped at 5,000 USD/MWh"});
   }
-  Result<std::vector<double>> returns = DailyLogReturns(closes);
-  if (!returns.ok()) return returns.status();
-  BtcPriceOptions bo;
-  bo.annual_drift = plan.market.btc_annual_drift;
-  bo.drift = plan.market.btc_drift == "log" ? ReturnDrift::kLogDrift : ReturnDrift::kExpectedReturn;
-  Result<BtcPriceModel> bm = BtcPriceModel::Create(*returns, bo);
-  if (!bm.ok()) return bm.status();
-  m.btc = std::make_shared<BtcPriceModel>(std::move(*bm));
-  Result<HourlyPrices> power = LoadHourlyPrices(dir / data_files::kErcotDam, "hb_west");
-  if (!power.ok()) return power.status();
-  Result<std::vector<PowerDay>> days = PowerDaysFromHours(power->hours, power->prices[0], std::chrono::hours(-6));
-  if (!days.ok()) return days.status();
   PowerPriceOptions po;
-  po.level = plan.market.power_price_level;
-  Result<PowerPriceModel> pm = PowerPriceModel::Create(*days, po);
+  po.level = ms.power_price_level;
+  Result<PowerPriceModel> pm = PowerPriceModel::Create(std::move(power_days), po);
   if (!pm.ok()) return pm.status();
   m.power = std::make_shared<PowerPriceModel>(std::move(*pm));
-  if (plan.market.fee_model == "fitted") {
-    Result<FeesDaily> fees = LoadFeesDaily(dir / data_files::kFeesDaily);
-    if (!fees.ok()) return fees.status();
-    std::vector<FeeObservation> obs;
-    for (const FeeDay& d : fees->days) obs.push_back({d.date.time_since_epoch().count(), d.fees});
-    Result<FeeFit> fit = FitFeeModel(obs);
-    if (!fit.ok()) return fit.status();
-    m.fees = fit->params;
-    m.assumptions.push_back(
-        {"Fees", "log fees a day: a slow AR(1) level and Student-t bursts fitted to " + FormatDate(fees->days.front().date) +
-                     ".." + FormatDate(fees->days.back().date) + ", from " + Fixed2(plan.market.fees_btc_per_block) +
-                     " BTC a block on the start day toward the fit's long-run " +
-                     Fixed2(std::exp(fit->params.mean_log_fees) / 144) + " BTC a block (half-life " +
-                     Fixed2(std::log(0.5) / std::log(fit->params.slow_persistence)) + " days)"});
+  m.hashrate = ShiftedBy(cal.hashrate, (plan.start - cal.reference_date).count());
+  m.assumptions.push_back(
+      {"Network hashrate", "lagged response to the path's hashprice (lag " + std::to_string(cal.hashrate.lag_days) +
+                               " days, growth bounded by shipments, stalls below breakeven; " + cal_name +
+                               "); difficulty retargeted every 2016 blocks, halvings at their heights"});
+  if (ms.fee_model == "fitted") {
+    m.fees = cal.fees;
+    m.assumptions.push_back({"Fees", "log fees a day: a slow AR(1) level and Student-t bursts (" + cal_name +
+                                         "), from " + Fixed2(ms.fees_btc_per_block) +
+                                         " BTC a block on the start day toward the fit's long-run " +
+                                         Fixed2(std::exp(cal.fees.mean_log_fees) / 144) + " BTC a block (half-life " +
+                                         Fixed2(std::log(0.5) / std::log(cal.fees.slow_persistence)) + " days)"});
   } else {
-    m.assumptions.push_back({"Fees", Fixed2(plan.market.fees_btc_per_block) + " BTC a block, held"});
+    m.assumptions.push_back({"Fees", Fixed2(ms.fees_btc_per_block) + " BTC a block, held"});
   }
-  const Date fitted_on = *ParseDate("2025-02-02");
-  m.hashrate = ShiftedBy(FittedHashrate(), (plan.start - fitted_on).count());
-  std::vector<std::pair<std::string, std::string>> more = {
-      {"BTC price", "stationary block bootstrap (30-day mean blocks) of " + std::to_string(returns->size()) +
-                        " daily returns of " + FormatDate(first_day) + ".." + FormatDate(btc->days.back().date) +
-                        (plan.market.btc_drift == "log"
-                             ? ", shifted so that the expected log return is log(" + Fixed2(1 + plan.market.btc_annual_drift) +
-                                   ") a year (the median path drifts at that rate; the mean is above it)"
-                             : ", shifted so that the expected price a year ahead is " +
-                                   Fixed2(1 + plan.market.btc_annual_drift) +
-                                   " x today's (the median path falls below it: volatility drag)")},
-      {"Power price", "ERCOT HB_WEST day-ahead days of 2021-2024, drawn from the same calendar month, x " +
-                          Fixed2(plan.market.power_price_level) + ", capped at 5,000 USD/MWh"},
-      {"Network hashrate", "lagged response to hashprice fitted on 2016-2025 (lag 7 days, growth bounded by "
-                           "shipments, stalls below breakeven); difficulty retargeted every 2016 blocks"},
-      {"Site operation", "the mullet dispatch policy hour by hour (the backtest's), ideal plant, no "
-                         "demand-response events"}};
-  m.assumptions.insert(m.assumptions.begin(), more.begin(), more.end());
+  m.gpu_rent = cal.gpu_rent;
+  m.gpu_rent_day0 = (plan.start - cal.gpu_rent_as_of).count();
+  m.assumptions.push_back({"GPU rents", "a GPU cloud's price per GPU-hour moves with the GPU rent model (a "
+                                        "generation's decline of " + Fixed2(cal.gpu_rent.annual_decline) +
+                                        " in log a year, a market cycle; " + cal_name +
+                                        "); colocation rent is the lease's, escalated"});
+  m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
+                                             "ideal plant, no demand-response events"});
+  m.fit = cal.fit;
   return m;
 }
 
@@ -232,7 +262,11 @@ CLI::App* AddPlanCommand(CLI::App& app, PlanFlags& f) {
       "financed how) on the same simulated futures of BTC price, network hashrate, fees and power price, "
       "with the site run by the dispatch policy of backtest and serve.");
   cmd->add_option("plan", f.plan_file, "The plan file (docs/plan.md; examples/plan.yaml)");
-  cmd->add_option("--data", f.data, "The data directory (../shared/data): the history the markets resample");
+  cmd->add_option("--data", f.data,
+                  "The data directory (../shared/data): BTC and power resample its history. Without it, "
+                  "BTC follows the calibration's regime model and power the built-in synthetic year");
+  cmd->add_option("--calibration", f.calibration,
+                  "A calibration file from 'mullet calibrate' (default: the one built in, fitted to ../shared/data)");
   cmd->add_option("--paths", f.paths, "Paths to simulate (default 1000)")->check(CLI::Range(1ull, 1ull << 24));
   cmd->add_option("--seed", f.seed, "Seed: the same seed gives the same numbers with any threads or shards");
   cmd->add_option("--threads", f.threads, "Worker threads (default: every core)")->check(CLI::Range(0, 1024));
@@ -246,11 +280,13 @@ CLI::App* AddPlanCommand(CLI::App& app, PlanFlags& f) {
   merge->add_option("plan", f.plan_file, "The plan file the shards were run from")->required();
   merge->add_option("shards", f.merge_shards, "The shard files")->required();
   merge->add_option("--data", f.data, "The data directory the shards were run with");
+  merge->add_option("--calibration", f.calibration, "The calibration file the shards were run with");
   merge->add_option("--out", f.out, "Output folder (default plan-out)");
   merge->add_flag("--json", f.json, "Print the per-decision results as JSON");
   merge->callback([&f] { f.merge = true; });
   cmd->footer(
       "Examples:\n"
+      "  mullet plan examples/plan.yaml                       (built-in calibration and power year)\n"
       "  mullet plan examples/plan.yaml --data ../shared/data --paths 2000\n"
       "  mullet plan examples/plan.yaml --data ../shared/data --shard 1/4 --out shards   (one per job)\n"
       "  mullet plan merge examples/plan.yaml shards/shard-*-of-4.bin --data ../shared/data --out result");
@@ -286,9 +322,22 @@ int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::os
     err << "mullet plan: error: " << plan.status().message() << "\n";
     return 2;
   }
-  if (!f.data) {
-    err << "mullet plan: error: --data DIR is needed: the markets resample its history (../shared/data)\n";
-    return 2;
+  Calibration cal = DefaultCalibration();
+  std::string cal_name = "the built-in calibration";
+  std::string cal_text = "built-in";
+  if (f.calibration) {
+    cal_text = ReadAll(*f.calibration);
+    if (cal_text.empty()) {
+      err << "mullet plan: error: " << *f.calibration << ": cannot read the calibration file\n";
+      return 2;
+    }
+    Result<Calibration> c = CalibrationFromJson(*f.calibration, cal_text);
+    if (!c.ok()) {
+      err << "mullet plan: error: " << c.status().message() << "\n";
+      return 2;
+    }
+    cal = *c;
+    cal_name = fs::path(*f.calibration).filename().string();
   }
   Result<std::vector<Scenario>> scenarios = LoadSiteFile(plan->site_file, AsicCatalog::BuiltIn());
   if (!scenarios.ok()) {
@@ -307,7 +356,8 @@ int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::os
       return 2;
     }
   }
-  Result<PlanMarkets> markets = LoadMarkets(*plan, *f.data);
+  const std::optional<fs::path> data_dir = f.data ? std::optional<fs::path>(*f.data) : std::nullopt;
+  Result<PlanMarkets> markets = LoadMarkets(*plan, data_dir, cal, cal_name);
   if (!markets.ok()) {
     err << "mullet plan: error: " << markets.status().message() << "\n";
     return 1;
@@ -317,8 +367,10 @@ int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::os
     err << "mullet plan: error: " << runner.status().message() << "\n";
     return 2;
   }
+  // Whether history was resampled, not where it lay: shards run on other machines merge.
+  const std::string sources = cal_text + "|" + (f.data ? "data" : "no data");
   const std::string fingerprint = Fingerprint({MULLET_VERSION, ReadAll(plan->file), ReadAll(plan->site_file),
-                                               plan->scenario, std::to_string(f.seed)});
+                                               plan->scenario, sources, std::to_string(f.seed)});
   if (f.merge) {
     std::vector<fs::path> files(f.merge_shards.begin(), f.merge_shards.end());
     std::string fp;
@@ -327,9 +379,10 @@ int RunPlanOn(const PlanFlags& f, const Ranks& ranks, std::ostream& out, std::os
       err << "mullet plan merge: error: " << all.status().message() << "\n";
       return 1;
     }
-    if (fp != Fingerprint({MULLET_VERSION, ReadAll(plan->file), ReadAll(plan->site_file), plan->scenario,
+    if (fp != Fingerprint({MULLET_VERSION, ReadAll(plan->file), ReadAll(plan->site_file), plan->scenario, sources,
                            std::to_string(all->seed)})) {
-      err << "mullet plan merge: error: the shards were run from another plan, site or version than "
+      err << "mullet plan merge: error: the shards were run from another plan, site, calibration, data directory "
+             "or version than "
           << plan->file.string() << "\n";
       return 1;
     }

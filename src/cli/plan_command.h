@@ -17,7 +17,7 @@ namespace mullet {
 
 struct PlanFlags {
   std::string plan_file;
-  std::optional<std::string> data, out, shard;
+  std::optional<std::string> data, calibration, out, shard;
   std::uint64_t paths = 1000;
   std::uint64_t seed = 1;
   int threads = 0;  // 0: the machine's cores

@@ -193,7 +193,11 @@ nlohmann::json PlanSummary(const PlanSpec& plan, const PlanMarkets& markets, con
   }
   cmp["pairwise"] = pairs;
   j["comparison"] = cmp;
-  j["calibration"] = nlohmann::json::array();
+  nlohmann::json fit = nlohmann::json::array();
+  for (const Calibration::FitRow& row : markets.fit) {
+    fit.push_back({{"model", row.model}, {"statistic", row.statistic}, {"history", row.history}, {"simulated", row.simulated}});
+  }
+  j["calibration"] = fit;
   return j;
 }
 

@@ -20,7 +20,7 @@ namespace mullet {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4;
+constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4, kGpuRentStream = 5;
 constexpr int kEpochBlocks = 2016;
 constexpr double kTargetTimespanS = 2016.0 * 600.0;
 // ERCOT's operating day starts at midnight Central Standard Time.
@@ -98,7 +98,9 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
   const int n = days_;
   const RandomStream btc_stream(seed, path, kBtcStream), power_stream(seed, path, kPowerStream),
       hash_stream(seed, path, kHashrateStream);
-  const std::vector<double> x = markets_.btc->SimulateLogReturns(n, btc_stream);
+  const std::vector<double> x =
+      markets_.btc ? markets_.btc->SimulateLogReturns(n, btc_stream)
+                   : SimulateBtcRegimeLogReturns(markets_.btc_regime, markets_.btc_regime_shift, n, btc_stream);
   PathMarkets pm;
   pm.price.resize(n);
   pm.hashprice.resize(n);
@@ -187,6 +189,13 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
     if (d - hp.bound_window_days + 1 >= 0) window_sum -= growth[d - hp.bound_window_days + 1];
     s *= std::exp(x[d]);
   }
+  if (markets_.gpu_rent) {
+    const std::int64_t first = std::max<std::int64_t>(0, markets_.gpu_rent_day0);
+    const std::vector<double> rent =
+        SimulateGpuRent(*markets_.gpu_rent, first + n, RandomStream(seed, path, kGpuRentStream));
+    pm.gpu_rent_factor.resize(n);
+    for (int d = 0; d < n; ++d) pm.gpu_rent_factor[d] = rent[first + d] / rent[first];
+  }
   return pm;
 }
 
@@ -242,7 +251,12 @@ std::vector<std::vector<SiteBooks>> PlanRunner::RunSites(const PathMarkets& pm) 
       markets_.power->Prices(markets_.power->history()[pm.power_day[d]], prices.data());
       hps.fill(UsdPerTerahashDay(pm.hashprice[d]));
       bpt.fill(pm.btc_per_th[d]);
-      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data(), calendar_->Day(d)}, &*st, &books[k][m]);
+      SiteBooks& month = books[k][m];
+      const double cloud_before = month.gpu_cloud_revenue_usd;
+      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data(), calendar_->Day(d)}, &*st, &month);
+      if (!pm.gpu_rent_factor.empty()) {
+        month.gpu_cloud_revenue_usd = cloud_before + (month.gpu_cloud_revenue_usd - cloud_before) * pm.gpu_rent_factor[d];
+      }
     }
   }
   return books;

@@ -29,7 +29,10 @@
 
 #include "core/status/result.h"
 #include "plan/btc_price_model.h"
+#include "plan/btc_regime_model.h"
+#include "plan/calibration_file.h"
 #include "plan/fee_model.h"
+#include "plan/gpu_rent_model.h"
 #include "plan/hashrate_model.h"
 #include "plan/power_price_model.h"
 #include "planner/plan_spec.h"
@@ -39,10 +42,20 @@ namespace mullet {
 
 // The market models a run draws from, and what they are, in words.
 struct PlanMarkets {
+  // BTC: the bootstrap of history when set, else the regime model (with
+  // its daily shift).
   std::shared_ptr<const BtcPriceModel> btc;
+  BtcRegimeParams btc_regime;
+  double btc_regime_shift = 0;
   std::shared_ptr<const PowerPriceModel> power;
   HashrateModelParams hashrate;  // referenced to the plan's start (ShiftedBy)
   std::optional<FeeModelParams> fees;  // none: fees per block held at the start's
+  // GPU rents: a GPU cloud's price moves with the model's rent relative to
+  // the plan's first day (none: held). Day 0 of the model is `gpu_rent_day0`
+  // days before the plan's start (negative: after it).
+  std::optional<GpuRentParams> gpu_rent;
+  std::int64_t gpu_rent_day0 = 0;
+  std::vector<Calibration::FitRow> fit;  // the calibration's, for the report
   std::vector<std::pair<std::string, std::string>> assumptions;  // (model, description)
 };
 
@@ -88,6 +101,7 @@ struct PathMarkets {
   std::vector<double> btc_per_th;  // BTC per TH/s per day
   std::vector<double> hashrate;    // network, TH/s
   std::vector<std::uint32_t> power_day;  // the historical power day drawn
+  std::vector<double> gpu_rent_factor;   // the rent relative to the first day's; empty: 1
 };
 
 // A plan made ready to run: its sites per phase and decision, built once

@@ -54,6 +54,23 @@ TEST(PlanCommandTest, ExamplePlanWritesItsReportAndJson) {
   fs::remove_all(out);
 }
 
+// Without a data directory: the built-in calibration's BTC regime model and
+// the synthetic power year, said so in the assumptions.
+TEST(PlanCommandTest, RunsWithoutData) {
+  const std::string out = Dir("nodata");
+  const CliRun r = Mullet("plan " + std::string(MULLET_EXAMPLES) + "/plan.yaml --paths 6 --json --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(Slurp(out + "/summary.json"));
+  std::string btc;
+  for (const auto& a : s["assumptions"]) {
+    if (a["name"] == "BTC price") btc = a["value"];
+  }
+  EXPECT_NE(btc.find("regime"), std::string::npos) << btc;
+  EXPECT_GT(s["calibration"].size(), 5u);  // the calibration's fit rows, for the report
+  EXPECT_GT(s["decisions"][0]["btc_mined_p50"].get<double>(), 0);
+  fs::remove_all(out);
+}
+
 TEST(PlanCommandTest, ShardsMergedGiveTheSingleProcessResult) {
   const std::string one = Dir("one"), shards = Dir("shards"), merged = Dir("merged");
   ASSERT_EQ(Mullet("plan " + Plan() + " --paths 7 --threads 2 --out " + one).code, 0);

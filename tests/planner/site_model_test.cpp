@@ -8,6 +8,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/example_history.h"
 #include "data/market.h"
 #include "site/site_config.h"
 #include "sim/backtest.h"
@@ -15,23 +16,8 @@
 namespace mullet {
 namespace {
 
-std::vector<Scenario> LoadExample(const char* name) {
-  Result<std::vector<Scenario>> s =
-      LoadSiteFile(std::string(MULLET_EXAMPLES) + "/" + name, AsicCatalog::BuiltIn());
-  EXPECT_TRUE(s.ok()) << s.status().message();
-  return s.ok() ? *s : std::vector<Scenario>{};
-}
-
-MarketSeries History(const char* from, const char* to) {
-  MarketOptions o;
-  o.data_dir = MULLET_SHARED_DATA;
-  o.power_column = "hb_west";
-  o.from = *ParseUtcTimestamp(from);
-  o.to = *ParseUtcTimestamp(to);
-  Result<MarketSeries> m = BuildMarket(o);
-  EXPECT_TRUE(m.ok()) << m.status().message();
-  return m.ok() ? *m : MarketSeries{};
-}
+using testing_history::History;
+using testing_history::LoadExample;
 
 // Runs the site model over `m` (hourly, a whole number of days).
 SiteBooks RunModel(const Site& site, const MarketSeries& m) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <cstdio>
 
 #include "site/site_config.h"
 
@@ -125,9 +126,43 @@ void ReadLease(const std::string& file, const YAML::Node& n, const std::string& 
   f.Done();
 }
 
-void ReadDecision(const std::string& file, const YAML::Node& n, const std::string& path, Decision* d,
+// A decision's grid: each key a list of values, every combination a decision.
+using Grid = std::vector<std::pair<std::string, std::vector<double>>>;
+constexpr const char* kGridKeys[] = {"mw", "start_month", "build_months", "capex_usd_per_mw", "usd_per_kw_month",
+                                     "debt_share", "sell_share"};
+
+void ReadDecision(const std::string& file, const YAML::Node& n, const std::string& path, Decision* d, Grid* grid,
                   std::string* error) {
   Fields f(file, n, path, error);
+  if (const YAML::Node g = f.Get("grid")) {
+    if (!g.IsMap()) f.Fail(g, "grid", "must map keys to lists of values");
+    for (const auto& kv : g) {
+      if (!error->empty() || !g.IsMap()) break;
+      const std::string key = kv.first.Scalar();
+      const std::string at = "grid." + key;
+      if (std::find_if(std::begin(kGridKeys), std::end(kGridKeys), [&](const char* k) { return key == k; }) ==
+          std::end(kGridKeys)) {
+        f.Fail(kv.first, at, "not a grid key (mw, start_month, build_months, capex_usd_per_mw, usd_per_kw_month, "
+                             "debt_share, sell_share)");
+        break;
+      }
+      std::vector<double> values;
+      if (!kv.second.IsSequence() || kv.second.size() == 0) {
+        f.Fail(kv.second, at, "must be a list of numbers");
+        break;
+      }
+      for (const auto& v : kv.second) {
+        try {
+          values.push_back(v.as<double>());
+        } catch (const YAML::Exception&) {
+          f.Fail(v, at, "must be a list of numbers");
+          break;
+        }
+        if (!std::isfinite(values.back()) || values.back() < 0) f.Fail(v, at, "values must be finite, 0 or more");
+      }
+      grid->emplace_back(key, std::move(values));
+    }
+  }
   f.Text("name", &d->name, true);
   f.Text("description", &d->description);
   const YAML::Node convs = f.Get("conversions");
@@ -189,6 +224,46 @@ void ReadDecision(const std::string& file, const YAML::Node& n, const std::strin
     tf.Done();
   }
   f.Done();
+}
+
+std::string Short(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// Every combination of the grid's values, in the order the keys are
+// written (the last varies fastest). Names: "{key}" in the name is
+// replaced by the value; a name without placeholders gets "-key=value"s.
+std::vector<Decision> ExpandGrid(const Decision& d, const Grid& grid) {
+  std::vector<Decision> out{d};
+  for (const auto& [key, values] : grid) {
+    std::vector<Decision> next;
+    for (const Decision& base : out) {
+      for (double v : values) {
+        Decision e = base;
+        for (Conversion& c : e.conversions) {
+          if (key == "mw") c.facility_mw = v;
+          if (key == "start_month") c.start_month = static_cast<int>(v);
+          if (key == "build_months") c.build_months = static_cast<int>(v);
+          if (key == "capex_usd_per_mw") c.capex_usd_per_mw = v;
+          if (key == "usd_per_kw_month") c.lease.usd_per_kw_month = v;
+        }
+        if (key == "debt_share") e.financing.debt_share = std::min(v, 1.0);
+        if (key == "sell_share") e.treasury.sell_share = std::min(v, 1.0);
+        const std::string placeholder = "{" + key + "}";
+        const std::size_t at = e.name.find(placeholder);
+        if (at != std::string::npos) {
+          e.name.replace(at, placeholder.size(), Short(v));
+        } else if (d.name.find('{') == std::string::npos) {
+          e.name += "-" + key + "=" + Short(v);
+        }
+        next.push_back(std::move(e));
+      }
+    }
+    out = std::move(next);
+  }
+  return out;
 }
 
 }  // namespace
@@ -262,11 +337,29 @@ Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
   std::set<std::string> names;
   for (std::size_t i = 0; error.empty() && i < decisions.size(); ++i) {
     Decision d;
-    ReadDecision(file, decisions[i], "decisions[" + std::to_string(i) + "]", &d, &error);
-    if (error.empty() && !names.insert(d.name).second) {
-      f.Fail(decisions[i], "decisions[" + std::to_string(i) + "].name", "'" + d.name + "' is used twice");
+    Grid grid;
+    const std::string at = "decisions[" + std::to_string(i) + "]";
+    ReadDecision(file, decisions[i], at, &d, &grid, &error);
+    if (!error.empty()) break;
+    std::vector<Decision> expanded = ExpandGrid(d, grid);
+    if (expanded.size() > 1000) {
+      f.Fail(decisions[i], at + ".grid", std::to_string(expanded.size()) + " decisions: at most 1000");
+      break;
     }
-    p.decisions.push_back(std::move(d));
+    for (Decision& e : expanded) {
+      if (!names.insert(e.name).second) {
+        f.Fail(decisions[i], at + ".name", "'" + e.name + "' is used twice");
+        break;
+      }
+      if (!grid.empty() && e.conversions.empty() &&
+          std::any_of(grid.begin(), grid.end(), [](const auto& g) {
+            return g.first != "debt_share" && g.first != "sell_share";
+          })) {
+        f.Fail(decisions[i], at + ".grid", "varies a conversion, but the decision has none");
+        break;
+      }
+      p.decisions.push_back(std::move(e));
+    }
   }
   f.Done();
   if (!error.empty()) return Status::InvalidArgument(error);

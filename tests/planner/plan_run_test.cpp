@@ -138,6 +138,27 @@ TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {
       << both.status().message();
 }
 
+TEST(PlanSpecTest, AGridExpandsIntoEveryCombination) {
+  const char* text =
+      "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: hold\n"
+      "  - name: convert-{mw}mw-m{start_month}\n    grid: {mw: [10, 20, 30], start_month: [0, 12]}\n"
+      "    conversions:\n      - {mw: 1, capex_usd_per_mw: 9e6, lease: {usd_per_kw_month: 120}}\n";
+  Result<PlanSpec> p = ParsePlanYaml("plan.yaml", text);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  ASSERT_EQ(p->decisions.size(), 7u);
+  EXPECT_EQ(p->decisions[1].name, "convert-10mw-m0");
+  EXPECT_EQ(p->decisions[2].name, "convert-10mw-m12");
+  EXPECT_EQ(p->decisions[6].name, "convert-30mw-m12");
+  EXPECT_EQ(p->decisions[6].conversions[0].facility_mw, 30);
+  EXPECT_EQ(p->decisions[6].conversions[0].start_month, 12);
+  EXPECT_EQ(p->decisions[6].conversions[0].capex_usd_per_mw, 9e6);
+  Result<PlanSpec> bad = ParsePlanYaml("plan.yaml", "name: x\nsite: s\nstart: 2026-01-01\ndecisions:\n"
+                                                    "  - name: a\n    grid: {megawatts: [1]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("decisions[0].grid.megawatts: not a grid key"), std::string::npos)
+      << bad.status().message();
+}
+
 TEST(PlanSpecTest, ErrorsNameTheFileLineAndField) {
   const char* text =
       "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: a\n    conversions:\n"

@@ -98,43 +98,53 @@ HashrateModelParams ShiftedBy(const HashrateModelParams& params, std::int64_t da
   return shifted;
 }
 
+HashrateStepper::HashrateStepper(const HashrateModelParams& params, TerahashPerSecond start)
+    : params_(params),
+      log_ref_(std::log(params.reference_hashprice.value())),
+      // log(0) = -inf: a breakeven of 0 never stalls.
+      log_breakeven_(params.breakeven_hashprice.value() > 0 ? std::log(params.breakeven_hashprice.value())
+                                                            : -std::numeric_limits<double>::infinity()),
+      window_max_(params.bound_window_days * params.max_ship_per_day),
+      window_min_(-params.bound_window_days * params.max_exit_per_day),
+      h_(std::log(start.value())),
+      recent_(static_cast<std::size_t>(params.bound_window_days), 0.0) {
+  assert(ValidateHashrateParams(params).ok());
+  assert(start.value() > 0);
+}
+
+TerahashPerSecond HashrateStepper::Step(double xbar, double eps) {
+  const double deflate = params_.efficiency_gain_per_year * static_cast<double>(t_) / kDaysPerYear;
+  double m = params_.growth_at_reference + params_.sensitivity * (xbar - log_ref_ + deflate) +
+             params_.noise_per_day * eps;
+  if (xbar < log_breakeven_ - deflate) m = std::min(m, 0.0);  // mining does not pay: stall
+  const double g = std::clamp(m, window_min_ - window_sum_, window_max_ - window_sum_);
+  h_ += g;
+  // Slide the window: S_{t+1} = g_t + ... + g_{t-W+2}; recent_ is a ring of the last W - 1.
+  window_sum_ += g;
+  const std::size_t w = recent_.size();
+  const std::size_t slot = static_cast<std::size_t>(t_) % w;
+  recent_[slot] = g;  // first: with W = 1 the growth leaving is this one
+  if (t_ - params_.bound_window_days + 1 >= 0) window_sum_ -= recent_[(slot + 1) % w];
+  ++t_;
+  return TerahashPerSecond(std::exp(h_));
+}
+
 std::vector<TerahashPerSecond> SimulateHashrate(const HashrateModelParams& params,
                                                 TerahashPerSecond start,
                                                 std::span<const UsdPerTerahashDay> hashprice,
                                                 std::int64_t first_day, std::int64_t days,
                                                 const RandomStream& stream) {
-  assert(ValidateHashrateParams(params).ok());
   assert(start.value() > 0 && !hashprice.empty() && first_day >= 0);
   assert(days >= 0 && days < (std::int64_t{1} << 31));
   const std::vector<double> prefix = PrefixOfLogs(hashprice);
-  const double log_ref = std::log(params.reference_hashprice.value());
-  // log(0) = -inf: a breakeven of 0 never stalls.
-  const double log_breakeven = params.breakeven_hashprice.value() > 0
-                                   ? std::log(params.breakeven_hashprice.value())
-                                   : -std::numeric_limits<double>::infinity();
-  const double window_max = params.bound_window_days * params.max_ship_per_day;
-  const double window_min = -params.bound_window_days * params.max_exit_per_day;
-  std::vector<double> growth(static_cast<std::size_t>(days), 0.0);
+  HashrateStepper stepper(params, start);
   std::vector<TerahashPerSecond> path;
   path.reserve(static_cast<std::size_t>(days) + 1);
   path.push_back(start);
-  double h = std::log(start.value());
-  double window_sum = 0;  // S_t: g_{t-1} + ... + g_{t-W+1}
   for (std::int64_t t = 0; t < days; ++t) {
-    const double deflate = params.efficiency_gain_per_year * static_cast<double>(t) / kDaysPerYear;
     const double xbar =
         WindowMeanLog(prefix, first_day + t - params.lag_days, params.hashprice_window_days);
-    double m = params.growth_at_reference + params.sensitivity * (xbar - log_ref + deflate) +
-               params.noise_per_day * stream.NormalAt(static_cast<std::uint64_t>(t));
-    if (xbar < log_breakeven - deflate) m = std::min(m, 0.0);  // mining does not pay: stall
-    const double g = std::clamp(m, window_min - window_sum, window_max - window_sum);
-    growth[static_cast<std::size_t>(t)] = g;
-    h += g;
-    path.push_back(TerahashPerSecond(std::exp(h)));
-    // Slide the window: S_{t+1} = g_t + ... + g_{t-W+2}.
-    window_sum += g;
-    const std::int64_t leaving = t - params.bound_window_days + 1;
-    if (leaving >= 0) window_sum -= growth[static_cast<std::size_t>(leaving)];
+    path.push_back(stepper.Step(xbar, stream.NormalAt(static_cast<std::uint64_t>(t))));
   }
   return path;
 }

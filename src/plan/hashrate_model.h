@@ -117,6 +117,26 @@ std::vector<TerahashPerSecond> SimulateHashrate(const HashrateModelParams& param
                                                 std::int64_t first_day, std::int64_t days,
                                                 const RandomStream& stream);
 
+// The same model a day at a time, for a caller whose hashprice depends on
+// the hashrate it simulates (the planner's paths): Step(xbar_t, eps_t)
+// takes day t's window mean of log hashprice (as above: days t - L - k,
+// k < K) and its normal draw, and returns H_{t+1}. SimulateHashrate is
+// this stepper over a given series. Not for sharing between threads.
+class HashrateStepper {
+ public:
+  // REQUIRES: ValidateHashrateParams ok, start > 0.
+  HashrateStepper(const HashrateModelParams& params, TerahashPerSecond start);
+  TerahashPerSecond Step(double xbar, double eps);
+
+ private:
+  HashrateModelParams params_;
+  double log_ref_, log_breakeven_, window_max_, window_min_;
+  double h_;
+  double window_sum_ = 0;       // S_t: g_{t-1} + ... + g_{t-W+1}
+  std::vector<double> recent_;  // the last W growths, a ring by t mod W
+  std::int64_t t_ = 0;
+};
+
 struct HashrateFitOptions {
   int min_lag_days = 7;  // the lags tried; 0 <= min <= max
   int max_lag_days = 42;

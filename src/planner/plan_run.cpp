@@ -13,6 +13,7 @@
 #include "core/chain/difficulty.h"
 #include "core/chain/subsidy.h"
 #include "dispatch/contract.h"
+#include "plan/daily_chain.h"
 #include "plan/finance.h"
 #include "plan/random.h"
 
@@ -21,8 +22,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4, kGpuRentStream = 5;
-constexpr int kEpochBlocks = 2016;
-constexpr double kTargetTimespanS = 2016.0 * 600.0;
 // ERCOT's operating day starts at midnight Central Standard Time.
 constexpr std::chrono::hours kDayStartUtc{6};
 
@@ -113,12 +112,10 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
   auto& hashrate = pm.hashrate;
   auto& power_day = pm.power_day;
   const HashrateModelParams& hp = markets_.hashrate;
-  const double hashes_per_unit = static_cast<double>(HashesPerDifficultyUnit(HashFactor::kShorthand));
   double h_ths = p.market.network_hashrate_eh_s * 1e6;  // TH/s
-  double difficulty = p.market.difficulty > 0 ? p.market.difficulty
-                                              : DifficultyForHashrate(TerahashPerSecond(h_ths));
-  double height = static_cast<double>(p.market.block_height);
-  double epoch_elapsed = (height - std::floor(height / kEpochBlocks) * kEpochBlocks) * 600.0;
+  const double difficulty = p.market.difficulty > 0 ? p.market.difficulty
+                                                    : DifficultyForHashrate(TerahashPerSecond(h_ths));
+  DailyChain chain(p.market.block_height, difficulty);
   double fees = p.market.fees_btc_per_block;
   // Fees per day as the model has them (144 blocks a day), per block.
   std::vector<Btc> fee_path;
@@ -126,67 +123,31 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
     fee_path = SimulateFees(*markets_.fees, Btc(fees * 144), n, RandomStream(seed, path, kFeeStream));
   }
   double s = p.market.btc_price_usd;
-  // Hashprice before the start: the start's own, held.
-  const double subsidy0 = static_cast<double>(BlockSubsidy(static_cast<BlockHeight>(height)).value()) / 1e8;
-  const double blocks_a_day0 = 86400.0 * h_ths * 1e12 / (difficulty * hashes_per_unit);
-  const double log_hp0 = std::log((subsidy0 + fees) * blocks_a_day0 * s / h_ths);
-  const double log_ref = std::log(hp.reference_hashprice.value());
-  const double log_be = hp.breakeven_hashprice.value() > 0 ? std::log(hp.breakeven_hashprice.value())
-                                                           : -std::numeric_limits<double>::infinity();
-  const double window_max = hp.bound_window_days * hp.max_ship_per_day;
-  const double window_min = -hp.bound_window_days * hp.max_exit_per_day;
-  std::vector<double> log_hp(n), growth(n, 0.0);
-  double log_h = std::log(h_ths), window_sum = 0;
+  // Hashprice before the start: the start's own, held (a day at the start's
+  // difficulty, on a copy of the chain).
+  const DailyChain::Span start_day = DailyChain(chain).Advance(TerahashPerSecond(h_ths));
+  const double log_hp0 = std::log((start_day.subsidy_btc + fees * start_day.blocks) * s / h_ths);
+  HashrateStepper stepper(hp, TerahashPerSecond(h_ths));
+  std::vector<double> log_hp(n);
   for (int d = 0; d < n; ++d) {
     const Date date = p.start + std::chrono::days(d);
     power_day[d] = markets_.power->DrawDay(date, d, power_stream);
     if (!fee_path.empty()) fees = fee_path[d].value() / 144;
     price[d] = s;
     hashrate[d] = h_ths;
-    // The day's blocks at this difficulty and hashrate, across epoch ends and halvings.
-    const double rate = h_ths * 1e12 / (difficulty * hashes_per_unit);  // blocks a second
-    double left = 86400, btc = 0;
-    while (left > 1e-9) {
-      const double next_epoch = (std::floor(height / kEpochBlocks + 1e-12) + 1) * kEpochBlocks;
-      const double next_halving = static_cast<double>(NextHalvingHeight(static_cast<BlockHeight>(height + 1e-9)));
-      const double boundary = std::min(next_epoch, next_halving);
-      const double dt = std::min(left, (boundary - height) / rate);
-      const double subsidy = static_cast<double>(BlockSubsidy(static_cast<BlockHeight>(height + 1e-9)).value()) / 1e8;
-      btc += dt * rate * (subsidy + fees);
-      height += dt * rate;
-      left -= dt;
-      epoch_elapsed += dt;
-      if (boundary - height < 1e-6) {
-        height = boundary;
-        if (boundary == next_epoch) {
-          // Bitcoin Core measures 2015 intervals against 2016 (chain_clock.h).
-          const double timespan = std::clamp(epoch_elapsed * 2015.0 / 2016.0, kTargetTimespanS / 4, kTargetTimespanS * 4);
-          difficulty = std::max(1.0, difficulty * kTargetTimespanS / timespan);
-          epoch_elapsed = 0;
-        }
-        if (left > 1e-9) continue;
-      }
-    }
+    const DailyChain::Span day = chain.Advance(TerahashPerSecond(h_ths));
+    const double btc = day.subsidy_btc + fees * day.blocks;
     hashprice[d] = btc * s / h_ths;
     btc_per_th[d] = btc / h_ths;
     log_hp[d] = std::log(hashprice[d]);
-    // Tomorrow's hashrate: hashrate_model.h's equations, on this path's hashprice.
+    // Tomorrow's hashrate answers this path's hashprice, L days back.
     double xbar = 0;
     for (int k = 0; k < hp.hashprice_window_days; ++k) {
       const int i = d - hp.lag_days - k;
       xbar += i >= 0 ? log_hp[i] : log_hp0;
     }
     xbar /= hp.hashprice_window_days;
-    const double deflate = hp.efficiency_gain_per_year * d / 365.0;
-    double m = hp.growth_at_reference + hp.sensitivity * (xbar - log_ref + deflate) +
-               hp.noise_per_day * hash_stream.NormalAt(static_cast<std::uint64_t>(d));
-    if (xbar < log_be - deflate) m = std::min(m, 0.0);
-    const double g = std::clamp(m, window_min - window_sum, window_max - window_sum);
-    growth[d] = g;
-    log_h += g;
-    h_ths = std::exp(log_h);
-    window_sum += g;
-    if (d - hp.bound_window_days + 1 >= 0) window_sum -= growth[d - hp.bound_window_days + 1];
+    h_ths = stepper.Step(xbar, hash_stream.NormalAt(static_cast<std::uint64_t>(d))).value();
     s *= std::exp(x[d]);
   }
   if (markets_.gpu_rent) {

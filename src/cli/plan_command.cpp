@@ -199,6 +199,7 @@ int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets,
   }
   std::ofstream(dir / "summary.json") << summary.dump(2) << "\n";
   std::ofstream(dir / "cash_percentiles.csv") << CashPercentilesCsv(plan, r);
+  std::ofstream(dir / "decisions.csv") << DecisionsCsv(summary);
   const Result<std::string> html = PlanReportHtml(summary);
   if (!html.ok()) {
     err << "mullet plan: error: report.html: " << html.status().message() << " (please report it)\n";
@@ -249,7 +250,7 @@ int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets,
     out << line;
   }
   out << "\nwrote " << (dir / "report.html").string() << ", " << (dir / "summary.json").string() << ", "
-      << (dir / "cash_percentiles.csv").string() << "\n";
+      << (dir / "decisions.csv").string() << ", " << (dir / "cash_percentiles.csv").string() << "\n";
   return 0;
 }
 

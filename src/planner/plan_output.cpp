@@ -201,6 +201,35 @@ nlohmann::json PlanSummary(const PlanSpec& plan, const PlanMarkets& markets, con
   return j;
 }
 
+std::string DecisionsCsv(const nlohmann::json& summary) {
+  static constexpr const char* kColumns[] = {
+      "npv_usd_p5", "npv_usd_p50", "npv_usd_p95", "npv_usd_mean", "irr_p50", "irr_none_share",
+      "payback_months_p50", "prob_cash_below_floor", "first_breach_month_p50", "var_npv_usd_5", "cvar_npv_usd_5",
+      "cost_per_btc_direct_usd_p50", "cost_per_btc_cash_usd_p50", "cost_per_btc_all_in_usd_p50", "btc_mined_p50",
+      "ebitda_usd_p50"};
+  std::ostringstream out;
+  out.precision(12);
+  out << "decision";
+  for (const char* c : kColumns) out << "," << c;
+  out << "\n";
+  for (const auto& d : summary["decisions"]) {
+    // A decision's name is the user's: quoted when it holds a comma or a quote.
+    std::string name = d["name"].get<std::string>();
+    if (name.find_first_of(",\"\n") != std::string::npos) {
+      std::string q = "\"";
+      for (char ch : name) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      name = q + "\"";
+    }
+    out << name;
+    for (const char* c : kColumns) {
+      out << ",";
+      if (d.contains(c) && d[c].is_number()) out << d[c].get<double>();  // empty: none (no IRR, never)
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
 std::string CashPercentilesCsv(const PlanSpec& plan, const PlanResults& r) {
   std::ostringstream out;
   out.precision(12);

@@ -29,6 +29,10 @@ struct RunInfo {
 nlohmann::json PlanSummary(const PlanSpec& plan, const PlanMarkets& markets, const PlanResults& r,
                            const RunInfo& info);
 
+// Per decision, one row: the summary's figures (NPV percentiles and mean,
+// IRR, payback, cash risk, VaR and CVaR, cost per BTC, BTC mined), CSV.
+std::string DecisionsCsv(const nlohmann::json& summary);
+
 // Per decision and month: cash percentiles (p5, p25, p50, p75, p95), CSV.
 std::string CashPercentilesCsv(const PlanSpec& plan, const PlanResults& r);
 

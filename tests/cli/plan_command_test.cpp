@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "cli/run_mullet.h"
@@ -45,9 +46,14 @@ TEST(PlanCommandTest, ExamplePlanWritesItsReportAndJson) {
     EXPECT_LE(d["npv_usd_p5"].get<double>(), d["npv_usd_p50"].get<double>());
     EXPECT_LE(d["npv_usd_p50"].get<double>(), d["npv_usd_p95"].get<double>());
   }
-  for (const char* f : {"summary.json", "cash_percentiles.csv", "report.html"}) {
+  for (const char* f : {"summary.json", "decisions.csv", "cash_percentiles.csv", "report.html"}) {
     EXPECT_TRUE(fs::is_regular_file(fs::path(out) / f)) << f;
   }
+  // decisions.csv: a header and a row per decision, its median NPV the JSON's.
+  const std::string csv = Slurp(out + "/decisions.csv");
+  EXPECT_EQ(csv.rfind("decision,npv_usd_p5,npv_usd_p50,", 0), 0u) << csv;
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);
+  EXPECT_NE(csv.find("convert-20mw,"), std::string::npos);
   const std::string html = Slurp(out + "/report.html");
   EXPECT_NE(html.find("convert-40mw-debt"), std::string::npos);
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);

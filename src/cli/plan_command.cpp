@@ -12,6 +12,7 @@
 #include "core/asic/catalog.h"
 #include "data/history.h"
 #include "plan/btc_price_model.h"
+#include "plan/calibration.h"
 #include "plan/calibration_file.h"
 #include "plan/power_price_model.h"
 #include "cli/plan_ranks.h"
@@ -79,6 +80,44 @@ Result<std::vector<PowerDay>> BuiltInPowerDays() {
     }
   }
   return all;
+}
+
+// The bootstraps' fit, for the report beside the calibration's rows:
+// history's statistics against the model's own draws (100 paths of 2,000
+// days of BTC returns; 50 paths of 4 years of power days; fixed seeds, so
+// a run's rows do not depend on its seed).
+void AddBootstrapFit(PlanMarkets& m, const BtcPriceModel& btc, const PowerPriceModel& power) {
+  std::vector<double> simulated;
+  for (std::uint64_t path = 0; path < 100; ++path) {
+    const std::vector<double> x = btc.SimulateLogReturns(2000, RandomStream(20260130, path, 1));
+    simulated.insert(simulated.end(), x.begin(), x.end());
+  }
+  std::vector<double> history = btc.log_returns();
+  for (double& r : history) r += btc.daily_shift();
+  const Result<Moments> hm = MomentsOf(history), sm = MomentsOf(simulated);
+  const Result<std::vector<double>> ha = AbsoluteAutocorrelation(history, 10), sa = AbsoluteAutocorrelation(simulated, 10);
+  if (hm.ok() && sm.ok() && ha.ok() && sa.ok()) {
+    m.fit.push_back({"BTC price (bootstrap)", "stdev of daily log return", hm->stdev, sm->stdev});
+    m.fit.push_back({"BTC price (bootstrap)", "excess kurtosis", hm->excess_kurtosis, sm->excess_kurtosis});
+    m.fit.push_back({"BTC price (bootstrap)", "acf of |r|, lag 1", (*ha)[0], (*sa)[0]});
+    m.fit.push_back({"BTC price (bootstrap)", "acf of |r|, lag 10", (*ha)[9], (*sa)[9]});
+  }
+  std::vector<PowerDay> history_days = power.history(), drawn;
+  for (PowerDay& d : history_days) power.Prices(PowerDay(d), d.prices.data());  // level and cap, as drawn
+  for (std::uint64_t path = 0; path < 50; ++path) {
+    const PowerPath p = power.Simulate(history_days.front().date, static_cast<std::int64_t>(history_days.size()),
+                                       RandomStream(20241231, path, 2));
+    drawn.insert(drawn.end(), p.days.begin(), p.days.end());
+  }
+  const std::vector<UsdPerMegawattHour> thresholds = {UsdPerMegawattHour(100), UsdPerMegawattHour(1000)};
+  const Result<PowerPriceStats> hp = PowerPriceStatsOf(history_days, thresholds),
+                                sp = PowerPriceStatsOf(drawn, thresholds);
+  if (hp.ok() && sp.ok()) {
+    m.fit.push_back({"Power price (bootstrap)", "mean, USD/MWh", hp->mean.value(), sp->mean.value()});
+    m.fit.push_back({"Power price (bootstrap)", "stdev, USD/MWh", hp->stdev.value(), sp->stdev.value()});
+    m.fit.push_back({"Power price (bootstrap)", "share of hours above 100", hp->share_above[0], sp->share_above[0]});
+    m.fit.push_back({"Power price (bootstrap)", "share of hours above 1,000", hp->share_above[1], sp->share_above[1]});
+  }
 }
 
 // The markets of a run: with a data directory, the bootstraps of its BTC
@@ -171,6 +210,11 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
   m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
                                              "ideal plant, no demand-response events"});
   m.fit = cal.fit;
+  if (dir) {
+    // BTC resamples history: the regime model's rows are not this run's.
+    std::erase_if(m.fit, [](const Calibration::FitRow& r) { return r.model == "btc_regime"; });
+    AddBootstrapFit(m, *m.btc, *m.power);
+  }
   return m;
 }
 

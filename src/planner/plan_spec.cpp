@@ -114,6 +114,11 @@ void ReadLease(const std::string& file, const YAML::Node& n, const std::string& 
   f.Number("usd_per_kw_month", &out->usd_per_kw_month, 0, 10000, true);
   f.Number("escalator_per_year", &out->escalator_per_year, -0.5, 1);
   f.Number("load_factor", &out->load_factor, 0, 1);
+  f.Integer("term_months", &out->term_months, 0, 1200);
+  std::string at_end = "renew";
+  f.Text("at_term_end", &at_end);
+  if (at_end != "renew" && at_end != "vacant") f.Fail(f.Get("at_term_end"), "at_term_end", "must be renew or vacant");
+  out->vacant_at_end = at_end == "vacant";
   std::string type = "gross";
   f.Text("lease_type", &type);
   if (type == "gross") {
@@ -408,7 +413,9 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
       return Status::InvalidArgument(decision.name + ": conversion " + std::to_string(k + 1) + " takes " +
                                      std::to_string(c.facility_mw) + " MW of mining; the site has less left");
     }
-    if (built) {
+    const bool vacant = built && c.lease.vacant_at_end && c.lease.term_months > 0 &&
+                        month >= c.start_month + c.build_months + c.lease.term_months;
+    if (built && !vacant) {
       ColoLease l;
       l.name = ConversionLeaseName(k);
       l.contracted_it = Megawatts(c.facility_mw / site.cooling.pue_liquid);
@@ -445,6 +452,8 @@ std::vector<int> PhaseStarts(const PlanSpec& plan) {
     for (const Conversion& c : d.conversions) {
       if (c.start_month < plan.months()) s.insert(c.start_month);
       if (c.start_month + c.build_months < plan.months()) s.insert(c.start_month + c.build_months);
+      const int end = c.start_month + c.build_months + c.lease.term_months;
+      if (c.lease.vacant_at_end && c.lease.term_months > 0 && end < plan.months()) s.insert(end);
     }
   }
   return {s.begin(), s.end()};

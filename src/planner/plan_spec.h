@@ -26,6 +26,11 @@ namespace mullet {
 struct LeaseTerms {
   double usd_per_kw_month = 120;   // on contracted IT kW
   double escalator_per_year = 0;   // the rate rises by this share each lease year
+  // The lease's term from its start, months; 0: beyond the horizon. At its
+  // end the tenant renews (the escalation goes on) unless `vacant_at_end`:
+  // then the hall stands empty, with neither rent nor load.
+  int term_months = 0;
+  bool vacant_at_end = false;
   double load_factor = 0.85;       // the tenant's mean draw / contracted IT
   LeaseType type = LeaseType::kGross;
 };

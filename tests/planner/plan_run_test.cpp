@@ -138,6 +138,27 @@ TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {
       << both.status().message();
 }
 
+TEST(PlanSpecTest, AVacantLeaseLeavesTheSiteAtItsTermsEnd) {
+  const char* text =
+      "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: a\n    conversions:\n"
+      "      - {mw: 1.08, start_month: 0, build_months: 6, capex_usd_per_mw: 9e6,\n"
+      "         lease: {usd_per_kw_month: 120, term_months: 24, at_term_end: vacant}}\n";
+  Result<PlanSpec> p = ParsePlanYaml("plan.yaml", text);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  Site site;
+  MinerGroup g;
+  g.name = "g";
+  g.model = *AsicCatalog::BuiltIn().Find("Antminer S21");
+  g.count = 1000;
+  site.miners.push_back(g);
+  auto leases = [&](int month) { return SiteInMonth(site, p->decisions[0], month)->leases.size(); };
+  EXPECT_EQ(leases(5), 0u);   // works
+  EXPECT_EQ(leases(6), 1u);   // the lease begins
+  EXPECT_EQ(leases(29), 1u);
+  EXPECT_EQ(leases(30), 0u);  // 24 months later: vacant
+  EXPECT_LT(SiteInMonth(site, p->decisions[0], 30)->miners[0].count, 1000);  // the miners stay converted
+}
+
 TEST(PlanSpecTest, AGridExpandsIntoEveryCombination) {
   const char* text =
       "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: hold\n"

@@ -128,6 +128,8 @@ class PlanRunner {
   PathMarkets DrawMarkets(std::uint64_t seed, std::uint64_t path) const;
   void RecordFans(const PathMarkets& pm, std::uint64_t index, PlanResults* out) const;
   std::vector<std::vector<SiteBooks>> RunSites(const PathMarkets& pm) const;
+  void RunFinance(int decision, const std::vector<std::vector<SiteBooks>>& books, std::uint64_t index,
+                  std::vector<Usd>* base_flows, PlanResults* out) const;
 
   PlanSpec plan_;
   PlanMarkets markets_;

@@ -171,8 +171,8 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
   } else {
     m.btc_regime = cal.btc_regime;
     m.btc_regime_shift = BtcRegimeDailyShift(cal.btc_regime, BtcRegimeDrift{drift, ms.btc_annual_drift});
-    m.assumptions.push_back({"BTC price", "two-regime Markov model with Student-t days (no data directory: the "
-                                          "calibration's, " + cal_name + "), shifted so that " + drift_words});
+    m.assumptions.push_back({"BTC price", "two-regime Markov model with Student-t days fitted to 2012-2026 (no data "
+                                          "directory; " + cal_name + "), shifted so that " + drift_words});
     Result<std::vector<PowerDay>> days = BuiltInPowerDays();
     if (!days.ok()) return days.status();
     power_days = std::move(*days);
@@ -276,22 +276,33 @@ int Finish(const PlanFlags& f, const PlanSpec& plan, const PlanMarkets& markets,
                 "NPV p95", "IRR p50", "P(cash<fl)", "all-in $/BTC");
   out << line;
   for (const auto& d : summary["decisions"]) {
-    const std::string irr = d["irr_p50"].is_null() ? "no IRR" : std::to_string(static_cast<int>(std::lround(d["irr_p50"].get<double>() * 1000)) / 10.0).substr(0, 5) + "%";
+    char irr[32] = "no IRR";
+    if (!d["irr_p50"].is_null()) std::snprintf(irr, sizeof irr, "%.1f %%", d["irr_p50"].get<double>() * 100);
     const std::string cpb = d["cost_per_btc_all_in_usd_p50"].is_null() ? "-" : std::to_string(std::lround(d["cost_per_btc_all_in_usd_p50"].get<double>()));
     std::snprintf(line, sizeof line, "%-24s %14.0f %14.0f %14.0f %9s %10.3f %14s\n",
                   d["name"].get<std::string>().substr(0, 24).c_str(), d["npv_usd_p5"].get<double>(),
-                  d["npv_usd_p50"].get<double>(), d["npv_usd_p95"].get<double>(), irr.c_str(),
+                  d["npv_usd_p50"].get<double>(), d["npv_usd_p95"].get<double>(), irr,
                   d["prob_cash_below_floor"].get<double>(), cpb.c_str());
     out << line;
   }
   out << "\nbest median NPV: " << summary["comparison"]["best_median_npv"].get<std::string>()
       << "; lowest chance of cash below the floor: " << summary["comparison"]["lowest_cash_risk"].get<std::string>()
       << "\n";
+  // How sure: the best decision against each other, path by path (every pair is in summary.json).
+  const std::string best = summary["comparison"]["best_median_npv"].get<std::string>();
   for (const auto& p : summary["comparison"]["pairwise"]) {
+    if (p["a"] != best && p["b"] != best) continue;
+    const bool first = p["a"] == best;
+    const std::string other = (first ? p["b"] : p["a"]).get<std::string>();
+    const double share = first ? p["share_a_better"].get<double>() : 1 - p["share_a_better"].get<double>();
+    const double diff = (first ? 1 : -1) * p["npv_diff_usd_p50"].get<double>();
     std::snprintf(line, sizeof line, "  %s beats %s on NPV in %.1f %% of paths (median difference %.0f USD)\n",
-                  p["a"].get<std::string>().c_str(), p["b"].get<std::string>().c_str(),
-                  p["share_a_better"].get<double>() * 100, p["npv_diff_usd_p50"].get<double>());
+                  best.c_str(), other.c_str(), share * 100, diff);
     out << line;
+  }
+  out << "\nassumptions (each moves the result; summary.json and report.html have them all):\n";
+  for (const auto& a : summary["assumptions"]) {
+    out << "  " << a["name"].get<std::string>() << ": " << a["value"].get<std::string>() << "\n";
   }
   out << "\nwrote " << (dir / "report.html").string() << ", " << (dir / "summary.json").string() << ", "
       << (dir / "decisions.csv").string() << ", " << (dir / "cash_percentiles.csv").string() << "\n";

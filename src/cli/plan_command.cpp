@@ -171,8 +171,13 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
   } else {
     m.btc_regime = cal.btc_regime;
     m.btc_regime_shift = BtcRegimeDailyShift(cal.btc_regime, BtcRegimeDrift{drift, ms.btc_annual_drift});
-    m.assumptions.push_back({"BTC price", "two-regime Markov model with Student-t days fitted to 2012-2026 (no data "
-                                          "directory; " + cal_name + "), shifted so that " + drift_words});
+    std::string span = "history";
+    for (const Calibration::Source& src : cal.sources) {
+      if (src.file.find("btc_price") != std::string::npos) span = src.first + ".." + src.last;
+    }
+    m.assumptions.push_back({"BTC price", "two-regime Markov model with Student-t days fitted to " + span +
+                                              " (no data directory; " + cal_name + "), shifted so that " +
+                                              drift_words});
     Result<std::vector<PowerDay>> days = BuiltInPowerDays();
     if (!days.ok()) return days.status();
     power_days = std::move(*days);

@@ -36,13 +36,11 @@ std::string SiteKey(const Decision& d, int month) {
   std::ostringstream k;
   k.precision(17);
   for (const Conversion& c : d.conversions) {
-    if (month < c.start_month) continue;
-    const bool built = month >= c.start_month + c.build_months;
-    k << c.facility_mw << "/" << (built ? -1.0 : c.offline_mw) << "/" << built;
+    const ConversionPhase phase = PhaseIn(c, month);
+    if (phase == ConversionPhase::kNotStarted) continue;
+    const bool built = phase != ConversionPhase::kWorks;
+    k << c.facility_mw << "/" << (built ? -1.0 : c.offline_mw) << "/" << static_cast<int>(phase);
     if (built) k << "/" << c.lease.usd_per_kw_month << "/" << c.lease.load_factor << "/" << static_cast<int>(c.lease.type);
-    const bool vacant = built && c.lease.vacant_at_end && c.lease.term_months > 0 &&
-                        month >= c.start_month + c.build_months + c.lease.term_months;
-    if (vacant) k << "/vacant";
     k << ";";
   }
   for (const FleetChange& c : d.fleet) {

@@ -383,6 +383,14 @@ Result<PlanSpec> LoadPlanFile(const std::filesystem::path& file) {
   return p;
 }
 
+ConversionPhase PhaseIn(const Conversion& c, int month) {
+  if (month < c.start_month) return ConversionPhase::kNotStarted;
+  const int lease_start = c.start_month + c.build_months;
+  if (month < lease_start) return ConversionPhase::kWorks;
+  const bool ended = c.lease.term_months > 0 && month >= lease_start + c.lease.term_months;
+  return ended && c.lease.vacant_at_end ? ConversionPhase::kVacant : ConversionPhase::kLeased;
+}
+
 std::string ConversionLeaseName(std::size_t k) { return "converted-" + std::to_string(k + 1); }
 
 Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) {
@@ -398,8 +406,9 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
                    [&](std::size_t x, std::size_t y) { return facility_j_per_th(x) > facility_j_per_th(y); });
   for (std::size_t k = 0; k < decision.conversions.size(); ++k) {
     const Conversion& c = decision.conversions[k];
-    if (month < c.start_month) continue;
-    const bool built = month >= c.start_month + c.build_months;
+    const ConversionPhase phase = PhaseIn(c, month);
+    if (phase == ConversionPhase::kNotStarted) continue;
+    const bool built = phase != ConversionPhase::kWorks;
     double take_mw = built ? c.facility_mw : (c.offline_mw < 0 ? c.facility_mw : c.offline_mw);
     for (std::size_t i : order) {
       if (take_mw <= 1e-9) break;
@@ -413,9 +422,7 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
       return Status::InvalidArgument(decision.name + ": conversion " + std::to_string(k + 1) + " takes " +
                                      std::to_string(c.facility_mw) + " MW of mining; the site has less left");
     }
-    const bool vacant = built && c.lease.vacant_at_end && c.lease.term_months > 0 &&
-                        month >= c.start_month + c.build_months + c.lease.term_months;
-    if (built && !vacant) {
+    if (phase == ConversionPhase::kLeased) {
       ColoLease l;
       l.name = ConversionLeaseName(k);
       l.contracted_it = Megawatts(c.facility_mw / site.cooling.pue_liquid);
@@ -441,22 +448,6 @@ Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month) 
   }
   std::erase_if(site.miners, [](const MinerGroup& g) { return g.count == 0; });
   return site;
-}
-
-std::vector<int> PhaseStarts(const PlanSpec& plan) {
-  std::set<int> s{0};
-  for (const Decision& d : plan.decisions) {
-    for (const FleetChange& c : d.fleet) {
-      if (c.month < plan.months()) s.insert(c.month);
-    }
-    for (const Conversion& c : d.conversions) {
-      if (c.start_month < plan.months()) s.insert(c.start_month);
-      if (c.start_month + c.build_months < plan.months()) s.insert(c.start_month + c.build_months);
-      const int end = c.start_month + c.build_months + c.lease.term_months;
-      if (c.lease.vacant_at_end && c.lease.term_months > 0 && end < plan.months()) s.insert(end);
-    }
-  }
-  return {s.begin(), s.end()};
 }
 
 }  // namespace mullet

@@ -130,8 +130,9 @@ Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text);
 // InvalidArgument: a conversion takes more mining than the site has.
 Result<Site> SiteInMonth(const Site& base, const Decision& decision, int month);
 
-// The months at which some decision's site changes (0 first), ascending.
-std::vector<int> PhaseStarts(const PlanSpec& plan);
+// Where a conversion stands in month `month` (0-based).
+enum class ConversionPhase { kNotStarted, kWorks, kLeased, kVacant };
+ConversionPhase PhaseIn(const Conversion& c, int month);
 
 // The lease name of conversion `k` (the books find its rent by it).
 std::string ConversionLeaseName(std::size_t k);

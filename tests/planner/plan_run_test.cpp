@@ -114,6 +114,17 @@ TEST(PlanRunTest, ConvertingMovesMiningToRent) {
   }
 }
 
+// A site of one group "g" of `count` S21.
+Site OneGroupSite(int count) {
+  Site site;
+  MinerGroup g;
+  g.name = "g";
+  g.model = *AsicCatalog::BuiltIn().Find("Antminer S21");
+  g.count = count;
+  site.miners.push_back(g);
+  return site;
+}
+
 TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {
   const char* text =
       "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: a\n    fleet:\n"
@@ -121,12 +132,7 @@ TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {
       "      - {month: 4, group: g, buy: 5, usd_per_unit: 3000}\n";
   Result<PlanSpec> p = ParsePlanYaml("plan.yaml", text);
   ASSERT_TRUE(p.ok()) << p.status().message();
-  Site site;
-  MinerGroup g;
-  g.name = "g";
-  g.model = *AsicCatalog::BuiltIn().Find("Antminer S21");
-  g.count = 10;
-  site.miners.push_back(g);
+  const Site site = OneGroupSite(10);
   auto count = [&](int month) { return SiteInMonth(site, p->decisions[0], month)->miners[0].count; };
   EXPECT_EQ(count(1), 10);
   EXPECT_EQ(count(2), 7);
@@ -145,12 +151,7 @@ TEST(PlanSpecTest, AVacantLeaseLeavesTheSiteAtItsTermsEnd) {
       "         lease: {usd_per_kw_month: 120, term_months: 24, at_term_end: vacant}}\n";
   Result<PlanSpec> p = ParsePlanYaml("plan.yaml", text);
   ASSERT_TRUE(p.ok()) << p.status().message();
-  Site site;
-  MinerGroup g;
-  g.name = "g";
-  g.model = *AsicCatalog::BuiltIn().Find("Antminer S21");
-  g.count = 1000;
-  site.miners.push_back(g);
+  const Site site = OneGroupSite(1000);
   auto leases = [&](int month) { return SiteInMonth(site, p->decisions[0], month)->leases.size(); };
   EXPECT_EQ(leases(5), 0u);   // works
   EXPECT_EQ(leases(6), 1u);   // the lease begins

@@ -31,6 +31,17 @@ class Headroom {
   // cooling overhead is `pue`, keeping `site_reserve` of facility power free
   // under the site cap (a share of the site limit, not of a domain's).
   Room Available(int domain_index, double pue, Watts site_reserve = Watts(0)) const;
+  // Whether `it` IT watts fit whole: a check by multiplication, for a caller
+  // that asks Available only when they do not (Available's room is then at
+  // least `it`, whatever its rounding).
+  bool Fits(int domain_index, double pue, Watts site_reserve, Watts it) const {
+    const Watts facility = it * pue;
+    if (facility > site_room_ - site_reserve) return false;
+    for (int d = domain_index; d >= 0; d = site_.domains[d].parent_index) {
+      if (facility > domain_room_[d]) return false;
+    }
+    return !cooling_room_ || it <= *cooling_room_;
+  }
 
   // Takes `it` IT watts (it x pue of facility power) from every limit on the
   // path. Takes what is asked even past a limit (firm load is not cut here);

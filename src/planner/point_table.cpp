@@ -38,24 +38,7 @@ MinerPoint PointTable::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marg
   return Best(hashprice, marginal_price, hp > 0 && price > 0 ? std::log(price / hp) : 0.0);
 }
 
-MinerPoint PointTable::Best(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price, double u) const {
-  const double hp = hashprice.value(), price = marginal_price.value();
-  if (hp > 0 && price > 0) {
-    const double pos = (u - u_lo_) * inv_du_;
-    if (pos >= 0 && pos < cells_) {
-      const int i = static_cast<int>(pos);
-      const std::int16_t a = kind_[i], b = kind_[i + 1];
-      if (a == b && a >= 0) return points_[i];
-      if (a == -1 && b == -1) {
-        const double f = pos - i;
-        const MinerPoint& p = points_[i];
-        const MinerPoint& q = points_[i + 1];
-        return {Watts(p.power.value() + f * (q.power.value() - p.power.value())),
-                TerahashPerSecond(p.hashrate.value() + f * (q.hashrate.value() - p.hashrate.value())),
-                p.underclocked};
-      }
-    }
-  }
+MinerPoint PointTable::Ask(UsdPerTerahashDay hashprice, UsdPerMegawattHour marginal_price) const {
   return finder_.Best(hashprice, marginal_price, pue_);
 }
 

@@ -21,59 +21,26 @@ int UnitsThatFit(Watts room, Watts unit) {
 }
 
 // The mullet policy's wish for one group before limits (policy.cpp's
-// WishMullet, with every unit answering).
+// WishMullet, with every unit answering), from the best point's margin at
+// the asked price.
 struct Wish {
   int units = 0;
   MinerPoint point;
   bool hold = false;  // kept on by its minimum on time
 };
 
-// log(price / hashprice) for the few prices an hour asks about (the index,
-// with the adder, with the 4CP adder), each computed once.
-class HourLogs {
- public:
-  explicit HourLogs(UsdPerTerahashDay hashprice)
-      : log_hp_(hashprice.value() > 0 ? std::log(hashprice.value()) : 0.0) {}
-  double Of(UsdPerMegawattHour price) {
-    const double p = price.value();
-    if (p <= 0) return 0;
-    for (int i = 0; i < n_; ++i) {
-      if (price_[i] == p) return u_[i];
-    }
-    const int i = n_ < 4 ? n_++ : 3;
-    price_[i] = p;
-    u_[i] = std::log(p) - log_hp_;
-    return u_[i];
-  }
-
- private:
-  double log_hp_;
-  double price_[4] = {}, u_[4] = {};
-  int n_ = 0;
-};
-
-Wish WishOf(const Site& site, const MinerGroup& g, const PointTable& points, const SiteModelState::Group& st,
-            UsdPerTerahashDay hashprice, UsdPerMegawattHour price, UsdPerMegawattHour cp_adder, HourLogs& logs) {
-  const double pue = site.cooling.Pue(g.cooling);
-  Wish w;
-  const UsdPerMegawattHour asked = price + cp_adder;
-  w.point = points.Best(hashprice, asked, logs.Of(asked));
-  // ValuePerMegawattHour, inline: revenue of an hour over its facility MWh.
-  const double value = hashprice.value() * w.point.hashrate.value() / 24.0 * (g.uptime * (1.0 - g.pool_fee)) /
-                       (w.point.power.value() * pue / 1e6);
-  const double margin = value - asked.value();
+int UnitsWished(const MinerGroup& g, const SiteModelState::Group& st, double margin, double hysteresis,
+                bool* hold) {
   const bool on = st.running > 0;
-  const double band = st.stopped_by_limit ? 0.0 : site.policy.hysteresis.value();
+  const double band = st.stopped_by_limit ? 0.0 : hysteresis;
   const bool run = on ? margin >= 0 : margin >= band;
+  *hold = false;
   if (on && !run && st.since_change_h < g.min_on.count()) {
-    w.units = std::min(st.running, g.count);
-    w.hold = true;
-  } else if (!on && run && st.since_change_h < g.min_off.count()) {
-    w.units = 0;
-  } else {
-    w.units = run ? g.count : 0;
+    *hold = true;
+    return std::min(st.running, g.count);
   }
-  return w;
+  if (!on && run && st.since_change_h < g.min_off.count()) return 0;
+  return run ? g.count : 0;
 }
 
 // Earliest deadline first: the GPUs that must run this hour so that every
@@ -167,6 +134,12 @@ void SiteBooks::Clear() {
 SiteModel::SiteModel(Site site) : site_(std::move(site)) {
   points_.reserve(site_.miners.size());  // they refer to site_.miners: no reallocation
   for (size_t i = 0; i < site_.miners.size(); ++i) {
+    const MinerGroup& g = site_.miners[i];
+    GroupConstants& gc = groups_.emplace_back();
+    gc.pue = site_.cooling.Pue(g.cooling);
+    gc.share = g.uptime * (1.0 - g.pool_fee);
+    gc.value_coef = gc.share * 1e6 / (24.0 * gc.pue);
+    gc.ramp_hashing = std::clamp(1.0 - Hours(g.ramp_up).count(), 0.0, 1.0);
     points_.emplace_back(site_.miners[i], site_.cooling.Pue(site_.miners[i].cooling));
     merit_order_.push_back(static_cast<int>(i));
     mining_it_mw_ += (site_.miners[i].model.power * site_.miners[i].count).megawatts();
@@ -209,6 +182,15 @@ SiteModel::SiteModel(Site site) : site_(std::move(site)) {
   }
 }
 
+void SiteModel::PriceLogs(const UsdPerMegawattHour* prices, double* log_price, double* log_bought) const {
+  const double adder = site_.contract.adder.value();
+  for (int h = 0; h < 24; ++h) {
+    const double p = prices[h].value();
+    log_price[h] = p > 0 ? std::log(p) : 0.0;
+    log_bought[h] = p + adder > 0 ? std::log(p + adder) : 0.0;
+  }
+}
+
 SiteModelState SiteModel::InitialState(UtcTime start) const {
   SiteModelState st;
   st.groups.resize(site_.miners.size());
@@ -236,6 +218,16 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     limits = s.cooling.CapacityAt(hottest) < max_it_;
   }
   constexpr Watts kNoLimit{1e18};
+  const double hysteresis = s.policy.hysteresis.value();
+  double own_logs[48];
+  const double* log_price = day.log_prices;
+  const double* log_bought = day.log_bought;
+  if (!log_price || !log_bought) {
+    PriceLogs(day.prices, own_logs, own_logs + 24);
+    log_price = own_logs;
+    log_bought = own_logs + 24;
+  }
+  double last_hp = std::numeric_limits<double>::quiet_NaN(), log_hp = 0;
   for (int h = 0; h < 24; ++h) {
     const UtcTime t = day.start + std::chrono::hours(h);
     const UsdPerMegawattHour price = day.prices[h];
@@ -328,45 +320,71 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
       }
     }
 
-    // Mining takes the rest, most efficient first.
+    // Mining takes the rest, most efficient first. A group is asked the
+    // index inside the block, the index and the adder beyond it, each with
+    // the hour's 4CP adder.
     Watts mining{0};
     const Watts reserve = headroom ? headroom->site_cap() * s.policy.reserve_fraction : Watts(0);
     double mining_usd = 0, btc = 0;
-    HourLogs logs(hashprice);
+    const double hp = hashprice.value();
+    if (hp != last_hp) {
+      last_hp = hp;
+      log_hp = hp > 0 ? std::log(hp) : 0.0;
+    }
+    const double cp_usd = cp_adder.value();
+    const double asked_in = price.value() + cp_usd, asked_out = price.value() + contract.adder.value() + cp_usd;
+    double u_in, u_out;
+    if (cp_usd == 0) {
+      u_in = log_price[h] - log_hp;
+      u_out = log_bought[h] - log_hp;
+    } else {
+      u_in = asked_in > 0 ? std::log(asked_in) - log_hp : 0.0;
+      u_out = asked_out > 0 ? std::log(asked_out) - log_hp : 0.0;
+    }
+    // The best point at the asked price, and its margin ($/MWh of facility energy).
+    auto evaluate = [&](int i, double asked, double u, MinerPoint* point) {
+      *point = points_[i].Best(hashprice, UsdPerMegawattHour(asked), u);
+      return hp * point->hashrate.value() * groups_[i].value_coef / point->power.value() - asked;
+    };
     for (int i : merit_order_) {
       const MinerGroup& g = s.miners[i];
+      const GroupConstants& gc = groups_[i];
       SiteModelState::Group& gs = st.groups[i];
-      const double pue = s.cooling.Pue(g.cooling);
       const Watts draw = firm + batch + mining;
-      const UsdPerMegawattHour marginal = MarginalPrice(contract, price, draw);
-      Wish w = WishOf(s, g, points_[i], gs, hashprice, marginal, cp_adder, logs);
-      if (w.units > 0 && !w.hold && contract.block && draw < contract.block->size) {
+      const bool in_block = contract.block && draw < contract.block->size;
+      MinerPoint point;
+      const double margin = in_block ? evaluate(i, asked_in, u_in, &point) : evaluate(i, asked_out, u_out, &point);
+      bool hold = false;
+      int units = UnitsWished(g, gs, margin, hysteresis, &hold);
+      if (units > 0 && !hold && in_block) {
         // A group that would lose money above the block runs what the block holds.
-        const Wish above = WishOf(s, g, points_[i], gs, hashprice, price + contract.adder, cp_adder, logs);
-        if (above.units == 0) {
-          w.units = std::min(w.units, UnitsThatFit((contract.block->size - draw) / pue, w.point.power));
+        MinerPoint above;
+        bool above_hold = false;
+        if (UnitsWished(g, gs, evaluate(i, asked_out, u_out, &above), hysteresis, &above_hold) == 0) {
+          units = std::min(units, UnitsThatFit((contract.block->size - draw) / gc.pue, point.power));
         }
       }
       int running = 0;
-      if (w.units > 0) {
-        running = std::min(w.units, UnitsThatFit(available(g.domain_index, pue, reserve), w.point.power));
-        const Watts it = w.point.power * running;
-        take_room(g.domain_index, pue, it);
-        mining += it * pue;
+      if (units > 0) {
+        running = units;
+        if (headroom && !headroom->Fits(g.domain_index, gc.pue, reserve, point.power * units)) {
+          running = std::min(units, UnitsThatFit(headroom->Available(g.domain_index, gc.pue, reserve).it, point.power));
+        }
+        const Watts it = point.power * running;
+        take_room(g.domain_index, gc.pue, it);
+        mining += it * gc.pue;
         b->mining_it_mwh += it.megawatts();
       }
       // Units started this hour hash only after their ramp-up.
       const int started = std::max(0, running - gs.running);
-      const double ramp = std::clamp(1.0 - Hours(g.ramp_up).count(), 0.0, 1.0);
-      const double th = w.point.hashrate.value() * ((running - started) + started * ramp);
-      const double share = g.uptime * (1.0 - g.pool_fee);
-      mining_usd += hashprice.value() * th / 24.0 * share;
-      btc += day.btc_per_th_day[h] * th / 24.0 * share;
+      const double th = point.hashrate.value() * ((running - started) + started * gc.ramp_hashing);
+      mining_usd += hp * th / 24.0 * gc.share;
+      btc += day.btc_per_th_day[h] * th / 24.0 * gc.share;
       const bool changed = (gs.running > 0) != (running > 0);
       gs.since_change_h = changed ? 1.0 : gs.since_change_h + 1.0;
       gs.running = running;
-      if (running > 0 || w.units == 0) gs.stopped_by_limit = false;
-      if (running == 0 && w.units > 0) gs.stopped_by_limit = true;
+      if (running > 0 || units == 0) gs.stopped_by_limit = false;
+      if (running == 0 && units > 0) gs.stopped_by_limit = true;
     }
 
     const Watts facility = firm + batch + mining;

@@ -67,6 +67,10 @@ struct SiteDay {
   const UsdPerTerahashDay* hashprice = nullptr;  // 24 values, before pool fee
   const double* btc_per_th_day = nullptr;        // 24 values: BTC per TH/s per day, before pool fee
   const CalendarHour* calendar = nullptr;         // 24 values, SiteCalendar's (for this site)
+  // Optional, 24 values each: SiteModel::PriceLogs of `prices`, computed once
+  // for a historical day that many paths draw; none: RunDay computes them.
+  const double* log_prices = nullptr;
+  const double* log_bought = nullptr;
 };
 
 // What one day (or a sum of days) adds to the books.
@@ -125,6 +129,11 @@ class SiteModel {
   // released before `start` are left out.
   SiteModelState InitialState(UtcTime start) const;
 
+  // log(price) and log(price + the contract's adder) of 24 hours, 0 where
+  // the price is not positive (then never read): what RunDay needs of a
+  // day's prices besides the prices, for SiteDay::log_prices, log_bought.
+  void PriceLogs(const UsdPerMegawattHour* prices, double* log_price, double* log_bought) const;
+
   // Runs the day's 24 hours; adds to `books` (whose lease vectors it sizes).
   void RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* books) const;
 
@@ -134,7 +143,16 @@ class SiteModel {
   double mining_it_mw() const { return mining_it_mw_; }
 
  private:
+  // What a group's hour needs of the site, computed once (site.miners order).
+  struct GroupConstants {
+    double pue = 1;
+    double share = 1;          // uptime x (1 - pool fee)
+    double value_coef = 0;     // value per facility MWh = hashprice x TH/s x value_coef / W
+    double ramp_hashing = 1;   // share of its first hour a started unit hashes
+  };
+
   Site site_;
+  std::vector<GroupConstants> groups_;
   std::vector<int> merit_order_;
   std::vector<PointTable> points_;  // site_.miners order
   std::vector<BatchJob> listed_jobs_;  // by release

@@ -88,6 +88,25 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
       r->site_of_[d][m] = it->second;
     }
   }
+  // Each historical power day's prices as the model gives them (level, cap)
+  // and their logs, once: every path that draws the day reads them. The
+  // logs depend on the contract's adder only, so models that share it share
+  // them.
+  const std::vector<PowerDay>& history = r->markets_.power->history();
+  r->day_prices_.resize(history.size() * 24);
+  for (std::size_t i = 0; i < history.size(); ++i) r->markets_.power->Prices(history[i], &r->day_prices_[i * 24]);
+  std::map<double, int> by_adder;
+  for (const auto& model : r->models_) {
+    const double adder = model->site().contract.adder.value();
+    auto [it, added] = by_adder.emplace(adder, static_cast<int>(r->day_logs_.size()));
+    if (added) {
+      std::vector<double>& logs = r->day_logs_.emplace_back(history.size() * 48);
+      for (std::size_t i = 0; i < history.size(); ++i) {
+        model->PriceLogs(&r->day_prices_[i * 24], &logs[i * 48], &logs[i * 48 + 24]);
+      }
+    }
+    r->logs_of_model_.push_back(it->second);
+  }
   return r;
 }
 
@@ -196,7 +215,6 @@ std::vector<std::vector<SiteBooks>> PlanRunner::RunSites(const PathMarkets& pm) 
   for (const auto& row : site_of_) {
     for (int m = 0; m < months; ++m) used[row[m]][m] = true;
   }
-  std::array<UsdPerMegawattHour, 24> prices{};
   std::array<UsdPerTerahashDay, 24> hps{};
   std::array<double, 24> bpt{};
   for (std::size_t k = 0; k < nm; ++k) {
@@ -210,12 +228,14 @@ std::vector<std::vector<SiteBooks>> PlanRunner::RunSites(const PathMarkets& pm) 
       if (m != last_month && m != last_month + 1) st.reset();
       if (m != last_month) last_month = m;
       if (!st) st.emplace(model.InitialState(start));
-      markets_.power->Prices(markets_.power->history()[pm.power_day[d]], prices.data());
+      const std::size_t drawn = pm.power_day[d];
+      const double* logs = &day_logs_[logs_of_model_[k]][drawn * 48];
       hps.fill(UsdPerTerahashDay(pm.hashprice[d]));
       bpt.fill(pm.btc_per_th[d]);
       SiteBooks& month = books[k][m];
       const double cloud_before = month.gpu_cloud_revenue_usd;
-      model.RunDay(SiteDay{start, prices.data(), hps.data(), bpt.data(), calendar_->Day(d)}, &*st, &month);
+      model.RunDay(SiteDay{start, &day_prices_[drawn * 24], hps.data(), bpt.data(), calendar_->Day(d), logs, logs + 24},
+                   &*st, &month);
       if (!pm.gpu_rent_factor.empty()) {
         month.gpu_cloud_revenue_usd = cloud_before + (month.gpu_cloud_revenue_usd - cloud_before) * pm.gpu_rent_factor[d];
       }

@@ -140,6 +140,12 @@ class PlanRunner {
   // Distinct sites: models_[k]; site_of_[d][m]: the model of decision d in month m.
   std::vector<std::unique_ptr<SiteModel>> models_;
   std::vector<std::vector<int>> site_of_;
+  // Per historical power day i: its 24 prices as the model gives them
+  // (day_prices_[24 i...]) and, per contract adder, SiteModel::PriceLogs
+  // (day_logs_[logs_of_model_[k]][48 i...]: 24 log prices, 24 log bought).
+  std::vector<UsdPerMegawattHour> day_prices_;
+  std::vector<std::vector<double>> day_logs_;
+  std::vector<int> logs_of_model_;
   // Per decision and conversion: the lease's index in each model's site (-1: none).
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 namespace mullet {
@@ -100,6 +101,82 @@ TEST(IrrTest, TwoSignChangesAndTwoRootsIsAmbiguous) {
   ASSERT_EQ(irr.roots.size(), 2u);
   EXPECT_NEAR(irr.roots[0], 0.10, 1e-9);
   EXPECT_NEAR(irr.roots[1], 0.20, 1e-9);
+}
+
+// Every grid point evaluated, then bisection between neighbours of opposite
+// sign: what InternalRateOfReturn finds with more than one sign change, by
+// its documented rule, without the pruning that skips most grid points.
+std::vector<double> EveryGridPointRoots(const std::vector<Usd>& flows) {
+  auto npv = [&](double s) {
+    const double x = std::exp(-s / 12.0);
+    double sum = 0;
+    for (auto it = flows.rbegin(); it != flows.rend(); ++it) sum = sum * x + it->value();
+    return sum;
+  };
+  const double lo = std::log1p(kIrrLowestRate), hi = std::log1p(kIrrHighestRate);
+  constexpr int kSteps = 4000;
+  std::vector<double> roots;
+  double s_prev = lo, f_prev = npv(lo);
+  if (f_prev == 0) roots.push_back(lo);
+  for (int i = 1; i <= kSteps; ++i) {
+    const double s = lo + (hi - lo) * i / kSteps;
+    const double f = npv(s);
+    if (f == 0) {
+      roots.push_back(s);
+    } else if (f_prev != 0 && (f < 0) != (f_prev < 0)) {
+      double a = s_prev, b = s, fa = f_prev;
+      for (int k = 0; k < 200 && b - a > 1e-12; ++k) {
+        const double mid = 0.5 * (a + b), fm = npv(mid);
+        if (fm == 0) {
+          a = b = mid;
+          break;
+        }
+        if ((fm < 0) == (fa < 0)) {
+          a = mid;
+          fa = fm;
+        } else {
+          b = mid;
+        }
+      }
+      roots.push_back(0.5 * (a + b));
+    }
+    s_prev = s;
+    f_prev = f;
+  }
+  for (double& r : roots) r = std::expm1(r);
+  return roots;
+}
+
+TEST(IrrTest, SkippingGridRunsFindsWhatEveryGridPointFinds) {
+  // Flows like a plan's increments: capex, then noisy monthly margins of
+  // either sign, sometimes a large last flow; many sign changes. Roots
+  // close together and roots near the bracket's ends included.
+  std::uint64_t state = 12345;
+  auto uniform = [&] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  };
+  int multi = 0, with_roots = 0;
+  for (int t = 0; t < 400; ++t) {
+    std::vector<Usd> flows(static_cast<std::size_t>(13 + t % 60), Usd(0));
+    flows[0] = Usd(-1e8 * uniform());
+    const double drift = 2e6 * (uniform() - 0.3);
+    for (std::size_t m = 1; m < flows.size(); ++m) flows[m] = Usd(drift + 3e6 * (uniform() - 0.5));
+    if (t % 3 == 0) flows.back() += Usd(2e8 * (uniform() - 0.5));
+    const Irr irr = InternalRateOfReturn(flows);
+    if (irr.sign_changes < 2) continue;
+    ++multi;
+    const std::vector<double> want = EveryGridPointRoots(flows);
+    with_roots += want.empty() ? 0 : 1;
+    ASSERT_EQ(irr.roots, want) << "case " << t;
+  }
+  // The two known cases with two roots and one in the bracket.
+  EXPECT_EQ(InternalRateOfReturn(At(25, {{0, -100}, {12, 230}, {24, -132}})).roots,
+            EveryGridPointRoots(At(25, {{0, -100}, {12, 230}, {24, -132}})));
+  EXPECT_EQ(InternalRateOfReturn(At(25, {{0, -100}, {12, 200}, {24, -1}})).roots,
+            EveryGridPointRoots(At(25, {{0, -100}, {12, 200}, {24, -1}})));
+  EXPECT_GT(multi, 300);
+  EXPECT_GT(with_roots, 100);
 }
 
 TEST(IrrTest, TwoSignChangesWithOneRootInTheBracketIsUnique) {

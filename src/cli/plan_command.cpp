@@ -70,7 +70,7 @@ Result<std::vector<PowerDay>> BuiltInPowerDays() {
   int seed = 1;
   for (int year_back : {0, 4, 8, 12}) {
     const MarketSeries m = DefaultMarket(static_cast<std::uint64_t>(seed++));
-    Result<std::vector<PowerDay>> days = PowerDaysFromHours(m.times, m.power_price, std::chrono::hours(-6));
+    Result<std::vector<PowerDay>> days = PowerDaysFromHours(m.times, m.power_price, kPlanDayStartUtc);
     if (!days.ok()) return days.status();
     for (PowerDay d : *days) {
       const std::chrono::year_month_day ymd(d.date);
@@ -161,7 +161,7 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
                                               ", shifted so that " + drift_words});
     Result<HourlyPrices> power = LoadHourlyPrices(*dir / data_files::kErcotDam, "hb_west");
     if (!power.ok()) return power.status();
-    Result<std::vector<PowerDay>> days = PowerDaysFromHours(power->hours, power->prices[0], std::chrono::hours(-6));
+    Result<std::vector<PowerDay>> days = PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc);
     if (!days.ok()) return days.status();
     power_days = std::move(*days);
     m.assumptions.push_back({"Power price", "ERCOT HB_WEST day-ahead days of " + FormatDate(power_days.front().date) +

@@ -42,8 +42,8 @@ int LeapDayOfYear(Date date) {
 
 Result<std::vector<PowerDay>> PowerDaysFromHours(std::span<const UtcTime> times,
                                                  std::span<const UsdPerMegawattHour> prices,
-                                                 hours utc_offset) {
-  assert(utc_offset > hours(-24) && utc_offset < hours(24));
+                                                 hours day_start) {
+  assert(day_start > hours(-24) && day_start < hours(24));
   if (times.size() != prices.size()) {
     return Status::InvalidArgument("prices: " + std::to_string(prices.size()) + " prices for " +
                                    std::to_string(times.size()) + " hours");
@@ -59,7 +59,7 @@ Result<std::vector<PowerDay>> PowerDaysFromHours(std::span<const UtcTime> times,
     if (!std::isfinite(prices[i].value())) {
       return Status::InvalidArgument("prices[" + std::to_string(i) + "]: not finite");
     }
-    const UtcTime local = times[i] - utc_offset;
+    const UtcTime local = times[i] - day_start;
     const Date date = std::chrono::floor<days>(local);
     const auto since_midnight = local - date;
     if (since_midnight % hours(1) != std::chrono::seconds(0)) {

@@ -57,17 +57,17 @@ struct PowerDay {
   std::array<UsdPerMegawattHour, kHoursPerDay> prices{};
 };
 
-// Cuts hourly prices into days that start at UTC midnight + utc_offset
+// Cuts hourly prices into days that start `day_start` after UTC midnight
 // (ERCOT: 6 h, midnight Central Standard Time, its market's local standard
 // time; a fixed offset keeps every day 24 hours long across daylight saving,
 // so in summer hour h is h + 1 on the wall clock). A day's date is the local
 // date. Days missing any hour (a gap, a partial first or last day) are left
 // out. InvalidArgument naming the field: hours and prices of different
 // sizes; a time not on a whole hour (after the offset), or not strictly
-// after the one before; a price not finite. REQUIRES: -24 h < offset < 24 h.
+// after the one before; a price not finite. REQUIRES: -24 h < day_start < 24 h.
 Result<std::vector<PowerDay>> PowerDaysFromHours(std::span<const UtcTime> hours,
                                                  std::span<const UsdPerMegawattHour> prices,
-                                                 std::chrono::hours utc_offset);
+                                                 std::chrono::hours day_start);
 
 enum class DayPool {
   // Days of the same calendar month. Keeps each month's mean (Uri stays in

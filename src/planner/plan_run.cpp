@@ -22,8 +22,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4, kGpuRentStream = 5;
-// ERCOT's operating day starts at midnight Central Standard Time.
-constexpr std::chrono::hours kDayStartUtc{6};
+constexpr std::chrono::hours kDayStartUtc = kPlanDayStartUtc;
 
 int MonthsBetween(Date a, Date b) {
   const std::chrono::year_month_day x(a), y(b);
@@ -88,6 +87,19 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
       r->site_of_[d][m] = it->second;
     }
   }
+  if (const PathMarkets* rp = r->markets_.replay.get()) {
+    const std::size_t n = static_cast<std::size_t>(r->days_);
+    if (rp->price.size() != n || rp->hashprice.size() != n || rp->btc_per_th.size() != n ||
+        rp->hashrate.size() != n || rp->power_day.size() != n || !rp->gpu_rent_factor.empty()) {
+      return Status::InvalidArgument("replay: " + std::to_string(n) +
+                                     " days of BTC price, hashprice, BTC per TH and hashrate, and no GPU rents, wanted");
+    }
+    for (const std::uint32_t i : rp->power_day) {
+      if (i >= r->markets_.power->history().size()) {
+        return Status::InvalidArgument("replay: power day " + std::to_string(i) + " is not in the history");
+      }
+    }
+  }
   // Each historical power day's prices as the model gives them (level, cap)
   // and their logs, once: every path that draws the day reads them. The
   // logs depend on the contract's adder only, so models that share it share
@@ -113,6 +125,7 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
 // The path's markets, day by day: BTC, the power day drawn, the chain's
 // blocks and difficulty, hashprice, and tomorrow's hashrate from it.
 PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) const {
+  if (markets_.replay) return *markets_.replay;
   const PlanSpec& p = plan_;
   const int n = days_;
   const RandomStream btc_stream(seed, path, kBtcStream), power_stream(seed, path, kPowerStream),

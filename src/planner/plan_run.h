@@ -40,6 +40,22 @@
 
 namespace mullet {
 
+// A plan's day starts at 06:00 UTC: ERCOT's operating day, from midnight
+// Central Standard Time. Historical power days must be cut the same way
+// (PowerDaysFromHours(..., kPlanDayStartUtc)) for their hours to meet the
+// plan's calendar (ambient, 4CP alert hours).
+inline constexpr std::chrono::hours kPlanDayStartUtc{6};
+
+// One path's markets by day.
+struct PathMarkets {
+  std::vector<double> price;       // BTC close, USD
+  std::vector<double> hashprice;   // USD per TH/s per day, before pool fee
+  std::vector<double> btc_per_th;  // BTC per TH/s per day
+  std::vector<double> hashrate;    // network, TH/s
+  std::vector<std::uint32_t> power_day;  // the historical power day drawn
+  std::vector<double> gpu_rent_factor;   // the rent relative to the first day's; empty: 1
+};
+
 // The market models a run draws from, and what they are, in words.
 struct PlanMarkets {
   // BTC: the bootstrap of history when set, else the regime model (with
@@ -55,6 +71,10 @@ struct PlanMarkets {
   // days before the plan's start (negative: after it).
   std::optional<GpuRentParams> gpu_rent;
   std::int64_t gpu_rent_day0 = 0;
+  // Set: every path is this one (its vectors a value per day of the plan;
+  // power_day indexes power's history): history replayed through the
+  // planner, to hold it to the backtest (planner_test). None: drawn.
+  std::shared_ptr<const PathMarkets> replay;
   std::vector<Calibration::FitRow> fit;  // the calibration's, for the report
   std::vector<std::pair<std::string, std::string>> assumptions;  // (model, description)
 };
@@ -94,22 +114,14 @@ struct PlanResults {
   float* CashOf(std::uint64_t i, int d) { return &cash[(i * decisions + d) * months]; }
 };
 
-// One path's markets by day.
-struct PathMarkets {
-  std::vector<double> price;       // BTC close, USD
-  std::vector<double> hashprice;   // USD per TH/s per day, before pool fee
-  std::vector<double> btc_per_th;  // BTC per TH/s per day
-  std::vector<double> hashrate;    // network, TH/s
-  std::vector<std::uint32_t> power_day;  // the historical power day drawn
-  std::vector<double> gpu_rent_factor;   // the rent relative to the first day's; empty: 1
-};
 
 // A plan made ready to run: its sites per phase and decision, built once
 // and shared (read-only) by every thread.
 class PlanRunner {
  public:
   // InvalidArgument: the site file's scenario is missing, a conversion
-  // takes more mining than the site has.
+  // takes more mining than the site has; a replay whose days are not the
+  // plan's, or that names a power day the history lacks.
   static Result<std::unique_ptr<PlanRunner>> Create(const PlanSpec& plan, const Site& base, PlanMarkets markets);
 
   // Computes paths [first, first + count) on `threads` threads (>= 1);

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -13,6 +16,8 @@
 #include "planner/plan_spec.h"
 #include "planner/plan_output.h"
 #include "site/site_config.h"
+#include "sim/backtest.h"
+#include "common/example_history.h"
 
 namespace mullet {
 namespace {
@@ -47,7 +52,7 @@ Fixture Load() {
   Result<HourlyPrices> power = LoadHourlyPrices(fs::path(MULLET_SHARED_DATA) / data_files::kErcotDam, "hb_west");
   EXPECT_TRUE(power.ok());
   m.power = std::make_shared<PowerPriceModel>(
-      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], std::chrono::hours(-6))));
+      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
   m.hashrate.growth_at_reference = 0.002;
   m.hashrate.sensitivity = 0.0017;
   m.hashrate.reference_hashprice = UsdPerTerahashDay(0.05);
@@ -123,6 +128,78 @@ Site OneGroupSite(int count) {
   g.count = count;
   site.miners.push_back(g);
   return site;
+}
+
+// The whole planner (markets, the site by day, months, finance) fed one
+// deterministic path, the history of 2022-2023 (no demand-response event
+// dated in the site file, which the planner does not model): the decision
+// that keeps the site as it is agrees with `mullet backtest` of the same
+// scenario over the same days within 0.1 % (the issue asks 1 %; before the
+// power days were cut at the plan's day start, it missed by 1.3 %). The planner
+// holds a day's hashprice (the mean of its 24 hours here) where the
+// backtest changes it at 00:00 UTC, six hours into the planner's day.
+TEST(PlanRunTest, HistoryReplayedAgreesWithTheBacktest) {
+  Result<PlanSpec> p = LoadPlanFile(fs::path(MULLET_EXAMPLES) / "plan.yaml");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  PlanSpec plan = *p;
+  plan.start = Date(std::chrono::year(2022) / 1 / 1);
+  plan.years = 2;
+  const std::vector<Scenario> scenarios = testing_history::LoadExample("hybrid_west_texas.yaml");
+  const Scenario* base = nullptr;
+  for (const Scenario& sc : scenarios) {
+    if (sc.name == plan.scenario) base = &sc;
+  }
+  ASSERT_NE(base, nullptr);
+  ASSERT_EQ(plan.decisions.front().name, "stay-mining");
+  ASSERT_TRUE(plan.decisions.front().conversions.empty() && plan.decisions.front().fleet.empty());
+
+  const MarketSeries m = testing_history::History("2022-01-01T06:00:00Z", "2024-01-01T06:00:00Z");
+  ASSERT_EQ(m.size(), 730u * 24);
+  Result<HourlyPrices> power = LoadHourlyPrices(fs::path(MULLET_SHARED_DATA) / data_files::kErcotDam, "hb_west");
+  ASSERT_TRUE(power.ok());
+  PlanMarkets markets;
+  markets.power = std::make_shared<PowerPriceModel>(
+      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
+  auto replay = std::make_shared<PathMarkets>();
+  const std::vector<PowerDay>& days = markets.power->history();
+  for (std::size_t d = 0; d < 730; ++d) {
+    double hp = 0, bpt = 0;
+    for (std::size_t h = d * 24; h < d * 24 + 24; ++h) {
+      hp += m.hashprice[h].value() / 24;
+      bpt += m.btc_per_th_day[h].value() / 24;
+    }
+    replay->price.push_back(m.btc_price[d * 24].value());
+    replay->hashprice.push_back(hp);
+    replay->btc_per_th.push_back(bpt);
+    replay->hashrate.push_back(0);  // the fans' only
+    const Date date = plan.start + std::chrono::days(d);
+    const auto it = std::find_if(days.begin(), days.end(), [&](const PowerDay& x) { return x.date == date; });
+    ASSERT_NE(it, days.end()) << "no power day " << d;
+    replay->power_day.push_back(static_cast<std::uint32_t>(it - days.begin()));
+  }
+  markets.replay = replay;
+  Result<std::unique_ptr<PlanRunner>> runner = PlanRunner::Create(plan, base->site, markets);
+  ASSERT_TRUE(runner.ok()) << runner.status().message();
+  ASSERT_EQ((*runner)->days(), 730);
+  const PlanResults r = (*runner)->Run(1, 0, 2, 2);
+  const DecisionOutcome& stay = r.outcomes[0];
+  // Every path is the replay.
+  EXPECT_EQ(r.outcomes[0].btc_mined, r.outcomes[plan.decisions.size()].btc_mined);
+
+  BacktestOptions o;
+  o.series = false;
+  const BacktestSummary bt = RunBacktest(*base, m, PolicyKind::kMullet, o).summary;
+  ASSERT_GT(bt.btc_mined, 0);
+  auto within = [](double planned, double replayed, double tolerance) {
+    return std::abs(planned - replayed) <= tolerance * std::abs(replayed);
+  };
+  EXPECT_PRED3(within, stay.btc_mined, bt.btc_mined, 1e-3);
+  EXPECT_PRED3(within, stay.cost_per_btc_direct, bt.direct_cost_per_btc_usd, 1e-3);
+  // The plan's EBITDA is the backtest's operating profit less the plan's overhead.
+  EXPECT_PRED3(within, stay.ebitda_usd + plan.overhead_usd_per_month * plan.months(), bt.profit_usd, 1e-3);
+  std::printf("replay of 2022-2023: BTC %.3f vs %.3f, direct cost/BTC %.0f vs %.0f, profit %.0f vs %.0f\n",
+              stay.btc_mined, bt.btc_mined, stay.cost_per_btc_direct, bt.direct_cost_per_btc_usd,
+              stay.ebitda_usd + plan.overhead_usd_per_month * plan.months(), bt.profit_usd);
 }
 
 TEST(PlanSpecTest, FleetChangesApplyFromTheirMonth) {

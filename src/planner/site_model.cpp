@@ -140,6 +140,9 @@ SiteModel::SiteModel(Site site) : site_(std::move(site)) {
     gc.share = g.uptime * (1.0 - g.pool_fee);
     gc.value_coef = gc.share * 1e6 / (24.0 * gc.pue);
     gc.ramp_hashing = std::clamp(1.0 - Hours(g.ramp_up).count(), 0.0, 1.0);
+    gc.single_point = g.firmware.profiles.empty() && !(g.firmware.power_target_min && g.firmware.power_target_max);
+    gc.nameplate = NameplatePoint(g);
+    gc.nameplate_value = gc.nameplate.hashrate.value() * gc.value_coef / gc.nameplate.power.value();
     points_.emplace_back(site_.miners[i], site_.cooling.Pue(site_.miners[i].cooling));
     merit_order_.push_back(static_cast<int>(i));
     mining_it_mw_ += (site_.miners[i].model.power * site_.miners[i].count).megawatts();
@@ -343,8 +346,13 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     }
     // The best point at the asked price, and its margin ($/MWh of facility energy).
     auto evaluate = [&](int i, double asked, double u, MinerPoint* point) {
+      const GroupConstants& gc = groups_[i];
+      if (gc.single_point) {
+        *point = gc.nameplate;
+        return hp * gc.nameplate_value - asked;
+      }
       *point = points_[i].Best(hashprice, UsdPerMegawattHour(asked), u);
-      return hp * point->hashrate.value() * groups_[i].value_coef / point->power.value() - asked;
+      return hp * point->hashrate.value() * gc.value_coef / point->power.value() - asked;
     };
     for (int i : merit_order_) {
       const MinerGroup& g = s.miners[i];

@@ -149,6 +149,11 @@ class SiteModel {
     double share = 1;          // uptime x (1 - pool fee)
     double value_coef = 0;     // value per facility MWh = hashprice x TH/s x value_coef / W
     double ramp_hashing = 1;   // share of its first hour a started unit hashes
+    // No profile and no power-target range: nameplate is its only point,
+    // worth hashprice x nameplate_value per facility MWh.
+    bool single_point = false;
+    MinerPoint nameplate;
+    double nameplate_value = 0;
   };
 
   Site site_;

@@ -6,7 +6,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <algorithm>
 #include <charconv>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -169,7 +171,8 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--listen", f.listen, "Address and port of the API; port 0 picks a free one")->capture_default_str();
   cmd->add_option("--models-yaml", f.models_yaml, "Extra ASIC models (see examples/asic_models.yaml)");
   cmd->add_option("--emulate", f.emulate,
-                  "Run an emulated plant of N LuxOS miners shaped like the site's groups, and its meter")
+                  "Run an emulated plant: N LuxOS miners shaped like the site's groups, the AI tenants' GPU nodes "
+                  "(fake H100s, capped like real ones) and the site meter")
       ->check(CLI::Range(1, 200000));
   cmd->add_option("--emulate-from", f.emulate_from, "The emulated miners' first loopback address")
       ->capture_default_str();
@@ -359,8 +362,18 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
     for (const MinerGroup& g : site.miners) {
       groups += fmt::format("{}{} x {}", groups.empty() ? "" : ", ", g.count, Printable(g.model.name));
     }
-    fmt::print(err, "mullet serve: emulating {} LuxOS miners on {} ({}) and the site meter on modbus {}:{}\n",
-               f.emulate, emulated->range(), groups, mo.host, mo.port);
+    std::map<std::string, std::pair<int, int>> tenants;  // nodes, GPUs
+    for (const FirmGpuNode& n : emulated->gpu_nodes()) {
+      Result<std::vector<GpuReading>> gpus = n.node->Read();
+      ++tenants[n.tenant].first;
+      tenants[n.tenant].second += gpus.ok() ? static_cast<int>(gpus->size()) : 0;
+    }
+    std::string ai;
+    for (const auto& [tenant, count] : tenants) {
+      ai += fmt::format(", {} GPU nodes ({} H100) for {}", count.first, count.second, Printable(tenant));
+    }
+    fmt::print(err, "mullet serve: emulating {} LuxOS miners on {} ({}){} and the site meter on modbus {}:{}\n",
+               f.emulate, emulated->range(), groups, ai, mo.host, mo.port);
   } else {
     Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>> own =
         SiteMiners(site, f.site_file);
@@ -523,6 +536,17 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
       auto node = std::make_shared<NvidiaSmiGpuNode>(no);
       ro.gpu_nodes.push_back({g.tenant, g.path, node.get()});
       ro.gpu_owners.push_back(std::move(node));
+    }
+    // The emulated plant's GPU nodes, for every tenant no --gpu-node names.
+    if (emulated) {
+      for (std::size_t i = 0; i < emulated->gpu_nodes().size(); ++i) {
+        const FirmGpuNode& n = emulated->gpu_nodes()[i];
+        if (std::any_of(gpu_nodes->begin(), gpu_nodes->end(), [&](const GpuNodeFlag& g) { return g.tenant == n.tenant; })) {
+          continue;
+        }
+        ro.gpu_nodes.push_back(n);
+        ro.gpu_owners.push_back(emulated->gpu_owners()[i]);
+      }
     }
     runner = std::make_unique<LoopRunner>(site, std::move(loop_store).value(), std::move(io), fleet->second, ro,
                                           board, err, Now);

@@ -4,10 +4,14 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
+#include <cmath>
 #include <future>
+#include <mutex>
 #include <numeric>
 #include <thread>
 
+#include "drivers/gpu/fake_gpu_node.h"
 #include "emulate/fleet.h"
 #include "emulate/modbus_meter.h"
 
@@ -15,22 +19,69 @@ namespace mullet {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// A FakeGpuNode shared by the control loop (caps) and the plant's meter
+// (draw), on the real clock: each call first moves the node to now.
+class EmulatedGpuNode : public GpuNode {
+ public:
+  // Every GPU drawing `options.idle_draw` (its workload) from the start.
+  explicit EmulatedGpuNode(const FakeGpuOptions& options)
+      : start_(std::chrono::steady_clock::now()), node_(options) {}
+
+  Result<std::vector<GpuReading>> Read() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    node_.AdvanceTo(Now());
+    return node_.Read();
+  }
+  Status SetPowerLimit(int index, Watts cap) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    node_.AdvanceTo(Now());
+    return node_.SetPowerLimit(index, cap);
+  }
+  // What the node's GPUs draw now, IT watts.
+  double DrawWatts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    node_.AdvanceTo(Now());
+    Result<std::vector<GpuReading>> r = node_.Read();
+    double w = 0;
+    if (r.ok()) {
+      for (const GpuReading& g : *r) w += g.power_draw ? g.power_draw->value() : 0;
+    }
+    return w;
+  }
+
+ private:
+  Seconds Now() const {
+    return Seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+
+  std::mutex mu_;
+  const std::chrono::steady_clock::time_point start_;
+  FakeGpuNode node_;
+};
+
+}  // namespace
+
 struct EmulatedSite::Plant {
   asio::io_context io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{io.get_executor()};
   std::vector<std::unique_ptr<EmulatedFleet>> fleets;  // one per group with units
   std::vector<double> pue;                             // per fleet
-  double firm_facility_w = 0;
+  // The AI tenants' GPU nodes and each one's cooling.
+  std::vector<std::shared_ptr<EmulatedGpuNode>> gpu_nodes;
+  std::vector<double> gpu_pue;
   std::unique_ptr<ModbusMeterServer> meter;
   std::thread thread;
 
   static UtcTime Now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-  // What the site truly draws now: every miner at its wall power, with its
-  // group's cooling, plus the firm AI load. Runs on the plant's thread.
+  // What the site truly draws now: every miner at its wall power and every
+  // tenant's GPU at its draw, each with its cooling. Runs on the plant's thread.
   double FacilityWatts() {
     const UtcTime now = Now();
-    double w = firm_facility_w;
+    double w = 0;
+    for (std::size_t n = 0; n < gpu_nodes.size(); ++n) w += gpu_nodes[n]->DrawWatts() * gpu_pue[n];
     for (std::size_t f = 0; f < fleets.size(); ++f) {
       double it = 0;
       for (std::size_t i = 0; i < fleets[f]->size(); ++i) {
@@ -120,12 +171,26 @@ Result<std::unique_ptr<EmulatedSite>> EmulatedSite::Start(const Site& site, cons
     plant.fleets.push_back(std::move(fleet).value());
     index += static_cast<std::size_t>(shares[g]);
   }
-  for (const ColoLease& l : site.leases) {
-    plant.firm_facility_w += l.contracted_it.value() * l.load_factor * site.cooling.Pue(l.cooling);
-  }
-  for (const GpuCloud& c : site.clouds) {
-    plant.firm_facility_w += c.nodes * c.power_per_node.value() * site.cooling.Pue(c.cooling);
-  }
+  // Each tenant's IT load as GPUs of at most 600 W, 8 to a node.
+  auto add_tenant = [&](const std::string& tenant, Watts it, CoolingClass cooling) {
+    constexpr int kGpusPerNode = 8;
+    constexpr double kGpuDemandW = 600;
+    if (it.value() <= 0) return;
+    const int gpus = static_cast<int>(std::ceil(it.value() / kGpuDemandW));
+    for (int done = 0, k = 0; done < gpus; done += kGpusPerNode, ++k) {
+      FakeGpuOptions fo;
+      fo.gpus = std::min(kGpusPerNode, gpus - done);
+      fo.idle_draw = Watts(it.value() / gpus);  // the workload's draw, from the start
+      fo.settle_time = Seconds(1.0);
+      auto node = std::make_shared<EmulatedGpuNode>(fo);
+      plant.gpu_nodes.push_back(node);
+      plant.gpu_pue.push_back(site.cooling.Pue(cooling));
+      out->gpu_nodes_.push_back({tenant, "emulated:" + tenant + "/" + std::to_string(k), node.get()});
+      out->gpu_owners_.push_back(node);
+    }
+  };
+  for (const ColoLease& l : site.leases) add_tenant(l.name, l.contracted_it * l.load_factor, l.cooling);
+  for (const GpuCloud& c : site.clouds) add_tenant(c.name, c.power_per_node * c.nodes, c.cooling);
   MeterFeeder feeder;
   feeder.name = "interconnect";
   Plant* p = &plant;

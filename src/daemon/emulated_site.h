@@ -1,10 +1,14 @@
 // `mullet serve --emulate N`: the site's plant on loopback, in the daemon's
 // own process, so a newcomer sees a live site in one command. N emulated
 // LuxOS miners shaped like the site's groups (each group's model, N shared
-// out in proportion to the groups' counts), and a Modbus TCP meter at the
-// interconnect that reads what they truly draw, with cooling, plus the AI
-// tenants' firm load at their load factor. The daemon reaches both through
-// its real drivers: the emulator is the plant, not a shortcut.
+// out in proportion to the groups' counts); each AI tenant's GPUs as fake
+// 8-GPU H100 nodes (drivers/gpu/fake_gpu_node.h) drawing the tenant's IT
+// load (contracted IT x load factor, or a cloud's nodes x power) until
+// capped; and a Modbus TCP meter at the interconnect that reads what the
+// miners and the GPUs truly draw, with cooling. The daemon reaches the
+// miners and the meter through its real drivers, and the GPU nodes through
+// the GpuNode interface it drives nvidia-smi with: the emulator is the
+// plant, not a shortcut.
 //
 // Thread safety: the plant runs on its own thread (its io_context); the
 // accessors below are fixed after Start and may be read from any thread.
@@ -18,7 +22,9 @@
 #include <vector>
 
 #include "core/status/result.h"
+#include "daemon/control_loop.h"
 #include "daemon/driver_fleet.h"
+#include "drivers/gpu/gpu_node.h"
 #include "site/site.h"
 
 namespace mullet {
@@ -52,6 +58,12 @@ class EmulatedSite {
   // holding register 0 (src/emulate/README.md, "Meters").
   boost::asio::ip::tcp::endpoint meter() const { return meter_; }
   std::string range() const;  // "127.3.0.1-127.3.3.232"
+  // The AI tenants' fake GPU nodes, for ControlLoop::SetFirmGpuNodes: each
+  // named "emulated:TENANT/K", kept alive by gpu_owners() (same order). A
+  // tenant's GPUs each draw 600 W at most (of an H100's 200-700 W range),
+  // as many as its IT load needs, 8 to a node. Safe to call from any thread.
+  const std::vector<FirmGpuNode>& gpu_nodes() const { return gpu_nodes_; }
+  const std::vector<std::shared_ptr<GpuNode>>& gpu_owners() const { return gpu_owners_; }
 
   struct Plant;  // the io_context, its thread, the fleets and the meter server
 
@@ -62,6 +74,8 @@ class EmulatedSite {
   std::vector<std::size_t> groups_;
   std::vector<std::string> faults_;
   boost::asio::ip::tcp::endpoint meter_;
+  std::vector<FirmGpuNode> gpu_nodes_;
+  std::vector<std::shared_ptr<GpuNode>> gpu_owners_;
   std::unique_ptr<Plant> plant_;
 };
 

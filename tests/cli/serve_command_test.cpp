@@ -548,6 +548,50 @@ TEST_F(ServeCommandTest, AFirmSlaBreachCapsTheTenantsGpusThroughNvidiaSmiAndCanc
   unsetenv("FAKE_NVIDIA_SMI_LOG");
 }
 
+// --emulate fakes the AI tenant's GPUs too (1,275 kW of IT as 2,125 H100s
+// of 600 W, 8 to a node) and its meter reads what they draw: an event below
+// the firm load caps them through the same interface as nvidia-smi, the
+// meter follows, and cancelling restores them.
+TEST_F(ServeCommandTest, UnderEmulateTheTenantsGpusAreEmulatedAndTheMeterFollowsTheirCaps) {
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  const auto made = Mullet("token create --role operator --db " + db_);
+  ASSERT_EQ(made.code, 0) << made.err;
+  const std::string token = made.out.substr(0, made.out.size() - 1);
+  Daemon d({demo, "--emulate", "40", "--emulate-from", "127.3.144.1", "--tick-s", "0.5", "--db", db_, "--listen",
+            "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  const nlohmann::json at_rest = WaitForTick(d.port(), 10, [](const nlohmann::json& t) {
+    return t["answered"] == 40 && t["site_meter_w"].is_number();
+  });
+  ASSERT_TRUE(at_rest.is_object()) << Live(d.port()).dump();
+  // 24 S21 and 16 S19 XP with air cooling, and the tenant's GPUs with liquid cooling.
+  const double mining_w = (24 * 3500.0 + 16 * 3010.0) * 1.08;
+  EXPECT_NEAR(at_rest["site_meter_w"].get<double>(), mining_w + kFirmW, 1.0);
+  EXPECT_EQ(at_rest["gpus"]["capped"], 0);
+
+  const auto [status, reply] = Request(d.port(), "POST", "/api/v1/events", token, R"({"type":"reduce-to","kw":1000})");
+  ASSERT_EQ(status, 201) << reply;
+  const std::string id = std::to_string(nlohmann::json::parse(reply)["id"].get<int>());
+  // Mining asleep and the GPUs capped to 800 kW of IT (1,000 kW with cooling):
+  // the meter reads the GPUs' draw and the sleeping miners' standby.
+  const nlohmann::json capped = WaitForTick(d.port(), 20, [](const nlohmann::json& t) {
+    return t["sla_events"].size() == 1 && t["sla_events"][0]["gpus_capped"] == 2125 &&
+           t["site_meter_w"].get<double>() < 1.02e6;
+  });
+  ASSERT_TRUE(capped.is_object()) << Live(d.port()).dump();
+  EXPECT_EQ(capped["sla_events"][0]["tenant"], "tenant-a");
+  EXPECT_NEAR(capped["sla_events"][0]["served_kw"].get<double>(), 800.0, 1.0);
+  EXPECT_GT(capped["site_meter_w"].get<double>(), 0.99e6) << "the GPUs draw their caps, not nothing";
+  EXPECT_NE(Request(d.port(), "GET", "/metrics").second.find("mullet_firm_capped_gpus 2125\n"), std::string::npos);
+
+  ASSERT_EQ(Request(d.port(), "DELETE", "/api/v1/events/" + id, token).first, 200);
+  // The GPUs back at their workload's draw (the miners still waking).
+  const nlohmann::json restored = WaitForTick(d.port(), 20, [&](const nlohmann::json& t) {
+    return t["sla_events"].empty() && t["gpus"]["capped"] == 0 && t["site_meter_w"].get<double>() > kFirmW;
+  });
+  ASSERT_TRUE(restored.is_object()) << Live(d.port()).dump();
+}
+
 TEST_F(ServeCommandTest, BadGpuNodesAreRefusedNamingTheFlagAndTheTenants) {
   const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
   auto r = Mullet("serve " + demo + " --db " + db_ + " --gpu-node tenant-b=/usr/bin/nvidia-smi");

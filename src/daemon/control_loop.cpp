@@ -290,17 +290,33 @@ std::vector<ControlLoop::TenantGpu> ControlLoop::ReadTenantGpus(const std::strin
     if (report->gpu_error.empty()) report->gpu_error = what + ": " + s.message();
   };
   std::vector<TenantGpu> gpus;
+  // What the tenant's GPUs draw, when every node was read and every GPU
+  // reported its draw: the next tick's model of the tenant's load.
+  bool read_all = true, read_any = false;
+  double draw_w = 0;
   for (const FirmGpuNode& n : gpu_nodes_) {
     if (n.tenant != tenant) continue;
     const bool capped_here =
         std::any_of(ours.begin(), ours.end(), [&](const GpuCapRow& r) { return r.node == n.name; });
-    if (!breach && !capped_here) continue;  // nothing to cap or restore: not even a read
+    if (!breach && !capped_here) {  // nothing to cap or restore: not even a read
+      read_all = false;
+      continue;
+    }
     // A node that fails costs its deadline at most (nvidia_smi.h) and is
     // tried again next tick; its marks stay, so nothing is forgotten.
     Result<std::vector<GpuReading>> read = n.node->Read();
     if (!read.ok()) {
       fail("GPU node " + n.name, read.status());
+      read_all = false;
       continue;
+    }
+    read_any = true;
+    for (const GpuReading& g : *read) {
+      if (g.power_draw) {
+        draw_w += g.power_draw->value();
+      } else {
+        read_all = false;
+      }
     }
     for (const GpuReading& g : *read) {
       TenantGpu gpu{&n, g, g.power_limit ? g.power_limit : g.default_limit ? g.default_limit : g.max_limit,
@@ -325,6 +341,11 @@ std::vector<ControlLoop::TenantGpu> ControlLoop::ReadTenantGpus(const std::strin
         it = ours.erase(it);
       }
     }
+  }
+  if (read_all && read_any) {
+    firm_draw_[tenant] = Watts(draw_w);
+  } else {
+    firm_draw_.erase(tenant);
   }
   return gpus;
 }
@@ -451,6 +472,19 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
     for (const MinerRecord& r : records_) (r.answered ? report.answered : report.silent) += 1;
   }
   Observation observed = Observe(site_, records_, now);
+  // A tenant whose GPUs the loop read last tick (capped, or being restored)
+  // is modelled at what they drew, not at its demand: else its capped
+  // headroom would hide load nobody modelled from the meter.
+  if (!firm_draw_.empty()) {
+    observed.lease_draw.resize(site_.leases.size());
+    observed.cloud_draw.resize(site_.clouds.size());
+    for (std::size_t i = 0; i < site_.leases.size(); ++i) {
+      if (auto it = firm_draw_.find(site_.leases[i].name); it != firm_draw_.end()) observed.lease_draw[i] = it->second;
+    }
+    for (std::size_t i = 0; i < site_.clouds.size(); ++i) {
+      if (auto it = firm_draw_.find(site_.clouds[i].name); it != firm_draw_.end()) observed.cloud_draw[i] = it->second;
+    }
+  }
   observed.site_meter = fleet_.SiteMeter();
   report.site_meter = observed.site_meter;
   // Units ramping down are committed to sleep: the policy plans for the

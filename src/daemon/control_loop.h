@@ -237,6 +237,9 @@ class ControlLoop {
   Scheduler* scheduler_ = nullptr;
   std::string partition_;
   std::vector<FirmGpuNode> gpu_nodes_;
+  // Per tenant: its GPUs' draw as last read (every node, every GPU), for
+  // the next tick's model of the metered load (Observation::lease_draw).
+  std::map<std::string, Watts> firm_draw_;
 };
 
 }  // namespace mullet

@@ -109,12 +109,14 @@ void TakeUnexplained(const Site& site, const Observation& obs, Headroom& room, D
   }
   for (size_t i = 0; i < site.leases.size(); ++i) {
     const ColoLease& l = site.leases[i];
-    const Watts it = i < obs.leases.size() && obs.leases[i] ? *obs.leases[i] : l.contracted_it * l.load_factor;
+    Watts it = i < obs.leases.size() && obs.leases[i] ? *obs.leases[i] : l.contracted_it * l.load_factor;
+    if (i < obs.lease_draw.size() && obs.lease_draw[i]) it = *obs.lease_draw[i];
     add(l.domain_index, it * site.cooling.Pue(l.cooling));
   }
   for (size_t i = 0; i < site.clouds.size(); ++i) {
     const GpuCloud& c = site.clouds[i];
-    const Watts it = i < obs.clouds.size() && obs.clouds[i] ? *obs.clouds[i] : c.power_per_node * c.nodes;
+    Watts it = i < obs.clouds.size() && obs.clouds[i] ? *obs.clouds[i] : c.power_per_node * c.nodes;
+    if (i < obs.cloud_draw.size() && obs.cloud_draw[i]) it = *obs.cloud_draw[i];
     add(c.domain_index, it * site.cooling.Pue(c.cooling));
   }
   if (site.batch) add(site.batch->domain_index, state.batch_it * site.cooling.Pue(site.batch->cooling));

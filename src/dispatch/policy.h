@@ -74,6 +74,13 @@ struct Observation {
   // Measured IT draw of each lease and cloud (site order); none or empty:
   // the contracted demand (contracted IT x load factor, nodes x power).
   std::vector<std::optional<Watts>> leases, clouds;
+  // What each lease and cloud draws now, IT, where it is measured apart from
+  // its demand (site order; none or empty: its demand above): a tenant whose
+  // GPUs are capped draws less than it wants. It enters only the model the
+  // meters are compared with, so that load nobody modelled is not hidden
+  // behind the tenant's demand; what the tenant is served still answers its
+  // demand.
+  std::vector<std::optional<Watts>> lease_draw, cloud_draw;
   // Facility power read from meters at the start of the tick, where there
   // are meters: at the interconnect, and per power domain (site.domains
   // order; none where a domain has no meter). What a meter reads above the

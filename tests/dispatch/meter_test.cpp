@@ -124,5 +124,28 @@ TEST(MeterTest, MemoryKeepsTheSetpointsTheModelNeeds) {
   EXPECT_EQ(st.batch_it.value(), 0);
 }
 
+// A tenant whose GPUs are capped draws less than its demand; modelled at its
+// demand, it would hide load nobody modelled behind the cap's slack. With
+// its draw observed apart (Observation::lease_draw), the excess is found.
+TEST(MeterTest, ATenantsObservedDrawIsModelledNotItsDemand) {
+  Site site = MiningSite();
+  site.miners.clear();
+  site.leases.push_back(testing_sites::Lease("ai", 2.0));
+  site.interconnect = Megawatts(1.5);  // firm demand alone breaks it
+  Observation o;
+  o.site_meter = Megawatts(1.2 + 0.01);  // the tenant capped to 1.2 MW, and 10 kW of standby
+  DispatchState hidden_st = InitialState(site), seen_st = InitialState(site);
+  const Allocation hidden = Dispatch(site, At(0), o, PolicyKind::kMullet, PolicyOptions{}, &hidden_st);
+  EXPECT_EQ(hidden.unexplained_facility.value(), 0) << "1.21 MW read against a 2 MW model";
+  EXPECT_NEAR(hidden.leases[0].served_it.megawatts(), 1.5, 1e-9);
+  o.lease_draw = {Megawatts(1.2)};
+  const Allocation seen = Dispatch(site, At(0), o, PolicyKind::kMullet, PolicyOptions{}, &seen_st);
+  EXPECT_NEAR(seen.unexplained_facility.megawatts(), 0.01, 1e-9);
+  // The tenant is still served against its demand (2 MW), in what is left.
+  EXPECT_EQ(seen.leases[0].demand_it, Megawatts(2.0));
+  EXPECT_NEAR(seen.leases[0].served_it.megawatts(), 1.49, 1e-9);
+  EXPECT_EQ(seen.leases[0].reason, Reason::kFirmSlaBreach);
+}
+
 }  // namespace
 }  // namespace mullet

@@ -6,6 +6,7 @@
 
 #include "core/asic/catalog.h"
 #include "drivers/cgminer/reply.h"
+#include "drivers/cgminer/summary_scan.h"
 #include "emulate/rpc_replies.h"
 
 namespace mullet {
@@ -37,15 +38,31 @@ BENCHMARK(BM_EmulatorSummaryReply)
     ->Arg(static_cast<int>(FirmwareFamily::kLuxos));
 
 void BM_ParseAndReadSummary(benchmark::State& state) {
-  EmulatedMiner m = Miner(FirmwareFamily::kBmminer);
+  EmulatedMiner m = Miner(static_cast<FirmwareFamily>(state.range(0)));
   const std::string bytes = ReplyBytes(m, cgminer::EncodeRequest("summary"), kT0);
   for (auto _ : state) {
     Result<cgminer::ParsedReply> p = cgminer::ParseReply(bytes);
     benchmark::DoNotOptimize(cgminer::ReadSummary(p->json));
   }
   state.SetBytesProcessed(state.iterations() * bytes.size());
+  state.SetLabel(std::string(FamilyName(static_cast<FirmwareFamily>(state.range(0)))));
 }
-BENCHMARK(BM_ParseAndReadSummary);
+BENCHMARK(BM_ParseAndReadSummary)
+    ->Arg(static_cast<int>(FirmwareFamily::kBmminer))
+    ->Arg(static_cast<int>(FirmwareFamily::kLuxos));
+
+// The sweep's reading of a healthy reply: the same fields, no JSON document
+// (summary_scan.h); bmminer's string "GHS 5s" and LuxOS's sorted keys.
+void BM_ScanSummary(benchmark::State& state) {
+  EmulatedMiner m = Miner(static_cast<FirmwareFamily>(state.range(0)));
+  const std::string bytes = ReplyBytes(m, cgminer::EncodeRequest("summary"), kT0);
+  for (auto _ : state) benchmark::DoNotOptimize(cgminer::internal::ScanSummary(bytes));
+  state.SetBytesProcessed(state.iterations() * bytes.size());
+  state.SetLabel(std::string(FamilyName(static_cast<FirmwareFamily>(state.range(0)))));
+}
+BENCHMARK(BM_ScanSummary)
+    ->Arg(static_cast<int>(FirmwareFamily::kBmminer))
+    ->Arg(static_cast<int>(FirmwareFamily::kLuxos));
 
 // A reply that needs repairs: the strict parse fails, then the repair pass runs.
 void BM_ParseRepairedReply(benchmark::State& state) {

@@ -13,7 +13,7 @@ CXX=clang++ cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebIn
   -DMULLET_FUZZ=ON -DMULLET_BUILD_BENCH=OFF -DMULLET_BUILD_TESTS=OFF >/dev/null
 mkdir -p "$build/artifacts"
 # target:seed folder under tests/testdata
-for pair in cgminer_reply_fuzz:cgminer luxos_reply_fuzz:fuzz/luxos_reply \
+for pair in cgminer_reply_fuzz:cgminer summary_scan_fuzz:fuzz/summary_scan luxos_reply_fuzz:fuzz/luxos_reply \
             whatsminer_v3_fuzz:fuzz/whatsminer_v3 modbus_request_fuzz:fuzz/modbus_request \
             api_request_fuzz:fuzz/api_request openadr_events_fuzz:fuzz/openadr_events \
             ercot_page_fuzz:fuzz/ercot_page price_csv_fuzz:fuzz/price_csv; do

@@ -12,12 +12,16 @@
 #include <utility>
 
 #include "core/text/untrusted_text.h"
+#include "drivers/cgminer/reply_numbers.h"
 
 namespace mullet::cgminer {
 
 using nlohmann::json;
 
 namespace {
+
+using internal::ParseDouble;
+using internal::ThPerUnit;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -48,18 +52,6 @@ const json* Find(const json& obj, std::string_view key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
-// The whole of `s`, spaces around it aside, as a finite number.
-std::optional<double> ParseDouble(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  double x = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(x)) {
-    return std::nullopt;
-  }
-  return x;
-}
-
 // A finite number, or a string holding one ("GHS 5s":"7903.729" on bmminer).
 std::optional<double> NumberOf(const json& v) {
   if (v.is_number()) {
@@ -77,8 +69,7 @@ std::optional<std::int64_t> IntegerOf(const json& v) {
   }
   if (v.is_number_integer()) return v.get<std::int64_t>();
   const std::optional<double> x = NumberOf(v);
-  if (!x || *x != std::floor(*x) || std::fabs(*x) >= 9.2e18) return std::nullopt;
-  return static_cast<std::int64_t>(*x);
+  return x ? internal::WholeNumber(*x) : std::nullopt;
 }
 
 bool IsMultiReply(const json& reply) {
@@ -119,36 +110,18 @@ struct RateKey {
   double th_per_unit = 0;
 };
 
-std::optional<double> ThPerUnit(char prefix) {
-  switch (prefix) {
-    case 'K':
-      return 1e-9;
-    case 'M':
-      return 1e-6;
-    case 'G':
-      return 1e-3;
-    case 'T':
-      return 1.0;
-    default:
-      return std::nullopt;
-  }
-}
-
-// cgminer names the short window after its log interval ("MHS 5s" by default,
-// api.c), so any "<unit>HS <n>s" stands in for "5s" when that is missing.
+// The first of "GHS <window>", "MHS <window>"... present; for "5s", else the
+// first "<unit>HS <n>s" in key order (internal::LogIntervalRateUnit).
 std::optional<RateKey> FindRateKey(const json& obj, std::string_view window) {
-  for (char prefix : {'G', 'M', 'T', 'K'}) {
+  for (char prefix : internal::kRatePrefixes) {
     std::string name = std::string(1, prefix) + "HS " + std::string(window);
-    if (obj.contains(name)) return RateKey{std::move(name), *ThPerUnit(prefix)};
+    if (obj.contains(name)) return RateKey{std::move(name), *internal::ThPerUnit(prefix)};
   }
   if (window != "5s") return std::nullopt;
   for (const auto& item : obj.items()) {
-    const std::string& k = item.key();
-    if (k.size() < 6 || k.compare(1, 3, "HS ") != 0 || k.back() != 's') continue;
-    const std::string_view n = std::string_view(k).substr(4, k.size() - 5);
-    const bool digits =
-        std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits && ThPerUnit(k[0])) return RateKey{k, *ThPerUnit(k[0])};
+    if (const std::optional<double> unit = internal::LogIntervalRateUnit(item.key())) {
+      return RateKey{item.key(), *unit};
+    }
   }
   return std::nullopt;
 }

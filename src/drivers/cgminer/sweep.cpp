@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "drivers/cgminer/exchange.h"
+#include "drivers/cgminer/summary_scan.h"
 
 namespace mullet::cgminer {
 namespace {
@@ -74,6 +75,17 @@ bool RefusedMultiCommand(const nlohmann::json& reply) {
 MinerSummary ClassifySummary(const tcp::endpoint& at, const RpcReply& reply) {
   MinerSummary m;
   m.at = at;
+  // A healthy miner's reply is read without building its JSON document; any
+  // other (a repair, an error status, an odd shape) takes the full path,
+  // which gives the same reading where both can read it.
+  if (TransportState(reply).empty()) {
+    if (std::optional<SummaryReading> fast = internal::ScanSummary(reply.bytes)) {
+      m.elapsed += reply.elapsed;
+      m.state = "ok";
+      m.summary = *fast;
+      return m;
+    }
+  }
   if (std::optional<nlohmann::json> json = ParseInto(m, reply)) ReadSummaryInto(m, *json);
   return m;
 }

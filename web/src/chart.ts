@@ -35,7 +35,8 @@ export class StackChart {
         {
           width: this.Width(),
           height: 220,
-          scales: { x: { time: true } },
+          // One sample has no span: show the minute before it rather than years.
+          scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 1] : [min, max]) } },
           axes: [{}, { label: 'kW', size: 60 }],
           series: [
             {},

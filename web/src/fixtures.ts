@@ -43,7 +43,7 @@ export function DemoSite(): SiteJson {
         pending: 3,
         groups: [
           { name: 's21', running: 600, reason: 'mine-full', deferred: 0, held_at: null },
-          { name: 's19xp', running: 42, reason: 'curtail-dr-event', deferred: 3, held_at: null },
+          { name: 's19xp', running: 42, reason: 'dr-event', deferred: 3, held_at: null },
         ],
         headroom_w: -585_000,
         interconnect_w: 6e6,

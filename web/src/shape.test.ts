@@ -118,11 +118,11 @@ describe('ShapeEvents', () => {
 describe('ShapeDecisions', () => {
   it('PutsEachReasonCodeInWords', () => {
     const site = DemoSite();
-    const v = ShapeDecisions([site.live!.tick!], { 'curtail-dr-event': 'cut by a demand-response target' });
+    const v = ShapeDecisions([site.live!.tick!], { 'dr-event': 'cut by a demand-response target' });
     expect(v).toEqual([
       { time: '2026-07-15T16:24:10Z', group: 's21', running: 600, reason: 'mine-full', meaning: 'mine-full', heldAt: null },
       {
-        time: '2026-07-15T16:24:10Z', group: 's19xp', running: 42, reason: 'curtail-dr-event',
+        time: '2026-07-15T16:24:10Z', group: 's19xp', running: 42, reason: 'dr-event',
         meaning: 'cut by a demand-response target', heldAt: null,
       },
     ]);

@@ -18,7 +18,7 @@ export interface LiveOptions {
 export class LiveSite {
   private abort = new AbortController();
   private stopped = false;
-  private pollTimer: number | undefined;
+  private pollTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: LiveOptions) {}
 
@@ -29,7 +29,7 @@ export class LiveSite {
   Stop(): void {
     this.stopped = true;
     this.abort.abort();
-    window.clearTimeout(this.pollTimer);
+    clearTimeout(this.pollTimer);
   }
 
   private async Stream(): Promise<void> {
@@ -71,7 +71,7 @@ export class LiveSite {
       })
       .catch(() => this.options.onMode('offline'))
       .finally(() => {
-        this.pollTimer = window.setTimeout(() => this.Poll(retryStreamAt), this.options.pollMs ?? 2000);
+        this.pollTimer = setTimeout(() => this.Poll(retryStreamAt), this.options.pollMs ?? 2000);
       });
   }
 }

@@ -105,3 +105,12 @@ export interface WhoAmIJson {
   role: Role;
   label: string;
 }
+
+export interface OverrideJson {
+  group: string;
+  max_running: number;
+  until: string | null;
+  created: string;
+  created_by: string;
+  active: boolean;
+}

@@ -22,6 +22,12 @@ export class StackChart {
   constructor(private readonly host: HTMLElement) {}
 
   Update(samples: Sample[]): void {
+    // One sample has no span to draw (uPlot would spread it over years).
+    if (samples.length < 2) {
+      if (!this.plot) this.host.textContent = 'The chart starts at the second tick.';
+      return;
+    }
+    if (!this.plot) this.host.textContent = '';
     const data = StackedColumns(samples) as uPlot.AlignedData;
     if (!this.plot) {
       const band = (label: string, color: string): uPlot.Series => ({
@@ -35,8 +41,7 @@ export class StackChart {
         {
           width: this.Width(),
           height: 220,
-          // One sample has no span: show the minute before it rather than years.
-          scales: { x: { time: true, range: (_u, min, max) => (min === max ? [min - 60, max + 1] : [min, max]) } },
+          scales: { x: { time: true } },
           axes: [{}, { label: 'kW', size: 60 }],
           series: [
             {},

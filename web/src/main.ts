@@ -5,7 +5,7 @@
 import './style.css';
 
 import { Api, ApiError, SetToken } from './api';
-import type { AuditJson, EventJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
+import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
 import { StackChart } from './chart';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatHashprice, FormatPower, FormatPrice } from './format';
@@ -16,6 +16,7 @@ import {
   ShapeAlerts,
   ShapeDecisions,
   ShapeEvents,
+  ShapeGroupHolds,
   ShapePowerStack,
   ShapeSources,
   ShapeTargets,
@@ -101,6 +102,8 @@ const panels = {
   sources: h('section', { class: 'panel', id: 'sources' }),
   decisions: h('section', { class: 'panel wide', id: 'decisions' }),
   audit: h('section', { class: 'panel wide', id: 'audit' }),
+  holds: h('section', { class: 'panel', id: 'holds' }),
+  holdList: h('div', { id: 'hold-list' }),
   eventList: h('div', { id: 'event-list' }),
   targets: h('div', { id: 'targets' }),
 };
@@ -116,12 +119,14 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
     panels.market,
     panels.events,
     panels.sources,
+    panels.holds,
     panels.decisions,
     who.role === 'admin' ? panels.audit : null,
   );
   Replace(app, panels.header, main);
   Replace(panels.stack, h('h2', { id: 'stack-h' }, 'Power'), h('p', { class: 'help' }, 'Waiting for the first tick…'));
   RenderEventsPanel();
+  RenderHoldsPanel();
   RenderHeader('connecting');
   live.Start();
 }
@@ -167,12 +172,14 @@ async function RefreshLists(): Promise<void> {
   if (!session) return;
   const s = session;
   try {
-    const [events, ticks] = await Promise.all([
+    const [events, ticks, overrides] = await Promise.all([
       Api<{ events: EventJson[] }>('GET', '/api/v1/events?limit=20'),
       Api<{ ticks: TickJson[] }>('GET', '/api/v1/ticks?limit=8'),
+      Api<{ overrides: OverrideJson[] }>('GET', '/api/v1/overrides'),
     ]);
     if (session !== s) return;
     RenderEventList(events.events, s.site?.now ?? new Date().toISOString());
+    if (s.site) RenderHoldList(s.site, overrides.overrides);
     RenderDecisions(ticks.ticks, s.meanings);
     if (s.who.role === 'admin') {
       const audit = await Api<{ audit: AuditJson[] }>('GET', '/api/v1/audit?limit=20');
@@ -456,6 +463,103 @@ function RenderEventList(events: EventJson[], now: string): void {
             }),
           ),
         ),
+  );
+}
+
+// ---- operators' holds on miner groups (overrides)
+
+const holdGroup = h('select', { id: 'hold-group' });
+
+function RenderHoldsPanel(): void {
+  if (!session) return;
+  const can = CanAct(session.who.role);
+  holdGroup.disabled = !can;
+  const units = h('input', { id: 'hold-units', type: 'number', min: 0, step: 1, required: true, inputmode: 'numeric', disabled: !can });
+  const minutes = h('input', { id: 'hold-minutes', type: 'number', min: 1, step: 1, placeholder: 'until cleared', disabled: !can });
+  const status = h('p', { id: 'hold-status', class: 'help', role: 'status' });
+  const form = h(
+    'form',
+    { id: 'hold-form', class: 'row' },
+    h('label', { for: 'hold-group' }, 'Hold'),
+    holdGroup,
+    h('label', { for: 'hold-units' }, 'at most'),
+    units,
+    h('label', { for: 'hold-minutes' }, 'hashing, for minutes'),
+    minutes,
+    h('button', { type: 'submit', id: 'hold-set', disabled: !can }, 'Hold…'),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body: Record<string, unknown> = { group: holdGroup.value, max_running: Number(units.value) };
+    if (minutes.value) body.until = new Date(Date.now() + Number(minutes.value) * 60000).toISOString().replace(/\.\d+Z$/, 'Z');
+    void SetHold(body, status);
+  });
+  Replace(
+    panels.holds,
+    h('h2', {}, 'Miner groups'),
+    h('p', { class: 'help' }, 'A hold keeps a group at or below a number of hashing units; it never holds one above what the policy wants.'),
+    form,
+    status,
+    panels.holdList,
+  );
+}
+
+async function SetHold(body: Record<string, unknown>, status: HTMLElement): Promise<void> {
+  const text = `Hold ${String(body.group)} at most ${String(body.max_running)} hashing ${body.until ? `until ${String(body.until)}` : 'until cleared'}.`;
+  if (!(await Confirm('Hold this group?', [h('p', {}, text)], 'Hold group'))) {
+    status.textContent = 'Not held.';
+    return;
+  }
+  try {
+    await Api<OverrideJson>('POST', '/api/v1/overrides', body);
+    status.textContent = `${String(body.group)} held.`;
+  } catch (e) {
+    status.textContent = `Not held: ${(e as Error).message}`;
+  }
+  void RefreshLists();
+}
+
+async function ClearHold(group: string): Promise<void> {
+  if (!(await Confirm(`Clear the hold on ${group}?`, [h('p', {}, 'The policy alone decides the group again.')], 'Clear hold'))) return;
+  try {
+    await Api<unknown>('DELETE', `/api/v1/overrides/${encodeURIComponent(group)}`);
+  } catch (e) {
+    window.alert(`Not cleared: ${(e as Error).message}`);
+  }
+  void RefreshLists();
+}
+
+function RenderHoldList(site: SiteJson, overrides: OverrideJson[]): void {
+  if (!session) return;
+  const can = CanAct(session.who.role);
+  const rows = ShapeGroupHolds(site, overrides);
+  const chosen = holdGroup.value;
+  Replace(holdGroup, ...rows.map((r) => h('option', { value: r.group, selected: r.group === chosen }, r.group)));
+  Replace(
+    panels.holdList,
+    h(
+      'table',
+      { id: 'hold-table' },
+      h('thead', {}, h('tr', {}, ...['Group', 'Hashing', 'Held at', 'Until', 'By', ''].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) => {
+          const clear = r.heldAt !== null ? h('button', { type: 'button', class: 'clear', 'data-group': r.group, disabled: !can }, 'Clear…') : null;
+          clear?.addEventListener('click', () => void ClearHold(r.group));
+          return h(
+            'tr',
+            { 'data-group': r.group },
+            h('th', { scope: 'row' }, r.group),
+            h('td', { class: 'num' }, r.running ?? '–'),
+            h('td', { class: 'num held' }, r.heldAt ?? '–'),
+            h('td', {}, r.heldAt === null ? '' : (r.until ?? 'until cleared')),
+            h('td', {}, r.by ?? ''),
+            h('td', {}, clear),
+          );
+        }),
+      ),
+    ),
   );
 }
 

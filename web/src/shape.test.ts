@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { DemoSite } from './fixtures';
-import { ShapeAlerts, ShapeDecisions, ShapeEvents, ShapePowerStack, ShapeSources, ShapeTargets } from './shape';
+import {
+  ShapeAlerts, ShapeDecisions, ShapeEvents, ShapeGroupHolds, ShapePowerStack, ShapeSources, ShapeTargets,
+} from './shape';
 import type { EventJson } from './api_types';
 
 describe('ShapePowerStack', () => {
@@ -125,6 +127,20 @@ describe('ShapeDecisions', () => {
         time: '2026-07-15T16:24:10Z', group: 's19xp', running: 42, reason: 'dr-event',
         meaning: 'cut by a demand-response target', heldAt: null,
       },
+    ]);
+  });
+});
+
+describe('ShapeGroupHolds', () => {
+  it('ShowsEachGroupWithTheHoldInForceOnly', () => {
+    const o = { until: null, created: '2026-07-15T16:00:00Z', created_by: 'token 2 (ops)' };
+    const v = ShapeGroupHolds(DemoSite(), [
+      { ...o, group: 's21', max_running: 100, active: true },
+      { ...o, group: 's19xp', max_running: 0, active: false, until: '2026-07-15T16:10:00Z' },
+    ]);
+    expect(v).toEqual([
+      { group: 's21', running: 600, heldAt: 100, until: null, by: 'token 2 (ops)' },
+      { group: 's19xp', running: 42, heldAt: null, until: null, by: null },
     ]);
   });
 });

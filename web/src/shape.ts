@@ -3,7 +3,7 @@
 // shown (a stale source is never "ok", headroom is never drawn below zero, an
 // alert when a limit is near) lives here and is tested in shape.test.ts.
 
-import type { EventJson, SiteJson, SourceJson, TickJson } from './api_types';
+import type { EventJson, OverrideJson, SiteJson, SourceJson, TickJson } from './api_types';
 
 export type TierKey = 'firm' | 'batch' | 'mining' | 'unexplained' | 'headroom';
 
@@ -207,4 +207,31 @@ export function ShapeDecisions(ticks: TickJson[], meanings: Record<string, strin
     }
   }
   return out;
+}
+
+export interface GroupHoldView {
+  group: string;
+  running: number | null; // what the policy has hashing now; null before a tick
+  heldAt: number | null; // an operator's override in force: at most this many hashing
+  until: string | null;
+  by: string | null;
+}
+
+// Each miner group with the operator's hold on it, if one is in force. The
+// groups are the last tick's (the site's, in its file's order).
+export function ShapeGroupHolds(site: SiteJson, overrides: OverrideJson[]): GroupHoldView[] {
+  const groups = site.live?.tick?.groups ?? [];
+  const names = groups.map((g) => g.name);
+  for (const o of overrides) if (!names.includes(o.group)) names.push(o.group);
+  return names.map((group) => {
+    const g = groups.find((x) => x.name === group);
+    const o = overrides.find((x) => x.group === group && x.active);
+    return {
+      group,
+      running: g ? g.running : null,
+      heldAt: o ? o.max_running : null,
+      until: o ? o.until : null,
+      by: o ? o.created_by : null,
+    };
+  });
 }

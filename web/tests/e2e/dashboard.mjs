@@ -1,8 +1,9 @@
 // e2e: the dashboard in a real browser (Debian's Chromium driven by
 // playwright-core) against `mullet serve --emulate`: the page loads and
-// streams; its power stack is /api/v1/site's numbers; an operator's event,
-// confirmed in its dialog, changes the site and is in the audit log; a
-// viewer sees everything and can act on nothing. Screenshots go to OUT_DIR.
+// streams; its power stack is /api/v1/site's numbers; an operator's event and
+// hold on a miner group, each confirmed in its dialog, change the site and are
+// in the audit log; a viewer sees everything and can act on nothing.
+// Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
@@ -143,11 +144,29 @@ try {
   check('the metered site falls under the event\'s 1,900 kW', metered !== null, String(metered));
   await op.page.screenshot({ path: join(outDir, 'operator-event.png'), fullPage: true });
 
-  // ---- An admin sees it in the audit log.
+  // ---- The operator holds a miner group through the page, confirmed.
+  await op.page.waitForSelector('#hold-group option[value="s21"]', { state: 'attached', timeout: 10000 });
+  await op.page.selectOption('#hold-group', 's21');
+  await op.page.fill('#hold-units', '50');
+  await op.page.click('#hold-set');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the hold asks for confirmation', (await op.page.textContent('dialog#confirm')).includes('Hold s21 at most 50 hashing'));
+  await op.page.click('#confirm-yes');
+  const held = await until(10000, async () => (await api('GET', '/api/v1/overrides')).json.overrides.find((o) => o.group === 's21' && o.active));
+  check('the hold is stored for s21 at 50', held?.max_running === 50, JSON.stringify(held));
+  const s21 = await until(15000, async () => {
+    const g = (await api('GET', '/api/v1/site')).json.live?.tick?.groups?.find((x) => x.name === 's21');
+    return g && g.held_at === 50 && g.running <= 50 ? g : null;
+  });
+  check('the loop holds s21 at 50 or fewer hashing', s21 !== null, JSON.stringify(s21));
+  check('the page shows s21 held at 50', await until(10000, async () => (await op.page.textContent('#hold-table tr[data-group="s21"] .held').catch(() => '')) === '50'));
+
+  // ---- An admin sees both in the audit log.
   const admin = await logIn(tokens.admin);
   const audited = await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="event.create"]').count()) === 1);
   check('the event is in the audit log the admin sees', audited === true);
   check('the audit row names the operator', (await admin.page.textContent('#audit-table tr[data-action="event.create"]').catch(() => ''))?.includes('e2e operator'));
+  check('the hold is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="override.set"]').count()) === 1));
   await admin.page.screenshot({ path: join(outDir, 'admin-audit.png'), fullPage: true });
 
   // ---- A viewer sees everything and can act on nothing.
@@ -157,6 +176,10 @@ try {
   check('the viewer\'s create button is disabled', await viewer.page.isDisabled('#event-create'));
   await viewer.page.waitForSelector(`#event-table tr[data-event="${events[0]?.id}"]`, { timeout: 10000 });
   check('the viewer\'s cancel button is disabled', await viewer.page.isDisabled(`#event-table button.cancel[data-event="${events[0]?.id}"]`));
+  check('the viewer\'s hold button is disabled', await viewer.page.isDisabled('#hold-set'));
+  await viewer.page.waitForSelector('#hold-table button.clear[data-group="s21"]', { timeout: 10000 });
+  check('the viewer\'s clear button is disabled', await viewer.page.isDisabled('#hold-table button.clear[data-group="s21"]'));
+  check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
   check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
   check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
   check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);
@@ -167,6 +190,11 @@ try {
   await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
   await op.page.click('#confirm-yes');
   check('the operator cancels it through the page', await until(10000, async () => (await api('GET', `/api/v1/events/${events[0]?.id}`)).json?.cancelled !== null));
+
+  await op.page.click('#hold-table button.clear[data-group="s21"]');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  await op.page.click('#confirm-yes');
+  check('the operator clears the hold through the page', await until(10000, async () => !(await api('GET', '/api/v1/overrides')).json.overrides.some((o) => o.group === 's21' && o.active)));
 
   for (const [who, s] of [['operator', op], ['admin', admin], ['viewer', viewer]]) {
     check(`the ${who}'s page loaded nothing from another origin`, s.offOrigin.length === 0, s.offOrigin.join(' '));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages mullet builds with, when any is missing;
+# Installs the Debian 12 packages mullet builds with (Node.js and npm for the
+# dashboard among them), when any is missing;
 # with --test also what the tests need (Chromium for the browser test; Slurm's
 # slurmctld, slurmd and client tools with munge for the scheduler driver's
 # test against a real private cluster; the PostgreSQL server for the store's
@@ -18,6 +19,13 @@ packages=(
   libpq-dev  # PostgreSQL behind the same store (libpq-fe.h; libpq is loaded at run time)
   libopenmpi-dev openmpi-bin  # plan across ranks (mpirun -n K mullet plan)
 )
+# The dashboard's build (web/: Vite, TypeScript, from the npm registry with
+# `npm ci`). Asked for by command rather than by package: a machine whose
+# Node.js came from elsewhere (NodeSource's nodejs carries its own npm, and
+# conflicts with Debian's) keeps it.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(chromium slurmctld slurmd slurm-client munge postgresql) ;;

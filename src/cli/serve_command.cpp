@@ -22,6 +22,7 @@
 #include "daemon/four_cp_alerts.h"
 #include "daemon/loop_runner.h"
 #include "daemon/price_feed.h"
+#include "daemon/web_assets.h"
 #include "data/asic_specs.h"
 #include "data/builtin_network.h"
 #include "drivers/gpu/nvidia_smi.h"
@@ -565,7 +566,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   view.started = Now();
 
   asio::io_context io;
-  ApiHandler handler(**store, view, Now, runner ? &board : nullptr);
+  ApiHandler handler(**store, view, Now, runner ? &board : nullptr, EmbeddedWebAssets());
   ApiOptions options;
   options.listen = *listen;
   options.requests_per_s = f.api_rate;
@@ -604,6 +605,11 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   }
   const asio::ip::tcp::endpoint at = server.endpoint();
   const std::string host = at.address().is_v6() ? "[" + at.address().to_string() + "]" : at.address().to_string();
+  if (EmbeddedWebAssets().empty()) {
+    fmt::print(err, "mullet serve: the dashboard was not built into this binary (npm was not found at build time)\n");
+  } else {
+    fmt::print(err, "mullet serve: dashboard on http://{}:{}/ (log in with a token: mullet token create)\n", host, at.port());
+  }
   fmt::print(out, "mullet serve: API on http://{}:{}\n", host, at.port());
   out.flush();
   io.run();

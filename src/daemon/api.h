@@ -9,7 +9,10 @@
 // Reads need no token (the API listens on 127.0.0.1 unless told otherwise);
 // every write needs a bearer token of a role that may make it (store.h), and
 // is written to the audit log with the token that made it. The document at
-// /api/v1/openapi.json describes every route.
+// /api/v1/openapi.json describes every route. /api/v1/stream is a read too:
+// the site as /api/v1/site shows it, pushed as server-sent events each time
+// the loop publishes. Everything outside /api/, /metrics and /healthz is the
+// dashboard (web_assets.h).
 
 #ifndef MULLET_DAEMON_API_H_
 #define MULLET_DAEMON_API_H_
@@ -21,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,9 +59,24 @@ struct ApiRequest {
 };
 
 struct ApiReply {
+  ApiReply() = default;
+  ApiReply(int s, std::string type, std::string text)
+      : status(s), content_type(std::move(type)), body(std::move(text)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // beside Content-Type: caching, the page's policy
+  // A stream of server-sent events (GET /api/v1/stream): `body` is its first
+  // event, and the server sends ApiHandler::StreamEvent() again each time the
+  // loop publishes, until the client goes.
+  bool stream = false;
+};
+
+// One file of the dashboard, embedded in the binary (web_assets.h).
+struct WebAsset {
+  std::string_view path;  // "/index.html", "/assets/index-DnH4ums9.js"
+  std::string_view body;
 };
 
 // The EventSpec a POST /api/v1/events body asks for:
@@ -72,9 +91,19 @@ class ApiHandler {
  public:
   using Clock = std::function<UtcTime()>;
   // `live`: what the control loop last did; none when no loop runs.
-  ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live = nullptr);
+  // `web`: the dashboard's files, served outside /api/ (none: / says the
+  // dashboard was not built).
+  ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live = nullptr,
+             std::span<const WebAsset> web = {});
 
   ApiReply Handle(const ApiRequest& request);
+
+  // One event of /api/v1/stream: `event: site` with /api/v1/site's JSON on
+  // one data line. Counted in no reply total (a stream is one reply).
+  std::string StreamEvent();
+  // Changes each time the loop publishes (a tick, a confirm read); 0 when no
+  // loop runs. Safe to call from any thread.
+  std::uint64_t LiveVersion() const;
 
   // Counts by status code, for /metrics.
   const std::map<int, std::uint64_t>& replies() const { return replies_; }
@@ -85,11 +114,14 @@ class ApiHandler {
   // 401 or 403 reply in `denied`.
   std::optional<TokenInfo> Authorize(const ApiRequest& request, Role needed, ApiReply* denied);
   ApiReply Metrics();
+  // /api/v1/site's body at `now`.
+  std::string SiteBody(UtcTime now, bool compact);
 
   Store& store_;
   SiteView site_;
   Clock clock_;
   const LiveBoard* live_;
+  std::span<const WebAsset> web_;
   std::map<int, std::uint64_t> replies_;
 };
 
@@ -101,6 +133,9 @@ struct ApiOptions {
   Seconds idle{30.0};           // a connection that sends no whole request in this long is closed
   double requests_per_s = 20;   // per client address, refilled continuously ...
   double burst = 40;            // ... up to this many at once; past it 429
+  std::size_t max_streams = 16;  // open /api/v1/stream connections at once (of max_connections); past it 503
+  Seconds stream_check{0.25};    // how often a stream looks for a new publish of the loop
+  Seconds stream_keepalive{15};  // a comment line after this long without an event, to find a gone client
 };
 
 class ApiServer {

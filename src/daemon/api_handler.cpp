@@ -10,6 +10,8 @@
 #include "daemon/api.h"
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
+#include "daemon/web_assets.h"
+#include "dispatch/reason.h"
 #include "storage/token.h"
 
 namespace mullet {
@@ -208,8 +210,29 @@ Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now) {
   return spec;
 }
 
-ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live)
-    : store_(store), site_(std::move(site)), clock_(std::move(clock)), live_(live) {}
+ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live,
+                       std::span<const WebAsset> web)
+    : store_(store), site_(std::move(site)), clock_(std::move(clock)), live_(live), web_(web) {}
+
+std::string ApiHandler::SiteBody(UtcTime now, bool compact) {
+  json domains = json::array();
+  for (const auto& [name, w] : site_.domain_limits_w) domains.push_back({{"name", name}, {"limit_w", w}});
+  const json j{{"name", site_.name},
+               {"site_file", site_.site_file},
+               {"interconnect_w", site_.interconnect_w},
+               {"domains", domains},
+               {"started", FormatUtc(site_.started)},
+               {"now", FormatUtc(now)},
+               {"live", live_ ? LiveJson(live_->Read(), now, site_.interconnect_w) : json(nullptr)}};
+  return compact ? j.dump(-1, ' ', false, json::error_handler_t::replace) : Dump(j);
+}
+
+std::string ApiHandler::StreamEvent() {
+  // One line of JSON: a data line may hold no newline (HTML, "Server-sent events").
+  return "event: site\ndata: " + SiteBody(clock_(), true) + "\n\n";
+}
+
+std::uint64_t ApiHandler::LiveVersion() const { return live_ ? live_->Version() : 0; }
 
 ApiReply ApiHandler::Handle(const ApiRequest& request) {
   ApiReply reply;
@@ -277,15 +300,29 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
   }
   if (path == "/api/v1/site") {
     if (auto no = only({"GET", "HEAD"})) return *no;
-    json domains = json::array();
-    for (const auto& [name, w] : site_.domain_limits_w) domains.push_back({{"name", name}, {"limit_w", w}});
-    return Reply(200, json{{"name", site_.name},
-                           {"site_file", site_.site_file},
-                           {"interconnect_w", site_.interconnect_w},
-                           {"domains", domains},
-                           {"started", FormatUtc(site_.started)},
-                           {"now", FormatUtc(now)},
-                           {"live", live_ ? LiveJson(live_->Read(), now, site_.interconnect_w) : json(nullptr)}});
+    return {200, "application/json", SiteBody(now, false)};
+  }
+  if (path == "/api/v1/stream") {
+    if (auto no = only({"GET"})) return *no;
+    ApiReply r{200, "text/event-stream", StreamEvent()};
+    r.headers = {{"Cache-Control", "no-store"}};
+    r.stream = true;
+    return r;
+  }
+  if (path == "/api/v1/reasons") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    json reasons = json::object();
+    for (int r = 0; r < static_cast<int>(Reason::kCount); ++r) {
+      reasons[std::string(ReasonName(static_cast<Reason>(r)))] = std::string(ReasonMeaning(static_cast<Reason>(r)));
+    }
+    return Reply(200, json{{"reasons", reasons}});
+  }
+  if (path == "/api/v1/whoami") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    ApiReply denied;
+    const std::optional<TokenInfo> token = Authorize(request, Role::kViewer, &denied);
+    if (!token) return denied;
+    return Reply(200, json{{"id", token->id}, {"role", RoleName(token->role)}, {"label", token->label}});
   }
   if (path == "/api/v1/ticks") {
     if (auto no = only({"GET", "HEAD"})) return *no;
@@ -504,6 +541,10 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
                       {"detail", detail.is_discarded() ? json(a.detail) : detail}});
     }
     return Reply(200, json{{"audit", list}});
+  }
+  if (!path.starts_with("/api/")) {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    return WebAssetReply(path, web_);
   }
   return Error(404, "no route " + Quoted(path) + " (see /api/v1/openapi.json)");
 }

@@ -1,8 +1,11 @@
 // ApiServer: HTTP/1.1 on Boost.Beast (api.h). One io_context thread; each
 // connection reads one request at a time under a deadline, with the header
 // and body bounded by Beast's parser before any byte reaches the handler.
+// A GET of /api/v1/stream turns its connection into a stream of server-sent
+// events (the HTML standard's text/event-stream) until the client goes.
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -61,6 +64,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<ApiServer::Impl> {
   tcp::acceptor acceptor;
   RateLimit limit;
   std::size_t open = 0;
+  std::size_t streams = 0;  // of `open`, those streaming events
   bool stopped = false;
 
   void Accept();
@@ -71,10 +75,13 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ApiServer::Impl> server)
-      : stream_(std::move(socket)), server_(std::move(server)) {
+      : stream_(std::move(socket)), timer_(server->io), server_(std::move(server)) {
     ++server_->open;
   }
-  ~Session() { --server_->open; }
+  ~Session() {
+    --server_->open;
+    if (streaming_) --server_->streams;
+  }
 
   void Read() {
     parser_.emplace();
@@ -111,9 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
     request.idempotency_key = std::string(req["Idempotency-Key"]);
     request.body = req.body();
     const ApiReply reply = server_->handler.Handle(request);
+    if (reply.stream) return StartStream(reply);
     http::response<http::string_body> res{static_cast<http::status>(reply.status), req.version()};
     res.set(http::field::server, "mullet");
     res.set(http::field::content_type, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res.set(name, value);
     if (reply.status == 401) res.set(http::field::www_authenticate, "Bearer");
     res.body() = req.method() == http::verb::head ? std::string() : reply.body;
     res.prepare_payload();
@@ -139,13 +148,65 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // The stream: a header without a length (the body ends when the
+  // connection does), the first event, then an event each time the loop
+  // publishes, checked every stream_check, and a comment line after
+  // stream_keepalive of quiet. Bounded by max_streams. The client sends
+  // nothing more: anything it sends, or its close, ends the stream.
+  void StartStream(const ApiReply& reply) {
+    if (server_->streams >= server_->options.max_streams) {
+      return Send(Plain(503, "too many open streams (" + std::to_string(server_->options.max_streams) +
+                                 "); poll /api/v1/site instead"),
+                  false);
+    }
+    ++server_->streams;
+    streaming_ = true;
+    sent_version_ = server_->handler.LiveVersion();
+    std::string head = "HTTP/1.1 200 OK\r\nServer: mullet\r\nContent-Type: " + reply.content_type + "\r\n";
+    for (const auto& [name, value] : reply.headers) head += name + ": " + value + "\r\n";
+    head += "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n";
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code) { self->Close(); });
+    Write(head + reply.body);
+  }
+
+  void Write(std::string text) {
+    auto owned = std::make_shared<std::string>(std::move(text));
+    last_write_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(server_->options.idle));
+    asio::async_write(stream_, asio::buffer(*owned), [self = shared_from_this(), owned](beast::error_code ec, std::size_t) {
+      if (ec) return self->Close();
+      self->WaitForPublish();
+    });
+  }
+
+  void WaitForPublish() {
+    timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(server_->options.stream_check));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->server_->stopped || !self->stream_.socket().is_open()) return self->Close();
+      const std::uint64_t version = self->server_->handler.LiveVersion();
+      if (version != self->sent_version_) {
+        self->sent_version_ = version;
+        return self->Write(self->server_->handler.StreamEvent());
+      }
+      if (std::chrono::steady_clock::now() - self->last_write_ >= self->server_->options.stream_keepalive) {
+        return self->Write(":\n\n");
+      }
+      self->WaitForPublish();
+    });
+  }
+
   void Close() {
+    timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.close();
   }
 
   beast::tcp_stream stream_;
+  asio::steady_timer timer_;
+  bool streaming_ = false;
+  std::uint64_t sent_version_ = 0;
+  std::chrono::steady_clock::time_point last_write_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<ApiServer::Impl> server_;

@@ -48,6 +48,13 @@ class LiveBoard {
   void Publish(LiveState state) {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = std::move(state);
+    ++version_;
+  }
+  // How many times the loop has published: a reader that saw this number
+  // has seen the state it names (the stream sends only what is new).
+  std::uint64_t Version() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return version_;
   }
   LiveState Read() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -69,6 +76,7 @@ class LiveBoard {
  private:
   mutable std::mutex mu_;
   LiveState state_;
+  std::uint64_t version_ = 0;
   std::function<void()> nudge_;
 };
 

@@ -364,6 +364,66 @@ TEST_F(ServeCommandTest, TheLoopBringsTheMeteredSiteToAnEventSurvivesAKillAndRes
 // meter (--meter): here a `mullet emulate` process serves both, as a real
 // site's miners and meter would answer, and the loop reads the meter every
 // tick. A meter flag that makes no sense is refused before anything listens.
+// The dashboard and the stream from a running daemon: / is the page (embedded
+// when npm was found at build time, else a page that says so), and
+// /api/v1/stream pushes the site as server-sent events, a newer tick in each.
+TEST_F(ServeCommandTest, TheStreamPushesEachTickAndTheDashboardIsServedBesideTheApi) {
+  const std::string demo = std::string(MULLET_EXAMPLES) + "/demo_site.yaml";
+  Daemon d({demo, "--emulate", "20", "--emulate-from", "127.3.144.1", "--tick-s", "0.3", "--confirm-s", "0", "--db",
+            db_, "--listen", "127.0.0.1:0"});
+  ASSERT_NE(d.port(), 0) << d.ready();
+  asio::io_context io;
+  asio::ip::tcp::socket s(io);
+  s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(d.port())});
+  asio::write(s, asio::buffer(std::string("GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n")));
+  std::string got;
+  std::vector<nlohmann::json> events;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  s.non_blocking(true);
+  while (events.size() < 4 && std::chrono::steady_clock::now() < until) {
+    char buf[8192];
+    boost::system::error_code ec;
+    const std::size_t n = s.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    ASSERT_FALSE(ec) << ec.message();
+    got.append(buf, n);
+    for (std::size_t end = got.find("\n\n"); end != std::string::npos; end = got.find("\n\n")) {
+      const std::string event = got.substr(0, end);
+      got.erase(0, end + 2);
+      const std::size_t data = event.find("data: ");
+      if (data != std::string::npos) events.push_back(nlohmann::json::parse(event.substr(data + 6)));
+    }
+  }
+  ASSERT_EQ(events.size(), 4u) << got;
+  EXPECT_EQ(events[0]["name"], "Demo 6 MW hybrid");
+  std::string last;
+  for (std::size_t i = 1; i < events.size(); ++i) {
+    ASSERT_TRUE(events[i]["live"]["tick"].is_object()) << events[i].dump();
+    const std::string time = events[i]["live"]["tick"]["time"];
+    EXPECT_GE(time, last);
+    last = time;
+    EXPECT_EQ(events[i]["live"]["tick"]["tier_w"]["firm"], kFirmW);
+  }
+  EXPECT_GT(events.back()["live"]["ticks"].get<int>(), events[1]["live"]["ticks"].get<int>()) << "a new tick in each";
+
+  const auto [page_status, page] = Request(d.port(), "GET", "/");
+#ifdef MULLET_WEB_EMBEDDED
+  ASSERT_EQ(page_status, 200) << page;
+  const std::size_t script = page.find("/assets/index-");
+  ASSERT_NE(script, std::string::npos) << page;
+  const std::string asset = page.substr(script, page.find('"', script) - script);
+  EXPECT_EQ(Request(d.port(), "GET", asset).first, 200) << asset;
+#else
+  EXPECT_EQ(page_status, 404);
+  EXPECT_NE(page.find("dashboard was not built"), std::string::npos) << page;
+#endif
+  EXPECT_EQ(Request(d.port(), "GET", "/../../../etc/passwd").first, 404);
+  EXPECT_EQ(Request(d.port(), "GET", "/assets/../../CMakeLists.txt").first, 404);
+}
+
 TEST_F(ServeCommandTest, TheSitesOwnMeterIsReadEveryTick) {
   int meter_port = 0;
   {

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "daemon/openapi.h"
+#include "dispatch/reason.h"
 #include "storage/sqlite_store.h"
 
 namespace mullet {
@@ -51,6 +52,7 @@ class ApiTest : public ::testing::Test {
     site.groups = {{"s21", 600}, {"s19xp", 400}};
     site.policy.hysteresis = UsdPerMegawattHour(2);
     site.started = now_;
+    site_ = site;
     handler_ = std::make_unique<ApiHandler>(*store_, site, [this] { return now_; });
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -72,6 +74,7 @@ class ApiTest : public ::testing::Test {
   UtcTime now_ = At("2026-12-02T15:00:00Z");
   std::unique_ptr<Store> store_;
   std::string viewer_, op_, admin_;
+  SiteView site_;
   std::unique_ptr<ApiHandler> handler_;
 };
 
@@ -242,8 +245,57 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
   EXPECT_EQ(paths, (std::set<std::string>{"/healthz", "/metrics", "/api/v1/openapi.json", "/api/v1/site",
                                           "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit",
                                           "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview",
-                                          "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy"}));
+                                          "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy",
+                                          "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
+}
+
+TEST_F(ApiTest, WhoAmINamesTheTokensRoleAndNeedsAKnownToken) {
+  EXPECT_EQ(Do("GET", "/api/v1/whoami").status, 401);
+  EXPECT_EQ(Do("GET", "/api/v1/whoami", "", "", "mlt_nope").status, 401);
+  EXPECT_EQ(Do("GET", "/api/v1/whoami", "", "mlt_nope").status, 401);
+  const json viewer = json::parse(Do("GET", "/api/v1/whoami", "", viewer_).body);
+  EXPECT_EQ(viewer["role"], "viewer");
+  EXPECT_EQ(viewer["label"], "screen");
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/whoami", "", op_).body)["role"], "operator");
+  EXPECT_EQ(Do("POST", "/api/v1/whoami", "", admin_).status, 405);
+}
+
+TEST_F(ApiTest, ReasonCodesAreServedInWords) {
+  const json reasons = json::parse(Do("GET", "/api/v1/reasons").body)["reasons"];
+  EXPECT_EQ(reasons["dr-event"], "cut by a demand-response target");
+  EXPECT_EQ(reasons.size(), static_cast<std::size_t>(Reason::kCount));
+}
+
+TEST_F(ApiTest, TheDashboardIsServedOutsideTheApiAndTheApiStaysJson) {
+  static constexpr WebAsset kTable[] = {{"/index.html", "<!doctype html>"}, {"/assets/a-1.js", "1"}};
+  ApiHandler web(*store_, site_, [this] { return now_; }, nullptr, kTable);
+  ApiRequest r{"GET", "/?x=1", "", "", ""};
+  EXPECT_EQ(web.Handle(r).body, "<!doctype html>");
+  r.target = "/assets/a-1.js";
+  EXPECT_EQ(web.Handle(r).content_type, "text/javascript; charset=utf-8");
+  r.target = "/assets/../index.html";
+  EXPECT_EQ(web.Handle(r).status, 404);
+  r.target = "/api/v1/nothing";
+  EXPECT_EQ(web.Handle(r).content_type, "application/json") << "an unknown API route is the API's 404";
+  r.method = "POST";
+  r.target = "/";
+  EXPECT_EQ(web.Handle(r).status, 405);
+  // Without the files, / says the dashboard was not built.
+  EXPECT_NE(Do("GET", "/").body.find("dashboard was not built"), std::string::npos);
+}
+
+TEST_F(ApiTest, TheStreamsFirstEventIsTheSiteOnOneLine) {
+  const ApiReply r = Do("GET", "/api/v1/stream");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.stream);
+  EXPECT_EQ(r.content_type, "text/event-stream");
+  ASSERT_EQ(r.body.rfind("event: site\ndata: {", 0), 0u) << r.body;
+  ASSERT_TRUE(r.body.ends_with("}\n\n")) << r.body;
+  const std::string data = r.body.substr(std::string("event: site\ndata: ").size());
+  EXPECT_EQ(data.find('\n'), data.size() - 2) << "one data line";
+  EXPECT_EQ(json::parse(data), json::parse(Do("GET", "/api/v1/site").body));
+  EXPECT_EQ(Do("POST", "/api/v1/stream").status, 405);
 }
 
 TEST_F(ApiTest, OverridesNeedAnOperatorNameARealGroupAndAreAudited) {
@@ -425,6 +477,89 @@ TEST_F(ApiServerTest, ASlowClientIsClosedAndKeepsNobodyOut) {
     s.read_some(asio::buffer(&c, 1), ec);
     EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
   }
+}
+
+// Reads a stream's bytes until `events` events (blank-line ends) have come,
+// or `deadline` passes; what came.
+std::string ReadEvents(tcp::socket& s, int events, std::chrono::milliseconds deadline) {
+  std::string got;
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  s.non_blocking(true);
+  while (std::chrono::steady_clock::now() < until) {
+    char buf[4096];
+    beast::error_code ec;
+    const std::size_t n = s.read_some(asio::buffer(buf), ec);
+    if (ec == asio::error::would_block) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      continue;
+    }
+    if (ec) break;
+    got.append(buf, n);
+    int seen = 0;
+    for (std::size_t at = got.find("\n\n"); at != std::string::npos; at = got.find("\n\n", at + 2)) ++seen;
+    if (seen >= events) break;
+  }
+  return got;
+}
+
+tcp::socket OpenStream(asio::io_context& io, const tcp::endpoint& at) {
+  tcp::socket s(io);
+  s.connect(at);
+  asio::write(s, asio::buffer(std::string("GET /api/v1/stream HTTP/1.1\r\nHost: localhost\r\n\r\n")));
+  return s;
+}
+
+TEST_F(ApiServerTest, TheStreamPushesTheSiteEachTimeTheLoopPublishes) {
+  LiveBoard board;
+  handler_ = std::make_unique<ApiHandler>(*store_, site_, [this] { return now_; }, &board);
+  ApiOptions o;
+  o.stream_check = Seconds(0.02);
+  o.stream_keepalive = Seconds(0.2);
+  Start(o);
+  asio::io_context io;
+  tcp::socket s = OpenStream(io, server_->endpoint());
+  std::string got = ReadEvents(s, 1, std::chrono::milliseconds(5000));
+  ASSERT_EQ(got.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("Cache-Control: no-store\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("\"live\":{\"loop\":false"), std::string::npos) << got;
+  // Each publish is one event; quiet is a comment line, never a repeat.
+  for (int i = 1; i <= 3; ++i) {
+    LiveState state;
+    state.loop = true;
+    state.ticks = static_cast<std::uint64_t>(i);
+    board.Publish(state);
+    const std::string next = ReadEvents(s, 1, std::chrono::milliseconds(5000));
+    EXPECT_EQ(next.rfind("event: site\ndata: {", 0), 0u) << next;
+    EXPECT_NE(next.find("\"ticks\":" + std::to_string(i) + ","), std::string::npos) << next;
+  }
+  EXPECT_EQ(ReadEvents(s, 1, std::chrono::milliseconds(5000)), ":\n\n");
+}
+
+TEST_F(ApiServerTest, StreamsAreBoundedAndAGoneClientFreesItsSlot) {
+  ApiOptions o;
+  o.max_streams = 2;
+  o.stream_check = Seconds(0.02);
+  Start(o);
+  const tcp::endpoint at = server_->endpoint();
+  asio::io_context io;
+  std::optional<tcp::socket> first(OpenStream(io, at));
+  tcp::socket second = OpenStream(io, at);
+  EXPECT_NE(ReadEvents(*first, 1, std::chrono::milliseconds(5000)).find("event: site"), std::string::npos);
+  EXPECT_NE(ReadEvents(second, 1, std::chrono::milliseconds(5000)).find("event: site"), std::string::npos);
+  HttpResult third = Http(at, http::verb::get, "/api/v1/stream");
+  EXPECT_EQ(third.status, 503) << third.body;
+  EXPECT_EQ(Http(at, http::verb::get, "/healthz").status, 200) << "the API is still served";
+  first->close();
+  first.reset();
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    tcp::socket again = OpenStream(io, at);
+    const std::string got = ReadEvents(again, 1, std::chrono::milliseconds(2000));
+    status = got.rfind("HTTP/1.1 200", 0) == 0 ? 200 : 503;
+  }
+  EXPECT_EQ(status, 200);
 }
 
 TEST_F(ApiServerTest, ABusyAddressIsNamed) {

@@ -1,0 +1,116 @@
+// The daemon's JSON as the dashboard reads it (docs/serve.md, "The API";
+// /api/v1/openapi.json). Only the fields the dashboard uses; units in the names.
+
+export interface SourceJson {
+  source: string;
+  read_at: string | null;
+  age_s: number | null;
+  stale: boolean;
+  error: string | null;
+}
+
+export interface GroupDecisionJson {
+  name: string;
+  running: number;
+  reason: string;
+  deferred: number;
+  held_at: number | null;
+}
+
+export interface TickJson {
+  time: string;
+  site_meter_w: number | null;
+  dr_limit_w: number | null;
+  four_cp_alert: string | null;
+  site_cap_w: number;
+  expected_w: number;
+  ramping_down_w?: number;
+  tier_w: { firm: number; batch: number; mining: number; unexplained: number };
+  swept?: boolean;
+  answered: number;
+  silent: number;
+  slept?: number;
+  woken?: number;
+  pending?: number;
+  targets?: Record<string, number>;
+  groups: GroupDecisionJson[];
+  headroom_w?: number;
+  interconnect_w?: number;
+}
+
+export interface LiveJson {
+  loop: boolean;
+  miners: number;
+  ticks: number;
+  tick_errors: number;
+  last_tick_s: number;
+  last_error: string | null;
+  price_usd_per_mwh: number;
+  hashprice_usd_per_th_day: number;
+  safe_action: string | null;
+  sources: Record<string, SourceJson>;
+  targets: Record<string, number>;
+  tick?: TickJson;
+}
+
+export interface SiteJson {
+  name: string;
+  site_file: string;
+  interconnect_w: number;
+  domains: { name: string; limit_w: number }[];
+  started: string;
+  now: string;
+  live: LiveJson | null;
+}
+
+export interface EventJson {
+  id: number;
+  type: 'reduce-to' | 'reduce-by';
+  kw: number;
+  start: string | null;
+  end: string | null;
+  ramp_s: number;
+  source: string;
+  source_id: string;
+  created: string;
+  created_by: string;
+  cancelled: string | null;
+  active: boolean;
+}
+
+export interface PreviewJson {
+  cap_w: number;
+  site_meter_w: number | null;
+  expected_now_w: number;
+  expected_after_w: number;
+  shortfall_w: number;
+  groups: { name: string; running_now: number; running_after: number; curtailed_w: number; reason: string }[];
+  skipped: { what: string; w: number; why: string }[];
+  sla_events: { what: string; cut_w: number; why: string }[];
+  as_of: string;
+}
+
+export interface AuditJson {
+  id: number;
+  at: string;
+  who: string;
+  action: string;
+  detail: unknown;
+}
+
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface WhoAmIJson {
+  id: number;
+  role: Role;
+  label: string;
+}
+
+export interface OverrideJson {
+  group: string;
+  max_running: number;
+  until: string | null;
+  created: string;
+  created_by: string;
+  active: boolean;
+}

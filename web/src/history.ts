@@ -1,0 +1,61 @@
+// The last few minutes of the power stack, as the chart draws them: one
+// sample per tick, at most `capacity`, aggregated (one point per tick for the
+// whole site, however many devices), stacked bottom to top. Pure.
+
+import type { SiteJson } from './api_types';
+
+export interface Sample {
+  t: number; // seconds since the epoch
+  firm: number;
+  batch: number;
+  mining: number;
+  unexplained: number;
+  capW: number;
+  meteredW: number | null;
+}
+
+export class History {
+  readonly samples: Sample[] = [];
+  constructor(readonly capacity = 360) {}
+
+  // Adds the site's last tick unless it is the one already last; returns
+  // whether it added one.
+  Add(site: SiteJson): boolean {
+    const tick = site.live?.tick;
+    if (!tick) return false;
+    const t = Date.parse(tick.time) / 1000;
+    const last = this.samples[this.samples.length - 1];
+    if (last && last.t >= t) {
+      if (last.t === t) this.samples[this.samples.length - 1] = ToSample(t, site);  // a confirm read within the tick
+      return false;
+    }
+    this.samples.push(ToSample(t, site));
+    if (this.samples.length > this.capacity) this.samples.splice(0, this.samples.length - this.capacity);
+    return true;
+  }
+}
+
+function ToSample(t: number, site: SiteJson): Sample {
+  const tick = site.live!.tick!;
+  return { t, ...tick.tier_w, capW: tick.site_cap_w, meteredW: tick.site_meter_w };
+}
+
+// uPlot's columns: time, then each tier stacked on those below it (kW), then
+// the cap and the metered draw (kW).
+export function StackedColumns(samples: Sample[]): (number | null)[][] {
+  const cols: (number | null)[][] = [[], [], [], [], [], [], []];
+  for (const s of samples) {
+    const firm = s.firm / 1e3;
+    const batch = firm + s.batch / 1e3;
+    const mining = batch + s.mining / 1e3;
+    const unexplained = mining + s.unexplained / 1e3;
+    cols[0].push(s.t);
+    cols[1].push(firm);
+    cols[2].push(batch);
+    cols[3].push(mining);
+    cols[4].push(unexplained);
+    cols[5].push(s.capW / 1e3);
+    cols[6].push(s.meteredW === null ? null : s.meteredW / 1e3);
+  }
+  return cols;
+}

@@ -1,0 +1,211 @@
+// e2e: the dashboard in a real browser (Debian's Chromium driven by
+// playwright-core) against `mullet serve --emulate`: the page loads and
+// streams; its power stack is /api/v1/site's numbers; an operator's event and
+// hold on a miner group, each confirmed in its dialog, change the site and are
+// in the audit log; a viewer sees everything and can act on nothing.
+// Screenshots go to OUT_DIR.
+//   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+import { chromium } from 'playwright-core';
+
+const [mullet, examples, outDir] = process.argv.slice(2);
+if (!mullet || !examples || !outDir) {
+  console.error('usage: dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR');
+  process.exit(2);
+}
+mkdirSync(outDir, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'mullet_dashboard_'));
+const db = join(work, 'site.db');
+let passed = 0;
+let failed = 0;
+function check(what, ok, detail = '') {
+  if (ok) {
+    passed++;
+    console.log(`ok: ${what}`);
+  } else {
+    failed++;
+    console.log(`FAIL: ${what}${detail ? ` (${detail})` : ''}`);
+  }
+}
+const token = (role) => execFileSync(mullet, ['token', 'create', '--role', role, '--label', `e2e ${role}`, '--db', db]).toString().trim();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const tokens = { operator: token('operator'), viewer: token('viewer'), admin: token('admin') };
+const daemon = spawn(
+  mullet,
+  ['serve', '--emulate', '200', `${examples}/demo_site.yaml`, '--db', db, '--tick-s', '1', '--emulate-from', '127.3.160.1', '--listen', '127.0.0.1:0'],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
+daemon.stderr.resume();
+const base = await new Promise((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('mullet serve did not say where it listens')), 30000);
+  createInterface({ input: daemon.stdout }).on('line', (line) => {
+    const m = /API on (http:\/\/\S+)/.exec(line);
+    if (m) {
+      clearTimeout(timer);
+      resolve(m[1]);
+    }
+  });
+  daemon.on('exit', (code) => reject(new Error(`mullet serve exited ${code}`)));
+});
+
+async function api(method, path, tokenValue, body) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { ...(tokenValue ? { Authorization: `Bearer ${tokenValue}` } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}
+
+// Polls `probe` until it returns a truthy value or `ms` pass.
+async function until(ms, probe) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v || Date.now() > end) return v;
+    await sleep(200);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.MULLET_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
+
+async function logIn(tokenValue, viewport = { width: 1280, height: 1000 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const offOrigin = [];
+  page.on('request', (req) => {
+    if (!req.url().startsWith(base)) offOrigin.push(req.url());
+  });
+  await page.goto(base + '/');
+  await page.fill('#token', tokenValue);
+  await page.click('#login-submit');
+  await page.waitForSelector('#tiers[data-tick-time]', { timeout: 20000 });
+  return { context, page, offOrigin };
+}
+
+try {
+  // ---- An operator logs in; the page streams and shows the API's numbers.
+  const op = await logIn(tokens.operator);
+  check('the page loads and shows the power stack', true);
+  check('the page hears the site through the stream', (await until(10000, async () => (await op.page.textContent('#mode')) === 'live')) === true);
+  const matched = await until(15000, async () => {
+    const shown = await op.page.evaluate(() => {
+      const table = document.querySelector('#tiers');
+      const tiers = {};
+      for (const row of document.querySelectorAll('#tiers tr[data-tier]')) tiers[row.getAttribute('data-tier')] = Number(row.getAttribute('data-w'));
+      return { time: table.getAttribute('data-tick-time'), tiers, cap: Number(document.querySelector('#cap').getAttribute('data-w')) };
+    });
+    const site = (await api('GET', '/api/v1/site')).json;
+    const tick = site.live?.tick;
+    if (!tick || tick.time !== shown.time) return null;
+    return { shown, tick };
+  });
+  check('the page and /api/v1/site show the same tick', matched !== null);
+  if (matched) {
+    const { shown, tick } = matched;
+    for (const tier of ['firm', 'batch', 'mining', 'unexplained']) {
+      check(`tier ${tier} is the API's ${tick.tier_w[tier]} W`, shown.tiers[tier] === tick.tier_w[tier], `page ${shown.tiers[tier]}`);
+    }
+    check(`the cap is the API's ${tick.site_cap_w} W`, shown.cap === tick.site_cap_w, `page ${shown.cap}`);
+    check('firm AI is the demo tenant (1.59 MW)', tick.tier_w.firm === 1593750, String(tick.tier_w.firm));
+  }
+  check('each source is listed with its state', (await op.page.locator('#source-table tr[data-source]').count()) >= 3);
+  check('decisions carry their reasons in words', await until(10000, async () => (await op.page.textContent('#decision-table').catch(() => ''))?.includes('miners at nameplate')));
+  await op.page.screenshot({ path: join(outDir, 'operator.png'), fullPage: true });
+
+  // ---- The operator posts a reduce-to event through the form and its dialog.
+  await op.page.selectOption('#event-type', 'reduce-to');
+  await op.page.fill('#event-kw', '1900');
+  await op.page.click('#event-create');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the event asks for confirmation with a preview', (await op.page.textContent('dialog#confirm')).includes('Reduce to 1900 kW'));
+  await op.page.screenshot({ path: join(outDir, 'confirm.png') });
+  check('nothing is created before the confirmation', (await api('GET', '/api/v1/events')).json.events.length === 0);
+  await op.page.click('#confirm-yes');
+  check('the page says the event was created', await until(10000, async () => /Event \d+ created/.test(await op.page.textContent('#event-status'))));
+  const events = (await api('GET', '/api/v1/events')).json.events;
+  check('one reduce-to event of 1,900 kW is stored', events.length === 1 && events[0].kw === 1900 && events[0].type === 'reduce-to', JSON.stringify(events));
+  check('it was made by the operator\'s token', events[0]?.created_by?.includes('e2e operator'), events[0]?.created_by);
+  check('the page lists it as active', await until(10000, async () => (await op.page.textContent(`#event-table tr[data-event="${events[0]?.id}"] .state`).catch(() => '')) === 'active'));
+  check('the site takes the event\'s cap (page)', await until(15000, async () => Number(await op.page.getAttribute('#cap', 'data-w')) === 1.9e6));
+  const metered = await until(20000, async () => {
+    const tick = (await api('GET', '/api/v1/site')).json.live?.tick;
+    return tick && tick.site_meter_w !== null && tick.site_meter_w <= 1.9e6 + 1 ? tick.site_meter_w : null;
+  });
+  check('the metered site falls under the event\'s 1,900 kW', metered !== null, String(metered));
+  await op.page.screenshot({ path: join(outDir, 'operator-event.png'), fullPage: true });
+
+  // ---- The operator holds a miner group through the page, confirmed.
+  await op.page.waitForSelector('#hold-group option[value="s21"]', { state: 'attached', timeout: 10000 });
+  await op.page.selectOption('#hold-group', 's21');
+  await op.page.fill('#hold-units', '50');
+  await op.page.click('#hold-set');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the hold asks for confirmation', (await op.page.textContent('dialog#confirm')).includes('Hold s21 at most 50 hashing'));
+  await op.page.click('#confirm-yes');
+  const held = await until(10000, async () => (await api('GET', '/api/v1/overrides')).json.overrides.find((o) => o.group === 's21' && o.active));
+  check('the hold is stored for s21 at 50', held?.max_running === 50, JSON.stringify(held));
+  const s21 = await until(15000, async () => {
+    const g = (await api('GET', '/api/v1/site')).json.live?.tick?.groups?.find((x) => x.name === 's21');
+    return g && g.held_at === 50 && g.running <= 50 ? g : null;
+  });
+  check('the loop holds s21 at 50 or fewer hashing', s21 !== null, JSON.stringify(s21));
+  check('the page shows s21 held at 50', await until(10000, async () => (await op.page.textContent('#hold-table tr[data-group="s21"] .held').catch(() => '')) === '50'));
+
+  // ---- An admin sees both in the audit log.
+  const admin = await logIn(tokens.admin);
+  const audited = await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="event.create"]').count()) === 1);
+  check('the event is in the audit log the admin sees', audited === true);
+  check('the audit row names the operator', (await admin.page.textContent('#audit-table tr[data-action="event.create"]').catch(() => ''))?.includes('e2e operator'));
+  check('the hold is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="override.set"]').count()) === 1));
+  await admin.page.screenshot({ path: join(outDir, 'admin-audit.png'), fullPage: true });
+
+  // ---- A viewer sees everything and can act on nothing.
+  const viewer = await logIn(tokens.viewer, { width: 390, height: 844 });
+  check('the viewer sees the role', (await viewer.page.textContent('#role')).startsWith('viewer'));
+  check('the viewer is told it is read only', await viewer.page.isVisible('#read-only'));
+  check('the viewer\'s create button is disabled', await viewer.page.isDisabled('#event-create'));
+  await viewer.page.waitForSelector(`#event-table tr[data-event="${events[0]?.id}"]`, { timeout: 10000 });
+  check('the viewer\'s cancel button is disabled', await viewer.page.isDisabled(`#event-table button.cancel[data-event="${events[0]?.id}"]`));
+  check('the viewer\'s hold button is disabled', await viewer.page.isDisabled('#hold-set'));
+  await viewer.page.waitForSelector('#hold-table button.clear[data-group="s21"]', { timeout: 10000 });
+  check('the viewer\'s clear button is disabled', await viewer.page.isDisabled('#hold-table button.clear[data-group="s21"]'));
+  check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
+  check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
+  check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
+  check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);
+  await viewer.page.screenshot({ path: join(outDir, 'viewer-phone.png'), fullPage: true });
+
+  // ---- The operator cancels through the page, again with a confirmation.
+  await op.page.click(`#event-table button.cancel[data-event="${events[0]?.id}"]`);
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  await op.page.click('#confirm-yes');
+  check('the operator cancels it through the page', await until(10000, async () => (await api('GET', `/api/v1/events/${events[0]?.id}`)).json?.cancelled !== null));
+
+  await op.page.click('#hold-table button.clear[data-group="s21"]');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  await op.page.click('#confirm-yes');
+  check('the operator clears the hold through the page', await until(10000, async () => !(await api('GET', '/api/v1/overrides')).json.overrides.some((o) => o.group === 's21' && o.active)));
+
+  for (const [who, s] of [['operator', op], ['admin', admin], ['viewer', viewer]]) {
+    check(`the ${who}'s page loaded nothing from another origin`, s.offOrigin.length === 0, s.offOrigin.join(' '));
+  }
+  check('no token is in any URL the page asked for', !Object.values(tokens).some((t) => [op, admin, viewer].some((s) => s.page.url().includes(t))));
+} catch (e) {
+  check('the run finished', false, String(e?.stack ?? e));
+} finally {
+  await browser.close().catch(() => {});
+  daemon.kill('SIGTERM');
+  rmSync(work, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

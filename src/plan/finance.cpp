@@ -159,6 +159,21 @@ Irr InternalRateOfReturn(std::span<const Usd> flows) {
   return irr;
 }
 
+double TaxYears::Used() const { return std::min(carried_, offset_share_ * std::max(0.0, year_income_)); }
+
+double TaxYears::Month(int m, double taxable) {
+  if (m > 0 && m % 12 == 0) {  // a new tax year: the last one's loss carried, or its use of the carried
+    carried_ += year_income_ < 0 ? -year_income_ : -Used();
+    year_income_ = 0;
+    year_paid_ = 0;
+  }
+  year_income_ += taxable;
+  const double due = rate_ * (std::max(0.0, year_income_) - Used());
+  const double paid = due - year_paid_;
+  year_paid_ = due;
+  return paid;
+}
+
 std::optional<int> PaybackMonth(std::span<const Usd> flows) {
   double cumulative = 0;
   bool was_negative = false;

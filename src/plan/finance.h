@@ -63,6 +63,28 @@ Irr InternalRateOfReturn(std::span<const Usd> flows);
 // back. (Undiscounted.)
 std::optional<int> PaybackMonth(std::span<const Usd> flows);
 
+// Income tax month by month, as a company pays it: on its tax year's income
+// to date (tax years of 12 months from the first), so that a loss in one
+// month of a year offsets a profit in another; each month pays what is due
+// on the year to date less what the year has paid (negative: a refund of
+// this year's payments). A year that ends in a loss carries it forward; it
+// offsets later years' income up to `offset_share` of that income (the US
+// federal rule since 2018: 0.8; 1: all of it; 0: nothing carried).
+// REQUIRES: 0 <= rate <= 1, 0 <= offset_share <= 1.
+class TaxYears {
+ public:
+  TaxYears(double rate, double offset_share) : rate_(rate), offset_share_(offset_share) {}
+  // Month `m` (0, 1, ... in order) with `taxable` income (negative: a loss):
+  // the tax paid that month.
+  double Month(int m, double taxable);
+  double carried() const { return carried_; }  // losses carried from earlier years
+
+ private:
+  double Used() const;
+  double rate_, offset_share_;
+  double carried_ = 0, year_income_ = 0, year_paid_ = 0;
+};
+
 // Linear interpolation between order statistics at quantile q in [0, 1]:
 // h = (n - 1) q, x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])
 // over the sorted sample. Fails on an empty sample, a NaN in it, or q

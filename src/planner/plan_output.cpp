@@ -78,7 +78,11 @@ nlohmann::json PlanSummary(const PlanSpec& plan, const PlanMarkets& markets, con
   assumptions.push_back({{"name", "Terminal value"},
                          {"value", "held BTC at the path's last price + " + Short(plan.terminal_ebitda_multiple) +
                                        " x the last 12 months' EBITDA - debt outstanding"}});
-  assumptions.push_back({{"name", "Tax"}, {"value", Short(plan.tax_rate) + " of profit after depreciation and interest, when positive; no loss carried forward"}});
+  assumptions.push_back(
+      {{"name", "Tax"},
+       {"value", Short(plan.tax_rate) + " of profit after depreciation and interest, by tax year (12 months from the start), "
+                 "paid monthly on the year to date; a year's loss carried forward offsets up to " +
+                     Short(plan.tax_loss_offset_share) + " of a later year's income"}});
   j["assumptions"] = assumptions;
 
   nlohmann::json months = nlohmann::json::array();

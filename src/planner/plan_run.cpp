@@ -288,6 +288,7 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
   double first_breach = -1, fleet_depreciation_total = 0;
   double year_alert_mwh = 0, year_alert_h = 0, year_peak_mwh = 0, year_peak_h = 0, year_hours = 0;
   float* cash_out = out->CashOf(index, di);
+  TaxYears taxes(p.tax_rate, p.tax_loss_offset_share);
   for (int m = 0; m < months; ++m) {
     const SiteModel& model = *models_[site_of_[di][m]];
     const Site& site = model.site();
@@ -377,7 +378,7 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
     fleet_depreciation_total += fleet_depreciation;
     const double taxable =
         ebitda - depreciation - fleet_depreciation - p.mining_depreciation_usd_per_month - interest;
-    const double tax = p.tax_rate * std::max(0.0, taxable);
+    const double tax = taxes.Month(m, taxable);
     const double kept_btc_value = b.mining_revenue_usd * (1 - dec.treasury.sell_share);
     held += b.btc_mined * (1 - dec.treasury.sell_share);
     const double flow = ebitda - kept_btc_value - capex_equity - interest - principal - tax + fleet_cash;

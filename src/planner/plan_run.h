@@ -9,7 +9,8 @@
 //   EBITDA = mining revenue + rent (escalated) + GPU cloud + batch + power
 //            reimbursed - net power cost - 4CP - SLA credits - opex - overhead
 //   flow   = EBITDA - BTC held (not sold) - capex (equity share)
-//            - interest - principal - tax
+//            - interest - principal - tax (by tax year, losses carried:
+//            plan/finance.h TaxYears)
 //   cash   = initial cash + flows, plus held BTC sold to keep cash at the
 //            floor (sell_to_cover)
 //   NPV    = flows discounted monthly at the plan's rate, plus at the horizon

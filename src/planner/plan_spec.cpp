@@ -305,6 +305,7 @@ Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
   f.Number("initial_cash_usd", &p.initial_cash_usd, -1e12, 1e12);
   f.Number("cash_floor_usd", &p.cash_floor_usd, -1e12, 1e12);
   f.Number("tax_rate", &p.tax_rate, 0, 1);
+  f.Number("tax_loss_offset_share", &p.tax_loss_offset_share, 0, 1);
   f.Number("overhead_usd_per_month", &p.overhead_usd_per_month, 0, 1e10);
   f.Number("mining_depreciation_usd_per_month", &p.mining_depreciation_usd_per_month, 0, 1e10);
   f.Number("capex_depreciation_years", &p.capex_depreciation_years, 1, 100);

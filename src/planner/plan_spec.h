@@ -108,7 +108,8 @@ struct PlanSpec {
   double discount_rate = 0.10;       // annual, for NPV
   double initial_cash_usd = 0;
   double cash_floor_usd = 0;
-  double tax_rate = 0;               // on profit after depreciation and interest, when positive
+  double tax_rate = 0;               // on profit after depreciation and interest, by tax year (plan/finance.h TaxYears)
+  double tax_loss_offset_share = 0.8;  // of a year's income that losses carried from earlier years may offset
   double overhead_usd_per_month = 0;            // G&A: in cash cost per BTC by mining's revenue share
   double mining_depreciation_usd_per_month = 0;  // the fleet's: all-in cost per BTC, taxes
   double capex_depreciation_years = 12;          // conversions' capex, straight line from the lease's start

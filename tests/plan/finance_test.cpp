@@ -301,5 +301,44 @@ TEST(CashFloorTest, RejectsNoPathsAndRaggedPaths) {
   EXPECT_NE(risk.status().message().find("path 1"), std::string::npos);
 }
 
+// By hand, at 20 % with 80 % of a year's income open to carried losses:
+// year 0 nets -100 + 50 + 150 = 100 (20 due, paid when the year to date
+// turns positive); year 1 loses 300, carried; year 2's 200 takes 160 of it
+// (80 %), then 300 to date takes 240, then a loss of 250 leaves 50 to date
+// and 40 used: 8, then 4, then a refund of 10; year 3 has 300 - 40 = 260
+// carried, all used against 1,000: 0.2 x 740 = 148.
+TEST(TaxYearsTest, AYearsLossesOffsetItsGainsAndCarryForwardUpToTheShare) {
+  TaxYears tax(0.2, 0.8);
+  std::vector<double> income(48, 0.0);
+  income[0] = -100;
+  income[1] = 50;
+  income[2] = 150;
+  income[12] = -300;
+  income[24] = 200;
+  income[25] = 100;
+  income[26] = -250;
+  income[36] = 1000;
+  std::vector<double> paid;
+  for (int m = 0; m < 48; ++m) paid.push_back(tax.Month(m, income[static_cast<std::size_t>(m)]));
+  EXPECT_DOUBLE_EQ(paid[0], 0);
+  EXPECT_DOUBLE_EQ(paid[1], 0);
+  EXPECT_NEAR(paid[2], 20, 1e-12);
+  EXPECT_DOUBLE_EQ(paid[12], 0);
+  EXPECT_NEAR(paid[24], 8, 1e-12);
+  EXPECT_NEAR(paid[25], 4, 1e-12);
+  EXPECT_NEAR(paid[26], -10, 1e-12);
+  EXPECT_NEAR(paid[36], 148, 1e-12);
+  EXPECT_DOUBLE_EQ(tax.carried(), 260);  // as year 3 began
+  double total = 0;
+  for (double p : paid) total += p;
+  EXPECT_NEAR(total, 20 + 2 + 148, 1e-9);
+
+  // Nothing carried: year 2 pays on its 50, year 3 on its 1,000.
+  TaxYears none(0.2, 0);
+  double none_total = 0;
+  for (int m = 0; m < 48; ++m) none_total += none.Month(m, income[static_cast<std::size_t>(m)]);
+  EXPECT_NEAR(none_total, 20 + 10 + 200, 1e-9);
+}
+
 }  // namespace
 }  // namespace mullet

@@ -30,6 +30,16 @@ struct Fixture {
   std::unique_ptr<PlanRunner> runner;
 };
 
+// HB_WEST's day-ahead history cut into the plan's days (null, with a
+// failure, if it does not load).
+std::shared_ptr<PowerPriceModel> HbWestDays() {
+  Result<HourlyPrices> power = LoadHourlyPrices(fs::path(MULLET_SHARED_DATA) / data_files::kErcotDam, "hb_west");
+  EXPECT_TRUE(power.ok());
+  if (!power.ok()) return nullptr;
+  return std::make_shared<PowerPriceModel>(
+      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
+}
+
 Fixture Load() {
   Fixture f;
   Result<PlanSpec> p = LoadPlanFile(fs::path(MULLET_EXAMPLES) / "plan.yaml");
@@ -49,10 +59,7 @@ Fixture Load() {
   std::vector<UsdPerBtc> closes;
   for (const PriceDay& d : btc->days) closes.push_back(d.close);
   m.btc = std::make_shared<BtcPriceModel>(*BtcPriceModel::Create(*DailyLogReturns(closes)));
-  Result<HourlyPrices> power = LoadHourlyPrices(fs::path(MULLET_SHARED_DATA) / data_files::kErcotDam, "hb_west");
-  EXPECT_TRUE(power.ok());
-  m.power = std::make_shared<PowerPriceModel>(
-      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
+  m.power = HbWestDays();
   m.hashrate.growth_at_reference = 0.002;
   m.hashrate.sensitivity = 0.0017;
   m.hashrate.reference_hashprice = UsdPerTerahashDay(0.05);
@@ -155,11 +162,9 @@ TEST(PlanRunTest, HistoryReplayedAgreesWithTheBacktest) {
 
   const MarketSeries m = testing_history::History("2022-01-01T06:00:00Z", "2024-01-01T06:00:00Z");
   ASSERT_EQ(m.size(), 730u * 24);
-  Result<HourlyPrices> power = LoadHourlyPrices(fs::path(MULLET_SHARED_DATA) / data_files::kErcotDam, "hb_west");
-  ASSERT_TRUE(power.ok());
   PlanMarkets markets;
-  markets.power = std::make_shared<PowerPriceModel>(
-      *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
+  markets.power = HbWestDays();
+  ASSERT_TRUE(markets.power);
   auto replay = std::make_shared<PathMarkets>();
   const std::vector<PowerDay>& days = markets.power->history();
   for (std::size_t d = 0; d < 730; ++d) {

@@ -4,8 +4,8 @@
 // ("mlt_fuzz" is not it: the fuzzer must find the routes' answers to
 // strangers, and the token line "op" stands for the real one). Every reply
 // must be a known status with a JSON body (text for /metrics and /healthz);
-// ParseEventBody must refuse with InvalidArgument or give an event inside its
-// stated bounds; nothing may throw.
+// ParseEventBody and ParseFourCpAlertBody must refuse with InvalidArgument or
+// give an event or alert inside their stated bounds; nothing may throw.
 
 #include <cmath>
 #include <cstddef>
@@ -75,6 +75,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Require(spec->ramp_s >= 0 && spec->ramp_s <= 86400);
     Require(!spec->end || *spec->end > now);
     Require(!(spec->start && spec->end) || *spec->end > *spec->start);
+  }
+
+  const mullet::Result<mullet::FourCpAlertRow> alert = mullet::ParseFourCpAlertBody(body, now);
+  if (!alert.ok()) {
+    Require(alert.status().code() == mullet::StatusCode::kInvalidArgument);
+  } else {
+    Require(!alert->end || *alert->end > now);
+    Require(!(alert->start && alert->end) || *alert->end > *alert->start);
   }
 
   World& w = TheWorld();

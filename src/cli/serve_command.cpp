@@ -563,6 +563,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   for (const PowerDomain& d : site.domains) view.domain_limits_w.emplace_back(d.name, d.limit.value());
   for (const MinerGroup& g : site.miners) view.groups.emplace_back(g.name, g.count);
   view.policy = site.policy;
+  view.four_cp_charge = site.contract.four_cp.has_value();
   view.started = Now();
 
   asio::io_context io;

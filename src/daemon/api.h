@@ -47,6 +47,7 @@ struct SiteView {
   std::vector<std::pair<std::string, double>> domain_limits_w;  // power domains by name
   std::vector<std::pair<std::string, int>> groups;               // miner groups: name, units
   PolicyParams policy;                                           // as the site file sets them
+  bool four_cp_charge = false;  // contract.four_cp: 4CP alerts move the policy
   UtcTime started;
 };
 
@@ -86,6 +87,12 @@ struct WebAsset {
 // is not UTC ISO 8601, an end not after the start or already past at `now`,
 // a ramp outside 0..86,400 s. Pure.
 Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now);
+
+// The 4CP alert a POST /api/v1/four-cp-alerts body asks for:
+// {"start":"…Z","end":"…Z"}, both optional (from now, until cancelled).
+// InvalidArgument naming the field as ParseEventBody. Pure; the row's
+// source and id are the caller's.
+Result<FourCpAlertRow> ParseFourCpAlertBody(std::string_view body, UtcTime now);
 
 class ApiHandler {
  public:

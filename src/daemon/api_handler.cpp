@@ -20,8 +20,6 @@ namespace {
 // Keys in the order written: "id" first, as a person reads an object.
 using json = nlohmann::ordered_json;
 
-constexpr double kMaxEventKw = 10'000'000;  // 10 GW: above any site
-constexpr double kMaxRampS = 86'400;
 constexpr std::size_t kMaxListed = 1000;
 
 std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
@@ -62,6 +60,30 @@ json EventJson(const EventRow& e, UtcTime now) {
               {"created_by", e.created_by},
               {"cancelled", TimeOrNull(e.cancelled)},
               {"active", e.ActiveAt(now)}};
+}
+
+json FourCpAlertJson(const FourCpAlertRow& a, UtcTime now) {
+  return json{{"id", a.id},
+              {"start", TimeOrNull(a.start)},
+              {"end", TimeOrNull(a.end)},
+              {"source", a.source},
+              {"source_id", a.source_id},
+              {"created", FormatUtc(a.created)},
+              {"created_by", a.created_by},
+              {"cancelled", TimeOrNull(a.cancelled)},
+              {"active", a.ActiveAt(now)}};
+}
+
+// The source id a POST is stored under: its Idempotency-Key, so that a retry
+// is the same row; without one, a fresh id, so each POST is its own.
+Result<std::string> SourceIdOf(const ApiRequest& request) {
+  if (request.idempotency_key.size() > 200 || Printable(request.idempotency_key) != request.idempotency_key) {
+    return Status::InvalidArgument("Idempotency-Key: expected printable text of at most 200 bytes");
+  }
+  if (!request.idempotency_key.empty()) return request.idempotency_key;
+  Result<std::string> fresh = RandomHex(16);
+  if (!fresh.ok()) return fresh.status();
+  return "api-" + *fresh;
 }
 
 // "/api/v1/events?limit=5" -> path "/api/v1/events", query "limit=5".
@@ -162,53 +184,6 @@ json OverrideJson(const GroupOverride& o, UtcTime now) {
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
 
 }  // namespace
-
-Result<EventSpec> ParseEventBody(std::string_view body, UtcTime now) {
-  if (Status depth = CheckJsonDepth(body, 8); !depth.ok()) return Status::InvalidArgument("body " + depth.message());
-  const json j = json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument("body: expected a JSON object");
-  for (const auto& item : j.items()) {
-    const std::string& k = item.key();
-    if (k != "type" && k != "kw" && k != "start" && k != "end" && k != "ramp_s") {
-      return Status::InvalidArgument("unknown field " + Quoted(k) + " (type, kw, start, end, ramp_s)");
-    }
-  }
-  EventSpec spec;
-  const auto type = j.find("type");
-  if (type == j.end() || !type->is_string() ||
-      (type->get_ref<const std::string&>() != "reduce-to" && type->get_ref<const std::string&>() != "reduce-by")) {
-    return Status::InvalidArgument("type: expected \"reduce-to\" or \"reduce-by\"");
-  }
-  spec.type = type->get<std::string>();
-  const auto kw = j.find("kw");
-  if (kw == j.end() || !kw->is_number() || !std::isfinite(kw->get<double>()) || kw->get<double>() < 0 ||
-      kw->get<double>() > kMaxEventKw) {
-    return Status::InvalidArgument("kw: expected a number of kW from 0 to 10000000");
-  }
-  spec.kw = kw->get<double>();
-  if (spec.type == "reduce-by" && spec.kw <= 0) return Status::InvalidArgument("kw: a reduce-by event reduces by more than 0 kW");
-  for (const char* key : {"start", "end"}) {
-    const auto t = j.find(key);
-    if (t == j.end() || t->is_null()) continue;
-    if (!t->is_string()) return Status::InvalidArgument(std::string(key) + ": expected a UTC time such as \"2026-12-02T17:00:00Z\"");
-    Result<UtcTime> parsed = ParseUtcTimestamp(t->get_ref<const std::string&>());
-    if (!parsed.ok()) {
-      return Status::InvalidArgument(std::string(key) + ": expected a UTC time such as \"2026-12-02T17:00:00Z\", got " +
-                                     Quoted(t->get_ref<const std::string&>()));
-    }
-    (std::string_view(key) == "start" ? spec.start : spec.end) = *parsed;
-  }
-  if (spec.end && spec.start && *spec.end <= *spec.start) return Status::InvalidArgument("end: must be after start");
-  if (spec.end && *spec.end <= now) return Status::InvalidArgument("end: " + FormatUtc(*spec.end) + " is already past");
-  if (const auto ramp = j.find("ramp_s"); ramp != j.end()) {
-    if (!ramp->is_number() || !std::isfinite(ramp->get<double>()) || ramp->get<double>() < 0 ||
-        ramp->get<double>() > kMaxRampS) {
-      return Status::InvalidArgument("ramp_s: expected seconds from 0 to 86400");
-    }
-    spec.ramp_s = ramp->get<double>();
-  }
-  return spec;
-}
 
 ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live,
                        std::span<const WebAsset> web)
@@ -367,18 +342,10 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
       if (!token) return denied;
       Result<EventSpec> spec = ParseEventBody(request.body, now);
       if (!spec.ok()) return ErrorOf(spec.status());
-      if (request.idempotency_key.size() > 200 || Printable(request.idempotency_key) != request.idempotency_key) {
-        return Error(400, "Idempotency-Key: expected printable text of at most 200 bytes");
-      }
-      // Without a key each POST is its own event; with one, a retry is the same.
-      std::string key = request.idempotency_key;
-      if (key.empty()) {
-        Result<std::string> fresh = RandomHex(16);
-        if (!fresh.ok()) return ErrorOf(fresh.status());
-        key = "api-" + *fresh;
-      }
+      Result<std::string> key = SourceIdOf(request);
+      if (!key.ok()) return ErrorOf(key.status());
       bool created = false;
-      Result<EventRow> row = store_.AddEvent(*spec, "api", key, Who(*token), now, &created);
+      Result<EventRow> row = store_.AddEvent(*spec, "api", *key, Who(*token), now, &created);
       if (!row.ok()) return ErrorOf(row.status());
       return Reply(created ? 201 : 200, EventJson(*row, now));
     }
@@ -445,6 +412,52 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!row.ok()) return ErrorOf(row.status());
     if (!*row) return Error(404, "no event " + std::to_string(*id));
     return Reply(200, EventJson(**row, now));
+  }
+  if (path == "/api/v1/four-cp-alerts") {
+    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
+    if (m == "POST") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+      if (!token) return denied;
+      if (!site_.four_cp_charge) {
+        return Error(409, "the site file has no contract.four_cp charge: a 4CP alert would change nothing");
+      }
+      Result<FourCpAlertRow> parsed = ParseFourCpAlertBody(request.body, now);
+      if (!parsed.ok()) return ErrorOf(parsed.status());
+      Result<std::string> key = SourceIdOf(request);
+      if (!key.ok()) return ErrorOf(key.status());
+      FourCpAlertRow alert = *parsed;
+      alert.source = "api";
+      alert.source_id = *key;
+      bool created = false;
+      Result<FourCpAlertRow> row = store_.AddFourCpAlert(alert, Who(*token), now, &created);
+      if (!row.ok()) return ErrorOf(row.status());
+      return Reply(created ? 201 : 200, FourCpAlertJson(*row, now));
+    }
+    Result<std::size_t> limit = Limit(query);
+    if (!limit.ok()) return ErrorOf(limit.status());
+    Result<std::vector<FourCpAlertRow>> alerts = store_.FourCpAlerts(*limit);
+    if (!alerts.ok()) return ErrorOf(alerts.status());
+    json list = json::array();
+    for (const FourCpAlertRow& a : *alerts) list.push_back(FourCpAlertJson(a, now));
+    return Reply(200, json{{"four_cp_charge", site_.four_cp_charge}, {"alerts", list}});
+  }
+  if (path.starts_with("/api/v1/four-cp-alerts/")) {
+    if (auto no = only({"GET", "HEAD", "DELETE"})) return *no;
+    Result<std::int64_t> id = IdIn(path.substr(std::string_view("/api/v1/four-cp-alerts/").size()));
+    if (!id.ok()) return ErrorOf(id.status());
+    if (m == "DELETE") {
+      ApiReply denied;
+      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
+      if (!token) return denied;
+      Result<FourCpAlertRow> row = store_.CancelFourCpAlert(*id, Who(*token), now);
+      if (!row.ok()) return ErrorOf(row.status());
+      return Reply(200, FourCpAlertJson(*row, now));
+    }
+    Result<std::optional<FourCpAlertRow>> row = store_.FourCpAlert(*id);
+    if (!row.ok()) return ErrorOf(row.status());
+    if (!*row) return Error(404, "no 4CP alert " + std::to_string(*id));
+    return Reply(200, FourCpAlertJson(**row, now));
   }
   if (path == "/api/v1/overrides") {
     if (auto no = only({"GET", "HEAD", "POST"})) return *no;
@@ -590,6 +603,8 @@ ApiReply ApiHandler::Metrics() {
         gauge("mullet_site_power_watts", "Facility power at the interconnect, as last metered (each tick, and each confirm read between ticks).");
         out += "mullet_site_power_watts " + number(r.site_meter->value()) + "\n";
       }
+      gauge("mullet_four_cp_alert", "1 while the last tick weighed a 4CP alert (the site file's, or an operator's).");
+      out += std::string("mullet_four_cp_alert ") + (r.four_cp_alert.empty() ? "0" : "1") + "\n";
       gauge("mullet_site_expected_watts", "Facility power the policy expects after the last tick's commands.");
       out += "mullet_site_expected_watts " + number(r.expected_facility.value()) + "\n";
       gauge("mullet_site_cap_watts", "The site's cap this tick: the interconnect, or a demand-response event's.");

@@ -524,7 +524,13 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
   // with the site's four_cp charge.
   const bool site_alert =
       site_.contract.four_cp && FourCpAlert(*site_.contract.four_cp, now, s.step, s.price);
-  const bool operator_alert = signals.four_cp_alert && site_.contract.four_cp;
+  // An operator's: from the file (LoopSignals) or raised through the API
+  // (the store, so it survives a restart).
+  Result<std::vector<FourCpAlertRow>> raised = store_.OpenFourCpAlerts(now);
+  if (!raised.ok()) return raised.status();
+  const bool api_alert = std::any_of(raised->begin(), raised->end(),
+                                     [&](const FourCpAlertRow& a) { return a.ActiveAt(now); });
+  const bool operator_alert = (signals.four_cp_alert || api_alert) && site_.contract.four_cp;
   s.peak_alert = site_alert || operator_alert;
   report.four_cp_alert = site_alert && operator_alert ? "site,operator"
                          : site_alert                 ? "site"

@@ -108,7 +108,8 @@ struct TickReport {
   std::optional<Watts> site_meter;
   std::optional<Watts> dr_limit;     // the cap of the events in force
   // A 4CP alert in force, by whom: "site" (the site file's alert hours or
-  // rule), "operator" (LoopSignals::four_cp_alert), "site,operator"; "" none.
+  // rule), "operator" (LoopSignals::four_cp_alert, the file, or one raised
+  // through the API: Store::OpenFourCpAlerts), "site,operator"; "" none.
   std::string four_cp_alert;
   Watts expected_facility{0};        // the policy's expected draw once the ramps under way end
   Watts ramping_down{0};             // facility draw of units still ramping down to sleep

@@ -43,6 +43,20 @@ std::string_view OpenApiDocument() {
           "cancelled": {"type": "string", "format": "date-time", "nullable": true},
           "active": {"type": "boolean"}
         }
+      },
+      "FourCpAlert": {
+        "type": "object",
+        "properties": {
+          "id": {"type": "integer"},
+          "start": {"type": "string", "format": "date-time", "nullable": true},
+          "end": {"type": "string", "format": "date-time", "nullable": true},
+          "source": {"type": "string"},
+          "source_id": {"type": "string"},
+          "created": {"type": "string", "format": "date-time"},
+          "created_by": {"type": "string"},
+          "cancelled": {"type": "string", "format": "date-time", "nullable": true},
+          "active": {"type": "boolean"}
+        }
       }
     },
     "responses": {
@@ -56,7 +70,7 @@ std::string_view OpenApiDocument() {
   },
   "paths": {
     "/healthz": {"get": {"summary": "200 `ok` while the daemon serves", "responses": {"200": {"description": "ok"}}}},
-    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_site_power_watts (metered), mullet_site_expected_watts, mullet_site_cap_watts, mullet_tier_power_watts{tier}, mullet_miners{state}, mullet_targets{state}, mullet_tick_duration_seconds, mullet_ticks_total, mullet_source_age_seconds{source}, mullet_source_stale{source}, mullet_power_price_usd_per_mwh, mullet_hashprice_usd_per_th_day, mullet_events_active, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
+    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_site_power_watts (metered), mullet_site_expected_watts, mullet_site_cap_watts, mullet_tier_power_watts{tier}, mullet_miners{state}, mullet_targets{state}, mullet_tick_duration_seconds, mullet_ticks_total, mullet_source_age_seconds{source}, mullet_source_stale{source}, mullet_power_price_usd_per_mwh, mullet_hashprice_usd_per_th_day, mullet_events_active, mullet_four_cp_alert, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.0"}}}},
     "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and domain limits (W); `live`: the control loop's last tick (metered and expected power, the cap in force, headroom, power by tier, miners answering, commands sent, targets by state, SLA events with their cost and the GPUs capped), the price and hashprice it acts on and each source's age", "responses": {"200": {"description": "the site"}}}},
     "/api/v1/stream": {"get": {"summary": "the site as /api/v1/site shows it, pushed as server-sent events (text/event-stream): `event: site` with the JSON on one data line, first at once and then each time the control loop publishes (a tick, a confirm read); a comment line after 15 s of quiet. A read: needs no token. At most 16 streams at once", "responses": {"200": {"description": "the stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "503": {"description": "too many open streams"}}}},
@@ -98,6 +112,34 @@ std::string_view OpenApiDocument() {
         "summary": "cancel an event (operator or admin)",
         "security": [{"bearer": []}],
         "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Event"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"description": "cancelled already"}}
+      }
+    },
+    "/api/v1/four-cp-alerts": {
+      "get": {
+        "summary": "operators' 4CP alerts raised through the API, newest first, and whether the site has a 4CP charge for them to move",
+        "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
+        "responses": {"200": {"description": "four_cp_charge, alerts", "content": {"application/json": {"schema": {"type": "object", "properties": {"four_cp_charge": {"type": "boolean"}, "alerts": {"type": "array", "items": {"$ref": "#/components/schemas/FourCpAlert"}}}}}}}, "400": {"$ref": "#/components/responses/BadRequest"}}
+      },
+      "post": {
+        "summary": "raise a 4CP alert (operator or admin): while it is in force the loop weighs the site's 4CP charge as in an alert hour of its site file (mining curtailed unless it pays more than the peak's charge). It is kept in the store, so it survives a restart",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}, "description": "a retry with the same key returns the first alert (200), not a second one"}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "additionalProperties": false, "properties": {"start": {"type": "string", "format": "date-time", "description": "now when absent"}, "end": {"type": "string", "format": "date-time", "description": "until cancelled when absent"}}}}}},
+        "responses": {
+          "201": {"description": "raised", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FourCpAlert"}}}},
+          "200": {"description": "already raised under this Idempotency-Key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FourCpAlert"}}}},
+          "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
+          "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"description": "the site file has no contract.four_cp charge"}
+        }
+      }
+    },
+    "/api/v1/four-cp-alerts/{id}": {
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 1}}],
+      "get": {"summary": "one 4CP alert", "responses": {"200": {"description": "the alert", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FourCpAlert"}}}}, "404": {"$ref": "#/components/responses/NotFound"}}},
+      "delete": {
+        "summary": "cancel a 4CP alert (operator or admin)",
+        "security": [{"bearer": []}],
+        "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FourCpAlert"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "409": {"description": "cancelled already"}}
       }
     },
     "/api/v1/overrides": {

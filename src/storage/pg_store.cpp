@@ -257,6 +257,69 @@ class PgStore final : public Store {
     return out;
   }
 
+  Result<FourCpAlertRow> AddFourCpAlert(const FourCpAlertRow& alert, std::string_view who, UtcTime now,
+                                        bool* created) override {
+    FourCpAlertRow row;
+    bool inserted = false;
+    Status s = InTransaction([&]() -> Status {
+      Result<Rows> ins = Exec(
+          "INSERT INTO four_cp_alerts (source, source_id, start_at, end_at, created_at, created_by) "
+          "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source, source_id) DO NOTHING RETURNING id",
+          {alert.source, alert.source_id, TimeParam(alert.start), TimeParam(alert.end), FormatUtc(now),
+           std::string(who)});
+      if (!ins.ok()) return ins.status();
+      inserted = ins->size() == 1;
+      Result<Rows> r = Exec(std::string(kAlertColumns) + " WHERE source = $1 AND source_id = $2",
+                            {alert.source, alert.source_id});
+      if (!r.ok()) return r.status();
+      if (r->size() != 1) return Status::IoError("PostgreSQL: the 4CP alert was not read back");
+      row = AlertOf(*r, 0);
+      return inserted ? Audit(now, who, "four_cp_alert.create", FourCpAlertAuditDetail(row)) : Status::Ok();
+    });
+    if (!s.ok()) return s;
+    if (created) *created = inserted;
+    return row;
+  }
+
+  Result<FourCpAlertRow> CancelFourCpAlert(std::int64_t id, std::string_view who, UtcTime now) override {
+    FourCpAlertRow row;
+    Status s = InTransaction([&]() -> Status {
+      Result<Rows> r = Exec(std::string(kAlertColumns) + " WHERE id = $1 FOR UPDATE", {Int(id)});
+      if (!r.ok()) return r.status();
+      if (r->size() == 0) return Status::NotFound("no 4CP alert " + std::to_string(id));
+      row = AlertOf(*r, 0);
+      if (row.cancelled) {
+        return Status::Conflict("4CP alert " + std::to_string(id) + " was cancelled at " + FormatUtc(*row.cancelled));
+      }
+      if (Status u = Run("UPDATE four_cp_alerts SET cancelled_at = $1 WHERE id = $2", {FormatUtc(now), Int(id)});
+          !u.ok()) {
+        return u;
+      }
+      row.cancelled = now;
+      return Audit(now, who, "four_cp_alert.cancel", "{\"id\":" + std::to_string(id) + "}");
+    });
+    if (!s.ok()) return s;
+    return row;
+  }
+
+  Result<std::optional<FourCpAlertRow>> FourCpAlert(std::int64_t id) override {
+    Result<Rows> r = Exec(std::string(kAlertColumns) + " WHERE id = $1", {Int(id)});
+    if (!r.ok()) return r.status();
+    if (r->size() == 0) return std::optional<FourCpAlertRow>();
+    return std::optional<FourCpAlertRow>(AlertOf(*r, 0));
+  }
+
+  Result<std::vector<FourCpAlertRow>> FourCpAlerts(std::size_t limit) override {
+    return AlertsOf(Exec(std::string(kAlertColumns) + " ORDER BY id DESC LIMIT $1",
+                         {Int(static_cast<std::int64_t>(limit))}));
+  }
+
+  Result<std::vector<FourCpAlertRow>> OpenFourCpAlerts(UtcTime now) override {
+    return AlertsOf(Exec(std::string(kAlertColumns) +
+                             " WHERE cancelled_at IS NULL AND (end_at IS NULL OR end_at > $1) ORDER BY id DESC",
+                         {FormatUtc(now)}));
+  }
+
   Status SetEventBaseline(std::int64_t id, double watts) override {
     return Run("UPDATE events SET baseline_w = $1 WHERE id = $2 AND baseline_w IS NULL", {Num(watts), Int(id)});
   }
@@ -456,6 +519,29 @@ class PgStore final : public Store {
     e.cancelled = TimeOf(r.at(i, 10));
     if (const std::optional<std::string> b = r.at(i, 11)) e.baseline_w = std::stod(*b);
     return e;
+  }
+
+  static constexpr const char* kAlertColumns =
+      "SELECT id, source, source_id, start_at, end_at, created_at, created_by, cancelled_at FROM four_cp_alerts";
+
+  static FourCpAlertRow AlertOf(const Rows& r, int i) {
+    FourCpAlertRow a;
+    a.id = std::stoll(r.at(i, 0).value_or("0"));
+    a.source = r.at(i, 1).value_or("");
+    a.source_id = r.at(i, 2).value_or("");
+    a.start = TimeOf(r.at(i, 3));
+    a.end = TimeOf(r.at(i, 4));
+    a.created = TimeOf(r.at(i, 5)).value_or(UtcTime{});
+    a.created_by = r.at(i, 6).value_or("");
+    a.cancelled = TimeOf(r.at(i, 7));
+    return a;
+  }
+
+  static Result<std::vector<FourCpAlertRow>> AlertsOf(Result<Rows> r) {
+    if (!r.ok()) return r.status();
+    std::vector<FourCpAlertRow> out;
+    for (int i = 0; i < r->size(); ++i) out.push_back(AlertOf(*r, i));
+    return out;
   }
 
   static TokenInfo TokenOf(const Rows& r, int i) {

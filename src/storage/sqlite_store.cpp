@@ -267,6 +267,73 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     });
   }
 
+  Result<FourCpAlertRow> AddFourCpAlert(const FourCpAlertRow& alert, std::string_view who, UtcTime now,
+                                        bool* created) override {
+    FourCpAlertRow row;
+    bool inserted = false;
+    Status s = InTransaction([&]() -> Status {
+      Statement ins(db_,
+                    "INSERT INTO four_cp_alerts (source, source_id, start_at, end_at, created_at, created_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id) DO NOTHING");
+      ins.Bind(1, std::string_view(alert.source)).Bind(2, std::string_view(alert.source_id));
+      ins.Bind(3, alert.start).Bind(4, alert.end).Bind(5, std::string_view(FormatUtc(now))).Bind(6, who);
+      if (ins.Step() != SQLITE_DONE) return Error("storing the 4CP alert");
+      inserted = sqlite3_changes(db_) == 1;
+      Statement q(db_, (std::string(kAlertColumns) + " WHERE source = ? AND source_id = ?").c_str());
+      q.Bind(1, std::string_view(alert.source)).Bind(2, std::string_view(alert.source_id));
+      if (q.Step() != SQLITE_ROW) return Error("reading the 4CP alert back");
+      row = AlertOf(q);
+      return inserted ? AuditInside(now, who, "four_cp_alert.create", FourCpAlertAuditDetail(row)) : Status::Ok();
+    });
+    if (!s.ok()) return s;
+    if (created) *created = inserted;
+    return row;
+  }
+
+  Result<FourCpAlertRow> CancelFourCpAlert(std::int64_t id, std::string_view who, UtcTime now) override {
+    FourCpAlertRow row;
+    Status s = InTransaction([&]() -> Status {
+      Result<std::optional<FourCpAlertRow>> found = FourCpAlert(id);
+      if (!found.ok()) return found.status();
+      if (!*found) return Status::NotFound("no 4CP alert " + std::to_string(id));
+      if ((*found)->cancelled) {
+        return Status::Conflict("4CP alert " + std::to_string(id) + " was cancelled at " +
+                                FormatUtc(*(*found)->cancelled));
+      }
+      Statement up(db_, "UPDATE four_cp_alerts SET cancelled_at = ? WHERE id = ?");
+      up.Bind(1, std::string_view(FormatUtc(now))).Bind(2, id);
+      if (up.Step() != SQLITE_DONE) return Error("cancelling 4CP alert " + std::to_string(id));
+      row = **found;
+      row.cancelled = now;
+      return AuditInside(now, who, "four_cp_alert.cancel", "{\"id\":" + std::to_string(id) + "}");
+    });
+    if (!s.ok()) return s;
+    return row;
+  }
+
+  Result<std::optional<FourCpAlertRow>> FourCpAlert(std::int64_t id) override {
+    Statement q(db_, (std::string(kAlertColumns) + " WHERE id = ?").c_str());
+    q.Bind(1, id);
+    const int rc = q.Step();
+    if (rc == SQLITE_DONE) return std::optional<FourCpAlertRow>();
+    if (rc != SQLITE_ROW) return Error("reading 4CP alert " + std::to_string(id));
+    return std::optional<FourCpAlertRow>(AlertOf(q));
+  }
+
+  Result<std::vector<FourCpAlertRow>> FourCpAlerts(std::size_t limit) override {
+    Statement q(db_, (std::string(kAlertColumns) + " ORDER BY id DESC LIMIT ?").c_str());
+    q.Bind(1, static_cast<std::int64_t>(limit));
+    return AlertsOf(q, "listing 4CP alerts");
+  }
+
+  Result<std::vector<FourCpAlertRow>> OpenFourCpAlerts(UtcTime now) override {
+    Statement q(db_, (std::string(kAlertColumns) +
+                      " WHERE cancelled_at IS NULL AND (end_at IS NULL OR end_at > ?) ORDER BY id DESC")
+                         .c_str());
+    q.Bind(1, std::string_view(FormatUtc(now)));
+    return AlertsOf(q, "listing the 4CP alerts in force");
+  }
+
   Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) override {
     if (rows.empty()) return Status::Ok();
     return InTransaction([&]() -> Status {
@@ -444,6 +511,30 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
     e.cancelled = q.Time(10);
     if (!q.IsNull(11)) e.baseline_w = q.Real(11);
     return e;
+  }
+
+  static constexpr const char* kAlertColumns =
+      "SELECT id, source, source_id, start_at, end_at, created_at, created_by, cancelled_at FROM four_cp_alerts";
+
+  static FourCpAlertRow AlertOf(const Statement& q) {
+    FourCpAlertRow a;
+    a.id = q.Int(0);
+    a.source = q.Text(1);
+    a.source_id = q.Text(2);
+    a.start = q.Time(3);
+    a.end = q.Time(4);
+    a.created = q.Time(5).value_or(UtcTime{});
+    a.created_by = q.Text(6);
+    a.cancelled = q.Time(7);
+    return a;
+  }
+
+  Result<std::vector<FourCpAlertRow>> AlertsOf(Statement& q, const char* what) {
+    std::vector<FourCpAlertRow> out;
+    int rc;
+    while ((rc = q.Step()) == SQLITE_ROW) out.push_back(AlertOf(q));
+    if (rc != SQLITE_DONE) return Error(what);
+    return out;
   }
 
   static TokenInfo TokenOf(const Statement& q) {

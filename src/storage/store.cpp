@@ -31,6 +31,12 @@ bool EventRow::ActiveAt(UtcTime t) const {
   return t >= begun;
 }
 
+bool FourCpAlertRow::ActiveAt(UtcTime t) const {
+  if (cancelled && *cancelled <= t) return false;
+  if (end && t >= *end) return false;
+  return t >= start.value_or(created);
+}
+
 namespace {
 
 // $ID: the row id's type; $REAL: a float's.
@@ -128,6 +134,21 @@ CREATE TABLE gpu_caps (
   PRIMARY KEY (node, gpu)
 );
 )sql",
+    // 6: operators' 4CP alerts raised through the API.
+    R"sql(
+CREATE TABLE four_cp_alerts (
+  id $ID,
+  source TEXT NOT NULL,
+  source_id TEXT NOT NULL,
+  start_at TEXT,
+  end_at TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  cancelled_at TEXT,
+  UNIQUE (source, source_id)
+);
+CREATE INDEX four_cp_alerts_open ON four_cp_alerts (cancelled_at, end_at);
+)sql",
 };
 
 void ReplaceAll(std::string& s, std::string_view from, std::string_view to) {
@@ -155,6 +176,13 @@ std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label)
 std::string OverrideAuditDetail(const GroupOverride& o) {
   nlohmann::ordered_json j{{"group", o.group}, {"max_running", o.max_running}};
   j["until"] = o.until ? nlohmann::ordered_json(FormatUtc(*o.until)) : nlohmann::ordered_json(nullptr);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string FourCpAlertAuditDetail(const FourCpAlertRow& a) {
+  nlohmann::ordered_json j{{"id", a.id}, {"source", a.source}, {"source_id", a.source_id}};
+  j["start"] = a.start ? nlohmann::ordered_json(FormatUtc(*a.start)) : nlohmann::ordered_json(nullptr);
+  j["end"] = a.end ? nlohmann::ordered_json(FormatUtc(*a.end)) : nlohmann::ordered_json(nullptr);
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

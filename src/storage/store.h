@@ -103,6 +103,23 @@ struct GroupOverride {
   bool ActiveAt(UtcTime t) const { return !until || t < *until; }
 };
 
+// An operator's 4CP alert raised through the API: the loop weighs the
+// site's 4CP charge while one is in force, exactly as in an alert hour of
+// the site file's (dispatch/contract.h). From `start` (its creation when
+// absent) to before `end` (until cancelled when absent).
+struct FourCpAlertRow {
+  std::int64_t id = 0;
+  std::string source;     // "api"
+  std::string source_id;  // stored once per (source, source_id): a retried POST is the same alert
+  std::optional<UtcTime> start;
+  std::optional<UtcTime> end;
+  UtcTime created;
+  std::string created_by;
+  std::optional<UtcTime> cancelled;
+
+  bool ActiveAt(UtcTime t) const;
+};
+
 // One tick of the control loop as it was logged: the JSON the API serves.
 struct TickRow {
   std::int64_t id = 0;
@@ -130,6 +147,7 @@ std::string Migration(int version, std::string_view row_id, std::string_view rea
 std::string TokenAuditDetail(std::int64_t id, Role role, std::string_view label);
 std::string EventAuditDetail(const EventRow& event);
 std::string OverrideAuditDetail(const GroupOverride& o);
+std::string FourCpAlertAuditDetail(const FourCpAlertRow& alert);
 
 class Store {
  public:
@@ -160,6 +178,17 @@ class Store {
   // Records the draw a reduce-by event reduces from (once: a second call
   // keeps the first).
   virtual Status SetEventBaseline(std::int64_t id, double watts) = 0;
+
+  // 4CP alerts, as events: stored once per (source, source_id), `created`
+  // saying whether this call stored it; cancelled once (NotFound, Conflict
+  // as CancelEvent); listed newest first; the open ones (not cancelled, not
+  // ended at `now`) are what the loop reads every tick.
+  virtual Result<FourCpAlertRow> AddFourCpAlert(const FourCpAlertRow& alert, std::string_view who, UtcTime now,
+                                                bool* created) = 0;
+  virtual Result<FourCpAlertRow> CancelFourCpAlert(std::int64_t id, std::string_view who, UtcTime now) = 0;
+  virtual Result<std::optional<FourCpAlertRow>> FourCpAlert(std::int64_t id) = 0;
+  virtual Result<std::vector<FourCpAlertRow>> FourCpAlerts(std::size_t limit) = 0;
+  virtual Result<std::vector<FourCpAlertRow>> OpenFourCpAlerts(UtcTime now) = 0;
 
   // Targets replaced row by row (by miner), in one transaction.
   virtual Status SaveTargets(const std::vector<TargetRow>& rows, UtcTime now) = 0;

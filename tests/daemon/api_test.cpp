@@ -246,7 +246,8 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
                                           "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit",
                                           "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview",
                                           "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy",
-                                          "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami"}));
+                                          "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami",
+                                          "/api/v1/four-cp-alerts", "/api/v1/four-cp-alerts/{id}"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
 }
 
@@ -328,6 +329,64 @@ TEST_F(ApiTest, OverridesNeedAnOperatorNameARealGroupAndAreAudited) {
   EXPECT_EQ(log[1]["action"], "override.set");
   EXPECT_EQ(log[1]["detail"]["max_running"], 100);
   EXPECT_NE(log[1]["who"].get<std::string>().find("ops"), std::string::npos);
+}
+
+TEST_F(ApiTest, FourCpAlertsAreRaisedByAnOperatorOnASiteWithTheChargeOnceAndAudited) {
+  const std::string body = R"({"start":"2026-12-02T20:00:00Z","end":"2026-12-02T22:00:00Z"})";
+  // This site has no 4CP charge: an alert would move nothing, and says so.
+  ApiReply none = Do("POST", "/api/v1/four-cp-alerts", body, op_);
+  EXPECT_EQ(none.status, 409);
+  EXPECT_NE(none.body.find("contract.four_cp"), std::string::npos) << none.body;
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/four-cp-alerts").body)["four_cp_charge"], false);
+
+  SiteView charged = site_;
+  charged.four_cp_charge = true;
+  handler_ = std::make_unique<ApiHandler>(*store_, charged, [this] { return now_; });
+  const std::size_t audit = AuditRows();
+  EXPECT_EQ(Do("POST", "/api/v1/four-cp-alerts", body).status, 401);
+  EXPECT_EQ(Do("POST", "/api/v1/four-cp-alerts", body, viewer_).status, 403);
+  for (const char* bad : {R"({"start":"tomorrow"})", R"({"end":"2026-12-02T14:00:00Z"})",
+                          R"({"start":"2026-12-02T20:00:00Z","end":"2026-12-02T19:00:00Z"})", R"({"kw":1})", "[]",
+                          "{", R"({"end":17})"}) {
+    ApiReply r = Do("POST", "/api/v1/four-cp-alerts", bad, op_);
+    EXPECT_EQ(r.status, 400) << bad;
+    EXPECT_NE(r.body.find("error"), std::string::npos);
+  }
+  EXPECT_NE(Do("POST", "/api/v1/four-cp-alerts", R"({"end":"2026-12-02T14:00:00Z"})", op_).body.find("end:"),
+            std::string::npos)
+      << "the error names the field";
+  EXPECT_EQ(AuditRows(), audit) << "refused writes change nothing";
+  EXPECT_TRUE(store_->FourCpAlerts(10)->empty());
+
+  ApiReply made = Do("POST", "/api/v1/four-cp-alerts", body, op_, "ercot-notice-17");
+  ASSERT_EQ(made.status, 201) << made.body;
+  const json alert = json::parse(made.body);
+  EXPECT_EQ(alert["start"], "2026-12-02T20:00:00Z");
+  EXPECT_EQ(alert["end"], "2026-12-02T22:00:00Z");
+  EXPECT_EQ(alert["active"], false) << "not begun at 15:00";
+  ApiReply retry = Do("POST", "/api/v1/four-cp-alerts", R"({})", op_, "ercot-notice-17");
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_EQ(json::parse(retry.body)["id"], alert["id"]);
+  ApiReply now = Do("POST", "/api/v1/four-cp-alerts", "{}", op_);
+  ASSERT_EQ(now.status, 201);
+  EXPECT_EQ(json::parse(now.body)["active"], true) << "no start: from now, until cancelled";
+  const json list = json::parse(Do("GET", "/api/v1/four-cp-alerts").body);
+  EXPECT_EQ(list["four_cp_charge"], true);
+  ASSERT_EQ(list["alerts"].size(), 2u);
+  const std::string one = "/api/v1/four-cp-alerts/" + std::to_string(alert["id"].get<int>());
+  EXPECT_EQ(json::parse(Do("GET", one).body)["source_id"], "ercot-notice-17");
+  EXPECT_EQ(Do("GET", "/api/v1/four-cp-alerts/999").status, 404);
+  EXPECT_EQ(Do("DELETE", one, "", viewer_).status, 403);
+  ApiReply cancelled = Do("DELETE", one, "", op_);
+  EXPECT_EQ(cancelled.status, 200);
+  EXPECT_FALSE(json::parse(cancelled.body)["cancelled"].is_null());
+  EXPECT_EQ(Do("DELETE", one, "", op_).status, 409);
+  const json log = json::parse(Do("GET", "/api/v1/audit", "", admin_).body)["audit"];
+  EXPECT_EQ(log[0]["action"], "four_cp_alert.cancel");
+  EXPECT_EQ(log[1]["action"], "four_cp_alert.create");
+  EXPECT_EQ(log[2]["action"], "four_cp_alert.create");
+  EXPECT_EQ(log[2]["detail"]["source_id"], "ercot-notice-17");
+  EXPECT_NE(log[2]["who"].get<std::string>().find("ops"), std::string::npos);
 }
 
 TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {

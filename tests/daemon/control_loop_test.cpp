@@ -366,6 +366,50 @@ TEST_F(ControlLoopTest, AnOperatorsFourCpAlertCurtailsASiteWithAFourCpCharge) {
   EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
 }
 
+// An alert raised through the API lives in the store: the loop acts on it
+// from its start, a new loop (a restart) acts on it too, and it ends when
+// cancelled.
+TEST_F(ControlLoopTest, AFourCpAlertRaisedThroughTheApiIsActedOnAcrossARestartUntilCancelled) {
+  Site site = SmallSite();
+  FourCoincidentPeak cp;
+  cp.rate_usd_per_kw_year = 50;
+  cp.peaks = {At("2026-07-15T20:00:00Z")};
+  site.contract.four_cp = cp;  // the default rule: June to September, so none on 2 December
+  Plant plant(site);
+  bool created = false;
+  FourCpAlertRow raised;
+  raised.source = "api";
+  raised.source_id = "k";
+  raised.start = now_ + std::chrono::seconds(10);
+  const std::int64_t id = store_->AddFourCpAlert(raised, "token 2 (ops)", now_, &created)->id;
+  {
+    ControlLoop loop(site, *store_, plant, plant.GroupsOf(), LoopOptions{});
+    Result<TickReport> r = loop.Tick(now_, Profitable());
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->four_cp_alert, "") << "not begun";
+    EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+    now_ += std::chrono::seconds(10);
+    r = loop.Tick(now_, Profitable());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->four_cp_alert, "operator");
+    EXPECT_EQ(r->running, (std::vector<int>{0, 0}));
+    EXPECT_EQ(r->reasons[0], "curtail-4cp-peak");
+  }
+  ControlLoop again(site, *store_, plant, plant.GroupsOf(), LoopOptions{});
+  ASSERT_TRUE(again.Resume().ok());
+  now_ += std::chrono::seconds(10);
+  Result<TickReport> r = again.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->four_cp_alert, "operator");
+  EXPECT_EQ(r->running, (std::vector<int>{0, 0}));
+  ASSERT_TRUE(store_->CancelFourCpAlert(id, "token 2 (ops)", now_).ok());
+  now_ += std::chrono::minutes(2);
+  r = again.Tick(now_, Profitable());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->four_cp_alert, "");
+  EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+}
+
 TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {
   Plant plant(site_);
   {

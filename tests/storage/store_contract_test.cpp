@@ -155,6 +155,66 @@ TEST_P(StoreContractTest, AnEventIsStoredOncePerSourceIdAndCancelledOnce) {
   EXPECT_EQ(store->Events(10)->size(), 2u);
 }
 
+TEST_P(StoreContractTest, AFourCpAlertIsStoredOncePerSourceIdCancelledOnceAndOpenUntilItEnds) {
+  auto store = Open();
+  const UtcTime now = At("2026-08-10T19:00:00Z");
+  FourCpAlertRow spec;
+  spec.source = "api";
+  spec.source_id = "key-1";
+  spec.end = At("2026-08-10T22:00:00Z");
+  bool created = false;
+  Result<FourCpAlertRow> a = store->AddFourCpAlert(spec, "token 2 (ops)", now, &created);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  EXPECT_TRUE(created);
+  EXPECT_FALSE(a->start.has_value());
+  EXPECT_EQ(*a->end, At("2026-08-10T22:00:00Z"));
+  EXPECT_EQ(a->created, now);
+  EXPECT_EQ(a->created_by, "token 2 (ops)");
+  // A retry: the stored row, no second audit row.
+  FourCpAlertRow retry = spec;
+  retry.end.reset();
+  Result<FourCpAlertRow> again = store->AddFourCpAlert(retry, "token 2 (ops)", now, &created);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(created);
+  EXPECT_EQ(again->id, a->id);
+  EXPECT_TRUE(again->end.has_value());
+  // One to come, with no end.
+  FourCpAlertRow later;
+  later.source = "api";
+  later.source_id = "key-2";
+  later.start = At("2026-08-11T19:00:00Z");
+  Result<FourCpAlertRow> b = store->AddFourCpAlert(later, "token 2 (ops)", now, &created);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(created);
+  EXPECT_TRUE(a->ActiveAt(now));
+  EXPECT_FALSE(a->ActiveAt(At("2026-08-10T22:00:00Z")));
+  EXPECT_FALSE(b->ActiveAt(now));
+  EXPECT_TRUE(b->ActiveAt(At("2027-01-01T00:00:00Z")));
+  // Open: not cancelled and not ended, begun or not.
+  EXPECT_EQ(store->OpenFourCpAlerts(now)->size(), 2u);
+  const auto past_first = store->OpenFourCpAlerts(At("2026-08-10T22:00:00Z"));
+  ASSERT_EQ(past_first->size(), 1u);
+  EXPECT_EQ(past_first->at(0).id, b->id);
+  Result<FourCpAlertRow> cancelled = store->CancelFourCpAlert(b->id, "token 2 (ops)", At("2026-08-12T00:00:00Z"));
+  ASSERT_TRUE(cancelled.ok());
+  EXPECT_TRUE(cancelled->ActiveAt(At("2026-08-11T23:59:59Z")));
+  EXPECT_FALSE(cancelled->ActiveAt(At("2026-08-12T00:00:00Z")));
+  EXPECT_EQ(store->CancelFourCpAlert(b->id, "x", now).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(store->CancelFourCpAlert(999, "x", now).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store->OpenFourCpAlerts(At("2026-08-10T22:00:00Z"))->empty());
+  const auto all = store->FourCpAlerts(10);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(all->at(0).id, b->id);  // newest first
+  EXPECT_TRUE(all->at(0).cancelled.has_value());
+  EXPECT_EQ(store->FourCpAlert(a->id)->value().source_id, "key-1");
+  EXPECT_FALSE(store->FourCpAlert(999)->has_value());
+  const auto audit = store->AuditLog(10);
+  ASSERT_EQ(audit->size(), 3u);  // two raised, one cancelled
+  EXPECT_EQ(audit->at(0).action, "four_cp_alert.cancel");
+  EXPECT_EQ(audit->at(1).action, "four_cp_alert.create");
+  EXPECT_NE(audit->at(1).detail.find("\"start\":\"2026-08-11T19:00:00Z\""), std::string::npos) << audit->at(1).detail;
+}
+
 TEST_P(StoreContractTest, MemoryIsReplacedWholeAndSurvivesReopening) {
   {
     auto store = Open();

@@ -35,6 +35,12 @@ Reason CurtailReasonFor(LimitKind k) {
   return Reason::kCurtailInterconnect;
 }
 
+// The policy would run the group's units: the price (or a baseline) says mine.
+bool IsMiningReason(Reason r) {
+  return r == Reason::kMineFull || r == Reason::kMinePowerTarget || r == Reason::kMineAlwaysOn ||
+         r == Reason::kMineBelowStrike;
+}
+
 // How many units of `unit` IT power fit in `room` (a little slack for rounding).
 int UnitsThatFit(Watts room, Watts unit) {
   if (unit.value() <= 0 || room.value() <= 0) return 0;
@@ -372,11 +378,23 @@ void RunMining(const Site& site, const TickSignals& s, const Observation& obs, P
       out.expected_it += it;
       a.mining_facility += it * pue;
     }
+    // Units ramping down to sleep are not available, so a group that a
+    // limit is cutting fits whole in what is left while they ramp: its
+    // reason is still the limit when they would not fit beside it, not the
+    // price's "mine" (a live loop sees ramps; history never does).
+    bool held_by_limit = out.running < w.units;
+    if (o && o->ramping_down > 0 && out.running == w.units && IsMiningReason(w.reason)) {
+      const Headroom::Room left = room.Available(g.domain_index, pue, reserve);
+      if (UnitsThatFit(left.it, w.point.power) < o->ramping_down) {
+        out.reason = CurtailReasonFor(left.binding);
+        held_by_limit = true;
+      }
+    }
     if ((st.running > 0) != (out.running > 0)) st.changed = s.time;
     st.running = out.running;
     if (out.running > 0) st.unit_it = w.point.power;
-    if (out.running > 0 || w.units == 0) st.stopped_by_limit = false;
-    if (out.running == 0 && w.units > 0) st.stopped_by_limit = true;
+    if (out.running > 0 || !held_by_limit) st.stopped_by_limit = false;
+    if (out.running == 0 && held_by_limit) st.stopped_by_limit = true;
   }
 }
 

@@ -94,6 +94,49 @@ TEST(PolicyTest, DemandResponseTargetCurtailsMiningNotFirm) {
   EXPECT_LE(a.facility(), Megawatts(3));
 }
 
+// Live, the units told to sleep for an event ramp down for a while, and the
+// controller models them as gone (their tail leaves model and meter alike).
+// The units still hashing then fit beside them, but the group is still cut
+// by the event: its reason says so, not "mine-full", and a group cut to
+// zero restarts as soon as the event ends (no hysteresis band).
+TEST(PolicyTest, UnitsRampingDownForAnEventKeepTheEventsReason) {
+  Site site = MiningSite();
+  site.policy.hysteresis = UsdPerMegawattHour(1000);  // a stopped group restarts by price only past $1000 of margin
+  site.leases.push_back(Lease("ai", 2));
+  DispatchState st = InitialState(site);
+  TickSignals s = Tick(20, 50);
+  s.dr_limit = Megawatts(3);
+  Allocation a = Dispatch(site, s, PolicyKind::kMullet, &st);
+  ASSERT_EQ(a.miners[0].running, 285);
+  ASSERT_EQ(a.miners[1].running, 0);
+  Observation ramping;
+  ramping.miners.resize(2);
+  ramping.miners[0].hashing = 285;
+  ramping.miners[0].ramping_down = 715;  // their draw's tail already left the model: 0 W
+  ramping.miners[1].ramping_down = 1000;
+  TickSignals next = Tick(20, 50);
+  next.dr_limit = Megawatts(3);
+  Dispatch(site, next, ramping, PolicyKind::kMullet, PolicyOptions{}, &st, &a);
+  EXPECT_EQ(a.miners[0].running, 285);
+  EXPECT_EQ(a.miners[0].reason, Reason::kCurtailDrEvent);
+  EXPECT_EQ(a.miners[1].running, 0);
+  EXPECT_EQ(a.miners[1].reason, Reason::kCurtailDrEvent);
+  // Ramps over, event over: both groups run whole at once.
+  a = Dispatch(site, Tick(20, 50), PolicyKind::kMullet, &st);
+  EXPECT_EQ(a.miners[0].running, 1000);
+  EXPECT_EQ(a.miners[1].running, 1000);
+  // Without ramps the event's reason was never in doubt; with units ramping
+  // and room for them, the price's reason stands.
+  Observation roomy = ramping;
+  roomy.miners[0].hashing = 900;
+  roomy.miners[0].ramping_down = 100;
+  roomy.miners[1].hashing = 1000;
+  roomy.miners[1].ramping_down = 0;
+  Dispatch(site, Tick(20, 50), roomy, PolicyKind::kMullet, PolicyOptions{}, &st, &a);
+  EXPECT_EQ(a.miners[0].running, 900);
+  EXPECT_EQ(a.miners[0].reason, Reason::kMineFull);
+}
+
 TEST(PolicyTest, FirmAboveHeadroomIsABreach) {
   Site site = MiningSite();
   site.leases.push_back(Lease("ai", 4));

@@ -217,9 +217,15 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
       ->check(CLI::Range(0.0, 864000.0))
       ->capture_default_str();
   cmd->add_option("--safe-action", f.safe_action,
-                  "While the price feed is stale: hold (act on the last good price) or curtail (mining "
-                  "asleep; AI kept)")
+                  "While a source of --safe-action-on is stale: hold (act on the last good price and the "
+                  "plant's model) or curtail (mining asleep; AI kept; events still bind)")
       ->check(CLI::IsMember({"hold", "curtail"}))
+      ->capture_default_str();
+  cmd->add_option("--safe-action-on", f.safe_action_on,
+                  "The sources whose staleness calls for the safe action, comma-separated: price (the feed), "
+                  "meter (no reading for three ticks), openadr (the VTN unread past its max age)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"price", "meter", "openadr"}))
       ->capture_default_str();
   cmd->add_option("--ercot-credentials", f.ercot_credentials,
                   "Take the price from ERCOT's public API (real-time SPP, NP6-905-CD): a file of username=, "
@@ -407,6 +413,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   ro.loop.retention = Hours(f.retention_days * 24);
   const std::string feed_csv = !f.price_csv.empty() ? f.price_csv : site.contract.index.csv;
   ro.safe_action = f.safe_action == "curtail" ? SafeAction::kCurtail : SafeAction::kHold;
+  ro.safe_action_on = std::set<std::string>(f.safe_action_on.begin(), f.safe_action_on.end());
   if (f.price >= 0) {
     ro.signals.price = UsdPerMegawattHour(f.price);
     sources["price"].source = fmt::format("--price-usd-mwh {}", f.price);

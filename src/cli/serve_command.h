@@ -44,6 +44,7 @@ struct ServeFlags {
   double price_poll_s = 60;
   double price_max_age_s = 900;
   std::string safe_action = "hold";
+  std::vector<std::string> safe_action_on{"price"};
   std::string openadr_vtn;          // a VTN's base URL; "" for none
   std::string openadr_program;
   std::string openadr_client_id;

@@ -71,34 +71,47 @@ LoopRunner::~LoopRunner() { Stop(); }
 
 LoopSignals LoopRunner::Signals(UtcTime now) {
   LoopSignals s = options_.signals;
+  price_stale_.clear();
   if (!options_.price_feed) return s;
   LivePrice& feed = *options_.price_feed;
   feed.Poll(now);
   const SourceHealth health = feed.Health(now);
-  const bool was_stale = !state_.safe_action.empty();
   if (!health.stale) {
     s.price = feed.At(now)->price;
     options_.signals.price = s.price;  // the last good price, for hold
-    state_.safe_action.clear();
-    if (was_stale) {
-      fmt::print(log_, "mullet serve: level=warn msg=\"price feed fresh again: the safe action ends\" time={} price={}\n",
-                 FormatUtc(now), s.price.value());
-    }
   } else {
-    if (options_.safe_action == SafeAction::kCurtail) s.price = UsdPerMegawattHour(kStalePriceUsdPerMwh);
-    state_.safe_action = std::string(SafeActionName(options_.safe_action)) + ": the price feed is stale (" +
-                         health.error + ")";
-    if (!was_stale) {
-      fmt::print(log_,
-                 "mullet serve: level=warn msg=\"PRICE FEED STALE: safe action {}\" time={} error=\"{}\" "
-                 "acting_on_usd_per_mwh={}\n",
-                 SafeActionName(options_.safe_action), FormatUtc(now), health.error, s.price.value());
-    }
+    price_stale_ = "the price feed is stale (" + health.error + ")";
   }
   state_.sources["price"] = health;
-  state_.price_usd_per_mwh = s.price.value();
-  log_.flush();
   return s;
+}
+
+void LoopRunner::ApplySafeAction(UtcTime now, LoopSignals* signals) {
+  std::string why;
+  const auto add = [&why](const std::string& text) { why += (why.empty() ? "" : "; ") + text; };
+  if (!price_stale_.empty() && options_.safe_action_on.contains("price")) add(price_stale_);
+  for (const auto& [name, words] : {std::pair<const char*, const char*>{"meter", "the meter"},
+                                    std::pair<const char*, const char*>{"openadr", "the OpenADR VTN"}}) {
+    if (!options_.safe_action_on.contains(name)) continue;
+    const auto it = state_.sources.find(name);
+    if (it != state_.sources.end() && it->second.stale) add(std::string(words) + " is stale (" + it->second.error + ")");
+  }
+  const std::string was = state_.safe_action;
+  const std::string_view action = SafeActionName(options_.safe_action);
+  if (!why.empty() && options_.safe_action == SafeAction::kCurtail) {
+    signals->price = UsdPerMegawattHour(kStalePriceUsdPerMwh);
+  }
+  state_.safe_action = why.empty() ? "" : std::string(action) + ": " + why;
+  state_.price_usd_per_mwh = signals->price.value();
+  if (state_.safe_action == was) return;
+  if (why.empty()) {
+    fmt::print(log_, "mullet serve: level=warn msg=\"sources fresh again: the safe action ends\" time={} price={}\n",
+               FormatUtc(now), signals->price.value());
+  } else {
+    fmt::print(log_, "mullet serve: level=warn msg=\"SAFE ACTION {}: {}\" time={} acting_on_usd_per_mwh={}\n", action,
+               why, FormatUtc(now), signals->price.value());
+  }
+  log_.flush();
 }
 
 Status LoopRunner::Start() {
@@ -181,6 +194,7 @@ void LoopRunner::Run() {
     LoopSignals signals = Signals(now);
     PollAlerts(now, &signals);
     PollVen(now);
+    ApplySafeAction(now, &signals);
     const Result<TickReport> tick = loop_.Tick(now, signals, !reuse);
     Publish(tick, std::chrono::duration<double>(Steady::now() - began).count());
     if (reuse) continue;

@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <ostream>
 #include <thread>
 
@@ -25,7 +27,8 @@
 
 namespace mullet {
 
-// What the loop does while its price feed is stale:
+// What the loop does while a source named in safe_action_on is stale (the
+// price feed by default; the meter, the OpenADR VTN):
 //   hold     act on the last good price (or the fixed one) and keep going
 //   curtail  put the mining fleet to sleep, as if power cost kStalePrice;
 //            AI is kept either way, and demand-response events still bind
@@ -40,6 +43,9 @@ struct LoopRunnerOptions {
   std::map<std::string, SourceHealth> sources;  // where each signal comes from, for the API
   std::shared_ptr<LivePrice> price_feed;      // none: signals.price is fixed
   SafeAction safe_action = SafeAction::kHold;
+  // The sources whose staleness calls for the safe action: "price",
+  // "meter", "openadr". A stale source not named here is still said stale.
+  std::set<std::string> safe_action_on{"price"};
   std::shared_ptr<OpenAdrVen> ven;              // none: no VTN
   std::shared_ptr<FourCpAlertFile> four_cp_alerts;  // an operator's 4CP alerts; none: the site file's only
   std::shared_ptr<Scheduler> scheduler;         // the batch queue's; none: batch is modelled only
@@ -73,8 +79,12 @@ class LoopRunner {
  private:
   void Run();
   void Publish(const Result<TickReport>& tick, double seconds);
-  // The signals of this tick: the feed's price, or the safe action's.
+  // The signals of this tick: the feed's price, or the last good one.
   LoopSignals Signals(UtcTime now);
+  // The safe action, while a source in safe_action_on is stale: says so in
+  // the log and the live state, and under curtail prices power out of
+  // mining's reach.
+  void ApplySafeAction(UtcTime now, LoopSignals* signals);
   // Polls the VTN when one is set and its poll is due; events to the store.
   void PollVen(UtcTime now);
   // A confirm read of the commands in flight; publishes the targets.
@@ -96,6 +106,7 @@ class LoopRunner {
   std::string last_alert_;  // the last tick's TickReport::four_cp_alert
   bool had_sla_ = false;    // the last tick had an SLA event
   int missed_meter_ = 0;  // ticks in a row without a meter reading
+  std::string price_stale_;  // why the price feed is stale this tick; "" fresh or none
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

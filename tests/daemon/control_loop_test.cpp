@@ -893,6 +893,55 @@ TEST(LoopRunnerTest, AnAlertInTheOperatorsFileIsActedOnAndSaid) {
   fs::remove_all(dir);
 }
 
+// A meter that stops reading is stale after three ticks. Named in
+// safe_action_on, it calls for the safe action: under curtail the fleet
+// sleeps, and the live state and the log say why. Not named, it is only
+// said stale and the loop mines on its model.
+TEST(LoopRunnerTest, AStaleMeterNamedForTheSafeActionCurtailsMiningAndIsSaid) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_runner_safe_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Site site = SmallSite();
+  for (const bool named : {true, false}) {
+    auto plant = std::make_unique<Plant>(site);
+    plant->SetMetered(false);  // before the runner owns it: the meter never reads
+    Plant* p = plant.get();
+    LoopRunnerOptions o;
+    o.loop.tick = Seconds(0.05);
+    o.signals.price = UsdPerMegawattHour(20);
+    o.signals.hashprice = UsdPerTerahashDay(0.05);
+    o.sources["meter"].source = "modbus test";
+    o.safe_action = SafeAction::kCurtail;
+    o.safe_action_on = named ? std::set<std::string>{"price", "meter"} : std::set<std::string>{"price"};
+    LiveBoard board;
+    std::ostringstream log;
+    const std::vector<std::size_t> groups = p->GroupsOf();
+    {
+      LoopRunner runner(site, std::move(OpenSqliteStore(dir / (named ? "a.db" : "b.db"))).value(), std::move(plant),
+                        groups, o, board, log,
+                        [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
+      ASSERT_TRUE(runner.Start().ok());
+      for (int i = 0; i < 300 && board.Read().ticks < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      runner.Stop();
+    }
+    const LiveState s = board.Read();
+    ASSERT_TRUE(s.last.has_value());
+    EXPECT_TRUE(s.sources.at("meter").stale);
+    if (named) {
+      EXPECT_EQ(s.last->running, (std::vector<int>{0, 0}));
+      EXPECT_NE(s.safe_action.find("curtail: the meter is stale"), std::string::npos) << s.safe_action;
+      EXPECT_NE(log.str().find("SAFE ACTION curtail: the meter is stale"), std::string::npos) << log.str();
+      EXPECT_EQ(s.price_usd_per_mwh, kStalePriceUsdPerMwh);
+    } else {
+      EXPECT_EQ(s.last->running, (std::vector<int>{60, 40}));
+      EXPECT_EQ(s.safe_action, "");
+      EXPECT_NE(log.str().find("METER SILENT"), std::string::npos) << log.str();
+      EXPECT_EQ(s.price_usd_per_mwh, 20);
+    }
+  }
+  fs::remove_all(dir);
+}
+
 // Between ticks the confirm read asks only for the miners whose command is
 // in flight, confirms those it measured asleep, and leaves a silent one in
 // flight (a second look, not a verdict); the store has the confirmed rows.

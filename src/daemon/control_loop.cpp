@@ -421,6 +421,19 @@ std::size_t ControlLoop::InFlight() const {
   return n;
 }
 
+std::optional<UtcTime> ControlLoop::FirstRampEnd() const {
+  std::optional<UtcTime> first;
+  for (const MinerRecord& r : records_) {
+    if (r.target != TargetState::kDispatched || !r.commanded_at) continue;
+    const MinerGroup& g = site_.miners[r.group];
+    const Seconds ramp = r.command == MinerRecord::Command::kSleep ? g.ramp_down : g.ramp_up;
+    const UtcTime end = *r.commanded_at + std::chrono::duration_cast<UtcTime::duration>(
+                                               std::chrono::duration<double>(ramp.count()));
+    if (!first || end < *first) first = end;
+  }
+  return first;
+}
+
 Result<ControlLoop::ConfirmReport> ControlLoop::Confirm(UtcTime now) {
   ConfirmReport report;
   std::vector<std::size_t> who;

@@ -196,6 +196,10 @@ class ControlLoop {
   Result<ConfirmReport> Confirm(UtcTime now);
   // Miners whose command is dispatched and not yet confirmed.
   std::size_t InFlight() const;
+  // When the first ramp of a command in flight ends (commanded at, plus its
+  // group's ramp down or up): the time a confirm read first finds miners to
+  // confirm. None when nothing is in flight.
+  std::optional<UtcTime> FirstRampEnd() const;
 
   const std::vector<MinerRecord>& records() const { return records_; }
   // What the last tick measured and decided, for a dry run of an event.

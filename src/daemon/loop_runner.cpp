@@ -169,8 +169,21 @@ void LoopRunner::Run() {
   for (;;) {
     // Between ticks, while commands are in flight, a confirm read every
     // `confirm`; a write through the API ticks at once.
+    // The first read after a tick's commands comes when their first ramp
+    // ends, not a whole `confirm` later: at a fleet's size the commands
+    // themselves can outlast the ramp.
     const bool confirming = confirm_every.count() > 0 && loop_.InFlight() > 0;
-    const Steady::time_point wake_at = confirming ? std::min(next, Steady::now() + confirm_every) : next;
+    Steady::time_point wake_at = next;
+    if (confirming) {
+      Steady::time_point read_at = Steady::now() + confirm_every;
+      if (!read_since_tick_) {
+        if (const std::optional<UtcTime> end = loop_.FirstRampEnd()) {
+          read_at = std::min(read_at, Steady::now() + std::max(Steady::duration::zero(),
+                                                               std::chrono::duration_cast<Steady::duration>(*end - clock_())));
+        }
+      }
+      wake_at = std::min(next, read_at);
+    }
     bool nudged = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -180,8 +193,10 @@ void LoopRunner::Run() {
     }
     if (!nudged && Steady::now() < next) {
       ConfirmInFlight();
+      read_since_tick_ = true;
       continue;
     }
+    read_since_tick_ = false;
     // A nudged tick within a period of the end of the last full tick acts on
     // its sweep (ControlLoop::Tick) and leaves the schedule of full ticks as
     // it was. From the end, not the start: on a fleet whose sweep fills the

@@ -111,6 +111,7 @@ class LoopRunner {
   std::condition_variable wake_;
   bool stopping_ = false;
   bool nudged_ = false;  // a write through the API asks for a tick now
+  bool read_since_tick_ = false;  // a confirm read ran since the last tick (loop thread only)
   std::thread thread_;
 };
 

@@ -942,6 +942,41 @@ TEST(LoopRunnerTest, AStaleMeterNamedForTheSafeActionCurtailsMiningAndIsSaid) {
   fs::remove_all(dir);
 }
 
+// The first confirm read after a tick's commands comes when their ramp ends
+// (here at once: no ramp), not a whole confirm period later, so an event is
+// confirmed as soon as the miners have done it.
+TEST(LoopRunnerTest, TheFirstConfirmReadComesWhenTheRampEndsNotAPeriodLater) {
+  const fs::path dir = fs::temp_directory_path() / ("mullet_runner_ramp_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  Site site = SmallSite();
+  for (MinerGroup& g : site.miners) g.ramp_down = Seconds(0);
+  auto plant = std::make_unique<Plant>(site);
+  LoopRunnerOptions o;
+  o.loop.tick = Seconds(60);   // one tick in this test
+  o.confirm = Seconds(30);     // and a confirm period longer than it waits
+  o.signals.price = UsdPerMegawattHour(5000);  // no miner pays: every one to sleep
+  o.signals.hashprice = UsdPerTerahashDay(0.05);
+  LiveBoard board;
+  std::ostringstream log;
+  const std::vector<std::size_t> groups = plant->GroupsOf();
+  LoopRunner runner(site, std::move(OpenSqliteStore(dir / "mullet.db")).value(), std::move(plant), groups, o, board,
+                    log, [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
+  ASSERT_TRUE(runner.Start().ok());
+  const auto began = std::chrono::steady_clock::now();
+  std::size_t confirmed = 0;
+  while (std::chrono::steady_clock::now() - began < std::chrono::seconds(20)) {
+    const LiveState s = board.Read();
+    confirmed = s.targets.contains("confirmed") ? s.targets.at("confirmed") : 0;
+    if (confirmed == 100) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  runner.Stop();
+  EXPECT_EQ(confirmed, 100u) << log.str();
+  EXPECT_EQ(board.Read().ticks, 1u) << "confirmed by a confirm read, not by a second tick";
+  fs::remove_all(dir);
+}
+
 // Between ticks the confirm read asks only for the miners whose command is
 // in flight, confirms those it measured asleep, and leaves a silent one in
 // flight (a second look, not a verdict); the store has the confirmed rows.

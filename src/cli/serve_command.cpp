@@ -166,6 +166,10 @@ Result<std::vector<GpuNodeFlag>> ParseGpuNodes(const std::vector<std::string>& f
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   CLI::App* cmd = app.add_subcommand("serve", "Run the site's daemon: its store and REST API");
   cmd->add_option("site", f.site_file, "Site YAML (examples/hybrid_west_texas.yaml)")->required();
+  cmd->add_option("--reports", f.reports,
+                  "A folder of reports to browse from the dashboard: each subfolder holding a report.html "
+                  "(mullet backtest --out DIR, mullet plan --out DIR), read again on each request")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--db", f.db,
                   "The site's state: a SQLite file (created when absent) or a postgresql:// URL")
       ->capture_default_str();
@@ -571,6 +575,7 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   for (const MinerGroup& g : site.miners) view.groups.emplace_back(g.name, g.count);
   view.policy = site.policy;
   view.four_cp_charge = site.contract.four_cp.has_value();
+  view.reports_dir = f.reports;
   view.started = Now();
 
   asio::io_context io;

@@ -63,6 +63,7 @@ struct ServeFlags {
   // through the nvidia-smi binary (or a wrapper, e.g. over ssh) at PATH.
   std::vector<std::string> gpu_nodes;
   double gpu_deadline_s = 10;  // each nvidia-smi call's deadline
+  std::string reports;  // a folder of backtest and plan reports served at /reports/; "" for none
 };
 
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);

@@ -21,6 +21,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,7 @@ struct SiteView {
   std::vector<std::pair<std::string, int>> groups;               // miner groups: name, units
   PolicyParams policy;                                           // as the site file sets them
   bool four_cp_charge = false;  // contract.four_cp: 4CP alerts move the policy
+  std::filesystem::path reports_dir;  // --reports: backtest and plan reports (reports.h); empty: none
   UtcTime started;
 };
 
@@ -121,6 +123,8 @@ class ApiHandler {
   // 401 or 403 reply in `denied`.
   std::optional<TokenInfo> Authorize(const ApiRequest& request, Role needed, ApiReply* denied);
   ApiReply Metrics();
+  // /reports/NAME/report.html, `rest` the part after /reports/.
+  ApiReply ReportReply(std::string_view rest);
   // /api/v1/site's body at `now`.
   std::string SiteBody(UtcTime now, bool compact);
 

@@ -10,6 +10,7 @@
 #include "daemon/api.h"
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
+#include "daemon/reports.h"
 #include "daemon/web_assets.h"
 #include "dispatch/reason.h"
 #include "storage/token.h"
@@ -555,11 +556,52 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     }
     return Reply(200, json{{"audit", list}});
   }
+  if (path == "/api/v1/reports") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    if (site_.reports_dir.empty()) return Reply(200, json{{"reports", json::array()}, {"folder", nullptr}});
+    Result<std::vector<ReportEntry>> list = ListReports(site_.reports_dir);
+    if (!list.ok()) return Error(503, list.status().message());
+    json out = json::array();
+    for (const ReportEntry& e : *list) {
+      out.push_back({{"name", e.name},
+                     {"kind", e.kind},
+                     {"title", e.title},
+                     {"modified", FormatUtc(e.modified)},
+                     {"bytes", e.bytes},
+                     {"href", "/reports/" + e.name + "/report.html"}});
+    }
+    return Reply(200, json{{"reports", out}, {"folder", site_.reports_dir.string()}});
+  }
+  if (path.starts_with("/reports/")) {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    return ReportReply(path.substr(std::string_view("/reports/").size()));
+  }
   if (!path.starts_with("/api/")) {
     if (auto no = only({"GET", "HEAD"})) return *no;
     return WebAssetReply(path, web_);
   }
   return Error(404, "no route " + Quoted(path) + " (see /api/v1/openapi.json)");
+}
+
+// /reports/NAME/report.html: the report as its standalone file looks. It
+// holds no script, so its policy allows none; its styles are inline.
+ApiReply ApiHandler::ReportReply(std::string_view rest) {
+  ApiReply reply(404, "text/plain; charset=utf-8", "not found\n");
+  reply.headers = {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}, {"Cache-Control", "no-cache"}};
+  const std::size_t slash = rest.find('/');
+  if (site_.reports_dir.empty() || slash == std::string_view::npos || rest.substr(slash) != "/report.html") return reply;
+  Result<std::string> html = ReadReport(site_.reports_dir, rest.substr(0, slash));
+  if (!html.ok()) {
+    if (html.status().code() != StatusCode::kNotFound) reply = Error(503, html.status().message());
+    return reply;
+  }
+  reply.status = 200;
+  reply.content_type = "text/html; charset=utf-8";
+  reply.body = *html;
+  reply.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+                             "form-action 'none'; frame-ancestors 'self'");
+  return reply;
 }
 
 ApiReply ApiHandler::Metrics() {

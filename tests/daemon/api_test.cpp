@@ -13,6 +13,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <filesystem>
+#include <map>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -247,7 +249,8 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
                                           "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview",
                                           "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy",
                                           "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami",
-                                          "/api/v1/four-cp-alerts", "/api/v1/four-cp-alerts/{id}"}));
+                                          "/api/v1/four-cp-alerts", "/api/v1/four-cp-alerts/{id}",
+                                          "/api/v1/reports", "/reports/{name}/report.html"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
 }
 
@@ -387,6 +390,57 @@ TEST_F(ApiTest, FourCpAlertsAreRaisedByAnOperatorOnASiteWithTheChargeOnceAndAudi
   EXPECT_EQ(log[2]["action"], "four_cp_alert.create");
   EXPECT_EQ(log[2]["detail"]["source_id"], "ercot-notice-17");
   EXPECT_NE(log[2]["who"].get<std::string>().find("ops"), std::string::npos);
+}
+
+// Reports are the folders of --reports holding a report.html, found again
+// on each request, and served only by a name the listing found.
+TEST_F(ApiTest, ReportsAreListedAndServedFromTheirFolderAndNothingOutsideIt) {
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/reports").body)["reports"].size(), 0u) << "no --reports: none";
+  EXPECT_EQ(Do("GET", "/reports/x/report.html").status, 404);
+  const fs::path reports = dir_ / "reports";
+  fs::create_directories(reports / "hybrid-2024");
+  fs::create_directories(reports / "pivot");
+  fs::create_directories(reports / "empty");
+  std::ofstream(reports / "hybrid-2024" / "report.html") << "<html><body>backtest</body></html>";
+  std::ofstream(reports / "hybrid-2024" / "summary.json") << R"({"site":"West Texas hybrid","runs":[]})";
+  std::ofstream(reports / "pivot" / "report.html") << "<html><body>plan</body></html>";
+  std::ofstream(reports / "pivot" / "summary.json") << R"({"plan":{"name":"The pivot"},"decisions":[]})";
+  std::ofstream(dir_ / "secret.html") << "not a report";
+  fs::create_directories(reports / "sneaky");
+  fs::create_symlink(dir_ / "secret.html", reports / "sneaky" / "report.html");
+  fs::create_directory_symlink(reports / "pivot", reports / "linked");
+  SiteView with = site_;
+  with.reports_dir = reports;
+  handler_ = std::make_unique<ApiHandler>(*store_, with, [this] { return now_; });
+  const json list = json::parse(Do("GET", "/api/v1/reports").body);
+  ASSERT_EQ(list["reports"].size(), 2u) << list.dump();
+  std::map<std::string, json> by_name;
+  for (const json& r : list["reports"]) by_name[r["name"]] = r;
+  EXPECT_EQ(by_name["hybrid-2024"]["kind"], "backtest");
+  EXPECT_EQ(by_name["hybrid-2024"]["title"], "West Texas hybrid");
+  EXPECT_EQ(by_name["pivot"]["kind"], "plan");
+  EXPECT_EQ(by_name["pivot"]["title"], "The pivot");
+  EXPECT_EQ(by_name["pivot"]["href"], "/reports/pivot/report.html");
+  const ApiReply page = Do("GET", "/reports/hybrid-2024/report.html");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(page.body, "<html><body>backtest</body></html>");
+  bool strict = false;
+  for (const auto& [k, v] : page.headers) strict |= k == "Content-Security-Policy" && v.starts_with("default-src 'none'");
+  EXPECT_TRUE(strict);
+  for (const char* outside : {"/reports/../secret.html", "/reports/sneaky/report.html", "/reports/linked/report.html",
+                              "/reports/empty/report.html", "/reports/hybrid-2024/summary.json",
+                              "/reports/hybrid-2024/../pivot/report.html", "/reports/%2e%2e/secret.html",
+                              "/reports/hybrid-2024", "/reports/"}) {
+    const ApiReply r = Do("GET", outside);
+    EXPECT_EQ(r.status, 404) << outside;
+    EXPECT_EQ(r.body.find("not a report"), std::string::npos) << outside;
+  }
+  // A report written while the daemon runs is there at once.
+  fs::create_directories(reports / "later");
+  std::ofstream(reports / "later" / "report.html") << "<html></html>";
+  EXPECT_EQ(json::parse(Do("GET", "/api/v1/reports").body)["reports"].size(), 3u);
+  EXPECT_EQ(Do("POST", "/reports/later/report.html", "", admin_).status, 405);
 }
 
 TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {

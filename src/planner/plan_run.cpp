@@ -283,6 +283,7 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
   std::vector<double> ebitda_m(months, 0);
   const std::size_t nc = dec.conversions.size();
   std::vector<double> balance(nc, 0), payment(nc, 0);
+  std::vector<double> asic_balance(dec.fleet.size(), 0), asic_payment(dec.fleet.size(), 0);
   double cash = p.initial_cash_usd, held = 0;
   double btc_total = 0, mining_power = 0, mining_opex = 0, overhead_mining = 0, interest_mining = 0;
   double first_breach = -1, fleet_depreciation_total = 0;
@@ -367,21 +368,37 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
         depreciation += capex / (p.capex_depreciation_years * 12);
       }
     }
-    // ASICs bought (paid in cash) and retired (salvage), and the bought units' depreciation.
-    double fleet_cash = 0, fleet_depreciation = 0;
-    for (const FleetChange& c : dec.fleet) {
+    // ASICs bought (paid in cash, less what is borrowed against them) and
+    // retired (salvage), the bought units' depreciation, and their loans:
+    // drawn in the month bought, an annuity from the month after.
+    double fleet_cash = 0, fleet_depreciation = 0, asic_interest = 0;
+    for (std::size_t k = 0; k < dec.fleet.size(); ++k) {
+      const FleetChange& c = dec.fleet[k];
       if (m == c.month) fleet_cash -= c.count * c.usd_per_unit;  // a purchase paid, a salvage received
       if (c.count > 0 && m >= c.month && m < c.month + c.life_months) {
         fleet_depreciation += c.count * c.usd_per_unit / c.life_months;
       }
+      if (c.count <= 0 || c.debt_share <= 0) continue;
+      const double rate = c.debt_annual_rate / 12;
+      if (m == c.month) {
+        asic_balance[k] = c.count * c.usd_per_unit * c.debt_share;
+        fleet_cash += asic_balance[k];
+        asic_payment[k] = rate > 0 ? asic_balance[k] * rate / (1 - std::pow(1 + rate, -c.debt_term_months))
+                                   : asic_balance[k] / c.debt_term_months;
+      } else if (m > c.month && asic_balance[k] > 0) {
+        asic_interest += asic_balance[k] * rate;
+        const double pay_principal = std::min(asic_balance[k], std::max(0.0, asic_payment[k] - asic_balance[k] * rate));
+        principal += pay_principal;
+        asic_balance[k] -= pay_principal;
+      }
     }
     fleet_depreciation_total += fleet_depreciation;
-    const double taxable =
-        ebitda - depreciation - fleet_depreciation - p.mining_depreciation_usd_per_month - interest;
+    const double taxable = ebitda - depreciation - fleet_depreciation - p.mining_depreciation_usd_per_month -
+                           interest - asic_interest;
     const double tax = taxes.Month(m, taxable);
     const double kept_btc_value = b.mining_revenue_usd * (1 - dec.treasury.sell_share);
     held += b.btc_mined * (1 - dec.treasury.sell_share);
-    const double flow = ebitda - kept_btc_value - capex_equity - interest - principal - tax + fleet_cash;
+    const double flow = ebitda - kept_btc_value - capex_equity - interest - asic_interest - principal - tax + fleet_cash;
     cash += flow;
     double sold = 0;
     const double month_end_price = out->MarketOf(index, 0)[m];
@@ -399,7 +416,7 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
     mining_power += b.mining_power_cost_usd;
     mining_opex += opex_mining;
     overhead_mining += p.overhead_usd_per_month * mining_share;
-    interest_mining += interest * mining_share;
+    interest_mining += interest * mining_share + asic_interest;
   }
   // The horizon: held BTC at the path's last price, the multiple on the
   // last 12 months' EBITDA, less the debt outstanding.
@@ -407,6 +424,7 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
   for (int m = std::max(0, months - 12); m < months; ++m) last12 += ebitda_m[m];
   double debt = 0;
   for (double v : balance) debt += v;
+  for (double v : asic_balance) debt += v;
   const double terminal = held * out->MarketOf(index, 0)[months - 1] + p.terminal_ebitda_multiple * last12 - debt;
   flows[months] = flows[months] + Usd(terminal);
   DecisionOutcome& o = out->outcomes[index * p.decisions.size() + di];

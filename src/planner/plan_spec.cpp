@@ -208,6 +208,9 @@ void ReadDecision(const std::string& file, const YAML::Node& n, const std::strin
       if (buy > 0) {
         ff.Number("usd_per_unit", &c.usd_per_unit, 0, 1e7, true);
         ff.Integer("life_months", &c.life_months, 1, 240);
+        ff.Number("debt_share", &c.debt_share, 0, 1);
+        ff.Number("debt_annual_rate", &c.debt_annual_rate, 0, 1);
+        ff.Integer("debt_term_months", &c.debt_term_months, 1, 240);
       } else {
         ff.Number("salvage_usd_per_unit", &c.usd_per_unit, 0, 1e7);
       }

@@ -61,12 +61,22 @@ struct Treasury {
 // at `usd_per_unit` and depreciated over `life_months` (the all-in cost per
 // BTC, taxes); a retirement takes `count` units of `group` off from that
 // month, sold for `salvage_usd_per_unit`.
+//
+// A purchase may be financed: `debt_share` of its price is borrowed in its
+// month at `debt_annual_rate` and repaid as an annuity over
+// `debt_term_months` from the month after (the equipment loans miners take
+// against their ASICs); interest is monthly on the balance, deductible, and
+// mining's alone in its cost per BTC; what is owed at the horizon is
+// subtracted from its value.
 struct FleetChange {
   int month = 0;
   std::string group;
   int count = 0;            // > 0: bought; < 0: retired
   double usd_per_unit = 0;  // price paid, or salvage received
   int life_months = 36;
+  double debt_share = 0;
+  double debt_annual_rate = 0.12;
+  int debt_term_months = 24;
 };
 
 struct Decision {

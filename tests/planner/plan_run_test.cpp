@@ -10,9 +10,11 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 #include "core/asic/catalog.h"
 #include "data/history.h"
+#include "plan/finance.h"
 #include "planner/plan_spec.h"
 #include "planner/plan_output.h"
 #include "site/site_config.h"
@@ -40,12 +42,14 @@ std::shared_ptr<PowerPriceModel> HbWestDays() {
       *PowerPriceModel::Create(*PowerDaysFromHours(power->hours, power->prices[0], kPlanDayStartUtc)));
 }
 
-Fixture Load() {
+// The example plan over 2 years, changed by `edit` before the runner is made.
+Fixture Load(const std::function<void(PlanSpec&)>& edit = {}) {
   Fixture f;
   Result<PlanSpec> p = LoadPlanFile(fs::path(MULLET_EXAMPLES) / "plan.yaml");
   EXPECT_TRUE(p.ok()) << p.status().message();
   f.plan = *p;
   f.plan.years = 2;  // short: the test checks arithmetic, not the horizon
+  if (edit) edit(f.plan);
   Result<std::vector<Scenario>> s = LoadSiteFile(f.plan.site_file, AsicCatalog::BuiltIn());
   EXPECT_TRUE(s.ok()) << s.status().message();
   f.scenarios = *s;
@@ -124,6 +128,55 @@ TEST(PlanRunTest, ConvertingMovesMiningToRent) {
     EXPECT_TRUE(std::isnan(r.outcomes[i * nd].irr));
     EXPECT_TRUE(std::isfinite(r.outcomes[i * nd].npv_usd));
   }
+}
+
+// ASICs bought half on a loan: on the same paths the site runs the same, so
+// the decision's flows differ from the cash purchase by the loan's alone,
+// computed here by hand: +B in the month bought, then twelve annuity
+// payments A = B r / (1 - (1 + r)^-12). Taxes off, every BTC sold: nothing
+// else moves with cash.
+TEST(PlanRunTest, AsicsBoughtOnALoanDifferByTheLoansFlowsAlone) {
+  const double share = 0.5, annual = 0.12;
+  const int term = 12;
+  Fixture f = Load([&](PlanSpec& plan) {
+    plan.tax_rate = 0;
+    Decision cash = plan.decisions[4];  // refresh-fleet: 4,000 S21 at $3,500 in month 3
+    ASSERT_EQ(cash.fleet[1].count, 4000);
+    cash.treasury.sell_share = 1;
+    Decision loan = cash;
+    loan.name = "refresh-on-a-loan";
+    loan.fleet[1].debt_share = share;
+    loan.fleet[1].debt_annual_rate = annual;
+    loan.fleet[1].debt_term_months = term;
+    plan.decisions = {cash, loan};
+  });
+  ASSERT_TRUE(f.runner);
+  PlanResults r = f.runner->Run(11, 0, 3, 1);
+  const int m0 = 3, months = f.plan.months();
+  const double B = 4000 * 3500.0 * share, rate = annual / 12;
+  const double A = B * rate / (1 - std::pow(1 + rate, -term));
+  std::vector<Usd> diff(static_cast<std::size_t>(months) + 1, Usd(0));
+  diff[m0 + 1] = Usd(B);
+  for (int j = 1; j <= term; ++j) diff[m0 + 1 + j] = Usd(-A);
+  const double npv_diff = NetPresentValue(diff, f.plan.discount_rate).value();
+  for (std::uint64_t i = 0; i < r.count; ++i) {
+    const DecisionOutcome& a = r.outcomes[i * 2];
+    const DecisionOutcome& b = r.outcomes[i * 2 + 1];
+    EXPECT_EQ(a.btc_mined, b.btc_mined);
+    EXPECT_NEAR(b.npv_usd - a.npv_usd, npv_diff, 1e-3) << "path " << i;
+    EXPECT_NEAR((b.cost_per_btc_cash - a.cost_per_btc_cash) * a.btc_mined, term * A - B, 1e-3);
+    const float* ca = r.CashOf(i, 0);
+    const float* cb = r.CashOf(i, 1);
+    EXPECT_NEAR(cb[m0] - ca[m0], B, 64);  // cash is kept as float
+    EXPECT_NEAR(cb[m0 + 1] - ca[m0 + 1], B - A, 64);
+    EXPECT_NEAR(cb[months - 1] - ca[months - 1], B - term * A, 64);
+  }
+  // The file's keys, bounded.
+  Result<PlanSpec> bad = ParsePlanYaml("p.yaml",
+                                       "name: x\nsite: s.yaml\nstart: 2026-01-01\ndecisions:\n  - name: a\n    fleet:\n"
+                                       "      - {month: 1, group: g, buy: 2, usd_per_unit: 10, debt_share: 1.5}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("fleet[0].debt_share"), std::string::npos) << bad.status().message();
 }
 
 // A site of one group "g" of `count` S21.

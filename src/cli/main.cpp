@@ -22,6 +22,7 @@
 #include "cli/heap.h"
 #include "cli/meter_command.h"
 #include "cli/serve_command.h"
+#include "cli/token_command.h"
 
 namespace {
 

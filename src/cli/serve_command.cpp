@@ -1,4 +1,5 @@
 #include "cli/serve_command.h"
+#include "cli/serve_plant.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -64,40 +65,6 @@ UsdPerTerahashDay BuiltInHashprice() {
   net.fees_per_block = Btc(builtin_network::kFeesBtcPerBlock);
   net.price = UsdPerBtc(builtin_network::kPriceUsd);
   return Hashprice(net);
-}
-
-// The site's miners as the loop commands them: each group's `addresses`,
-// one per unit. None when no group has addresses (the API alone runs).
-Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>> SiteMiners(
-    const Site& site, const std::string& file) {
-  std::vector<DriverMiner> miners;
-  std::vector<std::size_t> groups;
-  bool any = false;
-  for (std::size_t g = 0; g < site.miners.size(); ++g) {
-    const MinerGroup& group = site.miners[g];
-    if (group.addresses.empty()) continue;
-    any = true;
-    Result<std::vector<asio::ip::tcp::endpoint>> at = ParseAddressRange(group.addresses, 4028, 1 << 20);
-    if (!at.ok()) {
-      return Status::InvalidArgument(file + ": miner group " + Quoted(group.name) + ": addresses: " + at.status().message());
-    }
-    if (at->size() != static_cast<std::size_t>(group.count)) {
-      return Status::InvalidArgument(fmt::format("{}: miner group {}: addresses: {} addresses for count {}", file,
-                                                 Quoted(group.name), at->size(), group.count));
-    }
-    for (const auto& e : *at) {
-      miners.push_back({e, group.driver});
-      groups.push_back(g);
-    }
-  }
-  if (!any) return std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>();
-  for (std::size_t g = 0; g < site.miners.size(); ++g) {
-    if (site.miners[g].addresses.empty()) {
-      return Status::InvalidArgument(file + ": miner group " + Quoted(site.miners[g].name) +
-                                     " has no addresses (every group needs them once one has)");
-    }
-  }
-  return std::optional(std::make_pair(std::move(miners), std::move(groups)));
 }
 
 // ERCOT's feed from the flags: the credentials file holds `username=`,
@@ -335,79 +302,15 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   }
 
   // The plant: an emulated one, or the site's own miners.
-  std::unique_ptr<EmulatedSite> emulated;
-  std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>> fleet;
-  std::optional<modbus::PowerMeter> meter;
-  std::map<std::string, SourceHealth> sources;
-  if (f.emulate > 0 && !f.meter.target.empty()) {
-    err << "mullet serve: error: --meter and --emulate: the emulated plant brings its own meter\n";
-    return 2;
+  Result<ServePlant> plant = StartPlant(f, &site, err);
+  if (!plant.ok()) {
+    err << "mullet serve: error: " << plant.status().message() << "\n";
+    return plant.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
   }
-  if (f.emulate > 0) {
-    EmulatedSiteOptions eo;
-    eo.miners = f.emulate;
-    eo.first_address = f.emulate_from;
-    Result<std::unique_ptr<EmulatedSite>> started = EmulatedSite::Start(site, eo);
-    if (!started.ok()) {
-      err << "mullet serve: error: " << started.status().message() << "\n";
-      return started.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
-    }
-    emulated = std::move(started).value();
-    site = emulated->site();
-    fleet = std::make_pair(emulated->miners(), emulated->groups());
-    modbus::PowerMeterOptions mo;
-    mo.host = emulated->meter().address().to_string();
-    mo.port = emulated->meter().port();
-    mo.timeout = Seconds(f.deadline_s);
-    modbus::MeterChannel channel;
-    channel.name = "interconnect";
-    mo.channels.push_back(channel);
-    Result<modbus::PowerMeter> m = modbus::PowerMeter::Create(mo);
-    if (!m.ok()) {
-      err << "mullet serve: error: the emulated meter: " << m.status().message() << "\n";
-      return 1;
-    }
-    meter = std::move(m).value();
-    sources["meter"].source = fmt::format("modbus {}:{} (emulated)", mo.host, mo.port);
-    std::string groups;
-    for (const MinerGroup& g : site.miners) {
-      groups += fmt::format("{}{} x {}", groups.empty() ? "" : ", ", g.count, Printable(g.model.name));
-    }
-    std::map<std::string, std::pair<int, int>> tenants;  // nodes, GPUs
-    for (const FirmGpuNode& n : emulated->gpu_nodes()) {
-      Result<std::vector<GpuReading>> gpus = n.node->Read();
-      ++tenants[n.tenant].first;
-      tenants[n.tenant].second += gpus.ok() ? static_cast<int>(gpus->size()) : 0;
-    }
-    std::string ai;
-    for (const auto& [tenant, count] : tenants) {
-      ai += fmt::format(", {} GPU nodes ({} H100) for {}", count.first, count.second, Printable(tenant));
-    }
-    fmt::print(err, "mullet serve: emulating {} LuxOS miners on {} ({}){} and the site meter on modbus {}:{}\n",
-               f.emulate, emulated->range(), groups, ai, mo.host, mo.port);
-  } else {
-    Result<std::optional<std::pair<std::vector<DriverMiner>, std::vector<std::size_t>>>> own =
-        SiteMiners(site, f.site_file);
-    if (!own.ok()) {
-      err << "mullet serve: error: " << own.status().message() << "\n";
-      return 2;
-    }
-    fleet = std::move(own).value();
-    if (!f.meter.target.empty()) {
-      MeterFlags mf = f.meter;
-      mf.timeout_s = f.deadline_s;
-      Result<modbus::PowerMeterOptions> mo = MeterOptionsOf(mf, "--meter-", "--meter");
-      Result<modbus::PowerMeter> m =
-          mo.ok() ? modbus::PowerMeter::Create(*mo) : Result<modbus::PowerMeter>(mo.status());
-      if (!m.ok()) {
-        err << "mullet serve: error: " << m.status().message() << "\n";
-        return 2;
-      }
-      meter = std::move(m).value();
-      sources["meter"].source = fmt::format("modbus {}:{} unit {} register {}", mo->host, mo->port, mf.unit,
-                                            mf.register_address);
-    }
-  }
+  std::unique_ptr<EmulatedSite>& emulated = plant.value().emulated;
+  const auto& fleet = plant->fleet;
+  const std::optional<modbus::PowerMeter>& meter = plant->meter;
+  std::map<std::string, SourceHealth> sources = plant->sources;
 
   // The signals: a fixed price, a price feed, or ERCOT's API; the hashprice.
   LoopRunnerOptions ro;
@@ -627,81 +530,6 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   out.flush();
   io.run();
   if (runner) runner->Stop();
-  return 0;
-}
-
-CLI::App* AddTokenCommand(CLI::App& app, TokenFlags& f) {
-  CLI::App* cmd = app.add_subcommand("token", "Create, list or revoke the API's bearer tokens");
-  cmd->require_subcommand(1);
-  CLI::App* create = cmd->add_subcommand("create", "Create a token and print it (shown once; only its hash is kept)");
-  create->add_option("--role", f.role, "viewer (reads), operator (also events), admin (also tokens, audit)")
-      ->required()
-      ->check(CLI::IsMember({"viewer", "operator", "admin"}));
-  create->add_option("--label", f.label, "Who or what holds it (shown in the audit log)");
-  CLI::App* list = cmd->add_subcommand("list", "List the tokens (ids, roles, labels; never the tokens)");
-  list->add_flag("--json", f.json, "Print JSON");
-  CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by its id");
-  revoke->add_option("id", f.id, "The token's id (mullet token list)")->required()->check(CLI::PositiveNumber);
-  for (CLI::App* sub : {create, list, revoke}) {
-    sub->add_option("--db", f.db, "The site's state, as the daemon's --db: a SQLite file or a postgresql:// URL")
-        ->capture_default_str();
-    sub->callback([&f, sub] { f.action = sub->get_name(); });
-  }
-  return cmd;
-}
-
-int RunToken(const TokenFlags& f, std::ostream& out, std::ostream& err) {
-  Result<std::unique_ptr<Store>> store = OpenStore(f.db);
-  if (!store.ok()) {
-    err << "mullet token: error: " << store.status().message() << "\n";
-    return 1;
-  }
-  const std::string who = "mullet token (command line)";
-  if (f.action == "create") {
-    const std::string label = f.label.empty() ? f.role + " token" : f.label;
-    if (label.size() > 200 || Printable(label) != label) {
-      err << "mullet token: error: --label: expected printable text of at most 200 bytes\n";
-      return 2;
-    }
-    Result<std::string> token = (*store)->CreateToken(*ParseRole(f.role), label, who, Now());
-    if (!token.ok()) {
-      err << "mullet token: error: " << token.status().message() << "\n";
-      return 1;
-    }
-    out << *token << "\n";
-    fmt::print(err, "mullet token: {} token '{}' created in {}; it is shown only now\n", f.role, label, f.db);
-    return 0;
-  }
-  if (f.action == "revoke") {
-    if (Status s = (*store)->RevokeToken(f.id, who, Now()); !s.ok()) {
-      err << "mullet token: error: " << s.message() << "\n";
-      return s.code() == StatusCode::kNotFound ? 2 : 1;
-    }
-    fmt::print(err, "mullet token: token {} revoked\n", f.id);
-    return 0;
-  }
-  Result<std::vector<TokenInfo>> tokens = (*store)->Tokens();
-  if (!tokens.ok()) {
-    err << "mullet token: error: " << tokens.status().message() << "\n";
-    return 1;
-  }
-  if (f.json) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const TokenInfo& t : *tokens) {
-      list.push_back({{"id", t.id},
-                      {"role", RoleName(t.role)},
-                      {"label", t.label},
-                      {"created", FormatUtc(t.created)},
-                      {"revoked", t.revoked ? nlohmann::ordered_json(FormatUtc(*t.revoked)) : nullptr}});
-    }
-    out << list.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
-    return 0;
-  }
-  fmt::print(out, "{:>4}  {:<8}  {:<20}  {:<30}  {}\n", "id", "role", "created", "label", "revoked");
-  for (const TokenInfo& t : *tokens) {
-    fmt::print(out, "{:>4}  {:<8}  {:<20}  {:<30}  {}\n", t.id, RoleName(t.role), FormatUtc(t.created),
-               Printable(t.label), t.revoked ? FormatUtc(*t.revoked) : "");
-  }
   return 0;
 }
 

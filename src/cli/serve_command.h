@@ -3,8 +3,8 @@
 // acts on the events in force and the price, and logs each tick; the REST
 // API serves the store (tokens, events, targets, ticks, the audit log) and
 // the loop's live state (docs/serve.md).
-// `mullet token create|list|revoke`: the API's bearer tokens, in the same
-// database.
+// `mullet token` (token_command.h) makes the API's tokens in the same
+// database; serve_plant.h starts the plant.
 
 #ifndef MULLET_CLI_SERVE_COMMAND_H_
 #define MULLET_CLI_SERVE_COMMAND_H_
@@ -70,18 +70,6 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& flags);
 // Serves until SIGINT or SIGTERM; exit 0 then. 2 for bad input (the site
 // file, --listen), 1 when the database or the address cannot be opened.
 int RunServe(const ServeFlags& flags, std::ostream& out, std::ostream& err);
-
-struct TokenFlags {
-  std::string action;  // "create", "list" or "revoke"
-  std::string db = "mullet.db";
-  std::string role;
-  std::string label;
-  std::int64_t id = 0;
-  bool json = false;
-};
-
-CLI::App* AddTokenCommand(CLI::App& app, TokenFlags& flags);
-int RunToken(const TokenFlags& flags, std::ostream& out, std::ostream& err);
 
 }  // namespace mullet
 

@@ -159,6 +159,13 @@ json OverrideJson(const GroupOverride& o, UtcTime now) {
               {"active", o.ActiveAt(now)}};
 }
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string LabelValue(std::string_view text) {
+  std::string out;
+  for (char c : text) out += (c == '"' || c == '\\') ? std::string("\\") + c : c == '\n' ? std::string("\\n") : std::string(1, c);
+  return out;
+}
+
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
 
 }  // namespace
@@ -215,15 +222,24 @@ ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard
     : store_(store), site_(std::move(site)), clock_(std::move(clock)), live_(live), web_(web) {}
 
 std::string ApiHandler::SiteBody(UtcTime now, bool compact) {
+  const std::optional<LiveState> live = live_ ? std::optional<LiveState>(live_->Read()) : std::nullopt;
+  const std::vector<Watts>* draws = live && live->last ? &live->last->domains : nullptr;
   json domains = json::array();
-  for (const auto& [name, w] : site_.domain_limits_w) domains.push_back({{"name", name}, {"limit_w", w}});
+  for (std::size_t d = 0; d < site_.domain_limits_w.size(); ++d) {
+    const auto& [name, limit] = site_.domain_limits_w[d];
+    const bool drawn = draws && d < draws->size();
+    domains.push_back({{"name", name},
+                       {"limit_w", limit},
+                       {"draw_w", drawn ? json((*draws)[d].value()) : json(nullptr)},
+                       {"headroom_w", drawn ? json(limit - (*draws)[d].value()) : json(nullptr)}});
+  }
   const json j{{"name", site_.name},
                {"site_file", site_.site_file},
                {"interconnect_w", site_.interconnect_w},
                {"domains", domains},
                {"started", FormatUtc(site_.started)},
                {"now", FormatUtc(now)},
-               {"live", live_ ? LiveJson(live_->Read(), now, site_.interconnect_w) : json(nullptr)}};
+               {"live", live ? LiveJson(*live, now, site_.interconnect_w) : json(nullptr)}};
   return compact ? j.dump(-1, ' ', false, json::error_handler_t::replace) : Dump(j);
 }
 
@@ -560,9 +576,7 @@ ApiReply ApiHandler::Metrics() {
   gauge("mullet_site_limit_watts", "The site's power limits from its file: the interconnect and each domain.");
   out += "mullet_site_limit_watts{domain=\"interconnect\"} " + fmt::format("{}", site_.interconnect_w) + "\n";
   for (const auto& [name, w] : site_.domain_limits_w) {
-    std::string label;
-    for (char c : name) label += (c == '"' || c == '\\') ? std::string("\\") + c : c == '\n' ? std::string("\\n") : std::string(1, c);
-    out += "mullet_site_limit_watts{domain=\"" + label + "\"} " + fmt::format("{}", w) + "\n";
+    out += "mullet_site_limit_watts{domain=\"" + LabelValue(name) + "\"} " + fmt::format("{}", w) + "\n";
   }
   std::size_t active = 0;
   if (Result<std::vector<EventRow>> events = store_.Events(kMaxListed); events.ok()) {
@@ -599,6 +613,11 @@ ApiReply ApiHandler::Metrics() {
       out += "mullet_tier_power_watts{tier=\"batch\"} " + number(r.batch.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"mining\"} " + number(r.mining.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
+      gauge("mullet_domain_power_watts", "Expected facility power under each power domain after the last tick's commands (its children's included).");
+      for (std::size_t d = 0; d < site_.domain_limits_w.size() && d < r.domains.size(); ++d) {
+        out += "mullet_domain_power_watts{domain=\"" + LabelValue(site_.domain_limits_w[d].first) + "\"} " +
+               number(r.domains[d].value()) + "\n";
+      }
       gauge("mullet_batch_gpus", "GPUs of the batch queue the policy lets run this tick.");
       out += "mullet_batch_gpus " + std::to_string(r.batch_gpus) + "\n";
       double sla_usd = 0;

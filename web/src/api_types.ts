@@ -57,7 +57,9 @@ export interface SiteJson {
   name: string;
   site_file: string;
   interconnect_w: number;
-  domains: { name: string; limit_w: number }[];
+  // Each power domain's limit and, once the loop has ticked, the facility
+  // power the tick expects under it (its child domains included).
+  domains: { name: string; limit_w: number; draw_w?: number | null; headroom_w?: number | null }[];
   started: string;
   now: string;
   live: LiveJson | null;

@@ -9,8 +9,8 @@ export function DemoSite(): SiteJson {
     site_file: 'examples/demo_site.yaml',
     interconnect_w: 6e6,
     domains: [
-      { name: 'feeder-mining', limit_w: 4e6 },
-      { name: 'hall-ai', limit_w: 2e6 },
+      { name: 'feeder-mining', limit_w: 4e6, draw_w: 2_404_250, headroom_w: 1_595_750 },
+      { name: 'hall-ai', limit_w: 2e6, draw_w: 1_593_750, headroom_w: 406_250 },
     ],
     started: '2026-07-15T16:20:00Z',
     now: '2026-07-15T16:24:12Z',

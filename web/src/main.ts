@@ -6,7 +6,9 @@ import './style.css';
 
 import { Api, ApiError, SetToken } from './api';
 import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
+import { LoadBar } from './bars';
 import { StackChart } from './chart';
+import { Confirm } from './dialog';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatHashprice, FormatPower, FormatPrice } from './format';
 import { History } from './history';
@@ -232,7 +234,7 @@ function RenderStack(site: SiteJson): void {
           { 'data-limit': l.name, 'data-w': l.w, class: l.drawW !== null && l.drawW > l.w ? 'over' : null },
           h('th', { scope: 'row' }, l.name, l.kind === 'domain' ? h('span', { class: 'help' }, ' (domain)') : null),
           h('td', { class: 'num' }, FormatPower(l.w)),
-          h('td', { class: 'num' }, l.drawW === null ? 'not served' : FormatPower(l.drawW)),
+          h('td', { class: 'num' }, l.drawW === null ? 'not yet' : FormatPower(l.drawW), l.drawW === null ? null : LoadBar(l.drawW, l.w, `${l.name}: ${FormatPower(l.drawW)} of ${FormatPower(l.w)}`)),
           h('td', { class: 'num' }, l.drawW === null ? '–' : FormatPower(l.w - l.drawW)),
         ),
       ),
@@ -561,30 +563,6 @@ function RenderHoldList(site: SiteJson, overrides: OverrideJson[]): void {
       ),
     ),
   );
-}
-
-// A modal question with the native <dialog>: focus stays inside, Escape
-// answers no, the confirming button is never the default one.
-function Confirm(title: string, body: (Node | null)[], yes: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ok = h('button', { type: 'button', id: 'confirm-yes', class: 'danger' }, yes);
-    const no = h('button', { type: 'button', id: 'confirm-no' }, 'Back');
-    const dialog = h('dialog', { id: 'confirm', 'aria-labelledby': 'confirm-h' }, h('h2', { id: 'confirm-h' }, title), ...body, h('div', { class: 'row' }, no, ok));
-    const done = (answer: boolean) => {
-      dialog.close();
-      dialog.remove();
-      resolve(answer);
-    };
-    ok.addEventListener('click', () => done(true));
-    no.addEventListener('click', () => done(false));
-    dialog.addEventListener('cancel', (ev) => {
-      ev.preventDefault();
-      done(false);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    no.focus();
-  });
 }
 
 ShowLogin();

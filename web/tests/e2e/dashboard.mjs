@@ -2,7 +2,8 @@
 // playwright-core) against `mullet serve --emulate`: the page loads and
 // streams; its power stack is /api/v1/site's numbers; an operator's event and
 // hold on a miner group, each confirmed in its dialog, change the site and are
-// in the audit log; a viewer sees everything and can act on nothing.
+// in the audit log; each domain's draw is the API's; a viewer sees everything
+// and can act on nothing.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
 import { spawn, execFileSync } from 'node:child_process';
@@ -118,6 +119,17 @@ try {
     check(`the cap is the API's ${tick.site_cap_w} W`, shown.cap === tick.site_cap_w, `page ${shown.cap}`);
     check('firm AI is the demo tenant (1.59 MW)', tick.tier_w.firm === 1593750, String(tick.tier_w.firm));
   }
+  // ---- Each power domain's draw, as the API serves it.
+  const domainsMatch = await until(15000, async () => {
+    const site = (await api('GET', '/api/v1/site')).json;
+    const shown = await op.page.evaluate(() => Object.fromEntries(
+      [...document.querySelectorAll('#limits tr[data-limit]')].map((r) => [r.getAttribute('data-limit'), r.querySelector('td:nth-child(3)').textContent]),
+    ));
+    const want = site.domains.map((d) => [d.name, d.draw_w]);
+    return want.length === 2 && want.every(([name, w]) => w !== null && shown[name]?.startsWith(w >= 1e6 ? (w / 1e6).toFixed(3) : (w / 1e3).toFixed(1))) ? want : null;
+  });
+  check('each domain shows its draw against its limit, as /api/v1/site serves it', domainsMatch !== null, JSON.stringify(domainsMatch));
+  check('each domain has a bar against its limit', (await op.page.locator('#limits tr[data-limit="hall-ai"] .loadbar').count()) === 1);
   check('each source is listed with its state', (await op.page.locator('#source-table tr[data-source]').count()) >= 3);
   check('decisions carry their reasons in words', await until(10000, async () => (await op.page.textContent('#decision-table').catch(() => ''))?.includes('miners at nameplate')));
   await op.page.screenshot({ path: join(outDir, 'operator.png'), fullPage: true });

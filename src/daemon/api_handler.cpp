@@ -8,6 +8,7 @@
 
 #include "core/text/untrusted_text.h"
 #include "daemon/api.h"
+#include "daemon/api_devices.h"
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
 #include "daemon/web_assets.h"
@@ -339,6 +340,17 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     const std::optional<TokenInfo> token = Authorize(request, Role::kViewer, &denied);
     if (!token) return denied;
     return Reply(200, json{{"id", token->id}, {"role", RoleName(token->role)}, {"label", token->label}});
+  }
+  if (path == "/api/v1/devices") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    // Each miner's address is a map of the site's network: a viewer's token.
+    ApiReply denied;
+    if (!Authorize(request, Role::kViewer, &denied)) return denied;
+    Result<DevicesQuery> q = ParseDevicesQuery(query, site_.groups);
+    if (!q.ok()) return ErrorOf(q.status());
+    const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
+    if (!devices) return Error(503, "no control loop has swept the fleet yet: no devices to list");
+    return {200, "application/json", DevicesJson(*devices, *q, site_.groups)};
   }
   if (path == "/api/v1/ticks") {
     if (auto no = only({"GET", "HEAD"})) return *no;

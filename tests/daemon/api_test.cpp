@@ -248,7 +248,8 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
                                           "/api/v1/events", "/api/v1/events/{id}", "/api/v1/audit",
                                           "/api/v1/ticks", "/api/v1/targets", "/api/v1/events/preview",
                                           "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy",
-                                          "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami"}));
+                                          "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami",
+                                          "/api/v1/devices"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
 }
 

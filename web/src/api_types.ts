@@ -116,3 +116,34 @@ export interface OverrideJson {
   created_by: string;
   active: boolean;
 }
+
+export type DeviceState = 'hashing' | 'sleeping' | 'ramping' | 'unreachable' | 'faulty';
+
+export interface DeviceJson {
+  index: number;
+  name: string;
+  group: string;
+  state: DeviceState;
+  power_w: number | null;
+  hashrate_th_s: number | null;
+  target: string | null;
+  command: 'sleep' | 'hash' | null;
+  commanded_at: string | null;
+}
+
+export interface DeviceGroupJson {
+  name: string;
+  units: number;
+  seen: number;
+  counts: Record<DeviceState, number>;
+}
+
+// GET /api/v1/devices: a page of the fleet, with every group's counts.
+export interface DevicesJson {
+  as_of: string;
+  total: number;
+  offset: number;
+  limit: number;
+  groups: DeviceGroupJson[];
+  devices: DeviceJson[];
+}

@@ -8,6 +8,7 @@ import { Api, ApiError, SetToken } from './api';
 import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
 import { LoadBar } from './bars';
 import { StackChart } from './chart';
+import { DevicesPanel } from './devices_panel';
 import { Confirm } from './dialog';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatHashprice, FormatPower, FormatPrice } from './format';
@@ -34,6 +35,7 @@ interface Session {
   meanings: Record<string, string>;
   history: History;
   chart: StackChart | null;
+  devices: DevicesPanel;
 }
 
 let session: Session | null = null;
@@ -112,7 +114,7 @@ const panels = {
 
 function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   const live = new LiveSite({ onSite: OnSite, onMode: OnMode });
-  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null };
+  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, devices: new DevicesPanel() };
   const main = h(
     'main',
     { class: 'grid' },
@@ -122,6 +124,7 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
     panels.events,
     panels.sources,
     panels.holds,
+    session.devices.root,
     panels.decisions,
     who.role === 'admin' ? panels.audit : null,
   );
@@ -166,6 +169,7 @@ function OnSite(site: SiteJson): void {
   if (tick !== session.lastTick) {
     session.lastTick = tick;
     void RefreshLists();
+    void session.devices.Refresh();
   }
 }
 

@@ -2,7 +2,8 @@
 // playwright-core) against `mullet serve --emulate`: the page loads and
 // streams; its power stack is /api/v1/site's numbers; an operator's event and
 // hold on a miner group, each confirmed in its dialog, change the site and are
-// in the audit log; each domain's draw is the API's; a viewer sees everything
+// in the audit log; each domain's draw is the API's; the device table counts the fleet, drills down to a group and a
+// miner, and holds only the rows in view; a viewer sees everything
 // and can act on nothing.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
@@ -130,6 +131,30 @@ try {
   });
   check('each domain shows its draw against its limit, as /api/v1/site serves it', domainsMatch !== null, JSON.stringify(domainsMatch));
   check('each domain has a bar against its limit', (await op.page.locator('#limits tr[data-limit="hall-ai"] .loadbar').count()) === 1);
+  // ---- Devices: the fleet by state, a drill-down to a group, a virtualised table.
+  const fleetCounts = await until(15000, async () => {
+    const shown = await op.page.evaluate(() => [...document.querySelectorAll('#device-totals td[data-state]')].reduce((n, td) => n + Number(td.textContent.replace(/,/g, '')), 0));
+    return shown === 200 ? shown : null;
+  });
+  check('the device counts cover the 200 emulated miners', fleetCounts === 200, String(fleetCounts));
+  const devicesApi = (await api('GET', '/api/v1/devices?limit=1', tokens.viewer)).json;
+  check('the API counts 120 S21 and 80 S19 XP by state', devicesApi.groups.map((g) => g.seen).join() === '120,80', JSON.stringify(devicesApi.groups));
+  await op.page.click('#device-group-table button[data-group="s21"]');
+  check('a group drills down to its miners', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('s21') && (await op.page.textContent('#device-crumbs')).includes('120 shown')));
+  const rendered = await until(10000, async () => {
+    const rows = await op.page.evaluate(() => [...document.querySelectorAll('#device-table .vrows .vrow')].map((r) => r.querySelector('.vc1')?.textContent));
+    return rows.length > 0 && rows.every((g) => g === 's21') ? rows.length : null;
+  });
+  check('the table holds only the rows in view, all of the group', rendered !== null && rendered < 60, String(rendered));
+  await op.page.focus('#device-table');
+  await op.page.keyboard.press('End');
+  await op.page.keyboard.press('Enter');
+  check('End and Enter open the group\'s last miner', await until(10000, async () => (await op.page.textContent('#device-detail').catch(() => '')).includes('Index119')));
+  check('the last row is the 120th', (await op.page.getAttribute('#device-row-119', 'aria-rowindex')) === '120');
+  await op.page.locator('#devices').screenshot({ path: join(outDir, 'devices-s21.png') });
+  await op.page.click('#crumb-fleet');
+  check('the fleet crumb shows every miner again', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('200 shown')));
+
   check('each source is listed with its state', (await op.page.locator('#source-table tr[data-source]').count()) >= 3);
   check('decisions carry their reasons in words', await until(10000, async () => (await op.page.textContent('#decision-table').catch(() => ''))?.includes('miners at nameplate')));
   await op.page.screenshot({ path: join(outDir, 'operator.png'), fullPage: true });
@@ -193,6 +218,7 @@ try {
   check('the viewer\'s clear button is disabled', await viewer.page.isDisabled('#hold-table button.clear[data-group="s21"]'));
   check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
   check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
+  check('the viewer sees the fleet\'s devices', await until(10000, async () => (await viewer.page.locator('#device-table .vrows .vrow[data-index]').count()) > 0));
   check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
   check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);
   await viewer.page.screenshot({ path: join(outDir, 'viewer-phone.png'), fullPage: true });

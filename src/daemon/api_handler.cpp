@@ -12,6 +12,7 @@
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
 #include "daemon/web_assets.h"
+#include "dispatch/operating_point.h"
 #include "dispatch/reason.h"
 #include "storage/token.h"
 
@@ -127,6 +128,17 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
   }
   json targets = json::object();
   for (const auto& [state, n] : s.targets) targets[state] = n;
+  // Each miner group's breakeven at the hashprice in force, as the
+  // strike-price baseline reckons it (BreakevenIndexPrice).
+  json groups = json::array();
+  for (std::size_t g = 0; s.site && g < s.site->miners.size(); ++g) {
+    const MinerGroup& m = s.site->miners[g];
+    groups.push_back(
+        {{"name", m.name},
+         {"j_per_th", m.model.power.value() / m.model.hashrate.value()},
+         {"breakeven_usd_per_mwh",
+          BreakevenIndexPrice(*s.site, m, UsdPerTerahashDay(s.hashprice_usd_per_th_day)).value()}});
+  }
   json j{{"loop", s.loop},
          {"miners", s.miners},
          {"ticks", s.ticks},
@@ -137,7 +149,8 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
          {"hashprice_usd_per_th_day", s.hashprice_usd_per_th_day},
          {"safe_action", s.safe_action.empty() ? json(nullptr) : json(s.safe_action)},
          {"sources", sources},
-         {"targets", targets}};
+         {"targets", targets},
+         {"groups", groups}};
   if (s.last) {
     const TickReport& r = *s.last;
     const std::optional<Watts> drawing = r.site_meter ? r.site_meter : std::optional<Watts>(r.expected_facility);

@@ -355,7 +355,7 @@ TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {
 // Two halls, PUE 1.25, one tick of the always-on policy: hall-a carries 40
 // S21 at 3,500 W, 175,000 W; hall-b's 100 kW fits floor(100,000 / (3,050 x
 // 1.25)) = 26 of its 40 S19j Pro, 99,125 W. The site serves each hall's draw
-// and headroom, and /metrics each draw.
+// and headroom, and /metrics each draw; and each group's breakeven price.
 TEST_F(ApiTest, EachPowerDomainsDrawAndHeadroomAreServedFromTheLastTick) {
   Site site;
   site.name = "two halls";
@@ -380,6 +380,7 @@ TEST_F(ApiTest, EachPowerDomainsDrawAndHeadroomAreServedFromTheLastTick) {
   state.loop = true;
   state.last = *tick;
   state.site = &site;
+  state.hashprice_usd_per_th_day = 0.05;
   SiteView view = site_;
   view.domain_limits_w = {{"hall-a", 200e3}, {"hall-b", 100e3}};
   ApiHandler handler(*store_, view, [this] { return now_; }, &board);
@@ -395,6 +396,14 @@ TEST_F(ApiTest, EachPowerDomainsDrawAndHeadroomAreServedFromTheLastTick) {
   EXPECT_DOUBLE_EQ(domains[1]["limit_w"].get<double>(), 100'000);
   EXPECT_DOUBLE_EQ(domains[1]["draw_w"].get<double>(), 99'125);
   EXPECT_DOUBLE_EQ(domains[1]["headroom_w"].get<double>(), 875);
+  // Each group's breakeven: hashprice x 1e6 / (24 x J/TH x PUE) USD/MWh,
+  // no pool fee, always up, no adder (economics.md §1.5).
+  const json groups = json::parse(get("/api/v1/site"))["live"]["groups"];
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0]["name"], "s21");
+  EXPECT_DOUBLE_EQ(groups[0]["j_per_th"].get<double>(), 17.5);
+  EXPECT_NEAR(groups[0]["breakeven_usd_per_mwh"].get<double>(), 0.05 * 1e6 / (24 * 17.5 * 1.25), 1e-9);
+  EXPECT_NEAR(groups[1]["breakeven_usd_per_mwh"].get<double>(), 0.05 * 1e6 / (24 * 30.5 * 1.25), 1e-9);
   const std::string metrics = get("/metrics");
   EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-a\"} 175000\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-b\"} 99125\n"), std::string::npos) << metrics;

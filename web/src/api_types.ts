@@ -50,6 +50,8 @@ export interface LiveJson {
   safe_action: string | null;
   sources: Record<string, SourceJson>;
   targets: Record<string, number>;
+  // Each miner group's breakeven index price at the hashprice in force.
+  groups?: { name: string; j_per_th: number; breakeven_usd_per_mwh: number }[];
   tick?: TickJson;
 }
 

@@ -30,6 +30,11 @@ export function DemoSite(): SiteJson {
         fleet: { source: '1000 miners', read_at: null, age_s: null, stale: false, error: null },
       },
       targets: { confirmed: 300, dispatched: 58 },
+      // 0.0512 x 1e6 / (24 x J/TH x 1.08) USD/MWh, no pool fee or adder.
+      groups: [
+        { name: 's21', j_per_th: 17.5, breakeven_usd_per_mwh: 112.8747795414462 },
+        { name: 's19xp', j_per_th: 21.5, breakeven_usd_per_mwh: 91.87482055699108 },
+      ],
       tick: {
         time: '2026-07-15T16:24:10Z',
         site_meter_w: 4_585_000,

@@ -7,11 +7,12 @@ import './style.css';
 import { Api, ApiError, SetToken } from './api';
 import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
 import { LoadBar } from './bars';
-import { StackChart } from './chart';
+import { PriceChart, StackChart } from './chart';
 import { DevicesPanel } from './devices_panel';
 import { Confirm } from './dialog';
+import { MarketPanel } from './market_panel';
 import { h, Replace } from './dom';
-import { ClockOf, FormatAge, FormatHashprice, FormatPower, FormatPrice } from './format';
+import { ClockOf, FormatAge, FormatPower } from './format';
 import { History } from './history';
 import { LiveSite, type LiveMode } from './live';
 import {
@@ -35,6 +36,7 @@ interface Session {
   meanings: Record<string, string>;
   history: History;
   chart: StackChart | null;
+  priceChart: PriceChart | null;
   devices: DevicesPanel;
 }
 
@@ -101,6 +103,7 @@ const panels = {
   alerts: h('section', { class: 'alerts', 'aria-live': 'polite', id: 'alerts' }),
   stack: h('section', { class: 'panel wide', id: 'stack', 'aria-labelledby': 'stack-h' }),
   chart: h('div', { class: 'chart', id: 'chart' }),
+  priceChart: h('div', { class: 'chart', id: 'price-chart' }),
   market: h('section', { class: 'panel', id: 'market' }),
   events: h('section', { class: 'panel', id: 'events' }),
   sources: h('section', { class: 'panel', id: 'sources' }),
@@ -114,7 +117,7 @@ const panels = {
 
 function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   const live = new LiveSite({ onSite: OnSite, onMode: OnMode });
-  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, devices: new DevicesPanel() };
+  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel() };
   const main = h(
     'main',
     { class: 'grid' },
@@ -267,21 +270,10 @@ function RenderStack(site: SiteJson): void {
 }
 
 function RenderMarket(site: SiteJson): void {
-  const live = site.live;
-  Replace(
-    panels.market,
-    h('h2', {}, 'Market'),
-    live
-      ? h(
-          'dl',
-          { class: 'summary' },
-          h('dt', {}, 'Power price'), h('dd', { id: 'price' }, FormatPrice(live.price_usd_per_mwh)),
-          h('dt', {}, 'Hashprice'), h('dd', { id: 'hashprice' }, FormatHashprice(live.hashprice_usd_per_th_day)),
-          h('dt', {}, 'Miners'), h('dd', {}, `${live.tick?.answered ?? 0} answering, ${live.tick?.silent ?? 0} silent of ${live.miners}`),
-          h('dt', {}, 'Ticks'), h('dd', {}, `${live.ticks} (${live.tick_errors} failed), last ${live.last_tick_s.toFixed(2)} s`),
-        )
-      : h('p', {}, 'No control loop runs.'),
-  );
+  if (!session) return;
+  if (!session.priceChart) session.priceChart = new PriceChart(panels.priceChart);
+  MarketPanel(panels.market, site, panels.priceChart);
+  session.priceChart.Update(session.history.samples, (site.live?.groups ?? []).map((g) => g.name));
 }
 
 function RenderSources(site: SiteJson): void {

@@ -2,7 +2,8 @@
 // playwright-core) against `mullet serve --emulate`: the page loads and
 // streams; its power stack is /api/v1/site's numbers; an operator's event and
 // hold on a miner group, each confirmed in its dialog, change the site and are
-// in the audit log; each domain's draw is the API's; the device table counts the fleet, drills down to a group and a
+// in the audit log; each domain's draw and each group's breakeven are the
+// API's; the device table counts the fleet, drills down to a group and a
 // miner, and holds only the rows in view; a viewer sees everything
 // and can act on nothing.
 // Screenshots go to OUT_DIR.
@@ -120,7 +121,7 @@ try {
     check(`the cap is the API's ${tick.site_cap_w} W`, shown.cap === tick.site_cap_w, `page ${shown.cap}`);
     check('firm AI is the demo tenant (1.59 MW)', tick.tier_w.firm === 1593750, String(tick.tier_w.firm));
   }
-  // ---- Each power domain's draw, as the API serves it.
+  // ---- Each power domain's draw and each group's breakeven, as the API serves them.
   const domainsMatch = await until(15000, async () => {
     const site = (await api('GET', '/api/v1/site')).json;
     const shown = await op.page.evaluate(() => Object.fromEntries(
@@ -131,6 +132,14 @@ try {
   });
   check('each domain shows its draw against its limit, as /api/v1/site serves it', domainsMatch !== null, JSON.stringify(domainsMatch));
   check('each domain has a bar against its limit', (await op.page.locator('#limits tr[data-limit="hall-ai"] .loadbar').count()) === 1);
+  const breakevens = await until(10000, async () => {
+    const groups = (await api('GET', '/api/v1/site')).json.live?.groups ?? [];
+    const shown = await op.page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#breakevens tr[data-group]')].map((r) => [r.getAttribute('data-group'), Number(r.getAttribute('data-usd-per-mwh'))])));
+    return groups.length === 2 && groups.every((g) => Math.abs(shown[g.name] - g.breakeven_usd_per_mwh) < 1e-9) ? shown : null;
+  });
+  check('each group\'s breakeven is the API\'s', breakevens !== null, JSON.stringify(breakevens));
+  check('the price chart draws the price and a breakeven per group', await until(10000, async () => (await op.page.locator('#price-chart .u-legend .u-series').count()) === 4));
+
   // ---- Devices: the fleet by state, a drill-down to a group, a virtualised table.
   const fleetCounts = await until(15000, async () => {
     const shown = await op.page.evaluate(() => [...document.querySelectorAll('#device-totals td[data-state]')].reduce((n, td) => n + Number(td.textContent.replace(/,/g, '')), 0));

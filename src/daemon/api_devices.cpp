@@ -152,4 +152,18 @@ std::string DevicesJson(const DeviceSnapshot& snap, const DevicesQuery& q,
   return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::map<std::string, std::size_t> TargetsSince(const DeviceSnapshot& snap, UtcTime since) {
+  std::array<std::size_t, 6> by_state{};  // TargetState's values
+  for (const DeviceRow& row : snap.rows) {
+    if (row.commanded_at && *row.commanded_at >= since)
+      ++by_state[static_cast<std::size_t>(row.target)];
+  }
+  std::map<std::string, std::size_t> out;
+  for (std::size_t s = 0; s < by_state.size(); ++s) {
+    const auto state = static_cast<TargetState>(s);
+    if (state != TargetState::kNone) out[std::string(TargetStateName(state))] = by_state[s];
+  }
+  return out;
+}
+
 }  // namespace mullet

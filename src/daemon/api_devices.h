@@ -8,6 +8,7 @@
 #define MULLET_DAEMON_API_DEVICES_H_
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +41,11 @@ Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
 // every group's units and counts by state, and the page.
 std::string DevicesJson(const DeviceSnapshot& snapshot, const DevicesQuery& query,
                         const std::vector<std::pair<std::string, int>>& groups);
+
+// Miners whose last command was given at or after `since`, by target state
+// ("dispatched", "confirmed", ...): an event's progress, its commands being
+// those given while it is in force. One pass over the snapshot's rows.
+std::map<std::string, std::size_t> TargetsSince(const DeviceSnapshot& snapshot, UtcTime since);
 
 }  // namespace mullet
 

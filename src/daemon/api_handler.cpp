@@ -427,8 +427,15 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!limit.ok()) return ErrorOf(limit.status());
     Result<std::vector<EventRow>> events = store_.Events(*limit);
     if (!events.ok()) return ErrorOf(events.status());
+    const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
     json list = json::array();
-    for (const EventRow& e : *events) list.push_back(EventJson(e, now));
+    for (const EventRow& e : *events) {
+      list.push_back(EventJson(e, now));
+      // An event in force: how far its commands have got.
+      if (devices && e.ActiveAt(now)) {
+        list.back()["targets"] = TargetsSince(*devices, e.spec.start.value_or(e.created));
+      }
+    }
     return Reply(200, json{{"events", list}});
   }
   if (path == "/api/v1/events/preview") {

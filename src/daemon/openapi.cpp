@@ -41,7 +41,8 @@ std::string_view OpenApiDocument() {
           "created": {"type": "string", "format": "date-time"},
           "created_by": {"type": "string"},
           "cancelled": {"type": "string", "format": "date-time", "nullable": true},
-          "active": {"type": "boolean"}
+          "active": {"type": "boolean"},
+          "targets": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "in GET /api/v1/events, for an event in force: the miners commanded since it began, by target state (dispatching, dispatched, confirmed, drifted, unavailable)"}
         }
       }
     },

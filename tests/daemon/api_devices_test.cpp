@@ -169,6 +169,27 @@ TEST_F(ApiDevicesTest, PagesCoverTheFleetOnceInOrderAndFiltersNarrowThem) {
   EXPECT_EQ(Page("?group=s21&state=sleeping")["devices"].size(), 0u);
 }
 
+// An event in force counts the commands given since it began: the 11 S19j
+// Pro told to sleep at 15:00 belong to one that began at 14:59, not to one
+// that began at 15:01.
+TEST_F(ApiDevicesTest, AnEventInForceShowsTheTargetsOfTheCommandsSinceItBegan) {
+  Run(2);
+  for (const char* start : {"2026-12-02T14:59:00Z", "2026-12-02T15:01:00Z"}) {
+    EventSpec spec;
+    spec.type = "reduce-to";
+    spec.kw = 1000;
+    spec.start = *ParseUtcTimestamp(start);
+    bool created = false;
+    ASSERT_TRUE(store_->AddEvent(spec, "api", start, "test", now_, &created).ok());
+  }
+  const json events = json::parse(Get("/api/v1/events", "").body)["events"];
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1]["start"], "2026-12-02T14:59:00Z");  // newest first
+  EXPECT_EQ(events[1]["targets"]["confirmed"], 11);
+  EXPECT_EQ(events[1]["targets"]["dispatched"], 0);
+  EXPECT_EQ(events[0]["targets"]["confirmed"], 0);
+}
+
 TEST_F(ApiDevicesTest, BadQueryValuesGet400NamingTheParameter) {
   Run(1);
   const struct {

@@ -80,6 +80,8 @@ export interface EventJson {
   created_by: string;
   cancelled: string | null;
   active: boolean;
+  // An event in force: miners commanded since it began, by target state.
+  targets?: Record<string, number>;
 }
 
 export interface PreviewJson {

@@ -11,6 +11,7 @@ import { PriceChart, StackChart } from './chart';
 import { DevicesPanel } from './devices_panel';
 import { Confirm } from './dialog';
 import { MarketPanel } from './market_panel';
+import { TimelineView } from './timeline_view';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatPower } from './format';
 import { History } from './history';
@@ -445,6 +446,7 @@ function RenderEventList(events: EventJson[], now: string): void {
   const rows = ShapeEvents(events, now).slice(0, 10);
   Replace(
     panels.eventList,
+    TimelineView(events, now, session.site?.live?.tick?.pending ?? 0),
     rows.length === 0
       ? h('p', { class: 'help' }, 'No events.')
       : h(

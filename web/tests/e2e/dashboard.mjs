@@ -4,7 +4,8 @@
 // hold on a miner group, each confirmed in its dialog, change the site and are
 // in the audit log; each domain's draw and each group's breakeven are the
 // API's; the device table counts the fleet, drills down to a group and a
-// miner, and holds only the rows in view; a viewer sees everything
+// miner, and holds only the rows in view; the event's targets show on the
+// timeline; a viewer sees everything
 // and can act on nothing.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
@@ -183,6 +184,14 @@ try {
   check('it was made by the operator\'s token', events[0]?.created_by?.includes('e2e operator'), events[0]?.created_by);
   check('the page lists it as active', await until(10000, async () => (await op.page.textContent(`#event-table tr[data-event="${events[0]?.id}"] .state`).catch(() => '')) === 'active'));
   check('the site takes the event\'s cap (page)', await until(15000, async () => Number(await op.page.getAttribute('#cap', 'data-w')) === 1.9e6));
+  check('the timeline shows the event in force', await until(10000, async () => (await op.page.locator(`#event-timeline li[data-event="${events[0]?.id}"][data-status="active"]`).count()) === 1));
+  const progress = await until(20000, async () => {
+    const served = (await api('GET', '/api/v1/events')).json.events[0]?.targets;
+    const shown = await op.page.evaluate((id) => Object.fromEntries([...document.querySelectorAll(`#event-timeline li[data-event="${id}"] .tl-targets li`)].map((li) => [li.getAttribute('data-state'), Number(li.querySelector('.n').textContent)])), events[0]?.id);
+    return served?.confirmed > 0 && shown.confirmed > 0 ? { served, shown } : null;
+  });
+  check('the event\'s targets are confirmed as the fleet follows it', progress !== null, JSON.stringify(progress));
+  await op.page.locator('#events').screenshot({ path: join(outDir, 'event-timeline.png') });
   const metered = await until(20000, async () => {
     const tick = (await api('GET', '/api/v1/site')).json.live?.tick;
     return tick && tick.site_meter_w !== null && tick.site_meter_w <= 1.9e6 + 1 ? tick.site_meter_w : null;

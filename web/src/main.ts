@@ -11,6 +11,7 @@ import { PriceChart, StackChart } from './chart';
 import { DevicesPanel } from './devices_panel';
 import { Confirm } from './dialog';
 import { MarketPanel } from './market_panel';
+import { PolicyPanel } from './policy_panel';
 import { TimelineView } from './timeline_view';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatPower } from './format';
@@ -39,6 +40,7 @@ interface Session {
   chart: StackChart | null;
   priceChart: PriceChart | null;
   devices: DevicesPanel;
+  policy: PolicyPanel;
 }
 
 let session: Session | null = null;
@@ -118,7 +120,7 @@ const panels = {
 
 function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   const live = new LiveSite({ onSite: OnSite, onMode: OnMode });
-  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel() };
+  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel(), policy: new PolicyPanel(who.role, () => void RefreshLists()) };
   const main = h(
     'main',
     { class: 'grid' },
@@ -129,6 +131,7 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
     panels.sources,
     panels.holds,
     session.devices.root,
+    session.policy.root,
     panels.decisions,
     who.role === 'admin' ? panels.audit : null,
   );
@@ -137,6 +140,7 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   RenderEventsPanel();
   RenderHoldsPanel();
   RenderHeader('connecting');
+  void session.policy.Load();
   live.Start();
 }
 

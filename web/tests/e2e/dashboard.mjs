@@ -5,8 +5,8 @@
 // in the audit log; each domain's draw and each group's breakeven are the
 // API's; the device table counts the fleet, drills down to a group and a
 // miner, and holds only the rows in view; the event's targets show on the
-// timeline; a viewer sees everything
-// and can act on nothing.
+// timeline; an admin's policy change is confirmed and audited; a viewer sees
+// everything and can act on nothing.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
 import { spawn, execFileSync } from 'node:child_process';
@@ -222,6 +222,20 @@ try {
   check('the event is in the audit log the admin sees', audited === true);
   check('the audit row names the operator', (await admin.page.textContent('#audit-table tr[data-action="event.create"]').catch(() => ''))?.includes('e2e operator'));
   check('the hold is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="override.set"]').count()) === 1));
+  // ---- The admin changes a policy parameter through the page, confirmed.
+  await admin.page.waitForSelector('#policy-table tr[data-param="reserve_fraction"]', { timeout: 10000 });
+  await admin.page.fill('#policy-reserve_fraction', '0.05');
+  await admin.page.click('#policy-set');
+  await admin.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the policy change asks for confirmation, naming it', (await admin.page.textContent('dialog#confirm')).includes('Reserve (share of headroom): 0 → 0.05'));
+  await admin.page.screenshot({ path: join(outDir, 'policy-confirm.png') });
+  check('nothing changes before the confirmation', (await api('GET', '/api/v1/policy')).json.in_force.reserve_fraction === 0);
+  await admin.page.click('#confirm-yes');
+  check('the API has the new reserve in force', await until(10000, async () => (await api('GET', '/api/v1/policy')).json.in_force.reserve_fraction === 0.05));
+  check('the page shows it in force', await until(10000, async () => (await admin.page.textContent('#policy-table tr[data-param="reserve_fraction"] .in-force')) === '0.05'));
+  check('the change is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="policy.set"]').count()) === 1));
+  check('the operator cannot change the policy', await op.page.isDisabled('#policy-set'));
+  check('the API refuses the operator\'s change', (await api('PUT', '/api/v1/policy', tokens.operator, { reserve_fraction: 0.1 })).status === 403);
   await admin.page.screenshot({ path: join(outDir, 'admin-audit.png'), fullPage: true });
 
   // ---- A viewer sees everything and can act on nothing.
@@ -236,6 +250,7 @@ try {
   check('the viewer\'s clear button is disabled', await viewer.page.isDisabled('#hold-table button.clear[data-group="s21"]'));
   check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
   check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
+  check('the viewer\'s policy button is disabled', await viewer.page.isDisabled('#policy-set'));
   check('the viewer sees the fleet\'s devices', await until(10000, async () => (await viewer.page.locator('#device-table .vrows .vrow[data-index]').count()) > 0));
   check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
   check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);

@@ -8,10 +8,12 @@
 
 #include "core/text/untrusted_text.h"
 #include "daemon/api.h"
+#include "daemon/api_devices.h"
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
 #include "daemon/reports.h"
 #include "daemon/web_assets.h"
+#include "dispatch/operating_point.h"
 #include "dispatch/reason.h"
 #include "storage/token.h"
 
@@ -149,6 +151,17 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
   }
   json targets = json::object();
   for (const auto& [state, n] : s.targets) targets[state] = n;
+  // Each miner group's breakeven at the hashprice in force, as the
+  // strike-price baseline reckons it (BreakevenIndexPrice).
+  json groups = json::array();
+  for (std::size_t g = 0; s.site && g < s.site->miners.size(); ++g) {
+    const MinerGroup& m = s.site->miners[g];
+    groups.push_back(
+        {{"name", m.name},
+         {"j_per_th", m.model.power.value() / m.model.hashrate.value()},
+         {"breakeven_usd_per_mwh",
+          BreakevenIndexPrice(*s.site, m, UsdPerTerahashDay(s.hashprice_usd_per_th_day)).value()}});
+  }
   json j{{"loop", s.loop},
          {"miners", s.miners},
          {"ticks", s.ticks},
@@ -159,7 +172,8 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
          {"hashprice_usd_per_th_day", s.hashprice_usd_per_th_day},
          {"safe_action", s.safe_action.empty() ? json(nullptr) : json(s.safe_action)},
          {"sources", sources},
-         {"targets", targets}};
+         {"targets", targets},
+         {"groups", groups}};
   if (s.last) {
     const TickReport& r = *s.last;
     const std::optional<Watts> drawing = r.site_meter ? r.site_meter : std::optional<Watts>(r.expected_facility);
@@ -182,6 +196,13 @@ json OverrideJson(const GroupOverride& o, UtcTime now) {
               {"active", o.ActiveAt(now)}};
 }
 
+// A Prometheus label value: backslash, double quote and newline escaped.
+std::string LabelValue(std::string_view text) {
+  std::string out;
+  for (char c : text) out += (c == '"' || c == '\\') ? std::string("\\") + c : c == '\n' ? std::string("\\n") : std::string(1, c);
+  return out;
+}
+
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
 
 }  // namespace
@@ -191,15 +212,24 @@ ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard
     : store_(store), site_(std::move(site)), clock_(std::move(clock)), live_(live), web_(web) {}
 
 std::string ApiHandler::SiteBody(UtcTime now, bool compact) {
+  const std::optional<LiveState> live = live_ ? std::optional<LiveState>(live_->Read()) : std::nullopt;
+  const std::vector<Watts>* draws = live && live->last ? &live->last->domains : nullptr;
   json domains = json::array();
-  for (const auto& [name, w] : site_.domain_limits_w) domains.push_back({{"name", name}, {"limit_w", w}});
+  for (std::size_t d = 0; d < site_.domain_limits_w.size(); ++d) {
+    const auto& [name, limit] = site_.domain_limits_w[d];
+    const bool drawn = draws && d < draws->size();
+    domains.push_back({{"name", name},
+                       {"limit_w", limit},
+                       {"draw_w", drawn ? json((*draws)[d].value()) : json(nullptr)},
+                       {"headroom_w", drawn ? json(limit - (*draws)[d].value()) : json(nullptr)}});
+  }
   const json j{{"name", site_.name},
                {"site_file", site_.site_file},
                {"interconnect_w", site_.interconnect_w},
                {"domains", domains},
                {"started", FormatUtc(site_.started)},
                {"now", FormatUtc(now)},
-               {"live", live_ ? LiveJson(live_->Read(), now, site_.interconnect_w) : json(nullptr)}};
+               {"live", live ? LiveJson(*live, now, site_.interconnect_w) : json(nullptr)}};
   return compact ? j.dump(-1, ' ', false, json::error_handler_t::replace) : Dump(j);
 }
 
@@ -300,6 +330,17 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!token) return denied;
     return Reply(200, json{{"id", token->id}, {"role", RoleName(token->role)}, {"label", token->label}});
   }
+  if (path == "/api/v1/devices") {
+    if (auto no = only({"GET", "HEAD"})) return *no;
+    // Each miner's address is a map of the site's network: a viewer's token.
+    ApiReply denied;
+    if (!Authorize(request, Role::kViewer, &denied)) return denied;
+    Result<DevicesQuery> q = ParseDevicesQuery(query, site_.groups);
+    if (!q.ok()) return ErrorOf(q.status());
+    const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
+    if (!devices) return Error(503, "no control loop has swept the fleet yet: no devices to list");
+    return {200, "application/json", DevicesJson(*devices, *q, site_.groups)};
+  }
   if (path == "/api/v1/ticks") {
     if (auto no = only({"GET", "HEAD"})) return *no;
     Result<std::size_t> limit = Limit(query);
@@ -354,8 +395,15 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!limit.ok()) return ErrorOf(limit.status());
     Result<std::vector<EventRow>> events = store_.Events(*limit);
     if (!events.ok()) return ErrorOf(events.status());
+    const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
     json list = json::array();
-    for (const EventRow& e : *events) list.push_back(EventJson(e, now));
+    for (const EventRow& e : *events) {
+      list.push_back(EventJson(e, now));
+      // An event in force: how far its commands have got.
+      if (devices && e.ActiveAt(now)) {
+        list.back()["targets"] = TargetsSince(*devices, e.spec.start.value_or(e.created));
+      }
+    }
     return Reply(200, json{{"events", list}});
   }
   if (path == "/api/v1/events/preview") {
@@ -615,9 +663,7 @@ ApiReply ApiHandler::Metrics() {
   gauge("mullet_site_limit_watts", "The site's power limits from its file: the interconnect and each domain.");
   out += "mullet_site_limit_watts{domain=\"interconnect\"} " + fmt::format("{}", site_.interconnect_w) + "\n";
   for (const auto& [name, w] : site_.domain_limits_w) {
-    std::string label;
-    for (char c : name) label += (c == '"' || c == '\\') ? std::string("\\") + c : c == '\n' ? std::string("\\n") : std::string(1, c);
-    out += "mullet_site_limit_watts{domain=\"" + label + "\"} " + fmt::format("{}", w) + "\n";
+    out += "mullet_site_limit_watts{domain=\"" + LabelValue(name) + "\"} " + fmt::format("{}", w) + "\n";
   }
   std::size_t active = 0;
   if (Result<std::vector<EventRow>> events = store_.Events(kMaxListed); events.ok()) {
@@ -656,6 +702,11 @@ ApiReply ApiHandler::Metrics() {
       out += "mullet_tier_power_watts{tier=\"batch\"} " + number(r.batch.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"mining\"} " + number(r.mining.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
+      gauge("mullet_domain_power_watts", "Expected facility power under each power domain after the last tick's commands (its children's included).");
+      for (std::size_t d = 0; d < site_.domain_limits_w.size() && d < r.domains.size(); ++d) {
+        out += "mullet_domain_power_watts{domain=\"" + LabelValue(site_.domain_limits_w[d].first) + "\"} " +
+               number(r.domains[d].value()) + "\n";
+      }
       gauge("mullet_batch_gpus", "GPUs of the batch queue the policy lets run this tick.");
       out += "mullet_batch_gpus " + std::to_string(r.batch_gpus) + "\n";
       double sla_usd = 0;

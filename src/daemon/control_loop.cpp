@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dispatch/contract.h"
+#include "dispatch/domain_draw.h"
 #include "dispatch/memory_json.h"
 #include "dispatch/reason.h"
 #include "daemon/policy_params.h"
@@ -565,6 +566,7 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
   report.batch = alloc_.batch_facility;
   report.mining = alloc_.mining_facility;
   report.unexplained = alloc_.unexplained_facility;
+  report.domains = DomainDraw(site_, alloc_);
   for (const MinerSetpoint& m : alloc_.miners) {
     report.running.push_back(m.running);
     report.reasons.emplace_back(ReasonName(m.reason));

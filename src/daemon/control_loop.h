@@ -119,6 +119,7 @@ struct TickReport {
   std::vector<int> deferred;         // per group, units the plan could not move this tick
   // The policy's expected facility draw by tier, and each group's setpoint.
   Watts firm{0}, batch{0}, mining{0}, unexplained{0};
+  std::vector<Watts> domains;        // expected facility draw under each power domain, site.domains order (domain_draw.h)
   std::vector<int> running;          // per group, units the policy wants hashing
   std::vector<std::string> reasons;  // per group, why (dispatch/reason.h)
   std::vector<int> held;             // per group, an operator's override in force: its max_running; -1 none

@@ -117,6 +117,41 @@ void UpdateTarget(const Site& site, UtcTime now, MinerRecord* r) {
   if (r->target == TargetState::kConfirmed || !ramping) r->target = TargetState::kDrifted;
 }
 
+std::string_view DeviceStateName(DeviceState s) {
+  switch (s) {
+    case DeviceState::kHashing:
+      return "hashing";
+    case DeviceState::kSleeping:
+      return "sleeping";
+    case DeviceState::kRamping:
+      return "ramping";
+    case DeviceState::kUnreachable:
+      return "unreachable";
+    case DeviceState::kFaulty:
+      return "faulty";
+  }
+  return "faulty";
+}
+
+std::optional<DeviceState> ParseDeviceState(std::string_view text) {
+  for (std::size_t i = 0; i < kDeviceStates; ++i) {
+    if (text == DeviceStateName(static_cast<DeviceState>(i))) return static_cast<DeviceState>(i);
+  }
+  return std::nullopt;
+}
+
+DeviceState DeviceStateOf(const Site& site, const MinerRecord& r, UtcTime now) {
+  if (!r.answered) return DeviceState::kUnreachable;
+  const std::optional<bool> measured = MeasuredHashing(site, r);
+  // A command within its ramp, not yet measured done: on its way.
+  if ((RampingDown(site, r, now) && measured != false) || (RampingUp(site, r, now) && measured != true)) {
+    return DeviceState::kRamping;
+  }
+  if (!measured) return DeviceState::kFaulty;
+  if (*measured) return DeviceState::kHashing;
+  return r.command == MinerRecord::Command::kHash ? DeviceState::kFaulty : DeviceState::kSleeping;
+}
+
 Watts RampTail(const Site& site, const MinerRecord& r, UtcTime now) {
   if (!r.answered || !RampingDown(site, r, now) || !MeasuredHashing(site, r).value_or(false)) return Watts(0);
   return LastKnown(site, r);

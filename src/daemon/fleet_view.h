@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "core/time/calendar.h"
@@ -41,6 +42,18 @@ std::optional<TargetState> ParseTargetState(std::string_view text);
 // A miner measured hashing: a reported hashrate above this share of its
 // model's nameplate. Below it, a miner is asleep (or at the tail of a ramp).
 inline constexpr double kHashingShare = 0.1;
+
+// What a miner is doing, as the dashboard counts it (GET /api/v1/devices):
+//   hashing      measured hashing (above kHashingShare of its nameplate)
+//   sleeping     measured asleep: told to, or found so (someone else's decision)
+//   ramping      commanded within its group's ramp and not yet measured doing it
+//   unreachable  did not answer the last sweep
+//   faulty       answers, but told to hash and not hashing after its ramp, or
+//                reports no hashrate at all
+enum class DeviceState { kHashing, kSleeping, kRamping, kUnreachable, kFaulty };
+inline constexpr std::size_t kDeviceStates = 5;
+std::string_view DeviceStateName(DeviceState s);  // "hashing", ...
+std::optional<DeviceState> ParseDeviceState(std::string_view text);
 
 struct MinerRecord {
   std::size_t group = 0;  // index into site.miners
@@ -69,6 +82,10 @@ void RecordReading(const Site& site, bool answered, std::optional<Watts> power,
 // unavailable while it does not answer. A target still dispatching (a
 // restart between the store and the command) is drifted: sent again.
 void UpdateTarget(const Site& site, UtcTime now, MinerRecord* record);
+
+// What `record` is doing at `now` (DeviceState), from its last sweep and
+// the command it was last given.
+DeviceState DeviceStateOf(const Site& site, const MinerRecord& record, UtcTime now);
 
 // The IT draw of a unit told to sleep that is still ramping down and was
 // measured hashing: the tail of a ramp already committed. Zero otherwise

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "daemon/control_loop.h"
+#include "daemon/device_snapshot.h"
 #include "daemon/preview.h"
 
 namespace mullet {
@@ -41,6 +42,9 @@ struct LiveState {
   std::shared_ptr<const PreviewBasis> basis;  // the last tick's, for a dry run of an event
   const Site* site = nullptr;                 // the site the loop runs (lives as long as the daemon)
   PolicyKind policy = PolicyKind::kMullet;
+  // Each miner after the last tick or confirm read, for /api/v1/devices;
+  // none before the first tick. Immutable: readers share it without a lock.
+  std::shared_ptr<const DeviceSnapshot> devices;
 };
 
 class LiveBoard {

@@ -8,6 +8,15 @@
 #include "dispatch/reason.h"
 
 namespace mullet {
+namespace {
+
+std::vector<std::string> NamesOf(const FleetIo& fleet) {
+  std::vector<std::string> names(fleet.size());
+  for (std::size_t i = 0; i < names.size(); ++i) names[i] = fleet.name(i);
+  return names;
+}
+
+}  // namespace
 
 LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::unique_ptr<FleetIo> fleet,
                        std::vector<std::size_t> groups, LoopRunnerOptions options, LiveBoard& board,
@@ -19,7 +28,8 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
       loop_(site, *store_, *fleet_, std::move(groups), options_.loop),
       board_(board),
       log_(log),
-      clock_(std::move(clock)) {
+      clock_(std::move(clock)),
+      devices_(NamesOf(*fleet_)) {
   state_.loop = true;
   state_.site = &site_;
   state_.policy = options_.loop.policy;
@@ -148,6 +158,7 @@ void LoopRunner::ConfirmInFlight() {
   }
   if (c->read == 0) return;
   state_.targets = c->targets;
+  state_.devices = devices_.Take(site_, loop_.records(), clock_());
   if (c->site_meter && state_.last) state_.last->site_meter = c->site_meter;
   board_.Publish(state_);
   if (c->in_flight == 0 && c->confirmed > 0) {
@@ -237,6 +248,7 @@ void LoopRunner::Publish(const Result<TickReport>& tick, double seconds) {
   state_.basis = loop_.basis();
   state_.last_error.clear();
   state_.targets = r.targets;
+  state_.devices = devices_.Take(site_, loop_.records(), now);
   // The fleet and the meter have no safe action of their own: a silent
   // miner counts at its last known power and the policy plans on its model
   // without a meter, both on the safe side. They are stale, loudly, when

@@ -102,6 +102,7 @@ class LoopRunner {
   std::ostream& log_;
   Clock clock_;
   LiveState state_;
+  DeviceSnapshots devices_;  // builds state_.devices
   std::optional<Watts> last_cap_;
   std::string last_alert_;  // the last tick's TickReport::four_cp_alert
   bool had_sla_ = false;    // the last tick had an SLA event

@@ -41,7 +41,8 @@ std::string_view OpenApiDocument() {
           "created": {"type": "string", "format": "date-time"},
           "created_by": {"type": "string"},
           "cancelled": {"type": "string", "format": "date-time", "nullable": true},
-          "active": {"type": "boolean"}
+          "active": {"type": "boolean"},
+          "targets": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "in GET /api/v1/events, for an event in force: the miners commanded since it began, by target state (dispatching, dispatched, confirmed, drifted, unavailable)"}
         }
       },
       "FourCpAlert": {
@@ -70,12 +71,23 @@ std::string_view OpenApiDocument() {
   },
   "paths": {
     "/healthz": {"get": {"summary": "200 `ok` while the daemon serves", "responses": {"200": {"description": "ok"}}}},
-    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_site_power_watts (metered), mullet_site_expected_watts, mullet_site_cap_watts, mullet_tier_power_watts{tier}, mullet_miners{state}, mullet_targets{state}, mullet_tick_duration_seconds, mullet_ticks_total, mullet_source_age_seconds{source}, mullet_source_stale{source}, mullet_power_price_usd_per_mwh, mullet_hashprice_usd_per_th_day, mullet_events_active, mullet_four_cp_alert, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
+    "/metrics": {"get": {"summary": "Prometheus text: mullet_up, mullet_site_limit_watts{domain}, mullet_domain_power_watts{domain} (expected, children included), mullet_site_power_watts (metered), mullet_site_expected_watts, mullet_site_cap_watts, mullet_tier_power_watts{tier}, mullet_miners{state}, mullet_targets{state}, mullet_tick_duration_seconds, mullet_ticks_total, mullet_source_age_seconds{source}, mullet_source_stale{source}, mullet_power_price_usd_per_mwh, mullet_hashprice_usd_per_th_day, mullet_events_active, mullet_four_cp_alert, mullet_uptime_seconds, mullet_api_replies_total{code}", "responses": {"200": {"description": "metrics"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.0"}}}},
-    "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and domain limits (W); `live`: the control loop's last tick (metered and expected power, the cap in force, headroom, power by tier, miners answering, commands sent, targets by state, SLA events with their cost and the GPUs capped), the price and hashprice it acts on and each source's age", "responses": {"200": {"description": "the site"}}}},
+    "/api/v1/site": {"get": {"summary": "the site: name, file, interconnect and power domains (W): each domain's limit_w, and draw_w (the facility power the last tick expects under it, its child domains included; no domain is metered apart) and headroom_w (limit_w minus draw_w; both null before the first tick); `live`: the control loop's last tick (metered and expected power, the cap in force, headroom, power by tier, miners answering, commands sent, targets by state, SLA events with their cost and the GPUs capped), the price and hashprice it acts on, each miner group's J/TH and breakeven index price at that hashprice (`groups[].breakeven_usd_per_mwh`: hashprice x uptime x (1 - pool fee) / (0.024 x J/TH x PUE), less the contract's adder), and each source's age", "responses": {"200": {"description": "the site"}}}},
     "/api/v1/stream": {"get": {"summary": "the site as /api/v1/site shows it, pushed as server-sent events (text/event-stream): `event: site` with the JSON on one data line, first at once and then each time the control loop publishes (a tick, a confirm read); a comment line after 15 s of quiet. A read: needs no token. At most 16 streams at once", "responses": {"200": {"description": "the stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "503": {"description": "too many open streams"}}}},
     "/api/v1/reasons": {"get": {"summary": "every reason code a decision may carry, with its meaning in words", "responses": {"200": {"description": "{\"reasons\": {code: meaning}}"}}}},
     "/api/v1/whoami": {"get": {"summary": "the token presented: its id, role (viewer, operator, admin) and label; how the dashboard knows what its user may do", "security": [{"bearer": []}], "responses": {"200": {"description": "id, role, label"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+    "/api/v1/devices": {"get": {
+      "summary": "the fleet miner by miner, a page at a time, as the control loop last saw it (after its last tick or confirm read): `total` miners that match the filters; each group's units and its miners by state (hashing, sleeping, ramping, unreachable, faulty: answers but is told to hash and is not after its ramp, or reports no hashrate); and the page, in fleet order: index, name (address), group, state, power_w and hashrate_th_s as last reported (null: none), target (dispatching, dispatched, confirmed, drifted, unavailable; null: never commanded), command (sleep, hash, null) and commanded_at. Needs a viewer's token (each miner's address is a map of the site's network)",
+      "security": [{"bearer": []}],
+      "parameters": [
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100000000, "default": 0}, "description": "matching miners to skip"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+        {"name": "group", "in": "query", "schema": {"type": "string"}, "description": "a miner group of the site, by name"},
+        {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["hashing", "sleeping", "ramping", "unreachable", "faulty"]}}
+      ],
+      "responses": {"200": {"description": "as_of, total, offset, limit, groups (name, units, seen, counts by state), devices"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "503": {"description": "no control loop has swept the fleet yet"}}
+    }},
     "/api/v1/ticks": {"get": {"summary": "the control loop's ticks, newest first: telemetry (metered, expected, cap, tiers), each miner group's decision with its reason code, and each firm tenant's SLA event (demand, served, GPUs capped, cap, cost)", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}], "responses": {"200": {"description": "ticks"}, "400": {"$ref": "#/components/responses/BadRequest"}}}},
     "/api/v1/targets": {"get": {"summary": "the miners' targets (desired sleep or hash) by state: dispatching, dispatched, confirmed (measured), drifted (sent again), unavailable (not answering)", "parameters": [{"name": "state", "in": "query", "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}], "responses": {"200": {"description": "counts by state and the first `limit` targets"}}}},
     "/api/v1/events": {

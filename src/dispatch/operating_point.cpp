@@ -17,6 +17,10 @@ UsdPerMegawattHour ValuePerMegawattHour(const MinerGroup& g, const MinerPoint& p
 
 MinerPoint NameplatePoint(const MinerGroup& g) { return {g.model.power, g.model.hashrate, false}; }
 
+UsdPerMegawattHour BreakevenIndexPrice(const Site& site, const MinerGroup& g, UsdPerTerahashDay hashprice) {
+  return ValuePerMegawattHour(g, NameplatePoint(g), hashprice, site.cooling.Pue(g.cooling)) - site.contract.adder;
+}
+
 Usd ProfitPerHour(const MinerGroup& g, const MinerPoint& p, UsdPerTerahashDay hashprice,
                   UsdPerMegawattHour marginal_price, double pue) {
   return RevenuePerHour(g, p, hashprice) - CostOf(EnergyOver(p.power * pue, Hours(1)), marginal_price);

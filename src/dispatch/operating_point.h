@@ -25,6 +25,13 @@ UsdPerMegawattHour ValuePerMegawattHour(const MinerGroup& g, const MinerPoint& p
 // Nameplate point of the group's model.
 MinerPoint NameplatePoint(const MinerGroup& g);
 
+// The index price at which the group at nameplate just pays for its power:
+// hashprice x uptime x (1 - pool fee) / (0.024 x J/TH x PUE) per MWh
+// (economics.md §1.5), less the contract's adder on each MWh bought. The
+// strike-price baseline's strike where a group sets none, and the
+// dashboard's breakeven line of each group.
+UsdPerMegawattHour BreakevenIndexPrice(const Site& site, const MinerGroup& g, UsdPerTerahashDay hashprice);
+
 // The most profitable point among nameplate, the firmware's profiles and, with
 // a power-target range, the curve's optimum in that range
 // (h = h_nom (p / p_nom)^(1 - k), profit a p^(1-k) - c p is largest at

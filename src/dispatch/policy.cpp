@@ -298,9 +298,7 @@ MiningWish WishStrike(const Site& site, const MinerGroup& g, MinerGroupState& st
   MiningWish w;
   w.point = NameplatePoint(g);
   // Without a strike of its own, a group's strike is its breakeven index price.
-  const UsdPerMegawattHour strike =
-      g.strike_price.value_or(ValuePerMegawattHour(g, w.point, s.hashprice, site.cooling.Pue(g.cooling)) -
-                              site.contract.adder);
+  const UsdPerMegawattHour strike = g.strike_price.value_or(BreakevenIndexPrice(site, g, s.hashprice));
   const bool below = s.price <= strike;
   const bool on = st.strike_on;
   // Foreman-style hysteresis in time: change state at the start of the

@@ -21,7 +21,9 @@
 #include <thread>
 
 #include "daemon/openapi.h"
+#include "daemon/steady_fleet.h"
 #include "dispatch/reason.h"
+#include "dispatch/test_sites.h"
 #include "storage/sqlite_store.h"
 
 namespace mullet {
@@ -250,7 +252,8 @@ TEST_F(ApiTest, TheOpenApiDocumentDescribesEveryRoute) {
                                           "/api/v1/overrides", "/api/v1/overrides/{group}", "/api/v1/policy",
                                           "/api/v1/stream", "/api/v1/reasons", "/api/v1/whoami",
                                           "/api/v1/four-cp-alerts", "/api/v1/four-cp-alerts/{id}",
-                                          "/api/v1/reports", "/reports/{name}/report.html"}));
+                                          "/api/v1/reports", "/reports/{name}/report.html",
+                                          "/api/v1/devices"}));
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/openapi.json").body), doc);
 }
 
@@ -460,6 +463,63 @@ TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {
   EXPECT_EQ(after["site_file"]["reserve_fraction"], 0.0);
   EXPECT_EQ(after["set_by_operator"], true);
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/audit", "", admin_).body)["audit"][0]["action"], "policy.set");
+}
+
+// Two halls, PUE 1.25, one tick of the always-on policy: hall-a carries 40
+// S21 at 3,500 W, 175,000 W; hall-b's 100 kW fits floor(100,000 / (3,050 x
+// 1.25)) = 26 of its 40 S19j Pro, 99,125 W. The site serves each hall's draw
+// and headroom, and /metrics each draw; and each group's breakeven price.
+TEST_F(ApiTest, EachPowerDomainsDrawAndHeadroomAreServedFromTheLastTick) {
+  Site site;
+  site.name = "two halls";
+  site.interconnect = Megawatts(1);
+  site.cooling.pue_air = 1.25;
+  for (auto [name, limit] : {std::pair{"hall-a", 200e3}, std::pair{"hall-b", 100e3}}) {
+    PowerDomain d;
+    d.name = name;
+    d.limit = Watts(limit);
+    site.domains.push_back(d);
+  }
+  site.miners.push_back(testing_sites::Group("s21", "S21", 40, 0));
+  site.miners.push_back(testing_sites::Group("s19jpro", "S19j Pro", 40, 1));
+  SteadyFleet fleet(site);
+  LoopOptions o;
+  o.policy = PolicyKind::kAlwaysOn;
+  ControlLoop loop(site, *store_, fleet, fleet.Groups(), o);
+  const Result<TickReport> tick = loop.Tick(now_, LoopSignals{UsdPerMegawattHour(30), UsdPerTerahashDay(0.05)});
+  ASSERT_TRUE(tick.ok()) << tick.status().message();
+  LiveBoard board;
+  LiveState state;
+  state.loop = true;
+  state.last = *tick;
+  state.site = &site;
+  state.hashprice_usd_per_th_day = 0.05;
+  SiteView view = site_;
+  view.domain_limits_w = {{"hall-a", 200e3}, {"hall-b", 100e3}};
+  ApiHandler handler(*store_, view, [this] { return now_; }, &board);
+  const auto get = [&](const char* target) { return handler.Handle(ApiRequest{"GET", target, "", "", ""}).body; };
+  // Before the first tick, a domain has its limit alone.
+  EXPECT_EQ(json::parse(get("/api/v1/site"))["domains"][0]["draw_w"], nullptr);
+  board.Publish(state);
+  const json domains = json::parse(get("/api/v1/site"))["domains"];
+  ASSERT_EQ(domains.size(), 2u);
+  EXPECT_EQ(domains[0]["name"], "hall-a");
+  EXPECT_DOUBLE_EQ(domains[0]["draw_w"].get<double>(), 175'000);
+  EXPECT_DOUBLE_EQ(domains[0]["headroom_w"].get<double>(), 25'000);
+  EXPECT_DOUBLE_EQ(domains[1]["limit_w"].get<double>(), 100'000);
+  EXPECT_DOUBLE_EQ(domains[1]["draw_w"].get<double>(), 99'125);
+  EXPECT_DOUBLE_EQ(domains[1]["headroom_w"].get<double>(), 875);
+  // Each group's breakeven: hashprice x 1e6 / (24 x J/TH x PUE) USD/MWh,
+  // no pool fee, always up, no adder (economics.md §1.5).
+  const json groups = json::parse(get("/api/v1/site"))["live"]["groups"];
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0]["name"], "s21");
+  EXPECT_DOUBLE_EQ(groups[0]["j_per_th"].get<double>(), 17.5);
+  EXPECT_NEAR(groups[0]["breakeven_usd_per_mwh"].get<double>(), 0.05 * 1e6 / (24 * 17.5 * 1.25), 1e-9);
+  EXPECT_NEAR(groups[1]["breakeven_usd_per_mwh"].get<double>(), 0.05 * 1e6 / (24 * 30.5 * 1.25), 1e-9);
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-a\"} 175000\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-b\"} 99125\n"), std::string::npos) << metrics;
 }
 
 // ---- Over real HTTP.

@@ -71,6 +71,36 @@ TEST(ObserveTest, EachMinerIsCountedOnceAndASilentOneNeverAtZero) {
   EXPECT_EQ(o.miners[1].hashing, 0);
 }
 
+TEST(DeviceStateTest, EachMinerIsHashingSleepingRampingUnreachableOrFaultyByWhatWasMeasured) {
+  const Site site = TwoGroupSite();
+  const UtcTime now = At("2026-12-02T12:00:00Z");
+  using C = MinerRecord::Command;
+  using S = DeviceState;
+  const auto ago = [&](int s) { return std::optional<UtcTime>(now - std::chrono::seconds(s)); };
+  const struct {
+    MinerRecord record;
+    DeviceState state;
+  } cases[] = {
+      {Rec(0, C::kNone, std::nullopt, true, 3050, 100), S::kHashing},  // as found
+      {Rec(0, C::kHash, ago(10), true, 800, 5), S::kRamping},          // woken 10 s ago, 5 of 100 TH/s
+      {Rec(0, C::kHash, ago(10), true, 3050, 100), S::kHashing},       // woken, already measured hashing
+      {Rec(0, C::kHash, ago(400), true, 15, 0), S::kFaulty},           // told to hash 400 s ago (ramp 300 s)
+      {Rec(0, C::kSleep, ago(30), true, 2900, 90), S::kRamping},       // told to sleep 30 s ago (ramp 60 s)
+      {Rec(0, C::kSleep, ago(30), true, 20, 0), S::kSleeping},         // and already asleep
+      {Rec(0, C::kSleep, ago(120), true, 3050, 100), S::kHashing},     // past its ramp, still hashing (drifted)
+      {Rec(0, C::kNone, std::nullopt, true, 15, 0), S::kSleeping},      // found asleep: not ours, not faulty
+      {Rec(1, C::kNone, std::nullopt, true, 3500, std::nullopt), S::kFaulty},  // answers without a hashrate
+      {Rec(1, C::kSleep, ago(10), false, std::nullopt, std::nullopt), S::kUnreachable},
+  };
+  for (std::size_t i = 0; i < std::size(cases); ++i) {
+    EXPECT_EQ(DeviceStateName(DeviceStateOf(site, cases[i].record, now)), DeviceStateName(cases[i].state)) << "case " << i;
+  }
+  for (std::size_t s = 0; s < kDeviceStates; ++s) {
+    EXPECT_EQ(ParseDeviceState(DeviceStateName(static_cast<DeviceState>(s))), static_cast<DeviceState>(s));
+  }
+  EXPECT_EQ(ParseDeviceState("asleep"), std::nullopt);
+}
+
 TEST(ObserveTest, ASilentSweepKeepsTheLastKnownPowerAndAHashrateAloneImpliesOne) {
   const Site site = TwoGroupSite();
   MinerRecord r;

@@ -50,6 +50,8 @@ export interface LiveJson {
   safe_action: string | null;
   sources: Record<string, SourceJson>;
   targets: Record<string, number>;
+  // Each miner group's breakeven index price at the hashprice in force.
+  groups?: { name: string; j_per_th: number; breakeven_usd_per_mwh: number }[];
   tick?: TickJson;
 }
 
@@ -57,7 +59,9 @@ export interface SiteJson {
   name: string;
   site_file: string;
   interconnect_w: number;
-  domains: { name: string; limit_w: number }[];
+  // Each power domain's limit and, once the loop has ticked, the facility
+  // power the tick expects under it (its child domains included).
+  domains: { name: string; limit_w: number; draw_w?: number | null; headroom_w?: number | null }[];
   started: string;
   now: string;
   live: LiveJson | null;
@@ -76,6 +80,8 @@ export interface EventJson {
   created_by: string;
   cancelled: string | null;
   active: boolean;
+  // An event in force: miners commanded since it began, by target state.
+  targets?: Record<string, number>;
 }
 
 export interface PreviewJson {
@@ -113,4 +119,35 @@ export interface OverrideJson {
   created: string;
   created_by: string;
   active: boolean;
+}
+
+export type DeviceState = 'hashing' | 'sleeping' | 'ramping' | 'unreachable' | 'faulty';
+
+export interface DeviceJson {
+  index: number;
+  name: string;
+  group: string;
+  state: DeviceState;
+  power_w: number | null;
+  hashrate_th_s: number | null;
+  target: string | null;
+  command: 'sleep' | 'hash' | null;
+  commanded_at: string | null;
+}
+
+export interface DeviceGroupJson {
+  name: string;
+  units: number;
+  seen: number;
+  counts: Record<DeviceState, number>;
+}
+
+// GET /api/v1/devices: a page of the fleet, with every group's counts.
+export interface DevicesJson {
+  as_of: string;
+  total: number;
+  offset: number;
+  limit: number;
+  groups: DeviceGroupJson[];
+  devices: DeviceJson[];
 }

@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-import { StackedColumns, type Sample } from './history';
+import { PriceColumns, StackedColumns, type Sample } from './history';
 
 const kColors = {
   firm: '#3b6fb6',
@@ -70,5 +70,50 @@ export class StackChart {
 
   private Width(): number {
     return Math.max(280, this.host.clientWidth || 600);
+  }
+}
+
+// Each miner group's breakeven line, in the order the site lists them.
+const kBreakevenColors = ['#d08a1e', '#2e8b57', '#7a5cc2', '#3b6fb6', '#b3261e', '#5d5d5d'];
+
+// The power price over the last minutes, with each miner group's breakeven
+// at the hashprice of each tick: a group under the price line loses money
+// on each MWh it draws (before the policy's hysteresis).
+export class PriceChart {
+  private plot: uPlot | null = null;
+  private groups = '';
+
+  constructor(private readonly host: HTMLElement) {}
+
+  Update(samples: Sample[], groups: string[]): void {
+    if (samples.length < 2) {
+      if (!this.plot) this.host.textContent = 'The price chart starts at the second tick.';
+      return;
+    }
+    const data = PriceColumns(samples, groups) as uPlot.AlignedData;
+    if (this.plot && this.groups === groups.join('\n')) {
+      this.plot.setData(data);
+      return;
+    }
+    this.plot?.destroy();
+    this.host.textContent = '';
+    this.groups = groups.join('\n');
+    const usd = (_u: uPlot, v: number | null) => (v === null ? '–' : `${v.toFixed(2)} USD/MWh`);
+    this.plot = new uPlot(
+      {
+        width: Math.max(280, this.host.clientWidth || 400),
+        height: 180,
+        scales: { x: { time: true } },
+        axes: [{}, { label: 'USD/MWh', size: 60 }],
+        series: [
+          {},
+          { label: 'Power price', stroke: '#1b1b1b', width: 2, value: usd },
+          ...groups.map((g, k) => ({ label: `${g} breakeven`, stroke: kBreakevenColors[k % kBreakevenColors.length], width: 1.5, dash: [5, 4], value: usd })),
+        ],
+      },
+      data,
+      this.host,
+    );
+    window.addEventListener('resize', () => this.plot?.setSize({ width: Math.max(280, this.host.clientWidth || 400), height: 180 }));
   }
 }

@@ -9,8 +9,8 @@ export function DemoSite(): SiteJson {
     site_file: 'examples/demo_site.yaml',
     interconnect_w: 6e6,
     domains: [
-      { name: 'feeder-mining', limit_w: 4e6 },
-      { name: 'hall-ai', limit_w: 2e6 },
+      { name: 'feeder-mining', limit_w: 4e6, draw_w: 2_404_250, headroom_w: 1_595_750 },
+      { name: 'hall-ai', limit_w: 2e6, draw_w: 1_593_750, headroom_w: 406_250 },
     ],
     started: '2026-07-15T16:20:00Z',
     now: '2026-07-15T16:24:12Z',
@@ -30,6 +30,11 @@ export function DemoSite(): SiteJson {
         fleet: { source: '1000 miners', read_at: null, age_s: null, stale: false, error: null },
       },
       targets: { confirmed: 300, dispatched: 58 },
+      // 0.0512 x 1e6 / (24 x J/TH x 1.08) USD/MWh, no pool fee or adder.
+      groups: [
+        { name: 's21', j_per_th: 17.5, breakeven_usd_per_mwh: 112.8747795414462 },
+        { name: 's19xp', j_per_th: 21.5, breakeven_usd_per_mwh: 91.87482055699108 },
+      ],
       tick: {
         time: '2026-07-15T16:24:10Z',
         site_meter_w: 4_585_000,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DemoSite } from './fixtures';
-import { History, StackedColumns } from './history';
+import { History, PriceColumns, StackedColumns } from './history';
 
 describe('History', () => {
   it('KeepsOneSamplePerTickUpToItsCapacity', () => {
@@ -27,5 +27,24 @@ describe('History', () => {
     expect(unexplained).toEqual([3998]);
     expect(cap).toEqual([4000]);
     expect(metered).toEqual([4585]);
+  });
+
+  it('DrawsThePriceAndEachGroupsBreakevenAsTheDaemonServesIt', () => {
+    const h = new History();
+    const site = DemoSite();
+    h.Add(site);
+    site.live!.tick!.time = '2026-07-15T16:24:20Z';
+    site.live!.price_usd_per_mwh = 120;
+    site.live!.hashprice_usd_per_th_day = 0.06;
+    site.live!.groups = site.live!.groups!.map((g) => ({ ...g, breakeven_usd_per_mwh: (0.06 * 1e6) / (24 * g.j_per_th * 1.08) }));
+    h.Add(site);
+    const [t, price, s21, s19xp, gone] = PriceColumns(h.samples, ['s21', 's19xp', 'm60']);
+    expect(t).toHaveLength(2);
+    expect(price).toEqual([49.5, 120]);
+    // The served figure, not one worked out again here.
+    expect(s21[0]).toBe(112.8747795414462);
+    expect(s21[1]).toBeCloseTo((0.06 * 1e6) / (24 * 17.5 * 1.08), 9);
+    expect(s19xp[1]).toBeCloseTo((0.06 * 1e6) / (24 * 21.5 * 1.08), 9);
+    expect(gone).toEqual([null, null]);
   });
 });

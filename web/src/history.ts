@@ -12,6 +12,8 @@ export interface Sample {
   unexplained: number;
   capW: number;
   meteredW: number | null;
+  priceUsdPerMwh: number;
+  breakevens: Record<string, number>; // USD/MWh by miner group, at the tick's hashprice
 }
 
 export class History {
@@ -37,7 +39,22 @@ export class History {
 
 function ToSample(t: number, site: SiteJson): Sample {
   const tick = site.live!.tick!;
-  return { t, ...tick.tier_w, capW: tick.site_cap_w, meteredW: tick.site_meter_w };
+  const breakevens: Record<string, number> = {};
+  for (const g of site.live!.groups ?? []) breakevens[g.name] = g.breakeven_usd_per_mwh;
+  return { t, ...tick.tier_w, capW: tick.site_cap_w, meteredW: tick.site_meter_w, priceUsdPerMwh: site.live!.price_usd_per_mwh, breakevens };
+}
+
+// uPlot's columns of the price chart: time, the power price, then each
+// group's breakeven (USD/MWh), `groups` in order; null where a sample has
+// none for a group (it joined the site later).
+export function PriceColumns(samples: Sample[], groups: string[]): (number | null)[][] {
+  const cols: (number | null)[][] = [[], [], ...groups.map(() => [])];
+  for (const s of samples) {
+    cols[0].push(s.t);
+    cols[1].push(s.priceUsdPerMwh);
+    groups.forEach((g, k) => cols[2 + k].push(s.breakevens[g] ?? null));
+  }
+  return cols;
 }
 
 // uPlot's columns: time, then each tier stacked on those below it (kW), then

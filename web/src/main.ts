@@ -6,9 +6,15 @@ import './style.css';
 
 import { Api, ApiError, SetToken } from './api';
 import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, TickJson, WhoAmIJson } from './api_types';
-import { StackChart } from './chart';
+import { LoadBar } from './bars';
+import { PriceChart, StackChart } from './chart';
+import { DevicesPanel } from './devices_panel';
+import { Confirm } from './dialog';
+import { MarketPanel } from './market_panel';
+import { PolicyPanel } from './policy_panel';
+import { TimelineView } from './timeline_view';
 import { h, Replace } from './dom';
-import { ClockOf, FormatAge, FormatHashprice, FormatPower, FormatPrice } from './format';
+import { ClockOf, FormatAge, FormatPower } from './format';
 import { History } from './history';
 import { LiveSite, type LiveMode } from './live';
 import {
@@ -32,6 +38,9 @@ interface Session {
   meanings: Record<string, string>;
   history: History;
   chart: StackChart | null;
+  priceChart: PriceChart | null;
+  devices: DevicesPanel;
+  policy: PolicyPanel;
 }
 
 let session: Session | null = null;
@@ -97,6 +106,7 @@ const panels = {
   alerts: h('section', { class: 'alerts', 'aria-live': 'polite', id: 'alerts' }),
   stack: h('section', { class: 'panel wide', id: 'stack', 'aria-labelledby': 'stack-h' }),
   chart: h('div', { class: 'chart', id: 'chart' }),
+  priceChart: h('div', { class: 'chart', id: 'price-chart' }),
   market: h('section', { class: 'panel', id: 'market' }),
   events: h('section', { class: 'panel', id: 'events' }),
   sources: h('section', { class: 'panel', id: 'sources' }),
@@ -110,7 +120,7 @@ const panels = {
 
 function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   const live = new LiveSite({ onSite: OnSite, onMode: OnMode });
-  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null };
+  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel(), policy: new PolicyPanel(who.role, () => void RefreshLists()) };
   const main = h(
     'main',
     { class: 'grid' },
@@ -120,6 +130,8 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
     panels.events,
     panels.sources,
     panels.holds,
+    session.devices.root,
+    session.policy.root,
     panels.decisions,
     who.role === 'admin' ? panels.audit : null,
   );
@@ -128,6 +140,7 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   RenderEventsPanel();
   RenderHoldsPanel();
   RenderHeader('connecting');
+  void session.policy.Load();
   live.Start();
 }
 
@@ -164,6 +177,7 @@ function OnSite(site: SiteJson): void {
   if (tick !== session.lastTick) {
     session.lastTick = tick;
     void RefreshLists();
+    void session.devices.Refresh();
   }
 }
 
@@ -232,7 +246,7 @@ function RenderStack(site: SiteJson): void {
           { 'data-limit': l.name, 'data-w': l.w, class: l.drawW !== null && l.drawW > l.w ? 'over' : null },
           h('th', { scope: 'row' }, l.name, l.kind === 'domain' ? h('span', { class: 'help' }, ' (domain)') : null),
           h('td', { class: 'num' }, FormatPower(l.w)),
-          h('td', { class: 'num' }, l.drawW === null ? 'not served' : FormatPower(l.drawW)),
+          h('td', { class: 'num' }, l.drawW === null ? 'not yet' : FormatPower(l.drawW), l.drawW === null ? null : LoadBar(l.drawW, l.w, `${l.name}: ${FormatPower(l.drawW)} of ${FormatPower(l.w)}`)),
           h('td', { class: 'num' }, l.drawW === null ? '–' : FormatPower(l.w - l.drawW)),
         ),
       ),
@@ -261,21 +275,10 @@ function RenderStack(site: SiteJson): void {
 }
 
 function RenderMarket(site: SiteJson): void {
-  const live = site.live;
-  Replace(
-    panels.market,
-    h('h2', {}, 'Market'),
-    live
-      ? h(
-          'dl',
-          { class: 'summary' },
-          h('dt', {}, 'Power price'), h('dd', { id: 'price' }, FormatPrice(live.price_usd_per_mwh)),
-          h('dt', {}, 'Hashprice'), h('dd', { id: 'hashprice' }, FormatHashprice(live.hashprice_usd_per_th_day)),
-          h('dt', {}, 'Miners'), h('dd', {}, `${live.tick?.answered ?? 0} answering, ${live.tick?.silent ?? 0} silent of ${live.miners}`),
-          h('dt', {}, 'Ticks'), h('dd', {}, `${live.ticks} (${live.tick_errors} failed), last ${live.last_tick_s.toFixed(2)} s`),
-        )
-      : h('p', {}, 'No control loop runs.'),
-  );
+  if (!session) return;
+  if (!session.priceChart) session.priceChart = new PriceChart(panels.priceChart);
+  MarketPanel(panels.market, site, panels.priceChart);
+  session.priceChart.Update(session.history.samples, (site.live?.groups ?? []).map((g) => g.name));
 }
 
 function RenderSources(site: SiteJson): void {
@@ -447,6 +450,7 @@ function RenderEventList(events: EventJson[], now: string): void {
   const rows = ShapeEvents(events, now).slice(0, 10);
   Replace(
     panels.eventList,
+    TimelineView(events, now, session.site?.live?.tick?.pending ?? 0),
     rows.length === 0
       ? h('p', { class: 'help' }, 'No events.')
       : h(
@@ -561,30 +565,6 @@ function RenderHoldList(site: SiteJson, overrides: OverrideJson[]): void {
       ),
     ),
   );
-}
-
-// A modal question with the native <dialog>: focus stays inside, Escape
-// answers no, the confirming button is never the default one.
-function Confirm(title: string, body: (Node | null)[], yes: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ok = h('button', { type: 'button', id: 'confirm-yes', class: 'danger' }, yes);
-    const no = h('button', { type: 'button', id: 'confirm-no' }, 'Back');
-    const dialog = h('dialog', { id: 'confirm', 'aria-labelledby': 'confirm-h' }, h('h2', { id: 'confirm-h' }, title), ...body, h('div', { class: 'row' }, no, ok));
-    const done = (answer: boolean) => {
-      dialog.close();
-      dialog.remove();
-      resolve(answer);
-    };
-    ok.addEventListener('click', () => done(true));
-    no.addEventListener('click', () => done(false));
-    dialog.addEventListener('cancel', (ev) => {
-      ev.preventDefault();
-      done(false);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    no.focus();
-  });
 }
 
 ShowLogin();

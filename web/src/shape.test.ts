@@ -23,9 +23,16 @@ describe('ShapePowerStack', () => {
     expect(v.limits).toEqual([
       { name: 'interconnect', kind: 'interconnect', w: 6e6, drawW: 4_585_000 },
       { name: 'demand-response event', kind: 'event', w: 4e6, drawW: 4_585_000 },
-      { name: 'feeder-mining', kind: 'domain', w: 4e6, drawW: null },
-      { name: 'hall-ai', kind: 'domain', w: 2e6, drawW: null },
+      { name: 'feeder-mining', kind: 'domain', w: 4e6, drawW: 2_404_250 },
+      { name: 'hall-ai', kind: 'domain', w: 2e6, drawW: 1_593_750 },
     ]);
+  });
+
+  it('ShowsADomainsLimitAloneBeforeTheLoopServesItsDraw', () => {
+    const site = DemoSite();
+    site.domains[1].draw_w = null;
+    delete site.domains[0].draw_w;
+    expect(ShapePowerStack(site)!.limits.slice(2).map((l) => l.drawW)).toEqual([null, null]);
   });
 
   it('NeverDrawsHeadroomBelowZero', () => {
@@ -51,6 +58,15 @@ describe('ShapeAlerts', () => {
     expect(ShapeAlerts(site)).toEqual([{ level: 'warn', text: 'Within 50.0 kW of the demand-response event limit.' }]);
     site.live!.tick!.site_meter_w = 3_000_000;
     expect(ShapeAlerts(site)).toEqual([]);
+  });
+
+  it('SaysWhenADomainIsOverOrNearItsLimit', () => {
+    const site = DemoSite();
+    site.live!.tick!.site_meter_w = 3e6;
+    site.domains[1].draw_w = 1_990_000;
+    expect(ShapeAlerts(site)).toEqual([{ level: 'warn', text: 'Within 10.0 kW of the hall-ai limit.' }]);
+    site.domains[1].draw_w = 2_100_000;
+    expect(ShapeAlerts(site)).toEqual([{ level: 'critical', text: 'Over the hall-ai limit by 100.0 kW.' }]);
   });
 
   it('RaisesAStaleSourceAndTheSafeAction', () => {

@@ -18,8 +18,8 @@ export interface LimitView {
   name: string;
   kind: 'interconnect' | 'cap' | 'event' | 'domain';
   w: number;
-  // The draw against it when the API says it; domains' draws are not served
-  // (yet), so a domain shows its limit alone.
+  // The draw against it when the API says it: a domain's is the expected
+  // draw under it (no domain is metered apart); null before the first tick.
   drawW: number | null;
 }
 
@@ -68,7 +68,7 @@ export function ShapePowerStack(site: SiteJson): PowerStackView | null {
   if (tick.site_cap_w !== site.interconnect_w && tick.site_cap_w !== tick.dr_limit_w) {
     limits.push({ name: 'cap in force', kind: 'cap', w: tick.site_cap_w, drawW: drawing });
   }
-  for (const d of site.domains) limits.push({ name: d.name, kind: 'domain', w: d.limit_w, drawW: null });
+  for (const d of site.domains) limits.push({ name: d.name, kind: 'domain', w: d.limit_w, drawW: d.draw_w ?? null });
   return {
     tickTime: tick.time,
     tiers,

@@ -2,7 +2,11 @@
 // playwright-core) against `mullet serve --emulate`: the page loads and
 // streams; its power stack is /api/v1/site's numbers; an operator's event and
 // hold on a miner group, each confirmed in its dialog, change the site and are
-// in the audit log; a viewer sees everything and can act on nothing.
+// in the audit log; each domain's draw and each group's breakeven are the
+// API's; the device table counts the fleet, drills down to a group and a
+// miner, and holds only the rows in view; the event's targets show on the
+// timeline; an admin's policy change is confirmed and audited; a viewer sees
+// everything and can act on nothing.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
 import { spawn, execFileSync } from 'node:child_process';
@@ -118,6 +122,49 @@ try {
     check(`the cap is the API's ${tick.site_cap_w} W`, shown.cap === tick.site_cap_w, `page ${shown.cap}`);
     check('firm AI is the demo tenant (1.59 MW)', tick.tier_w.firm === 1593750, String(tick.tier_w.firm));
   }
+  // ---- Each power domain's draw and each group's breakeven, as the API serves them.
+  const domainsMatch = await until(15000, async () => {
+    const site = (await api('GET', '/api/v1/site')).json;
+    const shown = await op.page.evaluate(() => Object.fromEntries(
+      [...document.querySelectorAll('#limits tr[data-limit]')].map((r) => [r.getAttribute('data-limit'), r.querySelector('td:nth-child(3)').textContent]),
+    ));
+    const want = site.domains.map((d) => [d.name, d.draw_w]);
+    return want.length === 2 && want.every(([name, w]) => w !== null && shown[name]?.startsWith(w >= 1e6 ? (w / 1e6).toFixed(3) : (w / 1e3).toFixed(1))) ? want : null;
+  });
+  check('each domain shows its draw against its limit, as /api/v1/site serves it', domainsMatch !== null, JSON.stringify(domainsMatch));
+  check('each domain has a bar against its limit', (await op.page.locator('#limits tr[data-limit="hall-ai"] .loadbar').count()) === 1);
+  const breakevens = await until(10000, async () => {
+    const groups = (await api('GET', '/api/v1/site')).json.live?.groups ?? [];
+    const shown = await op.page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#breakevens tr[data-group]')].map((r) => [r.getAttribute('data-group'), Number(r.getAttribute('data-usd-per-mwh'))])));
+    return groups.length === 2 && groups.every((g) => Math.abs(shown[g.name] - g.breakeven_usd_per_mwh) < 1e-9) ? shown : null;
+  });
+  check('each group\'s breakeven is the API\'s', breakevens !== null, JSON.stringify(breakevens));
+  check('the price chart draws the price and a breakeven per group', await until(10000, async () => (await op.page.locator('#price-chart .u-legend .u-series').count()) === 4));
+
+  // ---- Devices: the fleet by state, a drill-down to a group, a virtualised table.
+  const fleetCounts = await until(15000, async () => {
+    const shown = await op.page.evaluate(() => [...document.querySelectorAll('#device-totals td[data-state]')].reduce((n, td) => n + Number(td.textContent.replace(/,/g, '')), 0));
+    return shown === 200 ? shown : null;
+  });
+  check('the device counts cover the 200 emulated miners', fleetCounts === 200, String(fleetCounts));
+  const devicesApi = (await api('GET', '/api/v1/devices?limit=1', tokens.viewer)).json;
+  check('the API counts 120 S21 and 80 S19 XP by state', devicesApi.groups.map((g) => g.seen).join() === '120,80', JSON.stringify(devicesApi.groups));
+  await op.page.click('#device-group-table button[data-group="s21"]');
+  check('a group drills down to its miners', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('s21') && (await op.page.textContent('#device-crumbs')).includes('120 shown')));
+  const rendered = await until(10000, async () => {
+    const rows = await op.page.evaluate(() => [...document.querySelectorAll('#device-table .vrows .vrow')].map((r) => r.querySelector('.vc1')?.textContent));
+    return rows.length > 0 && rows.every((g) => g === 's21') ? rows.length : null;
+  });
+  check('the table holds only the rows in view, all of the group', rendered !== null && rendered < 60, String(rendered));
+  await op.page.focus('#device-table');
+  await op.page.keyboard.press('End');
+  await op.page.keyboard.press('Enter');
+  check('End and Enter open the group\'s last miner', await until(10000, async () => (await op.page.textContent('#device-detail').catch(() => '')).includes('Index119')));
+  check('the last row is the 120th', (await op.page.getAttribute('#device-row-119', 'aria-rowindex')) === '120');
+  await op.page.locator('#devices').screenshot({ path: join(outDir, 'devices-s21.png') });
+  await op.page.click('#crumb-fleet');
+  check('the fleet crumb shows every miner again', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('200 shown')));
+
   check('each source is listed with its state', (await op.page.locator('#source-table tr[data-source]').count()) >= 3);
   check('decisions carry their reasons in words', await until(10000, async () => (await op.page.textContent('#decision-table').catch(() => ''))?.includes('miners at nameplate')));
   await op.page.screenshot({ path: join(outDir, 'operator.png'), fullPage: true });
@@ -137,6 +184,14 @@ try {
   check('it was made by the operator\'s token', events[0]?.created_by?.includes('e2e operator'), events[0]?.created_by);
   check('the page lists it as active', await until(10000, async () => (await op.page.textContent(`#event-table tr[data-event="${events[0]?.id}"] .state`).catch(() => '')) === 'active'));
   check('the site takes the event\'s cap (page)', await until(15000, async () => Number(await op.page.getAttribute('#cap', 'data-w')) === 1.9e6));
+  check('the timeline shows the event in force', await until(10000, async () => (await op.page.locator(`#event-timeline li[data-event="${events[0]?.id}"][data-status="active"]`).count()) === 1));
+  const progress = await until(20000, async () => {
+    const served = (await api('GET', '/api/v1/events')).json.events[0]?.targets;
+    const shown = await op.page.evaluate((id) => Object.fromEntries([...document.querySelectorAll(`#event-timeline li[data-event="${id}"] .tl-targets li`)].map((li) => [li.getAttribute('data-state'), Number(li.querySelector('.n').textContent)])), events[0]?.id);
+    return served?.confirmed > 0 && shown.confirmed > 0 ? { served, shown } : null;
+  });
+  check('the event\'s targets are confirmed as the fleet follows it', progress !== null, JSON.stringify(progress));
+  await op.page.locator('#events').screenshot({ path: join(outDir, 'event-timeline.png') });
   const metered = await until(20000, async () => {
     const tick = (await api('GET', '/api/v1/site')).json.live?.tick;
     return tick && tick.site_meter_w !== null && tick.site_meter_w <= 1.9e6 + 1 ? tick.site_meter_w : null;
@@ -167,6 +222,20 @@ try {
   check('the event is in the audit log the admin sees', audited === true);
   check('the audit row names the operator', (await admin.page.textContent('#audit-table tr[data-action="event.create"]').catch(() => ''))?.includes('e2e operator'));
   check('the hold is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="override.set"]').count()) === 1));
+  // ---- The admin changes a policy parameter through the page, confirmed.
+  await admin.page.waitForSelector('#policy-table tr[data-param="reserve_fraction"]', { timeout: 10000 });
+  await admin.page.fill('#policy-reserve_fraction', '0.05');
+  await admin.page.click('#policy-set');
+  await admin.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the policy change asks for confirmation, naming it', (await admin.page.textContent('dialog#confirm')).includes('Reserve (share of headroom): 0 → 0.05'));
+  await admin.page.screenshot({ path: join(outDir, 'policy-confirm.png') });
+  check('nothing changes before the confirmation', (await api('GET', '/api/v1/policy')).json.in_force.reserve_fraction === 0);
+  await admin.page.click('#confirm-yes');
+  check('the API has the new reserve in force', await until(10000, async () => (await api('GET', '/api/v1/policy')).json.in_force.reserve_fraction === 0.05));
+  check('the page shows it in force', await until(10000, async () => (await admin.page.textContent('#policy-table tr[data-param="reserve_fraction"] .in-force')) === '0.05'));
+  check('the change is in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action="policy.set"]').count()) === 1));
+  check('the operator cannot change the policy', await op.page.isDisabled('#policy-set'));
+  check('the API refuses the operator\'s change', (await api('PUT', '/api/v1/policy', tokens.operator, { reserve_fraction: 0.1 })).status === 403);
   await admin.page.screenshot({ path: join(outDir, 'admin-audit.png'), fullPage: true });
 
   // ---- A viewer sees everything and can act on nothing.
@@ -181,6 +250,8 @@ try {
   check('the viewer\'s clear button is disabled', await viewer.page.isDisabled('#hold-table button.clear[data-group="s21"]'));
   check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
   check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
+  check('the viewer\'s policy button is disabled', await viewer.page.isDisabled('#policy-set'));
+  check('the viewer sees the fleet\'s devices', await until(10000, async () => (await viewer.page.locator('#device-table .vrows .vrow[data-index]').count()) > 0));
   check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
   check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);
   await viewer.page.screenshot({ path: join(outDir, 'viewer-phone.png'), fullPage: true });

@@ -9,9 +9,11 @@ import type { AuditJson, EventJson, OverrideJson, PreviewJson, Role, SiteJson, T
 import { LoadBar } from './bars';
 import { PriceChart, StackChart } from './chart';
 import { DevicesPanel } from './devices_panel';
+import { FourCpPanel } from './four_cp_panel';
 import { Confirm } from './dialog';
 import { MarketPanel } from './market_panel';
 import { PolicyPanel } from './policy_panel';
+import { ReportsPanel } from './reports_panel';
 import { TimelineView } from './timeline_view';
 import { h, Replace } from './dom';
 import { ClockOf, FormatAge, FormatPower } from './format';
@@ -41,6 +43,8 @@ interface Session {
   priceChart: PriceChart | null;
   devices: DevicesPanel;
   policy: PolicyPanel;
+  fourCp: FourCpPanel;
+  reports: ReportsPanel;
 }
 
 let session: Session | null = null;
@@ -120,7 +124,7 @@ const panels = {
 
 function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   const live = new LiveSite({ onSite: OnSite, onMode: OnMode });
-  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel(), policy: new PolicyPanel(who.role, () => void RefreshLists()) };
+  session = { who, live, site: null, lastTick: null, meanings, history: new History(), chart: null, priceChart: null, devices: new DevicesPanel(), policy: new PolicyPanel(who.role, () => void RefreshLists()), fourCp: new FourCpPanel(who.role, () => void RefreshLists()), reports: new ReportsPanel() };
   const main = h(
     'main',
     { class: 'grid' },
@@ -132,6 +136,8 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
     panels.holds,
     session.devices.root,
     session.policy.root,
+    session.fourCp.root,
+    session.reports.root,
     panels.decisions,
     who.role === 'admin' ? panels.audit : null,
   );
@@ -141,6 +147,8 @@ function StartSession(who: WhoAmIJson, meanings: Record<string, string>): void {
   RenderHoldsPanel();
   RenderHeader('connecting');
   void session.policy.Load();
+  void session.fourCp.Load();
+  void session.reports.Load();
   live.Start();
 }
 

@@ -6,11 +6,13 @@
 // API's; the device table counts the fleet, drills down to a group and a
 // miner, and holds only the rows in view; the event's targets show on the
 // timeline; an admin's policy change is confirmed and audited; a viewer sees
-// everything and can act on nothing.
+// everything and can act on nothing; a backtest report written beside the
+// daemon (--reports) is listed and opens as its file looks; an operator's 4CP
+// alert, raised and cancelled through the page, puts mining to sleep and wakes it.
 // Screenshots go to OUT_DIR.
 //   node dashboard.mjs MULLET_BINARY EXAMPLES_DIR OUT_DIR
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -40,9 +42,22 @@ const token = (role) => execFileSync(mullet, ['token', 'create', '--role', role,
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const tokens = { operator: token('operator'), viewer: token('viewer'), admin: token('admin') };
+// The demo site with a 4CP charge whose only alerts are the operator's (its
+// one alert hour is long past), so the page can raise one.
+const site = join(work, 'demo_site.yaml');
+const demo = readFileSync(`${examples}/demo_site.yaml`, 'utf8');
+const withFourCp = demo.replace(
+  '  adder_usd_per_mwh: 4.5\n',
+  '  adder_usd_per_mwh: 4.5\n  four_cp:\n    rate_usd_per_kw_year: 55\n    peaks: [2025-07-15T21:45:00Z]\n    alert_hours: [2020-01-01T00:00:00Z]\n',
+);
+if (withFourCp === demo) throw new Error('demo_site.yaml has no adder line to add a 4CP charge after');
+writeFileSync(site, withFourCp);
+// A report beside the daemon, as a user's backtest writes it.
+const reports = join(work, 'reports');
+execFileSync(mullet, ['backtest', site, '--out', join(reports, 'demo-year'), '--hashprice-usd-per-th-day', '0.05', '--from', '2025-01-01', '--to', '2026-01-01'], { stdio: 'ignore' });
 const daemon = spawn(
   mullet,
-  ['serve', '--emulate', '200', `${examples}/demo_site.yaml`, '--db', db, '--tick-s', '1', '--emulate-from', '127.3.160.1', '--listen', '127.0.0.1:0'],
+  ['serve', '--emulate', '200', site, '--db', db, '--tick-s', '1', '--emulate-from', '127.3.160.1', '--listen', '127.0.0.1:0', '--reports', reports],
   { stdio: ['ignore', 'pipe', 'pipe'] },
 );
 daemon.stderr.resume();
@@ -251,6 +266,8 @@ try {
   check('the API refuses the viewer\'s hold', (await api('POST', '/api/v1/overrides', tokens.viewer, { group: 's21', max_running: 0 })).status === 403);
   check('the viewer sees no audit log', (await viewer.page.locator('#audit-table').count()) === 0);
   check('the viewer\'s policy button is disabled', await viewer.page.isDisabled('#policy-set'));
+  check('the viewer has no 4CP alert form', (await viewer.page.locator('#four-cp-raise').count()) === 0);
+  check('the API refuses the viewer\'s 4CP alert', (await api('POST', '/api/v1/four-cp-alerts', tokens.viewer, {})).status === 403);
   check('the viewer sees the fleet\'s devices', await until(10000, async () => (await viewer.page.locator('#device-table .vrows .vrow[data-index]').count()) > 0));
   check('the API refuses the viewer\'s event', (await api('POST', '/api/v1/events', tokens.viewer, { type: 'reduce-to', kw: 100 })).status === 403);
   check('the API refuses the viewer\'s cancel', (await api('DELETE', `/api/v1/events/${events[0]?.id}`, tokens.viewer)).status === 403);
@@ -266,6 +283,39 @@ try {
   await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
   await op.page.click('#confirm-yes');
   check('the operator clears the hold through the page', await until(10000, async () => !(await api('GET', '/api/v1/overrides')).json.overrides.some((o) => o.group === 's21' && o.active)));
+
+  // ---- Reports written beside the daemon, listed and opened as their file looks.
+  check('the backtest report is listed', await until(10000, async () => (await op.page.textContent('#reports-table').catch(() => '')).includes('Backtest')));
+  const href = await op.page.getAttribute('#reports-table a', 'href');
+  check('it links to the daemon\'s copy', href === '/reports/demo-year/report.html', String(href));
+  const report = await fetch(base + href);
+  const html = await report.text();
+  check('the report is served whole, as written', report.status === 200 && html === readFileSync(join(reports, 'demo-year', 'report.html'), 'utf8'));
+  check('nothing outside the folder is served', (await fetch(base + '/reports/demo-year/summary.json')).status === 404);
+
+  // ---- The operator raises a 4CP alert through the page: mining sleeps; cancelled, it wakes.
+  await op.page.waitForSelector('#four-cp-raise', { timeout: 10000 });
+  check('the 4CP panel says the site has a charge', (await op.page.textContent('#four-cp-help')).includes('expected charge'));
+  await op.page.click('#four-cp-raise');
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  check('the alert asks for confirmation', (await op.page.textContent('dialog#confirm')).includes('From now until cancelled'));
+  check('nothing is raised before the confirmation', (await api('GET', '/api/v1/four-cp-alerts')).json.alerts.length === 0);
+  await op.page.click('#confirm-yes');
+  const alert = await until(10000, async () => (await api('GET', '/api/v1/four-cp-alerts')).json.alerts.find((a) => a.active));
+  check('the alert is stored and in force', alert !== undefined && alert.created_by.includes('e2e operator'), JSON.stringify(alert));
+  const asleep = await until(20000, async () => {
+    const tick = (await api('GET', '/api/v1/site')).json.live?.tick;
+    return tick && tick.four_cp_alert === 'operator' && tick.tier_w.mining === 0 ? tick : null;
+  });
+  check('the loop weighs it and mining goes to sleep, AI kept', asleep !== null && asleep.tier_w.firm === 1593750, JSON.stringify(asleep?.tier_w));
+  check('the page lists it in force', await until(10000, async () => (await op.page.textContent(`#four-cp-table tr[data-alert="${alert?.id}"]`).catch(() => '')).includes('in force')));
+  await op.page.locator('#four-cp').screenshot({ path: join(outDir, 'four-cp-alert.png') });
+  await op.page.click(`#four-cp-table tr[data-alert="${alert?.id}"] button.cancel-alert`);
+  await op.page.waitForSelector('dialog#confirm[open]', { timeout: 10000 });
+  await op.page.click('#confirm-yes');
+  check('the operator cancels it through the page', await until(10000, async () => (await api('GET', `/api/v1/four-cp-alerts/${alert?.id}`)).json?.cancelled !== null));
+  check('mining wakes after it', (await until(20000, async () => (await api('GET', '/api/v1/site')).json.live?.tick?.tier_w?.mining > 0)) === true);
+  check('both are in the audit log', await until(10000, async () => (await admin.page.locator('#audit-table tr[data-action^="four_cp_alert."]').count()) === 2));
 
   for (const [who, s] of [['operator', op], ['admin', admin], ['viewer', viewer]]) {
     check(`the ${who}'s page loaded nothing from another origin`, s.offOrigin.length === 0, s.offOrigin.join(' '));

@@ -197,7 +197,11 @@ CommandPlan PlanCommands(const Site& site, const Allocation& allocation, const s
   CommandPlan plan;
   plan.deferred.assign(site.miners.size(), 0);
   std::vector<int> running(site.miners.size(), 0);
-  for (const MinerRecord& r : records) running[r.group] += Hashing(site, r, now) ? 1 : 0;  // silent ones may still hash
+  // The policy's `running` counts the units it can command, those that
+  // answered: a silent one is in the room apart (Observe: unanswering, at
+  // its last known power), so counting it here would have a healthy unit
+  // put to sleep for each silent one.
+  for (const MinerRecord& r : records) running[r.group] += r.answered && Hashing(site, r, now) ? 1 : 0;
   struct Want {
     std::size_t index;
     double w_per_th;

@@ -129,7 +129,7 @@ TEST(PlanCommandsTest, ShedsTheLeastEfficientAndRestoresTheMostEfficientOfItsOwn
   };
   Allocation a;
   a.miners.resize(2);
-  a.miners[0].running = 2;  // 4 hashing (the silent one included): shed 2
+  a.miners[0].running = 1;  // 3 answering hashing (the silent one is the policy's apart): shed 2
   a.miners[1].running = 3;  // 0 hashing: wake 3; one can be
   const CommandPlan p = PlanCommands(site, a, r, 100, At("2026-12-02T12:00:00Z"));
   EXPECT_EQ(p.sleep, (std::vector<std::size_t>{1, 0}));
@@ -144,6 +144,36 @@ TEST(PlanCommandsTest, ShedsTheLeastEfficientAndRestoresTheMostEfficientOfItsOwn
   const CommandPlan one = PlanCommands(site, a, r, 1, At("2026-12-02T12:00:00Z"));
   EXPECT_EQ(one.sleep, (std::vector<std::size_t>{1}));
   EXPECT_EQ(one.deferred[0], 1);
+}
+
+// A silent miner is counted at its last power in the policy's room, and the
+// policy runs every answering unit that fits: none of them is put to sleep
+// for it (the plan once counted the silent one as running and shed a
+// healthy unit for each).
+TEST(PlanCommandsTest, ASilentMinerCostsNoHealthyOneItsPlace) {
+  const Site site = TwoGroupSite();
+  const UtcTime now = At("2026-12-02T12:00:00Z");
+  using C = MinerRecord::Command;
+  std::vector<MinerRecord> r;
+  for (std::size_t g = 0; g < 2; ++g) {
+    for (int u = 0; u < 6; ++u) r.push_back(Rec(g, C::kNone, std::nullopt, true, g == 0 ? 3050 : 3500, g == 0 ? 100 : 200));
+  }
+  for (std::size_t i : {7u, 9u}) {
+    RecordReading(site, false, std::nullopt, std::nullopt, &r[i]);  // silent, last seen hashing
+  }
+  TickSignals s;
+  s.time = now;
+  s.step = Hours(10.0 / 3600);
+  s.price = UsdPerMegawattHour(20);
+  s.hashprice = UsdPerTerahashDay(0.05);
+  DispatchState state = InitialState(site);
+  Allocation a;
+  Dispatch(site, s, Observe(site, r, now), PolicyKind::kMullet, PolicyOptions{}, &state, &a);
+  ASSERT_EQ(a.miners[1].running, 4) << "the answering S21, all of them";
+  const CommandPlan p = PlanCommands(site, a, r, 100, now);
+  EXPECT_TRUE(p.sleep.empty());
+  EXPECT_TRUE(p.wake.empty());
+  EXPECT_EQ(p.deferred[1], 0);
 }
 
 // Seeded random fleets and allocations: every miner is counted once, silent
@@ -222,7 +252,7 @@ TEST(FleetViewPropertyTest, RandomFleetsKeepTheRules) {
     for (std::size_t g = 0; g < 2; ++g) {
       int running = 0;
       for (const MinerRecord& m : r) {
-        running += m.group == g && hashing(m);
+        running += m.group == g && m.answered && hashing(m);
       }
       const int want = a.miners[g].running;
       const int after = running + delta[g];

@@ -87,7 +87,9 @@ Status ControlLoop::Resume() {
   for (const TargetRow& t : *targets) {
     if (t.miner < 0 || static_cast<std::size_t>(t.miner) >= records_.size()) continue;
     const std::size_t i = static_cast<std::size_t>(t.miner);
-    if (t.name != fleet_.name(i)) continue;
+    // A row names its miner; one written before rows named miners by
+    // address names its index, and is taken as before.
+    if (t.name != fleet_.name(i) && t.name != std::to_string(i)) continue;
     const std::optional<TargetState> state = ParseTargetState(t.state);
     if (!state || (t.desired != "sleep" && t.desired != "hash")) continue;
     MinerRecord& r = records_[i];

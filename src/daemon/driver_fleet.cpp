@@ -70,4 +70,10 @@ std::optional<Watts> DriverFleet::SiteMeter() {
   return *w;
 }
 
+std::string DriverFleet::name(std::size_t i) const {
+  const boost::asio::ip::tcp::endpoint& e = endpoints_[i];
+  const std::string host = e.address().is_v6() ? "[" + e.address().to_string() + "]" : e.address().to_string();
+  return host + ":" + std::to_string(e.port());
+}
+
 }  // namespace mullet

@@ -46,6 +46,8 @@ class DriverFleet : public FleetIo {
   std::vector<FleetReading> SweepSome(const std::vector<std::size_t>& miners) override;
   std::vector<bool> Command(const std::vector<std::size_t>& miners, bool sleep) override;
   std::optional<Watts> SiteMeter() override;
+  // Its address and port: a target row names the miner it was written for.
+  std::string name(std::size_t i) const override;
 
   const FleetIoStats& stats() const { return stats_; }
 

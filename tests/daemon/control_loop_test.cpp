@@ -22,6 +22,7 @@
 #include "daemon/loop_runner.h"
 #include "dispatch/contract.h"
 #include "dispatch/reason.h"
+#include "daemon/steady_fleet.h"
 #include "dispatch/test_sites.h"
 #include "drivers/gpu/fake_gpu_node.h"
 #include "storage/sqlite_store.h"
@@ -408,6 +409,23 @@ TEST_F(ControlLoopTest, AFourCpAlertRaisedThroughTheApiIsActedOnAcrossARestartUn
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->four_cp_alert, "");
   EXPECT_EQ(r->running, (std::vector<int>{60, 40}));
+}
+
+// A target row names its miner: a restart takes a row whose name is that
+// miner's address (or its index, as rows were written before they named
+// addresses) and leaves one written for another fleet's miner.
+TEST_F(ControlLoopTest, AResumeTakesOnlyTheTargetsWrittenForItsOwnMiners) {
+  SteadyFleet fleet(site_);
+  ASSERT_EQ(fleet.name(1), "10.0.0.1");
+  const std::vector<TargetRow> rows = {{0, "0", "sleep", "confirmed", now_},
+                                       {1, "10.0.0.1", "sleep", "confirmed", now_},
+                                       {2, "10.9.9.9", "sleep", "confirmed", now_}};
+  ASSERT_TRUE(store_->SaveTargets(rows, now_).ok());
+  ControlLoop loop(site_, *store_, fleet, fleet.Groups(), LoopOptions{});
+  ASSERT_TRUE(loop.Resume().ok());
+  EXPECT_EQ(loop.records()[0].command, MinerRecord::Command::kSleep) << "an index, as before";
+  EXPECT_EQ(loop.records()[1].command, MinerRecord::Command::kSleep) << "its address";
+  EXPECT_EQ(loop.records()[2].command, MinerRecord::Command::kNone) << "another fleet's miner";
 }
 
 TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {

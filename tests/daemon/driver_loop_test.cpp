@@ -98,6 +98,14 @@ TEST(DriverLoopTest, FaultyMinersNeverStallATickAndTheEventIsMetByTheOthers) {
   }
   ASSERT_TRUE(metered.has_value());
   EXPECT_LE(metered->value(), cap) << "met at the meter with " << hung << " hung miners still hashing";
+  // Each target names its miner by address, so a restart against another
+  // fleet does not take it for one of its own.
+  const std::vector<TargetRow> rows = *store->Targets();
+  ASSERT_FALSE(rows.empty());
+  for (const TargetRow& t : rows) {
+    const auto& at = (*plant)->miners()[static_cast<std::size_t>(t.miner)].at;
+    EXPECT_EQ(t.name, at.address().to_string() + ":" + std::to_string(at.port()));
+  }
   fs::remove_all(dir);
 }
 

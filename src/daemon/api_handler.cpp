@@ -702,6 +702,8 @@ ApiReply ApiHandler::Metrics() {
       out += "mullet_tier_power_watts{tier=\"batch\"} " + number(r.batch.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"mining\"} " + number(r.mining.value()) + "\n";
       out += "mullet_tier_power_watts{tier=\"unexplained\"} " + number(r.unexplained.value()) + "\n";
+      gauge("mullet_cooling_power_watts", "Expected cooling power: the tiers' facility power less their IT.");
+      out += "mullet_cooling_power_watts " + number(r.cooling().value()) + "\n";
       gauge("mullet_domain_power_watts", "Expected facility power under each power domain after the last tick's commands (its children's included).");
       for (std::size_t d = 0; d < site_.domain_limits_w.size() && d < r.domains.size(); ++d) {
         out += "mullet_domain_power_watts{domain=\"" + LabelValue(site_.domain_limits_w[d].first) + "\"} " +

@@ -47,6 +47,8 @@ std::string TickJson(const Site& site, const TickReport& r) {
                {"ramping_down_w", r.ramping_down.value()},
                {"tier_w", {{"firm", r.firm.value()}, {"batch", r.batch.value()}, {"mining", r.mining.value()},
                            {"unexplained", r.unexplained.value()}}},
+               {"tier_it_w", {{"firm", r.firm_it.value()}, {"batch", r.batch_it.value()}, {"mining", r.mining_it.value()}}},
+               {"cooling_w", r.cooling().value()},
                {"swept", r.swept},
                {"answered", r.answered},
                {"silent", r.silent},
@@ -568,6 +570,10 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
   report.batch = alloc_.batch_facility;
   report.mining = alloc_.mining_facility;
   report.unexplained = alloc_.unexplained_facility;
+  for (const FirmSetpoint& f : alloc_.leases) report.firm_it += f.served_it;
+  for (const FirmSetpoint& f : alloc_.clouds) report.firm_it += f.served_it;
+  report.batch_it = alloc_.batch.it;
+  for (const MinerSetpoint& m : alloc_.miners) report.mining_it += m.expected_it;
   report.domains = DomainDraw(site_, alloc_);
   for (const MinerSetpoint& m : alloc_.miners) {
     report.running.push_back(m.running);

@@ -119,6 +119,9 @@ struct TickReport {
   std::vector<int> deferred;         // per group, units the plan could not move this tick
   // The policy's expected facility draw by tier, and each group's setpoint.
   Watts firm{0}, batch{0}, mining{0}, unexplained{0};
+  // The same tiers' IT draw, without their cooling; the cooling is the rest.
+  Watts firm_it{0}, batch_it{0}, mining_it{0};
+  Watts cooling() const { return firm + batch + mining - firm_it - batch_it - mining_it; }
   std::vector<Watts> domains;        // expected facility draw under each power domain, site.domains order (domain_draw.h)
   std::vector<int> running;          // per group, units the policy wants hashing
   std::vector<std::string> reasons;  // per group, why (dispatch/reason.h)

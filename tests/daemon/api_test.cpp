@@ -520,6 +520,14 @@ TEST_F(ApiTest, EachPowerDomainsDrawAndHeadroomAreServedFromTheLastTick) {
   const std::string metrics = get("/metrics");
   EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-a\"} 175000\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("mullet_domain_power_watts{domain=\"hall-b\"} 99125\n"), std::string::npos) << metrics;
+  // Cooling as a tier of its own: 40 S21 (140 kW IT) and 26 S19j Pro
+  // (79.3 kW IT) at PUE 1.25: 219.3 kW of IT, a quarter of it more to cool.
+  const json tier = json::parse(get("/api/v1/site"))["live"]["tick"];
+  EXPECT_DOUBLE_EQ(tier["tier_it_w"]["mining"].get<double>(), 219'300);
+  EXPECT_DOUBLE_EQ(tier["tier_it_w"]["firm"].get<double>(), 0);
+  EXPECT_NEAR(tier["cooling_w"].get<double>(), 54'825, 1e-6);
+  EXPECT_NEAR(tier["tier_w"]["mining"].get<double>(), tier["tier_it_w"]["mining"].get<double>() + tier["cooling_w"].get<double>(), 1e-6);
+  EXPECT_NE(metrics.find("mullet_cooling_power_watts 54825\n"), std::string::npos) << metrics;
 }
 
 // ---- Over real HTTP.

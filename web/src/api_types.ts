@@ -26,6 +26,9 @@ export interface TickJson {
   expected_w: number;
   ramping_down_w?: number;
   tier_w: { firm: number; batch: number; mining: number; unexplained: number };
+  // The tiers' IT alone, and their cooling (the rest of tier_w); absent from older daemons.
+  tier_it_w?: { firm: number; batch: number; mining: number };
+  cooling_w?: number;
   swept?: boolean;
   answered: number;
   silent: number;

@@ -19,14 +19,29 @@ describe('History', () => {
   it('StacksTheTiersInKilowatts', () => {
     const h = new History();
     h.Add(DemoSite());
-    const [t, firm, batch, mining, unexplained, cap, metered] = StackedColumns(h.samples);
+    const [t, firm, batch, mining, cooling, unexplained, cap, metered] = StackedColumns(h.samples);
     expect(t).toEqual([Date.parse('2026-07-15T16:24:10Z') / 1000]);
     expect(firm).toEqual([1593.75]);
     expect(batch).toEqual([1593.75]);
     expect(mining).toEqual([3973.75]);
+    expect(cooling).toEqual([3973.75]);  // folded into the tiers by this daemon
     expect(unexplained).toEqual([3998]);
     expect(cap).toEqual([4000]);
     expect(metered).toEqual([4585]);
+  });
+
+  it('StacksCoolingApartWhereTheDaemonServesItApart', () => {
+    const h = new History();
+    const site = DemoSite();
+    site.live!.tick!.tier_it_w = { firm: 1_275_000, batch: 0, mining: 2_200_000 };
+    site.live!.tick!.cooling_w = 498_750;
+    h.Add(site);
+    const [, firm, batch, mining, cooling, unexplained] = StackedColumns(h.samples);
+    expect(firm).toEqual([1275]);
+    expect(batch).toEqual([1275]);
+    expect(mining).toEqual([3475]);
+    expect(cooling).toEqual([3973.75]);
+    expect(unexplained).toEqual([3998]);  // the same top as the facility tiers'
   });
 
   it('DrawsThePriceAndEachGroupsBreakevenAsTheDaemonServesIt', () => {

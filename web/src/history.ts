@@ -9,6 +9,7 @@ export interface Sample {
   firm: number;
   batch: number;
   mining: number;
+  cooling: number; // 0 when the daemon folds it into the tiers
   unexplained: number;
   capW: number;
   meteredW: number | null;
@@ -41,7 +42,12 @@ function ToSample(t: number, site: SiteJson): Sample {
   const tick = site.live!.tick!;
   const breakevens: Record<string, number> = {};
   for (const g of site.live!.groups ?? []) breakevens[g.name] = g.breakeven_usd_per_mwh;
-  return { t, ...tick.tier_w, capW: tick.site_cap_w, meteredW: tick.site_meter_w, priceUsdPerMwh: site.live!.price_usd_per_mwh, breakevens };
+  const it = tick.tier_it_w;
+  const split = it !== undefined && tick.cooling_w !== undefined;
+  const tiers = split
+    ? { firm: it.firm, batch: it.batch, mining: it.mining, cooling: tick.cooling_w!, unexplained: tick.tier_w.unexplained }
+    : { ...tick.tier_w, cooling: 0 };
+  return { t, ...tiers, capW: tick.site_cap_w, meteredW: tick.site_meter_w, priceUsdPerMwh: site.live!.price_usd_per_mwh, breakevens };
 }
 
 // uPlot's columns of the price chart: time, the power price, then each
@@ -60,19 +66,21 @@ export function PriceColumns(samples: Sample[], groups: string[]): (number | nul
 // uPlot's columns: time, then each tier stacked on those below it (kW), then
 // the cap and the metered draw (kW).
 export function StackedColumns(samples: Sample[]): (number | null)[][] {
-  const cols: (number | null)[][] = [[], [], [], [], [], [], []];
+  const cols: (number | null)[][] = [[], [], [], [], [], [], [], []];
   for (const s of samples) {
     const firm = s.firm / 1e3;
     const batch = firm + s.batch / 1e3;
     const mining = batch + s.mining / 1e3;
-    const unexplained = mining + s.unexplained / 1e3;
+    const cooling = mining + s.cooling / 1e3;
+    const unexplained = cooling + s.unexplained / 1e3;
     cols[0].push(s.t);
     cols[1].push(firm);
     cols[2].push(batch);
     cols[3].push(mining);
-    cols[4].push(unexplained);
-    cols[5].push(s.capW / 1e3);
-    cols[6].push(s.meteredW === null ? null : s.meteredW / 1e3);
+    cols[4].push(cooling);
+    cols[5].push(unexplained);
+    cols[6].push(s.capW / 1e3);
+    cols[7].push(s.meteredW === null ? null : s.meteredW / 1e3);
   }
   return cols;
 }

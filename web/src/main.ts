@@ -275,7 +275,7 @@ function RenderStack(site: SiteJson): void {
     summary,
     bar,
     h('div', { class: 'cols' }, tiers, limits),
-    h('p', { class: 'help' }, 'Tiers are the policy\'s expected draw after its commands, cooling included; headroom is what the cap leaves above them.'),
+    h('p', { class: 'help' }, 'Tiers are the policy\'s expected draw after its commands: each load\'s IT, and the cooling of them all apart; headroom is what the cap leaves above them.'),
     panels.chart,
   );
   if (!session!.chart) session!.chart = new StackChart(panels.chart);

@@ -18,6 +18,16 @@ describe('ShapePowerStack', () => {
     expect(v.tiers[0].fraction).toBeCloseTo(1_593_750 / 6e6);
   });
 
+  it('ShowsCoolingAsItsOwnTierWhereTheDaemonServesItApart', () => {
+    const site = DemoSite();
+    site.live!.tick!.tier_it_w = { firm: 1_275_000, batch: 0, mining: 2_200_000 };
+    site.live!.tick!.cooling_w = 498_750;
+    const v = ShapePowerStack(site)!;
+    expect(v.tiers.map((t) => t.key)).toEqual(['firm', 'batch', 'mining', 'cooling', 'unexplained', 'headroom']);
+    expect(v.tiers.map((t) => t.w)).toEqual([1_275_000, 0, 2_200_000, 498_750, 24_250, 2_000]);
+    expect(v.tiers.reduce((sum, t) => sum + t.w, 0)).toBe(v.capW);  // the stack still fills the cap
+  });
+
   it('ListsEveryLimitWithTheDrawAgainstItWhereServed', () => {
     const v = ShapePowerStack(DemoSite())!;
     expect(v.limits).toEqual([

@@ -5,7 +5,7 @@
 
 import type { EventJson, OverrideJson, SiteJson, SourceJson, TickJson } from './api_types';
 
-export type TierKey = 'firm' | 'batch' | 'mining' | 'unexplained' | 'headroom';
+export type TierKey = 'firm' | 'batch' | 'mining' | 'cooling' | 'unexplained' | 'headroom';
 
 export interface TierView {
   key: TierKey;
@@ -25,7 +25,7 @@ export interface LimitView {
 
 export interface PowerStackView {
   tickTime: string;
-  tiers: TierView[]; // firm, batch, mining, unexplained, headroom: bottom to top
+  tiers: TierView[]; // firm, batch, mining (IT), cooling, unexplained, headroom: bottom to top
   expectedW: number;
   meteredW: number | null;
   capW: number;
@@ -39,6 +39,7 @@ export const kTierLabels: Record<TierKey, string> = {
   firm: 'Firm AI',
   batch: 'Deferrable batch',
   mining: 'Mining',
+  cooling: 'Cooling',
   unexplained: 'Unexplained',
   headroom: 'Headroom',
 };
@@ -55,10 +56,16 @@ export function ShapePowerStack(site: SiteJson): PowerStackView | null {
   const drawing = tick.site_meter_w ?? tick.expected_w;
   const headroomW = tick.headroom_w ?? tick.site_cap_w - drawing;
   const scaleW = Math.max(site.interconnect_w, tick.site_cap_w, expectedW, drawing, 1);
+  // Each load's IT, then the cooling of them all as its own tier (a daemon
+  // that does not split them: each tier with its cooling, none apart).
+  const it = tick.tier_it_w;
+  const cooling = tick.cooling_w;
+  const split = it !== undefined && cooling !== undefined;
   const stacked: [TierKey, number][] = [
-    ['firm', t.firm],
-    ['batch', t.batch],
-    ['mining', t.mining],
+    ['firm', split ? it.firm : t.firm],
+    ['batch', split ? it.batch : t.batch],
+    ['mining', split ? it.mining : t.mining],
+    ...(split ? ([['cooling', cooling]] as [TierKey, number][]) : []),
     ['unexplained', t.unexplained],
     ['headroom', Math.max(0, tick.site_cap_w - expectedW)],
   ];

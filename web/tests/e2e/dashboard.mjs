@@ -131,11 +131,16 @@ try {
   check('the page and /api/v1/site show the same tick', matched !== null);
   if (matched) {
     const { shown, tick } = matched;
-    for (const tier of ['firm', 'batch', 'mining', 'unexplained']) {
-      check(`tier ${tier} is the API's ${tick.tier_w[tier]} W`, shown.tiers[tier] === tick.tier_w[tier], `page ${shown.tiers[tier]}`);
+    for (const tier of ['firm', 'batch', 'mining']) {
+      check(`tier ${tier} is the API's ${tick.tier_it_w[tier]} W of IT`, shown.tiers[tier] === tick.tier_it_w[tier], `page ${shown.tiers[tier]}`);
     }
+    check(`cooling is its own tier, the API's ${tick.cooling_w} W`, shown.tiers.cooling === tick.cooling_w, `page ${shown.tiers.cooling}`);
+    check('unexplained is the API\'s', shown.tiers.unexplained === tick.tier_w.unexplained, `page ${shown.tiers.unexplained}`);
+    const facility = tick.tier_w.firm + tick.tier_w.batch + tick.tier_w.mining;
+    const split = tick.tier_it_w.firm + tick.tier_it_w.batch + tick.tier_it_w.mining + tick.cooling_w;
+    check('IT and cooling add up to the facility tiers', Math.abs(facility - split) < 1e-3, `${facility} vs ${split}`);
     check(`the cap is the API's ${tick.site_cap_w} W`, shown.cap === tick.site_cap_w, `page ${shown.cap}`);
-    check('firm AI is the demo tenant (1.59 MW)', tick.tier_w.firm === 1593750, String(tick.tier_w.firm));
+    check('firm AI is the demo tenant (1.59 MW with cooling, 1.275 MW of IT)', tick.tier_w.firm === 1593750 && tick.tier_it_w.firm === 1275000, String(tick.tier_w.firm));
   }
   // ---- Each power domain's draw and each group's breakeven, as the API serves them.
   const domainsMatch = await until(15000, async () => {

@@ -475,7 +475,14 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
   view.site_file = f.site_file;
   view.interconnect_w = site.interconnect.value();
   for (const PowerDomain& d : site.domains) view.domain_limits_w.emplace_back(d.name, d.limit.value());
-  for (const MinerGroup& g : site.miners) view.groups.emplace_back(g.name, g.count);
+  for (const MinerGroup& g : site.miners) {
+    view.groups.emplace_back(g.name, g.count);
+    std::vector<std::string>& chain = view.group_domains.emplace_back();
+    for (int d = g.domain_index; d >= 0 && static_cast<std::size_t>(d) < site.domains.size() && chain.size() < site.domains.size();
+         d = site.domains[static_cast<std::size_t>(d)].parent_index) {
+      chain.push_back(site.domains[static_cast<std::size_t>(d)].name);
+    }
+  }
   view.policy = site.policy;
   view.four_cp_charge = site.contract.four_cp.has_value();
   view.reports_dir = f.reports;

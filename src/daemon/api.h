@@ -47,6 +47,9 @@ struct SiteView {
   double interconnect_w = 0;
   std::vector<std::pair<std::string, double>> domain_limits_w;  // power domains by name
   std::vector<std::pair<std::string, int>> groups;               // miner groups: name, units
+  // Per miner group: its power domain and each one above it, innermost
+  // first (a hall, then its substation); empty under the interconnect alone.
+  std::vector<std::vector<std::string>> group_domains;
   PolicyParams policy;                                           // as the site file sets them
   bool four_cp_charge = false;  // contract.four_cp: 4CP alerts move the policy
   std::filesystem::path reports_dir;  // --reports: backtest and plan reports (reports.h); empty: none

@@ -1,5 +1,6 @@
 #include "daemon/api_devices.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
@@ -51,14 +52,20 @@ Result<std::size_t> Count(std::string_view name, std::string_view text, std::siz
 
 json NumberOrNull(double x) { return std::isnan(x) ? json(nullptr) : json(x); }
 
+bool InDomain(const DevicesQuery& q, std::size_t group) {
+  return q.in_domain.empty() || (group < q.in_domain.size() && q.in_domain[group]);
+}
+
 bool Matches(const DeviceRow& row, const DevicesQuery& q) {
-  return (!q.group || row.group == *q.group) && (!q.state || row.state == *q.state);
+  return (!q.group || row.group == *q.group) && (!q.state || row.state == *q.state) && InDomain(q, row.group);
 }
 
 }  // namespace
 
 Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
-                                       const std::vector<std::pair<std::string, int>>& groups) {
+                                       const std::vector<std::pair<std::string, int>>& groups,
+                                       const std::vector<std::vector<std::string>>& group_domains,
+                                       const std::vector<std::string>& domains) {
   DevicesQuery q;
   while (!query.empty()) {
     const std::size_t amp = query.find('&');
@@ -89,6 +96,25 @@ Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
         return Status::InvalidArgument("group: expected one of the site's miner groups (" + names +
                                        "), got " + Quoted(*value));
       }
+    } else if (key == "domain") {
+      std::vector<std::string> names = domains;
+      for (const std::vector<std::string>& chain : group_domains) {
+        for (const std::string& d : chain) {
+          if (std::find(names.begin(), names.end(), d) == names.end()) names.push_back(d);
+        }
+      }
+      if (std::find(names.begin(), names.end(), *value) == names.end()) {
+        std::string list;
+        for (const std::string& d : names) list += (list.empty() ? "" : ", ") + d;
+        return Status::InvalidArgument("domain: expected one of the site's power domains (" +
+                                       (list.empty() ? std::string("none") : list) + "), got " + Quoted(*value));
+      }
+      q.domain = *value;
+      q.in_domain.assign(groups.size(), 0);
+      for (std::size_t g = 0; g < groups.size() && g < group_domains.size(); ++g) {
+        const auto& chain = group_domains[g];
+        q.in_domain[g] = std::find(chain.begin(), chain.end(), *value) != chain.end();
+      }
     } else if (key == "state") {
       q.state = ParseDeviceState(*value);
       if (!q.state) {
@@ -98,7 +124,7 @@ Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
       }
     } else {
       return Status::InvalidArgument("unknown parameter " + Quoted(key) +
-                                     " (offset, limit, group, state)");
+                                     " (offset, limit, group, state, domain)");
     }
   }
   return q;
@@ -116,7 +142,7 @@ std::string DevicesJson(const DeviceSnapshot& snap, const DevicesQuery& q,
       const std::size_t n = g < snap.counts.size() ? snap.counts[g][s] : 0;
       counts[std::string(DeviceStateName(static_cast<DeviceState>(s)))] = n;
       seen += n;
-      if ((!q.group || *q.group == g) && (!q.state || static_cast<std::size_t>(*q.state) == s))
+      if ((!q.group || *q.group == g) && (!q.state || static_cast<std::size_t>(*q.state) == s) && InDomain(q, g))
         total += n;
     }
     by_group.push_back({{"name", groups[g].first},
@@ -126,7 +152,7 @@ std::string DevicesJson(const DeviceSnapshot& snap, const DevicesQuery& q,
   }
   json page = json::array();
   // Unfiltered, the page starts at its offset; filtered, one pass finds it.
-  const bool filtered = q.group || q.state;
+  const bool filtered = q.group || q.state || q.domain;
   std::size_t skipped = filtered ? 0 : q.offset;
   for (std::size_t i = filtered ? 0 : q.offset; i < snap.rows.size() && page.size() < q.limit;
        ++i) {

@@ -28,14 +28,21 @@ struct DevicesQuery {
   std::size_t limit = kDevicesDefaultLimit;  // 1..kDevicesMaxLimit
   std::optional<std::size_t> group;          // index into the site's groups; none: all
   std::optional<DeviceState> state;          // none: all
+  std::optional<std::string> domain;         // a power domain (a hall): the groups under it
+  std::vector<char> in_domain;               // per group, with `domain`: whether it lies under it
 };
 
 // `query` is the part of the target after '?': offset, limit, group (a miner
 // group's name), state (hashing, sleeping, ramping, unreachable, faulty),
+// domain (a power domain: the miners of the groups under it, however deep),
 // values percent-encoded. InvalidArgument naming the parameter for anything
-// else, an unknown parameter included. `groups`: the site's, in its order.
+// else, an unknown parameter included. `groups`: the site's, in its order;
+// `group_domains`: each group's domains, innermost first (SiteView);
+// `domains`: every power domain of the site (one may hold no miners).
 Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
-                                       const std::vector<std::pair<std::string, int>>& groups);
+                                       const std::vector<std::pair<std::string, int>>& groups,
+                                       const std::vector<std::vector<std::string>>& group_domains = {},
+                                       const std::vector<std::string>& domains = {});
 
 // The reply's body: the snapshot's time, the miners that match (`total`),
 // every group's units and counts by state, and the page.

@@ -335,7 +335,9 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     // Each miner's address is a map of the site's network: a viewer's token.
     ApiReply denied;
     if (!Authorize(request, Role::kViewer, &denied)) return denied;
-    Result<DevicesQuery> q = ParseDevicesQuery(query, site_.groups);
+    std::vector<std::string> domains;
+    for (const auto& [name, limit] : site_.domain_limits_w) domains.push_back(name);
+    Result<DevicesQuery> q = ParseDevicesQuery(query, site_.groups, site_.group_domains, domains);
     if (!q.ok()) return ErrorOf(q.status());
     const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
     if (!devices) return Error(503, "no control loop has swept the fleet yet: no devices to list");

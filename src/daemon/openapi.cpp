@@ -84,7 +84,8 @@ std::string_view OpenApiDocument() {
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 100000000, "default": 0}, "description": "matching miners to skip"},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
         {"name": "group", "in": "query", "schema": {"type": "string"}, "description": "a miner group of the site, by name"},
-        {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["hashing", "sleeping", "ramping", "unreachable", "faulty"]}}
+        {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["hashing", "sleeping", "ramping", "unreachable", "faulty"]}},
+        {"name": "domain", "in": "query", "schema": {"type": "string"}, "description": "a power domain (a hall): the miners of the groups under it, however deep (400 naming the site's domains when it is none of them)"}
       ],
       "responses": {"200": {"description": "as_of, total, offset, limit, groups (name, units, seen, counts by state), devices"}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "503": {"description": "no control loop has swept the fleet yet"}}
     }},

@@ -172,6 +172,30 @@ TEST_F(ApiDevicesTest, PagesCoverTheFleetOnceInOrderAndFiltersNarrowThem) {
 // An event in force counts the commands given since it began: the 11 S19j
 // Pro told to sleep at 15:00 belong to one that began at 14:59, not to one
 // that began at 15:01.
+// A hall drills down to the miners of the groups under it, however deep:
+// here the S21 in hall-a, the S19j Pro in hall-b, both under sub-1.
+TEST_F(ApiDevicesTest, ADomainNarrowsThePageToTheGroupsUnderIt) {
+  view_.group_domains = {{"hall-a", "sub-1"}, {"hall-b", "sub-1"}};
+  view_.domain_limits_w = {{"sub-1", 300e3}, {"hall-a", 250e3}, {"hall-b", 100e3}, {"hall-ai", 50e3}};
+  handler_ = std::make_unique<ApiHandler>(*store_, view_, [this] { return now_; }, &board_);
+  Run(2);
+  json page = Page("?domain=hall-b&limit=1000");
+  EXPECT_EQ(page["total"], 40);
+  ASSERT_EQ(page["devices"].size(), 40u);
+  for (const json& d : page["devices"]) EXPECT_EQ(d["group"], "s19 j pro");
+  EXPECT_EQ(page["groups"].size(), 2u) << "every group's counts, as before";
+  page = Page("?domain=hall-b&state=sleeping");
+  EXPECT_EQ(page["total"], 11);
+  EXPECT_EQ(Page("?domain=sub-1&limit=1")["total"], 100);
+  EXPECT_EQ(Page("?domain=hall-a&state=sleeping")["total"], 0);
+  EXPECT_EQ(Page("?domain=hall-a&offset=59")["devices"][0]["index"], 59);
+  EXPECT_EQ(Page("?domain=hall-ai")["total"], 0) << "a hall without miners: none, not an error";
+  const ApiReply bad = Get("/api/v1/devices?domain=hall-z", viewer_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("domain: expected one of the site's power domains (sub-1, hall-a, hall-b, hall-ai)"), std::string::npos)
+      << bad.body;
+}
+
 TEST_F(ApiDevicesTest, AnEventInForceShowsTheTargetsOfTheCommandsSinceItBegan) {
   Run(2);
   for (const char* start : {"2026-12-02T14:59:00Z", "2026-12-02T15:01:00Z"}) {
@@ -205,7 +229,7 @@ TEST_F(ApiDevicesTest, BadQueryValuesGet400NamingTheParameter) {
       {"?state=asleep",
        "state: expected hashing, sleeping, ramping, unreachable or faulty, got 'asleep'"},
       {"?group=%zz", "group: a '%' not followed by two hex digits"},
-      {"?page=2", "unknown parameter 'page' (offset, limit, group, state)"},
+      {"?page=2", "unknown parameter 'page' (offset, limit, group, state, domain)"},
   };
   for (const auto& c : cases) {
     const ApiReply r = Get(std::string("/api/v1/devices") + c.query, viewer_);

@@ -38,6 +38,8 @@ describe('DevicesQuery', () => {
   it('EncodesTheFilterAndThePage', () => {
     expect(DevicesQuery({ group: null, state: null }, 200, 100)).toBe('/api/v1/devices?offset=200&limit=100');
     expect(DevicesQuery({ group: 's19 j&pro', state: 'sleeping' }, 0, 50)).toBe('/api/v1/devices?offset=0&limit=50&group=s19+j%26pro&state=sleeping');
+    expect(DevicesQuery({ group: null, state: null, domain: 'hall b' }, 0, 100)).toBe('/api/v1/devices?offset=0&limit=100&domain=hall+b');
+    expect(DevicesQuery({ group: null, state: null, domain: null }, 0, 100)).toBe('/api/v1/devices?offset=0&limit=100');
   });
 });
 

@@ -29,6 +29,7 @@ export function PagesFor(first: number, last: number, pageSize: number): number[
 export interface DeviceFilter {
   group: string | null;
   state: DeviceState | null;
+  domain?: string | null; // a power domain (a hall): the groups under it
 }
 
 export function DevicesQuery(filter: DeviceFilter, offset: number, limit: number): string {
@@ -37,6 +38,7 @@ export function DevicesQuery(filter: DeviceFilter, offset: number, limit: number
   q.set('limit', String(limit));
   if (filter.group !== null) q.set('group', filter.group);
   if (filter.state !== null) q.set('state', filter.state);
+  if (filter.domain) q.set('domain', filter.domain);
   return `/api/v1/devices?${q.toString()}`;
 }
 

@@ -20,6 +20,8 @@ export class DevicesPanel {
   private readonly summary = h('div', { id: 'device-groups' });
   private readonly crumbs = h('nav', { class: 'crumbs', id: 'device-crumbs', 'aria-label': 'Devices shown' });
   private readonly stateSelect = h('select', { id: 'device-state' });
+  private readonly domainSelect = h('select', { id: 'device-domain' });
+  private domains = '';
   private readonly viewport = h('div', {
     class: 'vtable',
     id: 'device-table',
@@ -41,6 +43,8 @@ export class DevicesPanel {
   constructor() {
     this.stateSelect.append(h('option', { value: '' }, 'all states'), ...kDeviceStates.map((s) => h('option', { value: s }, s)));
     this.stateSelect.addEventListener('change', () => this.SetFilter({ ...this.cache.filter, state: (this.stateSelect.value || null) as DeviceState | null }));
+    this.domainSelect.append(h('option', { value: '' }, 'every hall'));
+    this.domainSelect.addEventListener('change', () => this.SetFilter({ group: null, state: this.cache.filter.state, domain: this.domainSelect.value || null }));
     this.viewport.append(this.spacer, this.rows);
     this.viewport.addEventListener('scroll', () => this.Schedule());
     this.viewport.addEventListener('keydown', (ev) => this.OnKey(ev));
@@ -53,11 +57,21 @@ export class DevicesPanel {
       this.root,
       h('h2', { id: 'devices-h' }, 'Devices'),
       this.summary,
-      h('div', { class: 'row' }, this.crumbs, h('label', { for: 'device-state' }, 'State'), this.stateSelect),
+      h('div', { class: 'row' }, this.crumbs, h('label', { for: 'device-domain' }, 'Hall'), this.domainSelect, h('label', { for: 'device-state' }, 'State'), this.stateSelect),
       header,
       this.viewport,
       this.detail,
     );
+  }
+
+  // The site's power domains, to drill down by hall (the API's miners of
+  // the groups under one); kept as they are unless the names change.
+  SetDomains(names: string[]): void {
+    const key = names.join('\n');
+    if (key === this.domains) return;
+    this.domains = key;
+    Replace(this.domainSelect, h('option', { value: '' }, 'every hall'), ...names.map((n) => h('option', { value: n }, n)));
+    this.domainSelect.value = this.cache.filter.domain ?? '';
   }
 
   // A tick or a confirm read: the counts, and the rows in view, again.
@@ -85,6 +99,7 @@ export class DevicesPanel {
     this.opening = null;
     this.viewport.scrollTop = 0;
     this.stateSelect.value = filter.state ?? '';
+    this.domainSelect.value = filter.domain ?? '';
     Replace(this.detail);
     this.RenderCrumbs();
     void this.Refresh();
@@ -94,14 +109,20 @@ export class DevicesPanel {
     const f = this.cache.filter;
     const all = h('button', { type: 'button', class: 'link', id: 'crumb-fleet', 'aria-current': f.group === null ? 'true' : null }, 'Fleet');
     all.addEventListener('click', () => this.SetFilter({ group: null, state: f.state }));
-    Replace(this.crumbs, all, f.group !== null ? h('span', { id: 'crumb-group', 'aria-current': 'true' }, ` › ${f.group}`) : null, ` (${this.cache.total.toLocaleString('en-US')} shown)`);
+    Replace(
+      this.crumbs,
+      all,
+      f.domain ? h('span', { id: 'crumb-domain', 'aria-current': f.group === null ? 'true' : null }, ` › ${f.domain}`) : null,
+      f.group !== null ? h('span', { id: 'crumb-group', 'aria-current': 'true' }, ` › ${f.group}`) : null,
+      ` (${this.cache.total.toLocaleString('en-US')} shown)`,
+    );
   }
 
   private RenderSummary(page: DevicesJson): void {
     const totals = TotalStates(page.groups);
     const rows = ShapeGroupStates(page.groups).map((g) => {
       const open = h('button', { type: 'button', class: 'link', 'data-group': g.name }, g.name);
-      open.addEventListener('click', () => this.SetFilter({ group: g.name, state: this.cache.filter.state }));
+      open.addEventListener('click', () => this.SetFilter({ group: g.name, state: this.cache.filter.state, domain: this.cache.filter.domain ?? null }));
       return h(
         'tr',
         { 'data-group': g.name },

@@ -181,6 +181,7 @@ function OnSite(site: SiteJson): void {
   RenderMarket(site);
   RenderTargets(site);
   RenderSources(site);
+  session.devices.SetDomains(site.domains.map((d) => d.name));
   const tick = site.live?.tick?.time ?? null;
   if (tick !== session.lastTick) {
     session.lastTick = tick;

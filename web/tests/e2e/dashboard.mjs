@@ -4,7 +4,7 @@
 // hold on a miner group, each confirmed in its dialog, change the site and are
 // in the audit log; each domain's draw and each group's breakeven are the
 // API's; the device table counts the fleet, drills down to a group and a
-// miner, and holds only the rows in view; the event's targets show on the
+// miner, and by hall, and holds only the rows in view; the event's targets show on the
 // timeline; an admin's policy change is confirmed and audited; a viewer sees
 // everything and can act on nothing; a backtest report written beside the
 // daemon (--reports) is listed and opens as its file looks; an operator's 4CP
@@ -184,6 +184,15 @@ try {
   await op.page.locator('#devices').screenshot({ path: join(outDir, 'devices-s21.png') });
   await op.page.click('#crumb-fleet');
   check('the fleet crumb shows every miner again', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('200 shown')));
+  // A hall drills down to the miners under it: the demo's feeder holds them all, the AI hall none.
+  await op.page.waitForSelector('#device-domain option[value="feeder-mining"]', { state: 'attached', timeout: 10000 });
+  await op.page.selectOption('#device-domain', 'feeder-mining');
+  check('a hall drills down to the miners under it', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('feeder-mining') && (await op.page.textContent('#device-crumbs')).includes('200 shown')));
+  await op.page.selectOption('#device-domain', 'hall-ai');
+  check('a hall without miners shows none', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('0 shown')));
+  check('the API agrees', (await api('GET', '/api/v1/devices?domain=hall-ai', tokens.viewer)).json?.total === 0);
+  await op.page.selectOption('#device-domain', '');
+  check('every hall again', await until(10000, async () => (await op.page.textContent('#device-crumbs')).includes('200 shown')));
 
   check('each source is listed with its state', (await op.page.locator('#source-table tr[data-source]').count()) >= 3);
   check('decisions carry their reasons in words', await until(10000, async () => (await op.page.textContent('#decision-table').catch(() => ''))?.includes('miners at nameplate')));

@@ -405,6 +405,19 @@ int RunServe(const ServeFlags& f, std::ostream& out, std::ostream& err) {
                Printable(vo.vtn_url), f.openadr_poll_s);
   }
 
+  // A source named for the safe action must exist, or the safe action an
+  // operator counts on could never come.
+  for (const std::string& s : f.safe_action_on) {
+    if (s == "meter" && !meter) {
+      err << "mullet serve: error: --safe-action-on meter: there is no meter to go stale (give --meter, or --emulate)\n";
+      return 2;
+    }
+    if (s == "openadr" && !ro.ven) {
+      err << "mullet serve: error: --safe-action-on openadr: there is no VTN to go stale (give --openadr-vtn)\n";
+      return 2;
+    }
+  }
+
   if (!f.four_cp_alert_file.empty()) {
     // Read once now, so a wrong path or a broken file is said at start-up.
     if (!site.contract.four_cp) {

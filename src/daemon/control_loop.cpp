@@ -86,6 +86,7 @@ Status ControlLoop::Resume() {
   }
   Result<std::vector<TargetRow>> targets = store_.Targets();
   if (!targets.ok()) return targets.status();
+  std::vector<TargetRow> renamed;
   for (const TargetRow& t : *targets) {
     if (t.miner < 0 || static_cast<std::size_t>(t.miner) >= records_.size()) continue;
     const std::size_t i = static_cast<std::size_t>(t.miner);
@@ -98,6 +99,13 @@ Status ControlLoop::Resume() {
     r.command = t.desired == "sleep" ? MinerRecord::Command::kSleep : MinerRecord::Command::kHash;
     r.commanded_at = t.commanded_at;
     r.target = *state;
+    if (t.name != fleet_.name(i)) renamed.push_back(RowOf(i));
+  }
+  // Rows taken by their index are written again under the miner's name, so
+  // the next restart matches them by name alone.
+  if (!renamed.empty()) {
+    const UtcTime at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (Status s = store_.SaveTargets(renamed, at); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -604,9 +612,10 @@ Result<TickReport> ControlLoop::Tick(UtcTime now, const LoopSignals& signals, bo
     const std::vector<std::size_t>& who = sleep ? plan.sleep : plan.wake;
     if (who.empty()) continue;
     const std::vector<bool> accepted = fleet_.Command(who, sleep);
+    const UtcTime sent = options_.clock ? std::max(now, options_.clock()) : now;
     for (std::size_t k = 0; k < who.size(); ++k) {
       MinerRecord& r = records_[who[k]];
-      r.commanded_at = now;
+      r.commanded_at = sent;
       if (k < accepted.size() && accepted[k]) {
         r.target = TargetState::kDispatched;
         (sleep ? report.slept : report.woken) += 1;

@@ -21,6 +21,7 @@
 #define MULLET_DAEMON_CONTROL_LOOP_H_
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,10 @@ struct LoopOptions {
   std::size_t max_commands = 500;   // per tick, sleeps first
   PolicyKind policy = PolicyKind::kMullet;
   Hours retention{24.0 * 30};       // ticks older than this are pruned from the store
+  // The time when a batch of commands has gone out, so that a command's ramp
+  // is timed from when it left, not from the start of a tick whose sweep
+  // and commands may outlast the ramp; none: the tick's time.
+  std::function<UtcTime()> clock;
 };
 
 // A firm tenant (a lease or cloud) the policy could not serve in full this

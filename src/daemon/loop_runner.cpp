@@ -10,6 +10,16 @@
 namespace mullet {
 namespace {
 
+// The loop's options with the runner's clock, so that commands are timed
+// from when they left.
+LoopOptions WithClock(LoopOptions o, const LoopRunner::Clock& clock) {
+  if (!o.clock) o.clock = clock;
+  return o;
+}
+
+}  // namespace
+namespace {
+
 std::vector<std::string> NamesOf(const FleetIo& fleet) {
   std::vector<std::string> names(fleet.size());
   for (std::size_t i = 0; i < names.size(); ++i) names[i] = fleet.name(i);
@@ -25,7 +35,7 @@ LoopRunner::LoopRunner(const Site& site, std::unique_ptr<Store> store, std::uniq
       store_(std::move(store)),
       fleet_(std::move(fleet)),
       options_(std::move(options)),
-      loop_(site, *store_, *fleet_, std::move(groups), options_.loop),
+      loop_(site, *store_, *fleet_, std::move(groups), WithClock(options_.loop, clock)),
       board_(board),
       log_(log),
       clock_(std::move(clock)),
@@ -97,25 +107,30 @@ LoopSignals LoopRunner::Signals(UtcTime now) {
 }
 
 void LoopRunner::ApplySafeAction(UtcTime now, LoopSignals* signals) {
-  std::string why;
-  const auto add = [&why](const std::string& text) { why += (why.empty() ? "" : "; ") + text; };
-  if (!price_stale_.empty() && options_.safe_action_on.contains("price")) add(price_stale_);
+  std::string why, stale;  // in words, with each source's error; the sources alone
+  const auto add = [&](std::string_view name, const std::string& text) {
+    why += (why.empty() ? "" : "; ") + text;
+    stale += (stale.empty() ? "" : ",") + std::string(name);
+  };
+  if (!price_stale_.empty() && options_.safe_action_on.contains("price")) add("price", price_stale_);
   for (const auto& [name, words] : {std::pair<const char*, const char*>{"meter", "the meter"},
                                     std::pair<const char*, const char*>{"openadr", "the OpenADR VTN"}}) {
     if (!options_.safe_action_on.contains(name)) continue;
     const auto it = state_.sources.find(name);
-    if (it != state_.sources.end() && it->second.stale) add(std::string(words) + " is stale (" + it->second.error + ")");
+    if (it != state_.sources.end() && it->second.stale) add(name, std::string(words) + " is stale (" + it->second.error + ")");
   }
-  const std::string was = state_.safe_action;
   const std::string_view action = SafeActionName(options_.safe_action);
   if (!why.empty() && options_.safe_action == SafeAction::kCurtail) {
     signals->price = UsdPerMegawattHour(kStalePriceUsdPerMwh);
   }
   state_.safe_action = why.empty() ? "" : std::string(action) + ": " + why;
   state_.price_usd_per_mwh = signals->price.value();
-  if (state_.safe_action == was) return;
+  // Logged when the set of stale sources changes, not each time a source's
+  // error reads differently.
+  if (stale == safe_sources_) return;
+  safe_sources_ = stale;
   if (why.empty()) {
-    fmt::print(log_, "mullet serve: level=warn msg=\"sources fresh again: the safe action ends\" time={} price={}\n",
+    fmt::print(log_, "mullet serve: level=info msg=\"sources fresh again: the safe action ends\" time={} price={}\n",
                FormatUtc(now), signals->price.value());
   } else {
     fmt::print(log_, "mullet serve: level=warn msg=\"SAFE ACTION {}: {}\" time={} acting_on_usd_per_mwh={}\n", action,

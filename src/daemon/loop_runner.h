@@ -108,6 +108,7 @@ class LoopRunner {
   bool had_sla_ = false;    // the last tick had an SLA event
   int missed_meter_ = 0;  // ticks in a row without a meter reading
   std::string price_stale_;  // why the price feed is stale this tick; "" fresh or none
+  std::string safe_sources_;  // the sources behind the safe action last logged ("price,meter"); "" none
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -461,6 +461,13 @@ TEST_F(ServeCommandTest, TheSitesOwnMeterIsReadEveryTick) {
   r = Mullet("serve " + site.string() + " --db " + db_ + " --meter " + meter + " --emulate 10");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--meter and --emulate"), std::string::npos) << r.err;
+  // A source named for the safe action must exist.
+  r = Mullet("serve " + site.string() + " --db " + db_ + " --safe-action-on price,meter");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--safe-action-on meter: there is no meter"), std::string::npos) << r.err;
+  r = Mullet("serve " + site.string() + " --db " + db_ + " --meter " + meter + " --safe-action-on openadr");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--safe-action-on openadr: there is no VTN"), std::string::npos) << r.err;
 }
 
 TEST_F(ServeCommandTest, AStalePriceFeedTriggersTheSafeActionAndAFreshOneEndsIt) {

@@ -426,6 +426,32 @@ TEST_F(ControlLoopTest, AResumeTakesOnlyTheTargetsWrittenForItsOwnMiners) {
   EXPECT_EQ(loop.records()[0].command, MinerRecord::Command::kSleep) << "an index, as before";
   EXPECT_EQ(loop.records()[1].command, MinerRecord::Command::kSleep) << "its address";
   EXPECT_EQ(loop.records()[2].command, MinerRecord::Command::kNone) << "another fleet's miner";
+  // The row taken by its index is written again under the miner's name.
+  std::map<std::int64_t, std::string> names;
+  const Result<std::vector<TargetRow>> stored = store_->Targets();
+  ASSERT_TRUE(stored.ok());
+  for (const TargetRow& t : *stored) names[t.miner] = t.name;
+  EXPECT_EQ(names[0], fleet.name(0));
+  EXPECT_EQ(names[2], "10.9.9.9") << "another fleet's row is left as it was";
+}
+
+// A command's ramp is timed from when the batch went out (the loop's
+// clock), not from the tick's start: on a fleet whose sweep and commands
+// outlast the ramp, a miner still ramping down is not read as drifted.
+TEST_F(ControlLoopTest, ACommandsRampIsTimedFromWhenItLeftNotFromTheTicksStart) {
+  Plant plant(site_);
+  LoopOptions o;
+  o.clock = [this] { return now_ + std::chrono::seconds(50); };  // the sweep and the commands took 50 s
+  ControlLoop loop(site_, *store_, plant, plant.GroupsOf(), o);
+  LoopSignals dear = Profitable();
+  dear.price = UsdPerMegawattHour(5000);
+  ASSERT_TRUE(loop.Tick(now_, dear).ok());
+  ASSERT_EQ(loop.records()[0].command, MinerRecord::Command::kSleep);
+  EXPECT_EQ(*loop.records()[0].commanded_at, now_ + std::chrono::seconds(50));
+  EXPECT_EQ(*loop.FirstRampEnd(), now_ + std::chrono::seconds(50) + std::chrono::seconds(60));
+  for (std::size_t i = 0; i < plant.size(); ++i) plant.SetAsleep(i, false);  // still ramping down, hashing
+  ASSERT_TRUE(loop.Confirm(now_ + std::chrono::seconds(70)).ok());
+  EXPECT_EQ(loop.records()[0].target, TargetState::kDispatched) << "20 s into a 60 s ramp: in flight, not drifted";
 }
 
 TEST_F(ControlLoopTest, TheMemorySavedEachTickIsResumedByANewLoop) {

@@ -15,29 +15,6 @@ using json = nlohmann::ordered_json;
 // An offset past any fleet: a typo, not a page.
 constexpr std::size_t kMaxOffset = 100'000'000;
 
-// "%20" and "+" as a form encodes them (RFC 3986 §2.1; HTML's
-// application/x-www-form-urlencoded); none when a '%' is not followed by
-// two hex digits.
-std::optional<std::string> PercentDecoded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] != '%') {
-      out += text[i];
-    } else {
-      unsigned value = 0;
-      if (i + 2 >= text.size()) return std::nullopt;
-      const auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
-      if (ec != std::errc() || end != text.data() + i + 3) return std::nullopt;
-      out += static_cast<char>(value);
-      i += 2;
-    }
-  }
-  return out;
-}
-
 Result<std::size_t> Count(std::string_view name, std::string_view text, std::size_t lo,
                           std::size_t hi) {
   std::size_t n = 0;
@@ -75,7 +52,9 @@ Result<DevicesQuery> ParseDevicesQuery(std::string_view query,
     const std::size_t eq = pair.find('=');
     const std::string_view key = pair.substr(0, eq);
     const std::optional<std::string> value =
-        PercentDecoded(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+        // "%20" and "+" as a form encodes them (RFC 3986 §2.1; HTML's
+        // application/x-www-form-urlencoded).
+        PercentDecoded(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!value)
       return Status::InvalidArgument(std::string(key) + ": a '%' not followed by two hex digits");
     if (key == "offset") {

@@ -608,7 +608,7 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
   }
   if (path == "/api/v1/reports") {
     if (auto no = only({"GET", "HEAD"})) return *no;
-    if (site_.reports_dir.empty()) return Reply(200, json{{"reports", json::array()}, {"folder", nullptr}});
+    if (site_.reports_dir.empty()) return Reply(200, json{{"reports", json::array()}, {"configured", false}});
     Result<std::vector<ReportEntry>> list = ListReports(site_.reports_dir);
     if (!list.ok()) return Error(503, list.status().message());
     json out = json::array();
@@ -618,9 +618,9 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
                      {"title", e.title},
                      {"modified", FormatUtc(e.modified)},
                      {"bytes", e.bytes},
-                     {"href", "/reports/" + e.name + "/report.html"}});
+                     {"href", "/reports/" + PercentEncoded(e.name) + "/report.html"}});
     }
-    return Reply(200, json{{"reports", out}, {"folder", site_.reports_dir.string()}});
+    return Reply(200, json{{"reports", out}, {"configured", true}});
   }
   if (path.starts_with("/reports/")) {
     if (auto no = only({"GET", "HEAD"})) return *no;
@@ -640,7 +640,9 @@ ApiReply ApiHandler::ReportReply(std::string_view rest) {
   reply.headers = {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}, {"Cache-Control", "no-cache"}};
   const std::size_t slash = rest.find('/');
   if (site_.reports_dir.empty() || slash == std::string_view::npos || rest.substr(slash) != "/report.html") return reply;
-  Result<std::string> html = ReadReport(site_.reports_dir, rest.substr(0, slash));
+  const std::optional<std::string> name = PercentDecoded(rest.substr(0, slash), false);
+  if (!name) return reply;
+  Result<std::string> html = ReadReport(site_.reports_dir, *name);
   if (!html.ok()) {
     if (html.status().code() != StatusCode::kNotFound) reply = Error(503, html.status().message());
     return reply;
@@ -650,7 +652,7 @@ ApiReply ApiHandler::ReportReply(std::string_view rest) {
   reply.body = *html;
   reply.headers.emplace_back("Content-Security-Policy",
                              "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                             "form-action 'none'; frame-ancestors 'self'");
+                             "form-action 'none'; frame-ancestors 'self'; sandbox");
   return reply;
 }
 

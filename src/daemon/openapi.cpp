@@ -178,11 +178,11 @@ std::string_view OpenApiDocument() {
       }
     },
     "/api/v1/reports": {
-      "get": {"summary": "the backtest and plan reports in the folder of `mullet serve --reports DIR`, newest first: each subfolder holding a report.html (what `mullet backtest --out` and `mullet plan --out` write), read again on each request; an empty list without --reports", "responses": {"200": {"description": "reports (name, kind: backtest, plan or report, title, modified, bytes, href) and folder"}, "503": {"description": "the folder cannot be read"}}}
+      "get": {"summary": "the backtest and plan reports in the folder of `mullet serve --reports DIR`, newest first: each subfolder holding a report.html (what `mullet backtest --out` and `mullet plan --out` write), read again on each request; an empty list without --reports", "responses": {"200": {"description": "reports (name, kind: backtest, plan or report, title, modified, bytes, href: the name percent-encoded) and configured (whether --reports was given)"}, "503": {"description": "the folder cannot be read"}}}
     },
     "/reports/{name}/report.html": {
       "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
-      "get": {"summary": "one report as its standalone HTML file looks (no script; its own strict content security policy)", "responses": {"200": {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "no such report"}}}
+      "get": {"summary": "one report as its standalone HTML file looks (no script; its own strict content security policy)", "responses": {"200": {"description": "the report", "content": {"text/html": {"schema": {"type": "string"}}}}, "404": {"description": "no such report"}, "503": {"description": "the report cannot be read"}}}
     },
     "/api/v1/audit": {
       "get": {

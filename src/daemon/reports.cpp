@@ -1,9 +1,11 @@
 #include "daemon/reports.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <system_error>
 
 namespace mullet {
@@ -38,29 +40,45 @@ void ReadSummary(const fs::path& summary, ReportEntry* e) {
   }
 }
 
+// The report.html of folder `name` under `dir` when `name` is one folder
+// directly under it (no separator, not . or ..), neither the folder nor the
+// file a link, and the file no larger than kMaxReportBytes; else none.
+std::optional<fs::path> ReportFile(const fs::path& dir, std::string_view name, std::uintmax_t* bytes) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string_view::npos ||
+      name.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  const fs::path folder = dir / std::string(name);
+  if (!fs::is_directory(fs::symlink_status(folder, ec)) || ec) return std::nullopt;
+  const fs::path html = folder / "report.html";
+  if (!fs::is_regular_file(fs::symlink_status(html, ec)) || ec) return std::nullopt;
+  *bytes = fs::file_size(html, ec);
+  if (ec || *bytes > kMaxReportBytes) return std::nullopt;
+  return html;
+}
+
 }  // namespace
 
 Result<std::vector<ReportEntry>> ListReports(const fs::path& dir) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
-  if (ec) return Status::IoError(dir.string() + ": " + ec.message());
+  if (ec) return Status::IoError("the reports folder cannot be read: " + ec.message());
   std::vector<ReportEntry> out;
-  for (const fs::directory_entry& folder : it) {
-    if (!folder.is_directory(ec) || folder.is_symlink(ec)) continue;
-    const fs::path html = folder.path() / "report.html";
-    const fs::file_status st = fs::symlink_status(html, ec);
-    if (ec || !fs::is_regular_file(st)) continue;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) return Status::IoError("the reports folder cannot be read: " + ec.message());
     ReportEntry e;
-    e.name = folder.path().filename().string();
+    e.name = it->path().filename().string();
+    const std::optional<fs::path> html = ReportFile(dir, e.name, &e.bytes);
+    if (!html) continue;
     e.kind = "report";
     e.title = e.name;
-    e.bytes = fs::file_size(html, ec);
-    if (ec || e.bytes > kMaxReportBytes) continue;
-    e.modified = ModifiedTime(html, ec);
+    e.modified = ModifiedTime(*html, ec);
     if (ec) continue;
-    ReadSummary(folder.path() / "summary.json", &e);
+    ReadSummary(dir / e.name / "summary.json", &e);
     out.push_back(std::move(e));
   }
+  if (ec) return Status::IoError("the reports folder cannot be read: " + ec.message());
   std::sort(out.begin(), out.end(), [](const ReportEntry& a, const ReportEntry& b) {
     return a.modified != b.modified ? a.modified > b.modified : a.name < b.name;
   });
@@ -68,16 +86,27 @@ Result<std::vector<ReportEntry>> ListReports(const fs::path& dir) {
 }
 
 Result<std::string> ReadReport(const fs::path& dir, std::string_view name) {
-  Result<std::vector<ReportEntry>> list = ListReports(dir);
-  if (!list.ok()) return list.status();
-  const auto found = std::find_if(list->begin(), list->end(), [&](const ReportEntry& e) { return e.name == name; });
-  if (found == list->end()) return Status::NotFound("no report " + std::string(name));
-  const fs::path html = dir / found->name / "report.html";
-  std::ifstream in(html, std::ios::binary);
-  if (!in.is_open()) return Status::IoError(html.string() + ": cannot be read");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::uintmax_t bytes = 0;
+  const std::optional<fs::path> html = ReportFile(dir, name, &bytes);
+  if (!html) return Status::NotFound("no report " + std::string(name));
+  // O_NOFOLLOW: a file swapped for a link after the check is not followed;
+  // the read stops at the cap whatever the file has grown to since.
+  const int fd = ::open(html->c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound("no report " + std::string(name));
+  std::string text;
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxReportBytes) {
+      ::close(fd);
+      return Status::NotFound("no report " + std::string(name) + " (over the size served)");
+    }
+  }
+  ::close(fd);
+  return text;
 }
 
 }  // namespace mullet

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,13 +34,15 @@ struct ReportEntry {
   std::uintmax_t bytes = 0;
 };
 
-// The reports under `dir`, newest first. IoError naming `dir` when it
-// cannot be read. A folder whose report.html is not a regular file (a link
-// included), or is over kMaxReportBytes, is left out.
+// The reports under `dir`, newest first. IoError when it cannot be read (the
+// message does not name the folder: it is served to anyone). A folder that
+// is a link, or whose report.html is not a regular file (a link included) or
+// is over kMaxReportBytes, is left out.
 Result<std::vector<ReportEntry>> ListReports(const std::filesystem::path& dir);
 
-// The HTML of report `name` under `dir`; NotFound unless ListReports finds
-// a report of that name.
+// The HTML of report `name` under `dir`: NotFound unless `name` is one
+// folder directly under `dir` that ListReports would list. Opened without
+// following a link and read no further than kMaxReportBytes.
 Result<std::string> ReadReport(const std::filesystem::path& dir, std::string_view name);
 
 inline constexpr std::uintmax_t kMaxReportBytes = 64u << 20;

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "daemon/openapi.h"
+#include "daemon/reports.h"
 #include "daemon/steady_fleet.h"
 #include "dispatch/reason.h"
 #include "dispatch/test_sites.h"
@@ -424,6 +425,8 @@ TEST_F(ApiTest, ReportsAreListedAndServedFromTheirFolderAndNothingOutsideIt) {
   EXPECT_EQ(by_name["pivot"]["kind"], "plan");
   EXPECT_EQ(by_name["pivot"]["title"], "The pivot");
   EXPECT_EQ(by_name["pivot"]["href"], "/reports/pivot/report.html");
+  EXPECT_EQ(list["configured"], true);
+  EXPECT_EQ(list.dump().find(reports.string()), std::string::npos) << "the server's paths are its own";
   const ApiReply page = Do("GET", "/reports/hybrid-2024/report.html");
   EXPECT_EQ(page.status, 200);
   EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
@@ -432,6 +435,7 @@ TEST_F(ApiTest, ReportsAreListedAndServedFromTheirFolderAndNothingOutsideIt) {
   for (const auto& [k, v] : page.headers) strict |= k == "Content-Security-Policy" && v.starts_with("default-src 'none'");
   EXPECT_TRUE(strict);
   for (const char* outside : {"/reports/../secret.html", "/reports/sneaky/report.html", "/reports/linked/report.html",
+                              "/reports/%2e%2e/report.html", "/reports/./report.html", "/reports/a%2fb/report.html",
                               "/reports/empty/report.html", "/reports/hybrid-2024/summary.json",
                               "/reports/hybrid-2024/../pivot/report.html", "/reports/%2e%2e/secret.html",
                               "/reports/hybrid-2024", "/reports/"}) {
@@ -439,11 +443,26 @@ TEST_F(ApiTest, ReportsAreListedAndServedFromTheirFolderAndNothingOutsideIt) {
     EXPECT_EQ(r.status, 404) << outside;
     EXPECT_EQ(r.body.find("not a report"), std::string::npos) << outside;
   }
-  // A report written while the daemon runs is there at once.
-  fs::create_directories(reports / "later");
-  std::ofstream(reports / "later" / "report.html") << "<html></html>";
+  // A report written while the daemon runs is there at once; a name with a
+  // space is linked encoded and served by it.
+  fs::create_directories(reports / "West Texas 2024");
+  std::ofstream(reports / "West Texas 2024" / "report.html") << "<html>spaced</html>";
+  const json again = json::parse(Do("GET", "/api/v1/reports").body);
+  EXPECT_EQ(again["reports"].size(), 3u);
+  std::string spaced;
+  for (const json& r : again["reports"]) spaced = r["name"] == "West Texas 2024" ? r["href"].get<std::string>() : spaced;
+  EXPECT_EQ(spaced, "/reports/West%20Texas%202024/report.html");
+  EXPECT_EQ(Do("GET", spaced).body, "<html>spaced</html>");
+  // Over the size served: not listed, not served.
+  fs::create_directories(reports / "huge");
+  {
+    std::ofstream big(reports / "huge" / "report.html", std::ios::binary);
+    big.seekp(static_cast<std::streamoff>(kMaxReportBytes));
+    big.put('x');
+  }
   EXPECT_EQ(json::parse(Do("GET", "/api/v1/reports").body)["reports"].size(), 3u);
-  EXPECT_EQ(Do("POST", "/reports/later/report.html", "", admin_).status, 405);
+  EXPECT_EQ(Do("GET", "/reports/huge/report.html").status, 404);
+  EXPECT_EQ(Do("POST", "/reports/pivot/report.html", "", admin_).status, 405);
 }
 
 TEST_F(ApiTest, PolicyParametersAreChangedByAnAdminOnlyWithinTheirBounds) {

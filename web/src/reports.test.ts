@@ -5,7 +5,7 @@ import { FormatBytes, ShapeReports } from './reports';
 describe('ShapeReports', () => {
   it('NamesEachKindAndKeepsTheServedOrder', () => {
     const rows = ShapeReports({
-      folder: '/srv/reports',
+      configured: true,
       reports: [
         { name: 'pivot', kind: 'plan', title: 'The pivot', modified: '2026-12-03T15:27:04Z', bytes: 117664, href: '/reports/pivot/report.html' },
         { name: 'hybrid', kind: 'backtest', title: 'hybrid', modified: '2026-12-02T09:00:00Z', bytes: 532520, href: '/reports/hybrid/report.html' },
@@ -21,14 +21,16 @@ describe('ShapeReports', () => {
 
   it('DropsALinkThatDoesNotPointAtAReport', () => {
     const rows = ShapeReports({
-      folder: null,
+      configured: true,
       reports: [
         { name: 'a', kind: 'plan', title: 'a', modified: '2026-12-03T00:00:00Z', bytes: 1, href: 'https://elsewhere.example/report.html' },
         { name: 'b', kind: 'plan', title: 'b', modified: '2026-12-03T00:00:00Z', bytes: 1, href: '/reports/../secret/report.html' },
         { name: 'c', kind: 'plan', title: 'c', modified: '2026-12-03T00:00:00Z', bytes: 1, href: '/reports/c/report.html' },
+        { name: 'd e', kind: 'plan', title: 'd e', modified: '2026-12-03T00:00:00Z', bytes: 1, href: '/reports/d%20e/report.html' },
+        { name: 'f', kind: 'plan', title: 'f', modified: '2026-12-03T00:00:00Z', bytes: 1, href: '/reports/f/x/report.html' },
       ],
     });
-    expect(rows.map((r) => r.href)).toEqual(['/reports/c/report.html']);
+    expect(rows.map((r) => r.href)).toEqual(['/reports/c/report.html', '/reports/d%20e/report.html']);
   });
 
   it('FormatsSizes', () => {

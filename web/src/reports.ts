@@ -12,7 +12,7 @@ export interface ReportJson {
 
 export interface ReportsJson {
   reports: ReportJson[];
-  folder: string | null;
+  configured: boolean; // whether the daemon was started with --reports
 }
 
 export interface ReportRow {
@@ -35,7 +35,7 @@ export function FormatBytes(n: number): string {
 // anywhere else, whatever a folder's name holds.
 export function ShapeReports(r: ReportsJson): ReportRow[] {
   return r.reports
-    .filter((e) => e.href.startsWith('/reports/') && e.href.endsWith('/report.html') && !e.href.includes('..'))
+    .filter((e) => /^\/reports\/[A-Za-z0-9._~%-]+\/report\.html$/.test(e.href) && !e.href.includes('..'))
     .map((e) => ({
       title: e.title === e.name ? e.name : `${e.title} (${e.name})`,
       kind: kKinds[e.kind] ?? 'Report',

@@ -22,10 +22,10 @@ export class ReportsPanel {
     Replace(
       this.root,
       h('h2', { id: 'reports-h' }, 'Reports'),
-      r.folder === null
+      !r.configured
         ? h('p', { class: 'help' }, 'Start the daemon with --reports DIR to browse the backtest and plan reports written there (mullet backtest … --out DIR/NAME).')
         : rows.length === 0
-          ? h('p', { class: 'help' }, `No report in ${r.folder} yet.`)
+          ? h('p', { class: 'help' }, 'No report in the --reports folder yet.')
           : h(
               'table',
               { id: 'reports-table' },

@@ -6,6 +6,7 @@
 #define MULLET_CORE_TEXT_UNTRUSTED_TEXT_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,15 @@ std::string Quoted(std::string_view text, std::size_t max_bytes = 80);
 // or LF (quotes doubled), and, when it begins with = + - @ TAB or CR (a
 // spreadsheet would run it as a formula), prefixed with a single quote.
 std::string CsvField(std::string_view text);
+
+// `text` with each %XX decoded, and a '+' as a space where `plus_is_space`
+// (a query's values; a path keeps its '+'). None when a '%' is not followed
+// by two hex digits.
+std::optional<std::string> PercentDecoded(std::string_view text, bool plus_is_space);
+
+// `text` as one segment of a URL's path: every byte but A-Z a-z 0-9 - . _ ~
+// as %XX.
+std::string PercentEncoded(std::string_view text);
 
 }  // namespace mullet
 

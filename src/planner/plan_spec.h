@@ -74,8 +74,8 @@ struct FleetChange {
   int count = 0;            // > 0: bought; < 0: retired
   double usd_per_unit = 0;  // price paid, or salvage received
   int life_months = 36;
-  double debt_share = 0;
-  double debt_annual_rate = 0.12;
+  double debt_share = 0;           // of the price, 0 to 1
+  double debt_annual_rate = 0.12;  // a fraction a year (0.12: 12 %), charged monthly on the balance
   int debt_term_months = 24;
 };
 

@@ -965,10 +965,11 @@ TEST(LoopRunnerTest, AStaleMeterNamedForTheSafeActionCurtailsMiningAndIsSaid) {
                         groups, o, board, log,
                         [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); });
       ASSERT_TRUE(runner.Start().ok());
-      for (int i = 0; i < 300 && board.Read().ticks < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      for (int i = 0; i < 1500 && board.Read().ticks < 6; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       runner.Stop();
     }
     const LiveState s = board.Read();
+    ASSERT_GE(s.ticks, 6u) << "the runner did not tick six times in 30 s";
     ASSERT_TRUE(s.last.has_value());
     EXPECT_TRUE(s.sources.at("meter").stale);
     if (named) {

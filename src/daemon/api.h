@@ -126,6 +126,10 @@ class ApiHandler {
   // 401 or 403 reply in `denied`.
   std::optional<TokenInfo> Authorize(const ApiRequest& request, Role needed, ApiReply* denied);
   ApiReply Metrics();
+  // /api/v1/four-cp-alerts and /api/v1/four-cp-alerts/{id} (api_four_cp.cpp).
+  ApiReply FourCpRoute(const ApiRequest& request, std::string_view path, std::string_view query, UtcTime now);
+  // /api/v1/reports and /reports/... (api_reports.cpp).
+  ApiReply ReportsRoute(const ApiRequest& request, std::string_view path);
   // /reports/NAME/report.html, `rest` the part after /reports/.
   ApiReply ReportReply(std::string_view rest);
   // /api/v1/site's body at `now`.

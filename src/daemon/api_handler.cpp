@@ -8,22 +8,17 @@
 
 #include "core/text/untrusted_text.h"
 #include "daemon/api.h"
+#include "daemon/api_reply.h"
 #include "daemon/api_devices.h"
 #include "daemon/openapi.h"
 #include "daemon/policy_params.h"
-#include "daemon/reports.h"
 #include "daemon/web_assets.h"
 #include "dispatch/operating_point.h"
 #include "dispatch/reason.h"
 #include "storage/token.h"
 
 namespace mullet {
-namespace {
-
-// Keys in the order written: "id" first, as a person reads an object.
-using json = nlohmann::ordered_json;
-
-constexpr std::size_t kMaxListed = 1000;
+namespace api_reply {
 
 std::string Dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
@@ -63,18 +58,6 @@ json EventJson(const EventRow& e, UtcTime now) {
               {"created_by", e.created_by},
               {"cancelled", TimeOrNull(e.cancelled)},
               {"active", e.ActiveAt(now)}};
-}
-
-json FourCpAlertJson(const FourCpAlertRow& a, UtcTime now) {
-  return json{{"id", a.id},
-              {"start", TimeOrNull(a.start)},
-              {"end", TimeOrNull(a.end)},
-              {"source", a.source},
-              {"source_id", a.source_id},
-              {"created", FormatUtc(a.created)},
-              {"created_by", a.created_by},
-              {"cancelled", TimeOrNull(a.cancelled)},
-              {"active", a.ActiveAt(now)}};
 }
 
 // The source id a POST is stored under: its Idempotency-Key, so that a retry
@@ -205,7 +188,17 @@ std::string LabelValue(std::string_view text) {
 
 std::string Who(const TokenInfo& t) { return "token " + std::to_string(t.id) + " (" + t.label + ")"; }
 
-}  // namespace
+std::optional<ApiReply> OnlyMethods(std::string_view method, std::initializer_list<const char*> methods,
+                                    std::string_view path) {
+  for (const char* allowed : methods) {
+    if (method == allowed) return std::nullopt;
+  }
+  return Error(405, "method " + Quoted(method) + " not allowed on " + std::string(path));
+}
+
+}  // namespace api_reply
+
+using namespace api_reply;  // NOLINT: this file is their home
 
 ApiHandler::ApiHandler(Store& store, SiteView site, Clock clock, const LiveBoard* live,
                        std::span<const WebAsset> web)
@@ -464,51 +457,8 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     if (!*row) return Error(404, "no event " + std::to_string(*id));
     return Reply(200, EventJson(**row, now));
   }
-  if (path == "/api/v1/four-cp-alerts") {
-    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
-    if (m == "POST") {
-      ApiReply denied;
-      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-      if (!token) return denied;
-      if (!site_.four_cp_charge) {
-        return Error(409, "the site file has no contract.four_cp charge: a 4CP alert would change nothing");
-      }
-      Result<FourCpAlertRow> parsed = ParseFourCpAlertBody(request.body, now);
-      if (!parsed.ok()) return ErrorOf(parsed.status());
-      Result<std::string> key = SourceIdOf(request);
-      if (!key.ok()) return ErrorOf(key.status());
-      FourCpAlertRow alert = *parsed;
-      alert.source = "api";
-      alert.source_id = *key;
-      bool created = false;
-      Result<FourCpAlertRow> row = store_.AddFourCpAlert(alert, Who(*token), now, &created);
-      if (!row.ok()) return ErrorOf(row.status());
-      return Reply(created ? 201 : 200, FourCpAlertJson(*row, now));
-    }
-    Result<std::size_t> limit = Limit(query);
-    if (!limit.ok()) return ErrorOf(limit.status());
-    Result<std::vector<FourCpAlertRow>> alerts = store_.FourCpAlerts(*limit);
-    if (!alerts.ok()) return ErrorOf(alerts.status());
-    json list = json::array();
-    for (const FourCpAlertRow& a : *alerts) list.push_back(FourCpAlertJson(a, now));
-    return Reply(200, json{{"four_cp_charge", site_.four_cp_charge}, {"alerts", list}});
-  }
-  if (path.starts_with("/api/v1/four-cp-alerts/")) {
-    if (auto no = only({"GET", "HEAD", "DELETE"})) return *no;
-    Result<std::int64_t> id = IdIn(path.substr(std::string_view("/api/v1/four-cp-alerts/").size()));
-    if (!id.ok()) return ErrorOf(id.status());
-    if (m == "DELETE") {
-      ApiReply denied;
-      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-      if (!token) return denied;
-      Result<FourCpAlertRow> row = store_.CancelFourCpAlert(*id, Who(*token), now);
-      if (!row.ok()) return ErrorOf(row.status());
-      return Reply(200, FourCpAlertJson(*row, now));
-    }
-    Result<std::optional<FourCpAlertRow>> row = store_.FourCpAlert(*id);
-    if (!row.ok()) return ErrorOf(row.status());
-    if (!*row) return Error(404, "no 4CP alert " + std::to_string(*id));
-    return Reply(200, FourCpAlertJson(**row, now));
+  if (path == "/api/v1/four-cp-alerts" || path.starts_with("/api/v1/four-cp-alerts/")) {
+    return FourCpRoute(request, path, query, now);
   }
   if (path == "/api/v1/overrides") {
     if (auto no = only({"GET", "HEAD", "POST"})) return *no;
@@ -606,54 +556,12 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     }
     return Reply(200, json{{"audit", list}});
   }
-  if (path == "/api/v1/reports") {
-    if (auto no = only({"GET", "HEAD"})) return *no;
-    if (site_.reports_dir.empty()) return Reply(200, json{{"reports", json::array()}, {"configured", false}});
-    Result<std::vector<ReportEntry>> list = ListReports(site_.reports_dir);
-    if (!list.ok()) return Error(503, list.status().message());
-    json out = json::array();
-    for (const ReportEntry& e : *list) {
-      out.push_back({{"name", e.name},
-                     {"kind", e.kind},
-                     {"title", e.title},
-                     {"modified", FormatUtc(e.modified)},
-                     {"bytes", e.bytes},
-                     {"href", "/reports/" + PercentEncoded(e.name) + "/report.html"}});
-    }
-    return Reply(200, json{{"reports", out}, {"configured", true}});
-  }
-  if (path.starts_with("/reports/")) {
-    if (auto no = only({"GET", "HEAD"})) return *no;
-    return ReportReply(path.substr(std::string_view("/reports/").size()));
-  }
+  if (path == "/api/v1/reports" || path.starts_with("/reports/")) return ReportsRoute(request, path);
   if (!path.starts_with("/api/")) {
     if (auto no = only({"GET", "HEAD"})) return *no;
     return WebAssetReply(path, web_);
   }
   return Error(404, "no route " + Quoted(path) + " (see /api/v1/openapi.json)");
-}
-
-// /reports/NAME/report.html: the report as its standalone file looks. It
-// holds no script, so its policy allows none; its styles are inline.
-ApiReply ApiHandler::ReportReply(std::string_view rest) {
-  ApiReply reply(404, "text/plain; charset=utf-8", "not found\n");
-  reply.headers = {{"X-Content-Type-Options", "nosniff"}, {"Referrer-Policy", "no-referrer"}, {"Cache-Control", "no-cache"}};
-  const std::size_t slash = rest.find('/');
-  if (site_.reports_dir.empty() || slash == std::string_view::npos || rest.substr(slash) != "/report.html") return reply;
-  const std::optional<std::string> name = PercentDecoded(rest.substr(0, slash), false);
-  if (!name) return reply;
-  Result<std::string> html = ReadReport(site_.reports_dir, *name);
-  if (!html.ok()) {
-    if (html.status().code() != StatusCode::kNotFound) reply = Error(503, html.status().message());
-    return reply;
-  }
-  reply.status = 200;
-  reply.content_type = "text/html; charset=utf-8";
-  reply.body = *html;
-  reply.headers.emplace_back("Content-Security-Policy",
-                             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
-                             "form-action 'none'; frame-ancestors 'self'; sandbox");
-  return reply;
 }
 
 ApiReply ApiHandler::Metrics() {

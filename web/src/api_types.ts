@@ -70,19 +70,24 @@ export interface SiteJson {
   live: LiveJson | null;
 }
 
-export interface EventJson {
+// What the store keeps of a demand-response event or a 4CP alert alike:
+// when it runs, who asked, whether it was cancelled, whether it is in force.
+export interface SourcedJson {
   id: number;
-  type: 'reduce-to' | 'reduce-by';
-  kw: number;
   start: string | null;
   end: string | null;
-  ramp_s: number;
   source: string;
   source_id: string;
   created: string;
   created_by: string;
   cancelled: string | null;
   active: boolean;
+}
+
+export interface EventJson extends SourcedJson {
+  type: 'reduce-to' | 'reduce-by';
+  kw: number;
+  ramp_s: number;
   // An event in force: miners commanded since it began, by target state.
   targets?: Record<string, number>;
 }

@@ -1,17 +1,10 @@
 // Operators' 4CP alerts raised through the API (GET /api/v1/four-cp-alerts):
 // each one's state at the page's clock, and the body of a new one.
 
-export interface FourCpAlertJson {
-  id: number;
-  start: string | null;
-  end: string | null;
-  source: string;
-  source_id: string;
-  created: string;
-  created_by: string;
-  cancelled: string | null;
-  active: boolean;
-}
+import type { SourcedJson } from './api_types';
+
+// GET /api/v1/four-cp-alerts' rows: an event's fields without its kW.
+export type FourCpAlertJson = SourcedJson;
 
 export interface FourCpAlertsJson {
   four_cp_charge: boolean;

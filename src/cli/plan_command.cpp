@@ -212,8 +212,17 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
                                         "generation's decline of " + Fixed2(cal.gpu_rent.annual_decline) +
                                         " in log a year, a market cycle; " + cal_name +
                                         "); colocation rent is the lease's, escalated"});
-  m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
-                                             "ideal plant, no demand-response events"});
+  if (plan.dispatch == "table") {
+    m.assumptions.push_back(
+        {"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), ideal plant, no "
+                           "demand-response events; each historical power day run once per hashprice on a grid " +
+                               Fixed2(plan.dispatch_step) +
+                               " apart in log hashprice (from a warm-up of its own last hours) and interpolated "
+                               "(dispatch: hourly runs every path's day; a site with a batch queue always does)"});
+  } else {
+    m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
+                                               "every path's every day, ideal plant, no demand-response events"});
+  }
   m.fit = cal.fit;
   if (dir) {
     // BTC resamples history: the regime model's rows are not this run's.

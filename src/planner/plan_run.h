@@ -36,6 +36,7 @@
 #include "plan/gpu_rent_model.h"
 #include "plan/hashrate_model.h"
 #include "plan/power_price_model.h"
+#include "planner/day_table.h"
 #include "planner/plan_spec.h"
 #include "planner/site_model.h"
 
@@ -51,6 +52,7 @@ inline constexpr std::chrono::hours kPlanDayStartUtc{6};
 struct PathMarkets {
   std::vector<double> price;       // BTC close, USD
   std::vector<double> hashprice;   // USD per TH/s per day, before pool fee
+  std::vector<double> log_hashprice;  // its log (empty: computed where needed)
   std::vector<double> btc_per_th;  // BTC per TH/s per day
   std::vector<double> hashrate;    // network, TH/s
   std::vector<std::uint32_t> power_day;  // the historical power day drawn
@@ -125,22 +127,27 @@ class PlanRunner {
   // plan's, or that names a power day the history lacks.
   static Result<std::unique_ptr<PlanRunner>> Create(const PlanSpec& plan, const Site& base, PlanMarkets markets);
 
-  // Computes paths [first, first + count) on `threads` threads (>= 1);
-  // `progress`, if given, is called now and then with the paths done (from
-  // any one thread at a time).
+  // Computes paths [first, first + count) on `threads` threads (>= 1), in
+  // blocks of `block` paths (a thread's unit of work; the numbers do not
+  // depend on it); `progress`, if given, is called now and then with the
+  // paths done (from any one thread at a time).
+  static constexpr std::uint64_t kBlock = 256;
   PlanResults Run(std::uint64_t seed, std::uint64_t first, std::uint64_t count, int threads,
-                  const std::function<void(std::uint64_t)>& progress = {}) const;
+                  const std::function<void(std::uint64_t)>& progress = {}, std::uint64_t block = kBlock) const;
 
   const PlanSpec& plan() const { return plan_; }
   const PlanMarkets& markets() const { return markets_; }
   int days() const { return days_; }
+  // Site-days tabulated so far (all models and threads); 0 when hourly.
+  std::size_t table_cells() const;
 
  private:
   PlanRunner(PlanSpec plan, PlanMarkets markets) : plan_(std::move(plan)), markets_(std::move(markets)) {}
-  void RunPath(std::uint64_t seed, std::uint64_t path, std::uint64_t index, PlanResults* out) const;
+  void RunPaths(std::uint64_t seed, std::uint64_t path, std::uint64_t count, std::uint64_t index,
+                PlanResults* out) const;
   PathMarkets DrawMarkets(std::uint64_t seed, std::uint64_t path) const;
   void RecordFans(const PathMarkets& pm, std::uint64_t index, PlanResults* out) const;
-  std::vector<std::vector<SiteBooks>> RunSites(const PathMarkets& pm) const;
+  std::vector<std::vector<std::vector<SiteBooks>>> RunSites(const std::vector<PathMarkets>& pms) const;
   void RunFinance(int decision, const std::vector<std::vector<SiteBooks>>& books, std::uint64_t index,
                   std::vector<Usd>* base_flows, PlanResults* out) const;
 
@@ -159,6 +166,10 @@ class PlanRunner {
   std::vector<UsdPerMegawattHour> day_prices_;
   std::vector<std::vector<double>> day_logs_;
   std::vector<int> logs_of_model_;
+  // Per model: its days by table (null: hourly), and each plan day's
+  // calendar class in it.
+  std::vector<std::unique_ptr<DayTable>> tables_;
+  std::vector<std::vector<int>> class_of_;
   // Per decision and conversion: the lease's index in each model's site (-1: none).
 };
 

@@ -313,6 +313,9 @@ Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
   f.Number("mining_depreciation_usd_per_month", &p.mining_depreciation_usd_per_month, 0, 1e10);
   f.Number("capex_depreciation_years", &p.capex_depreciation_years, 1, 100);
   f.Number("terminal_ebitda_multiple", &p.terminal_ebitda_multiple, 0, 100);
+  f.Text("dispatch", &p.dispatch);
+  if (p.dispatch != "table" && p.dispatch != "hourly") f.Fail(f.Get("dispatch"), "dispatch", "must be table or hourly");
+  f.Number("dispatch_step", &p.dispatch_step, 0.001, 0.5);
   if (const YAML::Node m = f.Get("market")) {
     Fields mf(file, m, "market", &error);
     MarketStart& ms = p.market;

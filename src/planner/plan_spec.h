@@ -125,6 +125,13 @@ struct PlanSpec {
   double capex_depreciation_years = 12;          // conversions' capex, straight line from the lease's start
   double terminal_ebitda_multiple = 0;           // value at the horizon: multiple x the last 12 months' EBITDA
   MarketStart market;
+  // How a site's day is run: "table" (planner/day_table.h: each historical
+  // power day tabulated on a grid of hashprice, `dispatch_step` apart in
+  // log hashprice, and interpolated) or "hourly" (SiteModel::RunDay for
+  // every path and day, the reference). A site with a batch queue runs
+  // hourly either way.
+  std::string dispatch = "table";
+  double dispatch_step = 0.1;
   std::vector<Decision> decisions;
 
   int months() const { return years * 12; }

@@ -231,7 +231,7 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     log_bought = own_logs + 24;
   }
   double last_hp = std::numeric_limits<double>::quiet_NaN(), log_hp = 0;
-  for (int h = 0; h < 24; ++h) {
+  for (int h = std::clamp(day.first_hour, 0, 24); h < 24; ++h) {
     const UtcTime t = day.start + std::chrono::hours(h);
     const UsdPerMegawattHour price = day.prices[h];
     const UsdPerTerahashDay hashprice = day.hashprice[h];

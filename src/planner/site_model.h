@@ -71,6 +71,9 @@ struct SiteDay {
   // for a historical day that many paths draw; none: RunDay computes them.
   const double* log_prices = nullptr;
   const double* log_bought = nullptr;
+  // Hours before this one are left out (a warm-up that needs only the
+  // day's last hours: planner/day_table.h).
+  int first_hour = 0;
 };
 
 // What one day (or a sum of days) adds to the books.
@@ -141,6 +144,9 @@ class SiteModel {
   // The site's firm IT and mining IT at nameplate, MW.
   double firm_it_mw() const { return firm_it_mw_; }
   double mining_it_mw() const { return mining_it_mw_; }
+  // The most IT every load together can draw (firm demand, the whole batch
+  // pool, every unit at its highest point).
+  Watts max_it() const { return max_it_; }
 
  private:
   // What a group's hour needs of the site, computed once (site.miners order).

@@ -34,7 +34,7 @@ enum Field : int {
   kThDays,  // TH/s-days hashed (after uptime and pool fee); in an accumulator, mining revenue
   kColoRent, kCloud, kBatch, kReimbursed, kMiningIt, kFirmDemand, kFirmServed,
   kMaxFacility,  // the most of either end, not interpolated
-  kAlertMwh, kAlertHours, kPeakMwh, kPeakHours,
+  kAlertMwh, kAlertHours, kPeakMwh, kPeakHours, kDrCredit,
   kFixedFields
 };
 
@@ -100,6 +100,9 @@ DayTable::DayTable(const SiteModel& model, const UsdPerMegawattHour* prices, con
   if (triple_net) stored_.push_back(kReimbursed);
   if (firm) stored_.insert(stored_.end(), {kFirmDemand, kFirmServed});
   if (site.contract.four_cp) stored_.insert(stored_.end(), {kAlertMwh, kAlertHours, kPeakMwh, kPeakHours});
+  if (std::any_of(classes_.begin(), classes_.end(), [](const CalendarHour& h) { return h.dr; })) {
+    stored_.push_back(kDrCredit);
+  }
   for (int f = kFixedFields; f < logical_; ++f) stored_.push_back(f);
   fields_ = static_cast<int>(stored_.size());
 }
@@ -131,7 +134,8 @@ void DayTable::Pack(const SiteBooks& b, float* out) const {
   const double fixed[kFixedFields] = {
       b.hours, b.energy_mwh, b.power_cost_usd, b.sell_back_usd, b.mining_power_cost_usd, b.btc_mined,
       b.colocation_rent_usd, b.gpu_cloud_revenue_usd, b.batch_revenue_usd, b.power_reimbursed_usd, b.mining_it_mwh,
-      b.firm_demand_mwh, b.firm_served_mwh, b.max_facility_mw, b.alert_mwh, b.alert_hours, b.peak_mwh, b.peak_hours};
+      b.firm_demand_mwh, b.firm_served_mwh, b.max_facility_mw, b.alert_mwh, b.alert_hours, b.peak_mwh, b.peak_hours,
+      b.dr_credit_usd};
   for (int k = 0; k < fields_; ++k) {
     const int f = stored_[k];
     if (f < kFixedFields) {
@@ -250,6 +254,7 @@ void DayTable::AddTo(const double* acc, SiteBooks* books) const {
   books->alert_hours += acc[kAlertHours];
   books->peak_mwh += acc[kPeakMwh];
   books->peak_hours += acc[kPeakHours];
+  books->dr_credit_usd += acc[kDrCredit];
   books->lease_served_mwh.resize(leases_, 0);
   books->lease_demand_mwh.resize(leases_, 0);
   books->lease_rent_usd.resize(leases_, 0);

@@ -21,13 +21,24 @@ namespace mullet {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4, kGpuRentStream = 5;
+constexpr std::uint32_t kBtcStream = 1, kPowerStream = 2, kHashrateStream = 3, kFeeStream = 4, kGpuRentStream = 5,
+                        kDrStream = 6;
 constexpr std::chrono::hours kDayStartUtc = kPlanDayStartUtc;
 
 int MonthsBetween(Date a, Date b) {
   const std::chrono::year_month_day x(a), y(b);
   return (static_cast<int>(y.year()) - static_cast<int>(x.year())) * 12 +
          (static_cast<int>(static_cast<unsigned>(y.month())) - static_cast<int>(static_cast<unsigned>(x.month())));
+}
+
+// A demand-response program's terms, as text (programs with the same terms are one).
+std::string ProgramKey(const DemandResponseProgram& p) {
+  std::ostringstream k;
+  k.precision(17);
+  k << p.events_per_year << "/" << p.weekdays_only << "/" << p.start_hour << "/" << p.hours << "/"
+    << p.utc_offset_hours << "/" << p.reduce_to_mw << "/" << p.reduce_by_mw << "/" << p.credit_usd_per_mwh << "/m";
+  for (int m : p.months) k << m << ",";
+  return k.str();
 }
 
 // What sets a decision's site in a month: its conversions begun, and whether built.
@@ -45,7 +56,30 @@ std::string SiteKey(const Decision& d, int month) {
   for (const FleetChange& c : d.fleet) {
     if (month >= c.month) k << "fleet:" << c.group << "/" << c.count << ";";
   }
+  if (d.demand_response) k << "dr:" << ProgramKey(*d.demand_response);
   return k.str();
+}
+
+// Whether the plan's `date` may have an event of `p`.
+bool Eligible(const DemandResponseProgram& p, Date date) {
+  const std::chrono::year_month_day ymd(date);
+  const int month = static_cast<int>(static_cast<unsigned>(ymd.month()));
+  if (std::find(p.months.begin(), p.months.end(), month) == p.months.end()) return false;
+  const unsigned weekday = std::chrono::weekday(std::chrono::sys_days(date)).c_encoding();  // 0 Sunday
+  return !p.weekdays_only || (weekday >= 1 && weekday <= 5);
+}
+
+// Draws of a Poisson count with mean `mean` from a uniform (inverse CDF),
+// at most `cap`.
+int PoissonCount(double mean, double u, int cap) {
+  double p = std::exp(-mean), cdf = p;
+  int k = 0;
+  while (u > cdf && k < cap) {
+    ++k;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
 }
 
 }  // namespace
@@ -85,6 +119,23 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
         r->models_.push_back(std::make_unique<SiteModel>(std::move(*site)));
       }
       r->site_of_[d][m] = it->second;
+    }
+  }
+  // Demand-response programs: each model's is its decisions' (the site key
+  // holds it), and their eligible days by plan year.
+  r->program_of_model_.assign(r->models_.size(), -1);
+  std::map<std::string, int> program_ids;
+  for (std::size_t d = 0; d < plan.decisions.size(); ++d) {
+    const std::optional<DemandResponseProgram>& dr = plan.decisions[d].demand_response;
+    if (!dr) continue;
+    auto [it, added] = program_ids.emplace(ProgramKey(*dr), static_cast<int>(r->programs_.size()));
+    if (added) r->programs_.push_back(*dr);
+    for (int m = 0; m < plan.months(); ++m) r->program_of_model_[r->site_of_[d][m]] = it->second;
+  }
+  r->eligible_.assign(r->programs_.size(), std::vector<std::vector<int>>((plan.months() + 11) / 12));
+  for (std::size_t p = 0; p < r->programs_.size(); ++p) {
+    for (int d = 0; d < r->days_; ++d) {
+      if (Eligible(r->programs_[p], plan.start + std::chrono::days(d))) r->eligible_[p][r->day_month_[d] / 12].push_back(d);
     }
   }
   if (const PathMarkets* rp = r->markets_.replay.get()) {
@@ -128,19 +179,46 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
     if (!TabulatedOk(model)) continue;
     std::map<std::vector<double>, int> class_ids;
     std::vector<CalendarHour> classes;
-    r->class_of_[k].resize(r->days_);
-    for (int d = 0; d < r->days_; ++d) {
-      const std::vector<CalendarHour> c = CalendarClassOf(model, r->calendar_->Day(d));
+    auto class_of = [&](const CalendarHour* day) {
+      const std::vector<CalendarHour> c = CalendarClassOf(model, day);
       std::vector<double> key;
-      for (const CalendarHour& h : c) key.insert(key.end(), {h.ambient_c, h.alert ? 1.0 : 0.0, h.peak_overlap_h});
+      for (const CalendarHour& h : c) {
+        key.insert(key.end(), {h.ambient_c, h.alert ? 1.0 : 0.0, h.peak_overlap_h, h.dr ? 1.0 : 0.0, h.dr_reduce_to_w,
+                               h.dr_reduce_by_w, h.dr_credit_usd_per_mwh});
+      }
       auto [it, added] = class_ids.emplace(std::move(key), static_cast<int>(class_ids.size()));
       if (added) classes.insert(classes.end(), c.begin(), c.end());
-      r->class_of_[k][d] = it->second;
+      return it->second;
+    };
+    r->class_of_[k].resize(r->days_);
+    for (int d = 0; d < r->days_; ++d) r->class_of_[k][d] = class_of(r->calendar_->Day(d));
+    if (const int p = r->program_of_model_[k]; p >= 0) {
+      r->event_class_of_.resize(r->models_.size());
+      r->event_class_of_[k].assign(r->days_, -1);
+      for (const std::vector<int>& year : r->eligible_[p]) {
+        for (const int d : year) r->event_class_of_[k][d] = class_of(r->EventDay(p, d).data());
+      }
     }
     r->tables_[k] = std::make_unique<DayTable>(model, r->day_prices_.data(), r->day_logs_[r->logs_of_model_[k]].data(),
                                                history.size(), std::move(classes), plan.dispatch_step);
   }
   return r;
+}
+
+std::array<CalendarHour, 24> PlanRunner::EventDay(int p, int d) const {
+  const DemandResponseProgram& dr = programs_[p];
+  std::array<CalendarHour, 24> day;
+  std::copy(calendar_->Day(d), calendar_->Day(d) + 24, day.begin());
+  for (int h = 0; h < 24; ++h) {
+    // The plan's hour h is kDayStartUtc + h UTC; the program's window is local.
+    const double local = std::fmod(kDayStartUtc.count() + h + dr.utc_offset_hours + 48.0, 24.0);
+    if (local < dr.start_hour || local >= dr.start_hour + dr.hours) continue;
+    day[h].dr = true;
+    day[h].dr_reduce_to_w = dr.reduce_to_mw >= 0 ? dr.reduce_to_mw * 1e6 : -1;
+    day[h].dr_reduce_by_w = dr.reduce_by_mw >= 0 ? dr.reduce_by_mw * 1e6 : 0;
+    day[h].dr_credit_usd_per_mwh = dr.credit_usd_per_mwh;
+  }
+  return day;
 }
 
 // The path's markets, day by day: BTC, the power day drawn, the chain's
@@ -212,6 +290,23 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
     for (int d = 0; d < n; ++d) pm.gpu_rent_factor[d] = rent[first + d] / rent[first];
   }
   pm.log_hashprice = std::move(log_hp);
+  // Demand-response events: a Poisson count each plan year, on days drawn
+  // from those eligible (two draws of one day make one event). Every
+  // program reads the same uniforms: decisions compare on common events.
+  const RandomStream dr_stream(seed, path, kDrStream);
+  pm.dr_event.assign(programs_.size(), std::vector<std::uint8_t>(static_cast<std::size_t>(n), 0));
+  for (std::size_t k = 0; k < programs_.size(); ++k) {
+    for (std::size_t y = 0; y < eligible_[k].size(); ++y) {
+      const std::vector<int>& days = eligible_[k][y];
+      if (days.empty()) continue;
+      const std::uint64_t base = y * 1024;
+      const int count = PoissonCount(programs_[k].events_per_year, dr_stream.UniformAt(base), 1000);
+      for (int i = 0; i < count; ++i) {
+        const double u = dr_stream.UniformAt(base + 1 + static_cast<std::uint64_t>(i));
+        pm.dr_event[k][days[std::min(days.size() - 1, static_cast<std::size_t>(u * days.size()))]] = 1;
+      }
+    }
+  }
   return pm;
 }
 
@@ -254,6 +349,7 @@ std::vector<std::vector<std::vector<SiteBooks>>> PlanRunner::RunSites(const std:
   std::array<UsdPerTerahashDay, 24> hps{};
   std::array<double, 24> bpt{};
   for (std::size_t k = 0; k < nm; ++k) {
+    const int program = program_of_model_[k];
     if (const DayTable* table = tables_[k].get()) {
       const std::size_t size = table->accumulator_size();
       std::vector<double> acc(np * size, 0.0);
@@ -269,7 +365,9 @@ std::vector<std::vector<std::vector<SiteBooks>>> PlanRunner::RunSites(const std:
         if (d == n || !used[k][m]) continue;
         for (std::size_t i = 0; i < np; ++i) {
           const PathMarkets& pm = pms[i];
-          queries[i] = {pm.power_day[d], class_of_[k][d], pm.hashprice[d], pm.log_hashprice[d], pm.btc_per_th[d],
+          const bool event = program >= 0 && !pm.dr_event.empty() && pm.dr_event[program][d];
+          queries[i] = {pm.power_day[d], event ? event_class_of_[k][d] : class_of_[k][d], pm.hashprice[d],
+                        pm.log_hashprice[d], pm.btc_per_th[d],
                         pm.gpu_rent_factor.empty() ? 1.0 : pm.gpu_rent_factor[d], &acc[i * size]};
         }
         table->AddDays(queries.data(), np);
@@ -294,8 +392,14 @@ std::vector<std::vector<std::vector<SiteBooks>>> PlanRunner::RunSites(const std:
         bpt.fill(pm.btc_per_th[d]);
         SiteBooks& month = books[i][k][m];
         const double cloud_before = month.gpu_cloud_revenue_usd;
-        model.RunDay(SiteDay{start, &day_prices_[drawn * 24], hps.data(), bpt.data(), calendar_->Day(d), logs, logs + 24},
-                     &*st, &month);
+        std::array<CalendarHour, 24> event_day;
+        const CalendarHour* cal = calendar_->Day(d);
+        if (program >= 0 && !pm.dr_event.empty() && pm.dr_event[program][d]) {
+          event_day = EventDay(program, d);
+          cal = event_day.data();
+        }
+        model.RunDay(SiteDay{start, &day_prices_[drawn * 24], hps.data(), bpt.data(), cal, logs, logs + 24}, &*st,
+                     &month);
         if (!pm.gpu_rent_factor.empty()) {
           month.gpu_cloud_revenue_usd = cloud_before + (month.gpu_cloud_revenue_usd - cloud_before) * pm.gpu_rent_factor[d];
         }
@@ -401,7 +505,13 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
     const double opex = site.costs.ai_opex.value() * ai_kw + opex_mining + p.overhead_usd_per_month;
     const double revenue = b.mining_revenue_usd + rent + b.gpu_cloud_revenue_usd + b.batch_revenue_usd;
     const double net_power = b.power_cost_usd - b.sell_back_usd;
-    const double ebitda = revenue + b.power_reimbursed_usd - net_power - four_cp - sla - opex;
+    // Demand response: the events' credits, and the program's capacity payment.
+    double dr = b.dr_credit_usd;
+    if (dec.demand_response) {
+      const DemandResponseProgram& prog = *dec.demand_response;
+      dr += prog.capacity_usd_per_mw_month * (prog.enrolled_mw >= 0 ? prog.enrolled_mw : std::max(0.0, prog.reduce_by_mw));
+    }
+    const double ebitda = revenue + dr + b.power_reimbursed_usd - net_power - four_cp - sla - opex;
     ebitda_m[m] = ebitda;
     // Capex, debt and depreciation per conversion.
     double capex_equity = 0, interest = 0, principal = 0, depreciation = 0;

@@ -57,6 +57,9 @@ struct PathMarkets {
   std::vector<double> hashrate;    // network, TH/s
   std::vector<std::uint32_t> power_day;  // the historical power day drawn
   std::vector<double> gpu_rent_factor;   // the rent relative to the first day's; empty: 1
+  // Per demand-response program of the plan (PlanRunner's order), per day:
+  // whether an event falls on it.
+  std::vector<std::vector<std::uint8_t>> dr_event;
 };
 
 // The market models a run draws from, and what they are, in words.
@@ -170,6 +173,16 @@ class PlanRunner {
   // calendar class in it.
   std::vector<std::unique_ptr<DayTable>> tables_;
   std::vector<std::vector<int>> class_of_;
+  // Demand-response programs: the distinct ones of the decisions, each
+  // model's (-1: none), per program and plan year the days an event may
+  // fall on, and per tabulated model with a program the class of each
+  // eligible day with its event (-1: not eligible).
+  std::vector<DemandResponseProgram> programs_;
+  std::vector<int> program_of_model_;
+  std::vector<std::vector<std::vector<int>>> eligible_;
+  std::vector<std::vector<int>> event_class_of_;
+  // The plan day `d`'s calendar with program `p`'s event in it.
+  std::array<CalendarHour, 24> EventDay(int p, int d) const;
   // Per decision and conversion: the lease's index in each model's site (-1: none).
 };
 

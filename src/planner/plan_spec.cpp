@@ -231,6 +231,41 @@ void ReadDecision(const std::string& file, const YAML::Node& n, const std::strin
     tf.Bool("sell_to_cover", &d->treasury.sell_to_cover);
     tf.Done();
   }
+  if (const YAML::Node dr = f.Get("demand_response")) {
+    Fields rf(file, dr, f.Sub("demand_response"), error);
+    DemandResponseProgram p;
+    rf.Number("events_per_year", &p.events_per_year, 0, 365, true);
+    if (const YAML::Node m = rf.Get("months")) {
+      p.months.clear();
+      bool ok = m.IsSequence() && m.size() > 0;
+      for (std::size_t i = 0; ok && i < m.size(); ++i) {
+        try {
+          const int v = m[i].as<int>();
+          ok = v >= 1 && v <= 12;
+          p.months.push_back(v);
+        } catch (const YAML::Exception&) {
+          ok = false;
+        }
+      }
+      if (!ok) rf.Fail(m, "months", "must be a list of months 1 to 12");
+    }
+    rf.Bool("weekdays_only", &p.weekdays_only);
+    rf.Integer("start_hour", &p.start_hour, 0, 23);
+    rf.Integer("hours", &p.hours, 1, 24);
+    rf.Number("utc_offset_hours", &p.utc_offset_hours, -12, 14);
+    rf.Number("reduce_to_mw", &p.reduce_to_mw, 0, 1e5);
+    rf.Number("reduce_by_mw", &p.reduce_by_mw, 0, 1e5);
+    rf.Number("credit_usd_per_mwh", &p.credit_usd_per_mwh, 0, 1e5);
+    rf.Number("capacity_usd_per_mw_month", &p.capacity_usd_per_mw_month, 0, 1e7);
+    rf.Number("enrolled_mw", &p.enrolled_mw, 0, 1e5);
+    if ((p.reduce_to_mw >= 0) == (p.reduce_by_mw >= 0)) {
+      rf.Fail(dr, "", "give one of reduce_to_mw and reduce_by_mw");
+    } else if (p.capacity_usd_per_mw_month > 0 && p.enrolled_mw < 0 && p.reduce_by_mw < 0) {
+      rf.Fail(dr, "enrolled_mw", "missing: a capacity payment on reduce_to_mw needs the MW enrolled");
+    }
+    rf.Done();
+    d->demand_response = p;
+  }
   f.Done();
 }
 

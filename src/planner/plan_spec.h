@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,6 +80,28 @@ struct FleetChange {
   int debt_term_months = 24;
 };
 
+// A demand-response program the site enrols in (ERCOT's ERS, a utility's
+// peak-load program): events fall on random days of `months` (weekdays if
+// `weekdays_only`), `events_per_year` of them on average (Poisson, drawn per
+// path), each from `start_hour` local for `hours`. During an event the
+// site's facility draw is capped at `reduce_to_mw`, or at its draw in the
+// hour before the event less `reduce_by_mw` (the backtest's rule), and each
+// MWh below that baseline earns `credit_usd_per_mwh`. The program pays
+// `capacity_usd_per_mw_month` on `enrolled_mw` every month, events or not.
+struct DemandResponseProgram {
+  double events_per_year = 0;
+  std::vector<int> months{6, 7, 8, 9};
+  bool weekdays_only = true;
+  int start_hour = 15;              // local
+  int hours = 3;
+  double utc_offset_hours = -5;     // Central daylight time
+  double reduce_to_mw = -1;         // < 0: not given
+  double reduce_by_mw = -1;         // < 0: not given
+  double credit_usd_per_mwh = 0;
+  double capacity_usd_per_mw_month = 0;
+  double enrolled_mw = -1;          // < 0: reduce_by_mw
+};
+
 struct Decision {
   std::string name;
   std::string description;
@@ -86,6 +109,7 @@ struct Decision {
   std::vector<FleetChange> fleet;
   Financing financing;
   Treasury treasury;
+  std::optional<DemandResponseProgram> demand_response;
 };
 
 // The market at the plan's start.

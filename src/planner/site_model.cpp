@@ -110,6 +110,7 @@ void SiteBooks::Add(const SiteBooks& o) {
   alert_hours += o.alert_hours;
   peak_mwh += o.peak_mwh;
   peak_hours += o.peak_hours;
+  dr_credit_usd += o.dr_credit_usd;
   auto add = [](std::vector<double>& a, const std::vector<double>& b) {
     if (a.size() < b.size()) a.resize(b.size(), 0);
     for (size_t i = 0; i < b.size(); ++i) a[i] += b[i];
@@ -215,6 +216,7 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
   // Whether any limit can bind today (else Headroom is not asked: it would
   // find room for everything).
   bool limits = !power_never_binds_;
+  for (int h = 0; h < 24 && !limits; ++h) limits = day.calendar[h].dr;
   if (!limits && s.cooling.capacity) {
     double hottest = day.calendar[0].ambient_c;
     for (int h = 1; h < 24; ++h) hottest = std::max(hottest, day.calendar[h].ambient_c);
@@ -239,8 +241,20 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     const bool alert = cal.alert && (!cp->alert_hours.empty() || !cp->alert_rule.min_price ||
                                      price >= *cp->alert_rule.min_price);
     const UsdPerMegawattHour cp_adder = alert ? FourCpAlertAdder(*cp) : UsdPerMegawattHour(0);
+    // A demand-response event: its baseline is the draw of the hour before it.
+    std::optional<Watts> dr_cap;
+    if (cal.dr) {
+      if (st.dr_baseline_w < 0) st.dr_baseline_w = st.last_facility_w;
+      if (cal.dr_reduce_to_w >= 0) {
+        dr_cap = Watts(cal.dr_reduce_to_w);
+      } else if (st.dr_baseline_w >= 0) {
+        dr_cap = Watts(std::max(0.0, st.dr_baseline_w - cal.dr_reduce_by_w));
+      }
+    } else {
+      st.dr_baseline_w = -1;
+    }
     std::optional<Headroom> headroom;
-    if (limits) headroom.emplace(s, cal.ambient_c, std::nullopt, &st.domain_room);
+    if (limits) headroom.emplace(s, cal.ambient_c, dr_cap, &st.domain_room);
     auto available = [&](int domain, double pue, Watts reserve = Watts(0)) {
       return headroom ? headroom->Available(domain, pue, reserve).it : kNoLimit;
     };
@@ -405,6 +419,10 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     b->mining_revenue_usd += mining_usd;
     b->btc_mined += btc;
     b->max_facility_mw = std::max(b->max_facility_mw, facility.megawatts());
+    if (cal.dr && st.dr_baseline_w >= 0) {
+      b->dr_credit_usd += std::max(0.0, (st.dr_baseline_w - facility.value()) / 1e6) * cal.dr_credit_usd_per_mwh;
+    }
+    st.last_facility_w = facility.value();
     if (cp) {
       if (alert) {
         b->alert_mwh += facility.megawatts();

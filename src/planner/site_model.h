@@ -45,6 +45,16 @@ struct CalendarHour {
   double ambient_c = 20;
   bool alert = false;
   double peak_overlap_h = 0;
+  // A demand-response event in force this hour (a plan's program, on the
+  // days a path draws): the facility draw is capped at dr_reduce_to_w when
+  // that is >= 0, else at the draw of the hour before the event less
+  // dr_reduce_by_w; each MWh below that baseline earns the credit. An event
+  // in a run's first hour has no baseline: with dr_reduce_by_w, no cap and
+  // no credit.
+  bool dr = false;
+  double dr_reduce_to_w = -1;
+  double dr_reduce_by_w = 0;
+  double dr_credit_usd_per_mwh = 0;
 };
 
 // The calendar of `days` days of 24 hours from `first` for `site` (its
@@ -96,6 +106,7 @@ struct SiteBooks {
   // contract's listed peak intervals (overlap-weighted).
   double alert_mwh = 0, alert_hours = 0;
   double peak_mwh = 0, peak_hours = 0;
+  double dr_credit_usd = 0;  // demand-response events' credits
   // Per lease (site order): served and demanded IT MWh, rent; for SLA credits.
   std::vector<double> lease_served_mwh, lease_demand_mwh, lease_rent_usd;
 
@@ -119,6 +130,8 @@ struct SiteModelState {
   std::vector<Job> jobs;  // sorted by deadline
   std::optional<UtcTime> next_recurring;
   std::vector<Watts> domain_room;  // Headroom's storage, reused hour to hour
+  double last_facility_w = -1;     // the last hour's facility draw; < 0: none yet
+  double dr_baseline_w = -1;       // the event in force's baseline; < 0: none
 };
 
 class SiteModel {

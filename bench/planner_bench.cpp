@@ -75,7 +75,7 @@ void BM_DayTableDay(benchmark::State& state) {
     for (int i = 0; i < kBatch; ++i) {
       const double hp = 0.04 * std::exp(0.3 * std::sin(i * 0.7));  // $30-54 per PH/s-day
       q[i] = {static_cast<std::uint32_t>((first + i * 37) % days), 0, hp, std::log(hp), 3e-7, 1.0,
-              &acc[i * table.accumulator_size()]};
+              {&acc[i * table.accumulator_size()]}, 1};
     }
   };
   for (std::size_t f = 0; f < days; ++f) {

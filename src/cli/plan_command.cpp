@@ -61,6 +61,13 @@ std::string Fixed2(double v) {
   return buf;
 }
 
+// A plain number, as many digits as it has (3000, 2.5, 0.1).
+std::string Plain(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
 // Power days without a data directory: the built-in synthetic market
 // (sim/synthetic_market.h, derived from ERCOT HB_WEST 2023-2024), four
 // seeds, each labelled a leap year apart so their dates stay distinct and
@@ -222,6 +229,22 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
   } else {
     m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
                                                "every path's every day, ideal plant, no demand-response events"});
+  }
+  for (const Decision& d : plan.decisions) {
+    if (!d.demand_response) continue;
+    const DemandResponseProgram& dr = *d.demand_response;
+    std::string months;
+    for (int mo : dr.months) months += (months.empty() ? "" : ",") + std::to_string(mo);
+    m.assumptions.push_back(
+        {"Demand response (" + d.name + ")",
+         Plain(dr.events_per_year) + " events a year on average (a Poisson count, drawn per path, on " +
+             (dr.weekdays_only ? "weekdays" : "days") + " of months " + months + "), each " +
+             std::to_string(dr.hours) + " h from " + std::to_string(dr.start_hour) + ":00 local; the draw capped " +
+             (dr.reduce_to_mw >= 0 ? "at " + Plain(dr.reduce_to_mw) + " MW"
+                                   : "at the hour before's less " + Plain(dr.reduce_by_mw) + " MW") +
+             "; $" + Plain(dr.credit_usd_per_mwh) + " per MWh below the hour before's draw (the backtest's baseline, "
+             "which also pays for a cut the price would have made), $" + Plain(dr.capacity_usd_per_mw_month) +
+             " per MW-month enrolled"});
   }
   m.fit = cal.fit;
   if (dir) {

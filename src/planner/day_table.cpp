@@ -209,7 +209,7 @@ void DayTable::Add(const float* a, const float* b, double w, double hashprice, d
 
 void DayTable::AddDay(std::uint32_t day, int cls, double hashprice, double btc_per_th, double cloud_factor,
                       double* acc) const {
-  const Query q{day, cls, hashprice, hashprice > 0 ? std::log(hashprice) : 0.0, btc_per_th, cloud_factor, acc};
+  const Query q{day, cls, hashprice, hashprice > 0 ? std::log(hashprice) : 0.0, btc_per_th, cloud_factor, {acc}, 1};
   AddDays(&q, 1);
 }
 
@@ -230,7 +230,7 @@ void DayTable::AddDays(const Query* queries, std::size_t n) const {
   }
   for (std::size_t i = 0; i < n; ++i) {
     const Query& q = queries[i];
-    Add(found[i].a, found[i].b, found[i].w, q.hashprice, q.btc_per_th, q.cloud_factor, q.acc);
+    for (int k = 0; k < q.accs; ++k) Add(found[i].a, found[i].b, found[i].w, q.hashprice, q.btc_per_th, q.cloud_factor, q.acc[k]);
   }
 }
 

@@ -77,13 +77,17 @@ class DayTable {
   void AddDay(std::uint32_t day, int cls, double hashprice, double btc_per_th, double cloud_factor, double* acc) const;
   // The same for many days at once (of many paths): their cells are found
   // first, then added, so that the memory reads overlap.
+  // Up to kAccs accumulators take the same day (models of one site that read
+  // the same class).
+  static constexpr int kAccs = 4;
   struct Query {
     std::uint32_t day;
     int cls;
     double hashprice;
     double log_hashprice;  // log(hashprice), read when hashprice > 0
     double btc_per_th, cloud_factor;
-    double* acc;
+    double* acc[kAccs];
+    int accs = 1;
   };
   void AddDays(const Query* queries, std::size_t n) const;
   // Adds what `acc` holds to `books`.

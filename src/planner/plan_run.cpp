@@ -42,7 +42,7 @@ std::string ProgramKey(const DemandResponseProgram& p) {
 }
 
 // What sets a decision's site in a month: its conversions begun, and whether built.
-std::string SiteKey(const Decision& d, int month) {
+std::string SiteKey(const Decision& d, int month, bool with_program = true) {
   std::ostringstream k;
   k.precision(17);
   for (const Conversion& c : d.conversions) {
@@ -56,7 +56,7 @@ std::string SiteKey(const Decision& d, int month) {
   for (const FleetChange& c : d.fleet) {
     if (month >= c.month) k << "fleet:" << c.group << "/" << c.count << ";";
   }
-  if (d.demand_response) k << "dr:" << ProgramKey(*d.demand_response);
+  if (with_program && d.demand_response) k << "dr:" << ProgramKey(*d.demand_response);
   return k.str();
 }
 
@@ -107,12 +107,14 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
   }
   r->calendar_ = std::make_unique<SiteCalendar>(base, UtcTime(plan.start) + kDayStartUtc, r->days_);
   std::map<std::string, int> ids;
+  std::vector<std::string> site_keys;  // per model: its site's key, without a program
   r->site_of_.assign(plan.decisions.size(), std::vector<int>(plan.months(), 0));
   for (std::size_t d = 0; d < plan.decisions.size(); ++d) {
     for (int m = 0; m < plan.months(); ++m) {
       const std::string key = SiteKey(plan.decisions[d], m);
       auto it = ids.find(key);
       if (it == ids.end()) {
+        site_keys.push_back(SiteKey(plan.decisions[d], m, false));
         Result<Site> site = SiteInMonth(base, plan.decisions[d], m);
         if (!site.ok()) return site.status();
         it = ids.emplace(key, static_cast<int>(r->models_.size())).first;
@@ -171,36 +173,44 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
     r->logs_of_model_.push_back(it->second);
   }
   // Tables, for the models that may have them: each plan day's calendar
-  // reduced to what the site reads, one class per distinct reduction.
+  // reduced to what the site reads, one class per distinct reduction, and
+  // the days of a program's event. Models of one site (that differ by a
+  // program alone) share a table: their days without an event are the same.
   r->tables_.resize(r->models_.size());
   r->class_of_.resize(r->models_.size());
-  for (std::size_t k = 0; plan.dispatch == "table" && k < r->models_.size(); ++k) {
-    const SiteModel& model = *r->models_[k];
-    if (!TabulatedOk(model)) continue;
+  r->event_class_of_.resize(r->models_.size());
+  std::map<std::string, std::vector<int>> by_site;
+  for (std::size_t k = 0; k < r->models_.size(); ++k) by_site[site_keys[k]].push_back(static_cast<int>(k));
+  for (const auto& [key, group] : by_site) {
+    const SiteModel& model = *r->models_[group.front()];
+    if (plan.dispatch != "table" || !TabulatedOk(model)) continue;
     std::map<std::vector<double>, int> class_ids;
     std::vector<CalendarHour> classes;
     auto class_of = [&](const CalendarHour* day) {
       const std::vector<CalendarHour> c = CalendarClassOf(model, day);
-      std::vector<double> key;
+      std::vector<double> id;
       for (const CalendarHour& h : c) {
-        key.insert(key.end(), {h.ambient_c, h.alert ? 1.0 : 0.0, h.peak_overlap_h, h.dr ? 1.0 : 0.0, h.dr_reduce_to_w,
-                               h.dr_reduce_by_w, h.dr_credit_usd_per_mwh});
+        id.insert(id.end(), {h.ambient_c, h.alert ? 1.0 : 0.0, h.peak_overlap_h, h.dr ? 1.0 : 0.0, h.dr_reduce_to_w,
+                             h.dr_reduce_by_w, h.dr_credit_usd_per_mwh});
       }
-      auto [it, added] = class_ids.emplace(std::move(key), static_cast<int>(class_ids.size()));
+      auto [it, added] = class_ids.emplace(std::move(id), static_cast<int>(class_ids.size()));
       if (added) classes.insert(classes.end(), c.begin(), c.end());
       return it->second;
     };
-    r->class_of_[k].resize(r->days_);
-    for (int d = 0; d < r->days_; ++d) r->class_of_[k][d] = class_of(r->calendar_->Day(d));
-    if (const int p = r->program_of_model_[k]; p >= 0) {
-      r->event_class_of_.resize(r->models_.size());
-      r->event_class_of_[k].assign(r->days_, -1);
-      for (const std::vector<int>& year : r->eligible_[p]) {
-        for (const int d : year) r->event_class_of_[k][d] = class_of(r->EventDay(p, d).data());
+    std::vector<int> day_class(r->days_);
+    for (int d = 0; d < r->days_; ++d) day_class[d] = class_of(r->calendar_->Day(d));
+    for (const int k : group) {
+      r->class_of_[k] = day_class;
+      if (const int p = r->program_of_model_[k]; p >= 0) {
+        r->event_class_of_[k].assign(r->days_, -1);
+        for (const std::vector<int>& year : r->eligible_[p]) {
+          for (const int d : year) r->event_class_of_[k][d] = class_of(r->EventDay(p, d).data());
+        }
       }
     }
-    r->tables_[k] = std::make_unique<DayTable>(model, r->day_prices_.data(), r->day_logs_[r->logs_of_model_[k]].data(),
-                                               history.size(), std::move(classes), plan.dispatch_step);
+    auto table = std::make_shared<DayTable>(model, r->day_prices_.data(), r->day_logs_[r->logs_of_model_[group.front()]].data(),
+                                            history.size(), std::move(classes), plan.dispatch_step);
+    for (const int k : group) r->tables_[k] = table;
   }
   return r;
 }
@@ -348,32 +358,64 @@ std::vector<std::vector<std::vector<SiteBooks>>> PlanRunner::RunSites(const std:
   }
   std::array<UsdPerTerahashDay, 24> hps{};
   std::array<double, 24> bpt{};
+  // Tabulated models, a table's models together: on a day where two of them
+  // read the same class (a program's model without an event and its site's
+  // own), one read serves both.
+  for (std::size_t k0 = 0; k0 < nm; ++k0) {
+    const DayTable* table = tables_[k0].get();
+    if (!table || std::find(tables_.begin(), tables_.begin() + static_cast<std::ptrdiff_t>(k0), tables_[k0]) !=
+                      tables_.begin() + static_cast<std::ptrdiff_t>(k0)) {
+      continue;  // hourly, or a table already run
+    }
+    std::vector<std::size_t> group;
+    for (std::size_t k = k0; k < nm; ++k) {
+      if (tables_[k] == tables_[k0]) group.push_back(k);
+    }
+    const std::size_t size = table->accumulator_size();
+    std::vector<double> acc(group.size() * np * size, 0.0);  // [model in group][path]
+    std::vector<DayTable::Query> queries;
+    queries.reserve(np * group.size());
+    int month = -1;
+    for (int d = 0; d <= n; ++d) {
+      const int m = d < n ? day_month_[d] : -1;
+      if (m != month && month >= 0) {
+        for (std::size_t g = 0; g < group.size(); ++g) {
+          for (std::size_t i = 0; i < np; ++i) table->AddTo(&acc[(g * np + i) * size], &books[i][group[g]][month]);
+        }
+        std::fill(acc.begin(), acc.end(), 0.0);
+      }
+      month = m;
+      if (d == n) continue;
+      queries.clear();
+      for (std::size_t i = 0; i < np; ++i) {
+        const PathMarkets& pm = pms[i];
+        const std::size_t first = queries.size();
+        for (std::size_t g = 0; g < group.size(); ++g) {
+          const std::size_t k = group[g];
+          if (!used[k][m]) continue;
+          const int program = program_of_model_[k];
+          const bool event = program >= 0 && !pm.dr_event.empty() && pm.dr_event[program][d];
+          const int cls = event ? event_class_of_[k][d] : class_of_[k][d];
+          double* to = &acc[(g * np + i) * size];
+          if (queries.size() > first) {  // another model of the table already reads this path's day
+            auto same = std::find_if(queries.begin() + static_cast<std::ptrdiff_t>(first), queries.end(),
+                                     [&](const DayTable::Query& q) { return q.cls == cls && q.accs < DayTable::kAccs; });
+            if (same != queries.end()) {
+              same->acc[same->accs++] = to;
+              continue;
+            }
+          }
+          DayTable::Query q{pm.power_day[d], cls, pm.hashprice[d], pm.log_hashprice[d], pm.btc_per_th[d],
+                            pm.gpu_rent_factor.empty() ? 1.0 : pm.gpu_rent_factor[d], {to}, 1};
+          queries.push_back(q);
+        }
+      }
+      table->AddDays(queries.data(), queries.size());
+    }
+  }
   for (std::size_t k = 0; k < nm; ++k) {
     const int program = program_of_model_[k];
-    if (const DayTable* table = tables_[k].get()) {
-      const std::size_t size = table->accumulator_size();
-      std::vector<double> acc(np * size, 0.0);
-      std::vector<DayTable::Query> queries(np);
-      int month = -1;
-      for (int d = 0; d <= n; ++d) {
-        const int m = d < n ? day_month_[d] : -1;
-        if (m != month && month >= 0) {
-          for (std::size_t i = 0; i < np; ++i) table->AddTo(&acc[i * size], &books[i][k][month]);
-          std::fill(acc.begin(), acc.end(), 0.0);
-        }
-        month = m;
-        if (d == n || !used[k][m]) continue;
-        for (std::size_t i = 0; i < np; ++i) {
-          const PathMarkets& pm = pms[i];
-          const bool event = program >= 0 && !pm.dr_event.empty() && pm.dr_event[program][d];
-          queries[i] = {pm.power_day[d], event ? event_class_of_[k][d] : class_of_[k][d], pm.hashprice[d],
-                        pm.log_hashprice[d], pm.btc_per_th[d],
-                        pm.gpu_rent_factor.empty() ? 1.0 : pm.gpu_rent_factor[d], &acc[i * size]};
-        }
-        table->AddDays(queries.data(), np);
-      }
-      continue;
-    }
+    if (tables_[k]) continue;
     const SiteModel& model = *models_[k];
     for (std::size_t i = 0; i < np; ++i) {
       const PathMarkets& pm = pms[i];
@@ -634,7 +676,11 @@ void PlanRunner::RunFinance(int di, const std::vector<std::vector<SiteBooks>>& b
 
 std::size_t PlanRunner::table_cells() const {
   std::size_t n = 0;
-  for (const auto& t : tables_) n += t ? t->cells_built() : 0;
+  for (std::size_t k = 0; k < tables_.size(); ++k) {
+    const bool first = std::find(tables_.begin(), tables_.begin() + static_cast<std::ptrdiff_t>(k), tables_[k]) ==
+                       tables_.begin() + static_cast<std::ptrdiff_t>(k);
+    if (tables_[k] && first) n += tables_[k]->cells_built();
+  }
   return n;
 }
 

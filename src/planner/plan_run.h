@@ -169,9 +169,9 @@ class PlanRunner {
   std::vector<UsdPerMegawattHour> day_prices_;
   std::vector<std::vector<double>> day_logs_;
   std::vector<int> logs_of_model_;
-  // Per model: its days by table (null: hourly), and each plan day's
-  // calendar class in it.
-  std::vector<std::unique_ptr<DayTable>> tables_;
+  // Per model: its days by table (null: hourly; models of one site share
+  // one), and each plan day's calendar class in it.
+  std::vector<std::shared_ptr<DayTable>> tables_;
   std::vector<std::vector<int>> class_of_;
   // Demand-response programs: the distinct ones of the decisions, each
   // model's (-1: none), per program and plan year the days an event may

@@ -6,9 +6,10 @@
 // this does not, and why it does not move the books:
 // - every unit answers and every command takes effect (the backtest's
 //   default plant; `unanswering_share` is 0 there too);
-// - no metered load beyond the model, no demand-response events (a plan's
-//   future holds none the site file could date; a grid program with
-//   expected events is for later), no operator overrides;
+// - no metered load beyond the model, no operator overrides; the site
+//   file's dated demand-response events are not read (a plan's future
+//   holds none): a plan's program marks its events in the calendar
+//   (CalendarHour::dr), and they cap the draw as the backtest's do;
 // - the batch queue is the site's recurring job released from the plan's
 //   start, plus its listed jobs that fall inside the run, served earliest
 //   deadline first as the policy does;

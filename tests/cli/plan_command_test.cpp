@@ -32,6 +32,29 @@ nlohmann::json Summary(const std::string& dir) {
   return j;
 }
 
+// The demand-response example: a program paid for its availability is
+// worth its capacity payments to the site that keeps mining, on every path;
+// each program's terms are among the assumptions.
+TEST(PlanCommandTest, TheDemandResponseExampleComparesPrograms) {
+  const std::string out = Dir("demand_response");
+  const CliRun r = Mullet("plan " + std::string(MULLET_EXAMPLES) + "/plan_demand_response.yaml --data " +
+                          MULLET_SHARED_DATA + " --paths 8 --json --out " + out);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(Slurp(out + "/summary.json"));
+  ASSERT_EQ(j["decisions"].size(), 3u);
+  EXPECT_EQ(j["decisions"][1]["name"], "stay-mining-ers");
+  EXPECT_GT(j["decisions"][1]["npv_usd_p5"].get<double>(), j["decisions"][0]["npv_usd_p5"].get<double>());
+  EXPECT_LE(j["decisions"][2]["btc_mined_p50"].get<double>(), j["decisions"][0]["btc_mined_p50"].get<double>());
+  int programs = 0;
+  for (const auto& a : j["assumptions"]) programs += a["name"].get<std::string>().rfind("Demand response (", 0) == 0;
+  EXPECT_EQ(programs, 2);
+  for (const auto& p : j["comparison"]["pairwise"]) {
+    if (p["a"] == "stay-mining" && p["b"] == "stay-mining-ers") {
+      EXPECT_EQ(p["share_a_better"].get<double>(), 0.0);
+    }
+  }
+}
+
 TEST(PlanCommandTest, ExamplePlanWritesItsReportAndJson) {
   const std::string out = Dir("example");
   const CliRun r = Mullet("plan " + Plan() + " --paths 8 --json --out " + out);

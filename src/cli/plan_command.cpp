@@ -382,7 +382,12 @@ CLI::App* AddPlanCommand(CLI::App& app, PlanFlags& f) {
       "  mullet plan examples/plan.yaml                       (built-in calibration and power year)\n"
       "  mullet plan examples/plan.yaml --data ../shared/data --paths 2000\n"
       "  mullet plan examples/plan.yaml --data ../shared/data --shard 1/4 --out shards   (one per job)\n"
-      "  mullet plan merge examples/plan.yaml shards/shard-*-of-4.bin --data ../shared/data --out result");
+      "  mullet plan merge examples/plan.yaml shards/shard-*-of-4.bin --data ../shared/data --out result\n"
+      "  mullet plan examples/plan_demand_response.yaml --data ../shared/data   (a demand-response program)\n"
+      "\n"
+      "A site's day is read from a table of each historical power day at a grid of hashprices\n"
+      "(dispatch: table, the plan file's default); 'dispatch: hourly' in the plan runs every\n"
+      "path's every day hour by hour, the reference, several times slower (docs/plan.md).");
   return cmd;
 }
 

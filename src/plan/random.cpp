@@ -37,7 +37,11 @@ RandomStream::RandomStream(std::uint64_t seed, std::uint64_t path_id, std::uint3
 
 PhiloxCounter RandomStream::BlockAt(std::uint64_t index) const {
   assert(index < 2 * kBlocksPerKind);
-  return Philox4x32_10({static_cast<std::uint32_t>(index), stream_id_, path_lo_, path_hi_}, key_);
+  if (index != block_index_) {
+    block_ = Philox4x32_10({static_cast<std::uint32_t>(index), stream_id_, path_lo_, path_hi_}, key_);
+    block_index_ = index;
+  }
+  return block_;
 }
 
 double RandomStream::UniformAt(std::uint64_t i) const {
@@ -51,12 +55,15 @@ double RandomStream::NormalAt(std::uint64_t i) const {
   // approximation to get right), and with u1 >= 2^-54 the radius is at most
   // sqrt(2 * 54 * ln 2) = 8.65, so every draw is finite. Two normals per
   // block, so random access costs one block per pair.
-  const PhiloxCounter block = BlockAt(kBlocksPerKind + i / 2);
-  const double u1 = OpenUnitInterval(Word(block, 0));
-  const double u2 = OpenUnitInterval(Word(block, 1));
-  const double radius = std::sqrt(-2.0 * std::log(u1));
-  const double angle = 2.0 * std::numbers::pi * u2;
-  return i % 2 == 0 ? radius * std::cos(angle) : radius * std::sin(angle);
+  if (i / 2 != pair_index_) {
+    const PhiloxCounter block = BlockAt(kBlocksPerKind + i / 2);
+    const double u1 = OpenUnitInterval(Word(block, 0));
+    const double u2 = OpenUnitInterval(Word(block, 1));
+    radius_ = std::sqrt(-2.0 * std::log(u1));
+    angle_ = 2.0 * std::numbers::pi * u2;
+    pair_index_ = i / 2;
+  }
+  return i % 2 == 0 ? radius_ * std::cos(angle_) : radius_ * std::sin(angle_);
 }
 
 double RandomStream::Uniform() { return UniformAt(next_uniform_++); }

@@ -72,6 +72,10 @@ double StudentTFromUniforms(double u1, double u2, double dof);
 // One stream of draws: (seed, path id, stream id). Give each model of a path
 // (BTC price, hashrate, power price...) its own stream id, so adding draws to
 // one model never shifts another's.
+//
+// Thread safety: a stream keeps its last block and its last pair of normals
+// (draws in order share them: two uniforms or two normals a block), so even
+// its const methods are for one thread at a time.
 class RandomStream {
  public:
   // Blocks per stream and per kind of draw: uniforms use blocks [0, 2^31),
@@ -113,6 +117,12 @@ class RandomStream {
   std::uint32_t path_hi_;
   std::uint64_t next_uniform_ = 0;
   std::uint64_t next_normal_ = 0;
+  // The last block made (index; none: ~0) and the last normal pair's radius
+  // and angle (its block index; none: ~0). They change no draw.
+  mutable std::uint64_t block_index_ = ~std::uint64_t{0};
+  mutable PhiloxCounter block_{};
+  mutable std::uint64_t pair_index_ = ~std::uint64_t{0};
+  mutable double radius_ = 0, angle_ = 0;
 };
 
 }  // namespace mullet

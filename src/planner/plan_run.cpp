@@ -382,6 +382,27 @@ std::vector<std::vector<std::vector<SiteBooks>>> PlanRunner::RunSites(const std:
       month = m;
       if (d == n) continue;
       queries.clear();
+      if (group.size() == 1) {  // most tables: one model, a read a path
+        const std::size_t k = group.front();
+        if (!used[k][m]) continue;
+        const int program = program_of_model_[k];
+        queries.resize(np);
+        for (std::size_t i = 0; i < np; ++i) {
+          const PathMarkets& pm = pms[i];
+          const bool event = program >= 0 && !pm.dr_event.empty() && pm.dr_event[program][d];
+          DayTable::Query& q = queries[i];
+          q.day = pm.power_day[d];
+          q.cls = event ? event_class_of_[k][d] : class_of_[k][d];
+          q.hashprice = pm.hashprice[d];
+          q.log_hashprice = pm.log_hashprice[d];
+          q.btc_per_th = pm.btc_per_th[d];
+          q.cloud_factor = pm.gpu_rent_factor.empty() ? 1.0 : pm.gpu_rent_factor[d];
+          q.acc[0] = &acc[i * size];
+          q.accs = 1;
+        }
+        table->AddDays(queries.data(), queries.size());
+        continue;
+      }
       for (std::size_t i = 0; i < np; ++i) {
         const PathMarkets& pm = pms[i];
         const std::size_t first = queries.size();

@@ -118,6 +118,7 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
       r->site_of_[d][m] = it->second;
     }
   }
+  for (const auto& model : r->models_) r->clouds_ = r->clouds_ || !model->site().clouds.empty();
   // Demand-response programs: each model's is its decisions' (the site key
   // holds it), and their eligible days by plan year.
   r->program_of_model_.assign(r->models_.size(), -1);
@@ -287,7 +288,7 @@ PathMarkets PlanRunner::DrawMarkets(std::uint64_t seed, std::uint64_t path) cons
     h_ths = stepper.Step(xbar, hash_stream.NormalAt(static_cast<std::uint64_t>(d))).value();
     s *= std::exp(x[d]);
   }
-  if (markets_.gpu_rent) {
+  if (markets_.gpu_rent && clouds_) {  // drawn only where a GPU cloud earns by it
     const std::int64_t first = std::max<std::int64_t>(0, markets_.gpu_rent_day0);
     const std::vector<double> rent =
         SimulateGpuRent(*markets_.gpu_rent, first + n, RandomStream(seed, path, kGpuRentStream));

@@ -163,6 +163,7 @@ class PlanRunner {
   // Distinct sites: models_[k]; site_of_[d][m]: the model of decision d in month m.
   std::vector<std::unique_ptr<SiteModel>> models_;
   std::vector<std::vector<int>> site_of_;
+  bool clouds_ = false;  // some model's site has a GPU cloud (else no path draws GPU rents)
   // Per historical power day i: its 24 prices as the model gives them
   // (day_prices_[24 i...]) and, per contract adder, SiteModel::PriceLogs
   // (day_logs_[logs_of_model_[k]][48 i...]: 24 log prices, 24 log bought).

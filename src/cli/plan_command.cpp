@@ -221,14 +221,16 @@ Result<PlanMarkets> LoadMarkets(const PlanSpec& plan, const std::optional<fs::pa
                                         "); colocation rent is the lease's, escalated"});
   if (plan.dispatch == "table") {
     m.assumptions.push_back(
-        {"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), ideal plant, no "
-                           "demand-response events; each historical power day run once per hashprice on a grid " +
+        {"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), ideal plant, "
+                           "demand-response events only of a decision's program (below); each historical power "
+                           "day run once per hashprice on a grid " +
                                Fixed2(plan.dispatch_step) +
                                " apart in log hashprice (from a warm-up of its own last hours) and interpolated "
                                "(dispatch: hourly runs every path's day; a site with a batch queue always does)"});
   } else {
     m.assumptions.push_back({"Site operation", "the mullet dispatch policy hour by hour (the backtest's rules), "
-                                               "every path's every day, ideal plant, no demand-response events"});
+                                               "every path's every day, ideal plant, demand-response events only of a "
+                                               "decision's program (below)"});
   }
   for (const Decision& d : plan.decisions) {
     if (!d.demand_response) continue;

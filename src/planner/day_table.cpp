@@ -82,8 +82,8 @@ DayTable::DayTable(const SiteModel& model, const UsdPerMegawattHour* prices, con
       j_lo_(static_cast<int>(std::floor(std::log(1e-6) / step))),
       j_hi_(static_cast<int>(std::ceil(std::log(100.0) / step))),
       chunks_per_row_((j_hi_ - j_lo_) / kChunk + 1),
-      chunks_(new std::atomic<Chunk*>[days * class_count_ * chunks_per_row_]) {
-  for (std::size_t i = 0; i < days_ * class_count_ * chunks_per_row_; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
+      rows_(new std::atomic<std::atomic<Chunk*>*>[days * class_count_]) {
+  for (std::size_t i = 0; i < days_ * class_count_; ++i) rows_[i].store(nullptr, std::memory_order_relaxed);
   // A cell keeps the fields the site can make other than zero: the
   // TH/s-days and the most power first, the clouds' revenue next (each
   // added its own way), then the rest.
@@ -108,8 +108,11 @@ DayTable::DayTable(const SiteModel& model, const UsdPerMegawattHour* prices, con
 }
 
 DayTable::~DayTable() {
-  for (std::size_t i = 0; i < days_ * class_count_ * chunks_per_row_; ++i) {
-    Chunk::Delete(chunks_[i].load(std::memory_order_relaxed));
+  for (std::size_t i = 0; i < days_ * class_count_; ++i) {
+    std::atomic<Chunk*>* row = rows_[i].load(std::memory_order_relaxed);
+    if (!row) continue;
+    for (int c = 0; c < chunks_per_row_; ++c) Chunk::Delete(row[c].load(std::memory_order_relaxed));
+    delete[] row;
   }
 }
 
@@ -152,8 +155,20 @@ void DayTable::Pack(const SiteBooks& b, float* out) const {
 
 const float* DayTable::Cell(std::uint32_t day, int cls, int j, float* scratch) const {
   const int g = j - j_lo_;
-  std::atomic<Chunk*>& slot =
-      chunks_[(static_cast<std::size_t>(day) * class_count_ + cls) * chunks_per_row_ + g / kChunk];
+  // The (day, class)'s row of chunk pointers, then the chunk: each made by
+  // the first thread that needs it.
+  std::atomic<std::atomic<Chunk*>*>& row_slot = rows_[static_cast<std::size_t>(day) * class_count_ + cls];
+  std::atomic<Chunk*>* row = row_slot.load(std::memory_order_acquire);
+  if (!row) {
+    auto* fresh = new std::atomic<Chunk*>[static_cast<std::size_t>(chunks_per_row_)];
+    for (int c = 0; c < chunks_per_row_; ++c) fresh[c].store(nullptr, std::memory_order_relaxed);
+    if (row_slot.compare_exchange_strong(row, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      row = fresh;
+    } else {
+      delete[] fresh;
+    }
+  }
+  std::atomic<Chunk*>& slot = row[g / kChunk];
   Chunk* chunk = slot.load(std::memory_order_acquire);
   if (!chunk) {
     Chunk* fresh = Chunk::New(fields_);
@@ -169,6 +184,7 @@ const float* DayTable::Cell(std::uint32_t day, int cls, int j, float* scratch) c
   if (state == 2) return values;
   // Not built: build it here, and publish it unless another thread is at it.
   const bool mine = state == 0 && chunk->state[k].compare_exchange_strong(state, 1, std::memory_order_acq_rel);
+  if (!mine && state == 2) return values;  // finished between the two looks
   float* out = mine ? values : scratch;
   Pack(RunCell(day, cls, std::exp(j * step_)), out);
   if (mine) {

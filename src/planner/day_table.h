@@ -132,8 +132,9 @@ class DayTable {
   double step_;
   int j_lo_, j_hi_;  // grid points exp(j step), j in [j_lo_, j_hi_]
   int chunks_per_row_;
-  // [(day * classes + class) * chunks_per_row_ + chunk]
-  mutable std::unique_ptr<std::atomic<Chunk*>[]> chunks_;
+  // [day * classes + class]: that row's chunk pointers (chunks_per_row_), or
+  // null until a path first reads the row.
+  mutable std::unique_ptr<std::atomic<std::atomic<Chunk*>*>[]> rows_;
   mutable std::atomic<std::size_t> built_{0};
 };
 

@@ -133,7 +133,8 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
   r->eligible_.assign(r->programs_.size(), std::vector<std::vector<int>>((plan.months() + 11) / 12));
   for (std::size_t p = 0; p < r->programs_.size(); ++p) {
     for (int d = 0; d < r->days_; ++d) {
-      if (Eligible(r->programs_[p], plan.start + std::chrono::days(d))) r->eligible_[p][r->day_month_[d] / 12].push_back(d);
+      const Date local = plan.start + std::chrono::days(d + EventDateShift(r->programs_[p]));
+      if (Eligible(r->programs_[p], local)) r->eligible_[p][r->day_month_[d] / 12].push_back(d);
     }
   }
   if (const PathMarkets* rp = r->markets_.replay.get()) {
@@ -146,6 +147,31 @@ Result<std::unique_ptr<PlanRunner>> PlanRunner::Create(const PlanSpec& plan, con
     for (const std::uint32_t i : rp->power_day) {
       if (i >= r->markets_.power->history().size()) {
         return Status::InvalidArgument("replay: power day " + std::to_string(i) + " is not in the history");
+      }
+    }
+    if (!rp->log_hashprice.empty() && rp->log_hashprice.size() != n) {
+      return Status::InvalidArgument("replay: log_hashprice: " + std::to_string(n) + " days or none wanted");
+    }
+    if (!rp->dr_event.empty()) {  // none: a replay without events
+      if (rp->dr_event.size() != r->programs_.size()) {
+        return Status::InvalidArgument("replay: dr_event: one list per demand-response program (" +
+                                       std::to_string(r->programs_.size()) + ") wanted");
+      }
+      for (std::size_t k = 0; k < rp->dr_event.size(); ++k) {
+        if (rp->dr_event[k].size() != n) {
+          return Status::InvalidArgument("replay: dr_event[" + std::to_string(k) + "]: " + std::to_string(n) +
+                                         " days wanted");
+        }
+        std::vector<std::uint8_t> eligible(n, 0);
+        for (const auto& year : r->eligible_[k]) {
+          for (const int d : year) eligible[d] = 1;
+        }
+        for (std::size_t d = 0; d < n; ++d) {
+          if (rp->dr_event[k][d] && !eligible[d]) {
+            return Status::InvalidArgument("replay: dr_event[" + std::to_string(k) + "]: day " + std::to_string(d) +
+                                           " is not one the program's events may fall on");
+          }
+        }
       }
     }
   }
@@ -215,10 +241,11 @@ std::array<CalendarHour, 24> PlanRunner::EventDay(int p, int d) const {
   const DemandResponseProgram& dr = programs_[p];
   std::array<CalendarHour, 24> day;
   std::copy(calendar_->Day(d), calendar_->Day(d) + 24, day.begin());
+  // The hours that begin inside the window (the plan file keeps it inside
+  // the day, after its first hour).
+  const double first = EventStartInPlanDay(dr);
   for (int h = 0; h < 24; ++h) {
-    // The plan's hour h is kDayStartUtc + h UTC; the program's window is local.
-    const double local = std::fmod(kDayStartUtc.count() + h + dr.utc_offset_hours + 48.0, 24.0);
-    if (local < dr.start_hour || local >= dr.start_hour + dr.hours) continue;
+    if (h < first - 1e-9 || h >= first + dr.hours - 1e-9) continue;
     day[h].dr = true;
     day[h].dr_reduce_to_w = dr.reduce_to_mw >= 0 ? dr.reduce_to_mw * 1e6 : -1;
     day[h].dr_reduce_by_w = dr.reduce_by_mw >= 0 ? dr.reduce_by_mw * 1e6 : 0;

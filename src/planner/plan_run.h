@@ -42,11 +42,6 @@
 
 namespace mullet {
 
-// A plan's day starts at 06:00 UTC: ERCOT's operating day, from midnight
-// Central Standard Time. Historical power days must be cut the same way
-// (PowerDaysFromHours(..., kPlanDayStartUtc)) for their hours to meet the
-// plan's calendar (ambient, 4CP alert hours).
-inline constexpr std::chrono::hours kPlanDayStartUtc{6};
 
 // One path's markets by day.
 struct PathMarkets {

@@ -258,8 +258,18 @@ void ReadDecision(const std::string& file, const YAML::Node& n, const std::strin
     rf.Number("credit_usd_per_mwh", &p.credit_usd_per_mwh, 0, 1e5);
     rf.Number("capacity_usd_per_mw_month", &p.capacity_usd_per_mw_month, 0, 1e7);
     rf.Number("enrolled_mw", &p.enrolled_mw, 0, 1e5);
+    const double first = EventStartInPlanDay(p);
     if ((p.reduce_to_mw >= 0) == (p.reduce_by_mw >= 0)) {
       rf.Fail(dr, "", "give one of reduce_to_mw and reduce_by_mw");
+    } else if (first < 1 || first + p.hours > 24) {
+      // Its baseline is the hour before it, in the same plan day; and one
+      // event is one run of hours.
+      const double day_start = std::fmod(kPlanDayStartUtc.count() + p.utc_offset_hours + 48, 24);
+      std::ostringstream m;
+      m << "the event must lie inside one plan day (from 06:00 UTC, " << day_start
+        << ":00 at utc_offset_hours " << p.utc_offset_hours << "), after its first hour: here start_hour "
+        << std::fmod(day_start + 1, 24) << " or later, and start_hour + hours at most " << day_start + 24;
+      rf.Fail(rf.Get("start_hour"), "start_hour", m.str());
     } else if (p.capacity_usd_per_mw_month > 0 && p.enrolled_mw < 0 && p.reduce_by_mw < 0) {
       rf.Fail(dr, "enrolled_mw", "missing: a capacity payment on reduce_to_mw needs the MW enrolled");
     }
@@ -310,6 +320,15 @@ std::vector<Decision> ExpandGrid(const Decision& d, const Grid& grid) {
 }
 
 }  // namespace
+
+double EventStartInPlanDay(const DemandResponseProgram& p) {
+  return std::fmod(p.start_hour - p.utc_offset_hours - kPlanDayStartUtc.count() + 48, 24.0);
+}
+
+int EventDateShift(const DemandResponseProgram& p) {
+  return static_cast<int>(std::floor((kPlanDayStartUtc.count() + EventStartInPlanDay(p) + p.utc_offset_hours) / 24));
+}
+
 
 Result<PlanSpec> ParsePlanYaml(std::string_view name, std::string_view text) {
   const std::string file(name);

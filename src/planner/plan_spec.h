@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@
 #include "site/site.h"
 
 namespace mullet {
+
+// A plan's day starts at 06:00 UTC: ERCOT's operating day, from midnight
+// Central Standard Time. Historical power days must be cut the same way
+// (PowerDaysFromHours(..., kPlanDayStartUtc)) for their hours to meet the
+// plan's calendar (ambient, 4CP alert hours).
+inline constexpr std::chrono::hours kPlanDayStartUtc{6};
 
 struct LeaseTerms {
   double usd_per_kw_month = 120;   // on contracted IT kW
@@ -101,6 +108,12 @@ struct DemandResponseProgram {
   double capacity_usd_per_mw_month = 0;
   double enrolled_mw = -1;          // < 0: reduce_by_mw
 };
+
+// Where a program's event falls in the plan's day (from kPlanDayStartUtc):
+// its first hour, and how many days its local date is after the plan day's
+// UTC date.
+double EventStartInPlanDay(const DemandResponseProgram& p);
+int EventDateShift(const DemandResponseProgram& p);
 
 struct Decision {
   std::string name;

@@ -244,7 +244,8 @@ void SiteModel::RunDay(const SiteDay& day, SiteModelState* state, SiteBooks* b) 
     // A demand-response event: its baseline is the draw of the hour before it.
     std::optional<Watts> dr_cap;
     if (cal.dr) {
-      if (st.dr_baseline_w < 0) st.dr_baseline_w = st.last_facility_w;
+      // Taken at the event's first hour; -2: it had no hour before it.
+      if (st.dr_baseline_w == -1) st.dr_baseline_w = st.last_facility_w >= 0 ? st.last_facility_w : -2;
       if (cal.dr_reduce_to_w >= 0) {
         dr_cap = Watts(cal.dr_reduce_to_w);
       } else if (st.dr_baseline_w >= 0) {

@@ -50,8 +50,8 @@ struct CalendarHour {
   // days a path draws): the facility draw is capped at dr_reduce_to_w when
   // that is >= 0, else at the draw of the hour before the event less
   // dr_reduce_by_w; each MWh below that baseline earns the credit. An event
-  // in a run's first hour has no baseline: with dr_reduce_by_w, no cap and
-  // no credit.
+  // that begins in a run's first hour has no baseline: no credit, and with
+  // dr_reduce_by_w no cap, for all its hours.
   bool dr = false;
   double dr_reduce_to_w = -1;
   double dr_reduce_by_w = 0;
@@ -132,7 +132,7 @@ struct SiteModelState {
   std::optional<UtcTime> next_recurring;
   std::vector<Watts> domain_room;  // Headroom's storage, reused hour to hour
   double last_facility_w = -1;     // the last hour's facility draw; < 0: none yet
-  double dr_baseline_w = -1;       // the event in force's baseline; < 0: none
+  double dr_baseline_w = -1;       // the event in force's baseline; -1: no event, -2: an event without one
 };
 
 class SiteModel {

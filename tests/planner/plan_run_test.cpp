@@ -218,6 +218,71 @@ TEST(PlanRunTest, ADemandResponseProgramPaysItsCapacityAndCurtailsOnItsEvents) {
   }
 }
 
+// Where an event falls in the plan's day (06:00 to 06:00 UTC) and on which
+// local date: at Central daylight time the day's local date is the plan
+// day's; east of UTC an early-morning event is the next local date.
+TEST(PlanSpecTest, AnEventsHourAndDateInThePlanDay) {
+  DemandResponseProgram p;
+  p.start_hour = 15;
+  p.utc_offset_hours = -5;
+  EXPECT_EQ(EventStartInPlanDay(p), 14);  // 20:00 UTC
+  EXPECT_EQ(EventDateShift(p), 0);
+  p.start_hour = 17;
+  p.utc_offset_hours = 10;  // the plan day starts at 16:00 local
+  EXPECT_EQ(EventStartInPlanDay(p), 1);
+  EXPECT_EQ(EventDateShift(p), 0);
+  p.start_hour = 3;  // 17:00 UTC, 03:00 of the next local date
+  EXPECT_EQ(EventStartInPlanDay(p), 11);
+  EXPECT_EQ(EventDateShift(p), 1);
+}
+
+// A replayed path's events are checked against the plan's programs: one
+// list per program, a value per day, and only on days an event may fall on.
+TEST(PlanRunTest, AReplaysEventsAreChecked) {
+  Result<PlanSpec> p = LoadPlanFile(fs::path(MULLET_EXAMPLES) / "plan.yaml");
+  ASSERT_TRUE(p.ok());
+  PlanSpec plan = *p;
+  plan.start = Date(std::chrono::year(2022) / 1 / 1);
+  plan.years = 1;
+  AddMorningProgram(plan);
+  const std::vector<Scenario> scenarios = testing_history::LoadExample("hybrid_west_texas.yaml");
+  const Scenario& base = scenarios[1];
+  ASSERT_EQ(base.name, "all-mining");
+  PlanMarkets markets;
+  markets.power = HbWestDays();
+  ASSERT_TRUE(markets.power);
+  auto replay = std::make_shared<PathMarkets>();
+  for (int d = 0; d < 365; ++d) {
+    replay->price.push_back(40000);
+    replay->hashprice.push_back(0.08);
+    replay->btc_per_th.push_back(2e-6);
+    replay->hashrate.push_back(0);
+    replay->power_day.push_back(static_cast<std::uint32_t>(d));
+  }
+  auto with_events = [&](std::vector<std::vector<std::uint8_t>> events) {
+    auto r = std::make_shared<PathMarkets>(*replay);
+    r->dr_event = std::move(events);
+    PlanMarkets m = markets;
+    m.replay = r;
+    return PlanRunner::Create(plan, base.site, m);
+  };
+  EXPECT_TRUE(with_events({}).ok());  // no events
+  std::vector<std::uint8_t> days(365, 0);
+  days[180] = 1;  // 2022-06-30, a Thursday in June
+  Result<std::unique_ptr<PlanRunner>> one = with_events({days});
+  ASSERT_TRUE(one.ok()) << one.status().message();
+  const PlanResults r = (*one)->Run(1, 0, 1, 1);
+  const std::size_t nd = plan.decisions.size();
+  EXPECT_LT(r.outcomes[nd - 1].btc_mined, r.outcomes[0].btc_mined);  // the event cost BTC
+  EXPECT_FALSE(with_events({days, days}).ok());
+  EXPECT_FALSE(with_events({std::vector<std::uint8_t>(364, 0)}).ok());
+  days[183] = 1;  // 2022-07-03, a Sunday
+  Result<std::unique_ptr<PlanRunner>> sunday = with_events({days});
+  ASSERT_FALSE(sunday.ok());
+  EXPECT_NE(sunday.status().message().find("day 183 is not one the program's events may fall on"), std::string::npos)
+      << sunday.status().message();
+}
+
 TEST(PlanRunTest, ConvertingMovesMiningToRent) {
   Fixture f = Load();
   ASSERT_TRUE(f.runner);
@@ -447,6 +512,25 @@ TEST(PlanSpecTest, ErrorsNameTheFileLineAndField) {
                                                      "decisions: [{name: a}]\n");
   ASSERT_FALSE(step.ok());
   EXPECT_NE(step.status().message().find("plan.yaml:4: dispatch_step"), std::string::npos) << step.status().message();
+  // A demand-response event must lie inside one plan day, after its first hour.
+  auto program = [](const std::string& terms) {
+    return ParsePlanYaml("plan.yaml", "name: x\nsite: s\nstart: 2026-01-01\ndecisions:\n  - name: a\n"
+                                      "    demand_response: {events_per_year: 2, reduce_by_mw: 10, " + terms + "}\n");
+  };
+  for (const char* bad : {"start_hour: 22, hours: 4", "start_hour: 1", "start_hour: 0, hours: 2"}) {
+    Result<PlanSpec> r = program(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.status().message().find("plan.yaml:6: decisions[0].demand_response.start_hour: the event must lie "
+                                        "inside one plan day"),
+              std::string::npos)
+        << r.status().message();
+  }
+  for (const char* good : {"start_hour: 15, hours: 3", "start_hour: 2, hours: 23", "start_hour: 21, hours: 4"}) {
+    EXPECT_TRUE(program(good).ok()) << good << ": " << program(good).status().message();
+  }
+  Result<PlanSpec> both = program("reduce_to_mw: 5");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(both.status().message().find("give one of reduce_to_mw and reduce_by_mw"), std::string::npos);
   Result<PlanSpec> fine = ParsePlanYaml("plan.yaml", "name: x\nsite: s\nstart: 2026-01-01\ndispatch: hourly\n"
                                                      "dispatch_step: 0.05\ndecisions: [{name: a}]\n");
   ASSERT_TRUE(fine.ok()) << fine.status().message();

@@ -137,12 +137,50 @@ TEST(SiteModelTest, DemandResponseEventsAreTheBacktestsOnHistory) {
   ExpectWithin(b.btc_mined, bt.btc_mined, 1e-6, "BTC", "all-mining with events");
   ExpectWithin(b.dr_credit_usd, bt.dr_credit_usd, 1e-6, "DR credit", "all-mining with events");
   const SiteBooks unmarked = run(false);
-  EXPECT_EQ(unmarked.dr_credit_usd, 0);
   // 18 event hours, each some 40 MWh under its baseline (measured: 706.6 MWh).
   EXPECT_GT(unmarked.energy_mwh - b.energy_mwh, 18 * 35);
   EXPECT_LT(unmarked.energy_mwh - b.energy_mwh, 18 * 41);
   std::printf("events: credit %.0f vs the backtest's %.0f; %.1f MWh not drawn\n", b.dr_credit_usd, bt.dr_credit_usd,
               unmarked.energy_mwh - b.energy_mwh);
+}
+
+// An event that begins in a run's first hour has no hour before it: no
+// baseline, so neither cap nor credit for any of its hours (not a baseline
+// taken from its own first hour).
+TEST(SiteModelTest, AnEventWithoutAnHourBeforeItNeitherCapsNorCredits) {
+  const MarketSeries m = History("2023-06-20T06:00:00Z", "2023-06-21T06:00:00Z");
+  ASSERT_EQ(m.size(), 24u);
+  const std::vector<Scenario> all = LoadExample("hybrid_west_texas.yaml");
+  ASSERT_GT(all.size(), 1u);
+  const Scenario& sc = all[1];
+  ASSERT_EQ(sc.name, "all-mining");
+  const SiteModel model(sc.site);
+  const SiteCalendar calendar(sc.site, m.times.front(), 1);
+  std::vector<double> btc_per_th(24);
+  for (size_t k = 0; k < 24; ++k) btc_per_th[k] = m.btc_per_th_day[k].value();
+  auto run = [&](int first_event_hour) {
+    std::vector<CalendarHour> cal(calendar.Day(0), calendar.Day(0) + 24);
+    for (int h = first_event_hour; h < first_event_hour + 3; ++h) {
+      cal[h].dr = true;
+      cal[h].dr_reduce_by_w = 40e6;
+      cal[h].dr_credit_usd_per_mwh = 300;
+    }
+    SiteModelState st = model.InitialState(m.times.front());
+    SiteBooks b;
+    model.RunDay(SiteDay{m.times[0], &m.power_price[0], &m.hashprice[0], btc_per_th.data(), cal.data()}, &st, &b);
+    return b;
+  };
+  SiteModelState st = model.InitialState(m.times.front());
+  SiteBooks none;
+  model.RunDay(SiteDay{m.times[0], &m.power_price[0], &m.hashprice[0], btc_per_th.data(), calendar.Day(0)}, &st, &none);
+  const SiteBooks at_start = run(0);
+  EXPECT_EQ(at_start.dr_credit_usd, 0);
+  EXPECT_EQ(at_start.energy_mwh, none.energy_mwh);
+  // The same event an hour later has its baseline, and binds (09:00 UTC is
+  // 04:00 CDT: the site mines).
+  const SiteBooks later = run(1);
+  EXPECT_GT(later.dr_credit_usd, 0);
+  EXPECT_LT(later.energy_mwh, none.energy_mwh - 3 * 30);
 }
 
 }  // namespace

@@ -126,6 +126,10 @@ class ApiHandler {
   // 401 or 403 reply in `denied`.
   std::optional<TokenInfo> Authorize(const ApiRequest& request, Role needed, ApiReply* denied);
   ApiReply Metrics();
+  // /api/v1/events, /api/v1/events/preview, /api/v1/events/{id} (api_events.cpp).
+  ApiReply EventsRoute(const ApiRequest& request, std::string_view path, std::string_view query, UtcTime now);
+  // /api/v1/overrides and /api/v1/overrides/{group} (api_overrides.cpp).
+  ApiReply OverridesRoute(const ApiRequest& request, std::string_view path, UtcTime now);
   // /api/v1/four-cp-alerts and /api/v1/four-cp-alerts/{id} (api_four_cp.cpp).
   ApiReply FourCpRoute(const ApiRequest& request, std::string_view path, std::string_view query, UtcTime now);
   // /api/v1/reports and /reports/... (api_reports.cpp).

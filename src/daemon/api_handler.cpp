@@ -45,21 +45,6 @@ ApiReply ErrorOf(const Status& s) {
 
 json TimeOrNull(const std::optional<UtcTime>& t) { return t ? json(FormatUtc(*t)) : json(nullptr); }
 
-json EventJson(const EventRow& e, UtcTime now) {
-  return json{{"id", e.id},
-              {"type", e.spec.type},
-              {"kw", e.spec.kw},
-              {"start", TimeOrNull(e.spec.start)},
-              {"end", TimeOrNull(e.spec.end)},
-              {"ramp_s", e.spec.ramp_s},
-              {"source", e.source},
-              {"source_id", e.source_id},
-              {"created", FormatUtc(e.created)},
-              {"created_by", e.created_by},
-              {"cancelled", TimeOrNull(e.cancelled)},
-              {"active", e.ActiveAt(now)}};
-}
-
 // The source id a POST is stored under: its Idempotency-Key, so that a retry
 // is the same row; without one, a fresh id, so each POST is its own.
 Result<std::string> SourceIdOf(const ApiRequest& request) {
@@ -112,8 +97,6 @@ Result<std::int64_t> IdIn(std::string_view text) {
   }
   return id;
 }
-
-json OptW(const std::optional<Watts>& w) { return w ? json(w->value()) : json(nullptr); }
 
 // Seconds since a source was last read; none when never.
 std::optional<double> AgeS(const SourceHealth& h, UtcTime now) {
@@ -168,15 +151,6 @@ json LiveJson(const LiveState& s, UtcTime now, double interconnect_w) {
     j["tick"] = tick;
   }
   return j;
-}
-
-json OverrideJson(const GroupOverride& o, UtcTime now) {
-  return json{{"group", o.group},
-              {"max_running", o.max_running},
-              {"until", TimeOrNull(o.until)},
-              {"created", FormatUtc(o.created)},
-              {"created_by", o.created_by},
-              {"active", o.ActiveAt(now)}};
 }
 
 // A Prometheus label value: backslash, double quote and newline escaped.
@@ -371,149 +345,13 @@ ApiReply ApiHandler::Route(const ApiRequest& request) {
     for (const auto& [state, n] : counts) by_state[state] = n;
     return Reply(200, json{{"by_state", by_state}, {"targets", list}});
   }
-  if (path == "/api/v1/events") {
-    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
-    if (m == "POST") {
-      ApiReply denied;
-      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-      if (!token) return denied;
-      Result<EventSpec> spec = ParseEventBody(request.body, now);
-      if (!spec.ok()) return ErrorOf(spec.status());
-      Result<std::string> key = SourceIdOf(request);
-      if (!key.ok()) return ErrorOf(key.status());
-      bool created = false;
-      Result<EventRow> row = store_.AddEvent(*spec, "api", *key, Who(*token), now, &created);
-      if (!row.ok()) return ErrorOf(row.status());
-      return Reply(created ? 201 : 200, EventJson(*row, now));
-    }
-    Result<std::size_t> limit = Limit(query);
-    if (!limit.ok()) return ErrorOf(limit.status());
-    Result<std::vector<EventRow>> events = store_.Events(*limit);
-    if (!events.ok()) return ErrorOf(events.status());
-    const std::shared_ptr<const DeviceSnapshot> devices = live_ ? live_->Read().devices : nullptr;
-    json list = json::array();
-    for (const EventRow& e : *events) {
-      list.push_back(EventJson(e, now));
-      // An event in force: how far its commands have got.
-      if (devices && e.ActiveAt(now)) {
-        list.back()["targets"] = TargetsSince(*devices, e.spec.start.value_or(e.created));
-      }
-    }
-    return Reply(200, json{{"events", list}});
-  }
-  if (path == "/api/v1/events/preview") {
-    if (auto no = only({"POST"})) return *no;
-    Result<EventSpec> spec = ParseEventBody(request.body, now);
-    if (!spec.ok()) return ErrorOf(spec.status());
-    const LiveState live = live_ ? live_->Read() : LiveState{};
-    if (!live.basis || live.site == nullptr) {
-      return Error(503, "no control loop has ticked yet: nothing to preview against");
-    }
-    const PreviewBasis& b = *live.basis;
-    Watts cap{spec->kw * 1000};
-    if (spec->type == "reduce-by") {
-      const Watts draw = b.site_meter.value_or(b.now.facility());
-      cap = std::max(Watts(0), draw - cap);
-    }
-    const EventPreview p = Preview(*live.site, b, cap, live.policy);
-    json groups = json::array();
-    for (const PreviewGroup& g : p.groups) {
-      groups.push_back({{"name", g.name},
-                        {"running_now", g.running_now},
-                        {"running_after", g.running_after},
-                        {"curtailed_w", g.curtailed.value()},
-                        {"reason", g.reason}});
-    }
-    json skipped = json::array();
-    for (const PreviewSkip& k : p.skipped) skipped.push_back({{"what", k.what}, {"w", k.draw.value()}, {"why", k.why}});
-    json sla = json::array();
-    for (const PreviewSkip& k : p.sla) sla.push_back({{"what", k.what}, {"cut_w", k.draw.value()}, {"why", k.why}});
-    return Reply(200, json{{"cap_w", p.cap.value()},
-                           {"site_meter_w", OptW(b.site_meter)},
-                           {"expected_now_w", p.expected_now.value()},
-                           {"expected_after_w", p.expected_after.value()},
-                           {"shortfall_w", p.shortfall.value()},
-                           {"groups", groups},
-                           {"skipped", skipped},
-                           {"sla_events", sla},
-                           {"batch_gpus_now", p.batch_gpus_now},
-                           {"batch_gpus_after", p.batch_gpus_after},
-                           {"as_of", FormatUtc(b.signals.time)}});
-  }
-  if (path.starts_with("/api/v1/events/")) {
-    if (auto no = only({"GET", "HEAD", "DELETE"})) return *no;
-    Result<std::int64_t> id = IdIn(path.substr(std::string_view("/api/v1/events/").size()));
-    if (!id.ok()) return ErrorOf(id.status());
-    if (m == "DELETE") {
-      ApiReply denied;
-      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-      if (!token) return denied;
-      Result<EventRow> row = store_.CancelEvent(*id, Who(*token), now);
-      if (!row.ok()) return ErrorOf(row.status());
-      return Reply(200, EventJson(*row, now));
-    }
-    Result<std::optional<EventRow>> row = store_.Event(*id);
-    if (!row.ok()) return ErrorOf(row.status());
-    if (!*row) return Error(404, "no event " + std::to_string(*id));
-    return Reply(200, EventJson(**row, now));
+  if (path == "/api/v1/events" || path.starts_with("/api/v1/events/")) {
+    return EventsRoute(request, path, query, now);
   }
   if (path == "/api/v1/four-cp-alerts" || path.starts_with("/api/v1/four-cp-alerts/")) {
     return FourCpRoute(request, path, query, now);
   }
-  if (path == "/api/v1/overrides") {
-    if (auto no = only({"GET", "HEAD", "POST"})) return *no;
-    if (m == "POST") {
-      ApiReply denied;
-      const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-      if (!token) return denied;
-      if (Status depth = CheckJsonDepth(request.body, 4); !depth.ok()) return Error(400, "body " + depth.message());
-      const json j = json::parse(request.body, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) return Error(400, "body: expected a JSON object");
-      for (const auto& item : j.items()) {
-        if (item.key() != "group" && item.key() != "max_running" && item.key() != "until") {
-          return Error(400, "unknown field " + Quoted(item.key()) + " (group, max_running, until)");
-        }
-      }
-      GroupOverride o;
-      o.group = j.contains("group") && j["group"].is_string() ? j["group"].get<std::string>() : "";
-      int units = -1;
-      for (const auto& [name, count] : site_.groups) units = name == o.group ? count : units;
-      if (units < 0) {
-        std::string names;
-        for (const auto& [name, count] : site_.groups) names += (names.empty() ? "" : ", ") + name;
-        return Error(400, "group: expected one of the site's miner groups (" + names + ")");
-      }
-      if (!j.contains("max_running") || !j["max_running"].is_number_integer() || j["max_running"].get<long long>() < 0 ||
-          j["max_running"].get<long long>() > units) {
-        return Error(400, "max_running: expected a whole number of units from 0 to " + std::to_string(units));
-      }
-      o.max_running = j["max_running"].get<int>();
-      if (j.contains("until") && !j["until"].is_null()) {
-        Result<UtcTime> until = j["until"].is_string() ? ParseUtcTimestamp(j["until"].get<std::string>())
-                                                       : Result<UtcTime>(Status::InvalidArgument(""));
-        if (!until.ok() || *until <= now) return Error(400, "until: expected a UTC time in the future, such as \"2026-12-02T20:00:00Z\"");
-        o.until = *until;
-      }
-      o.created = now;
-      o.created_by = Who(*token);
-      if (Status s = store_.SetOverride(o, Who(*token), now); !s.ok()) return ErrorOf(s);
-      return Reply(201, OverrideJson(o, now));
-    }
-    Result<std::vector<GroupOverride>> list = store_.Overrides();
-    if (!list.ok()) return ErrorOf(list.status());
-    json out = json::array();
-    for (const GroupOverride& o : *list) out.push_back(OverrideJson(o, now));
-    return Reply(200, json{{"overrides", out}});
-  }
-  if (path.starts_with("/api/v1/overrides/")) {
-    if (auto no = only({"DELETE"})) return *no;
-    ApiReply denied;
-    const std::optional<TokenInfo> token = Authorize(request, Role::kOperator, &denied);
-    if (!token) return denied;
-    const std::string group(path.substr(std::string_view("/api/v1/overrides/").size()));
-    if (Status s = store_.ClearOverride(group, Who(*token), now); !s.ok()) return ErrorOf(s);
-    return Reply(200, json{{"group", group}, {"cleared", true}});
-  }
+  if (path == "/api/v1/overrides" || path.starts_with("/api/v1/overrides/")) return OverridesRoute(request, path, now);
   if (path == "/api/v1/policy") {
     if (auto no = only({"GET", "HEAD", "PUT"})) return *no;
     Result<std::optional<std::string>> saved = store_.LoadPolicyParams();
